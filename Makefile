@@ -1,0 +1,105 @@
+# kstall: which kernel mechanism is making my service slow, and who is causing it.
+#
+#   make run    install missing packages, build, run ./kstall
+#   make test   the same, then every test (unit, fixture, integration, BPF)
+#   make deps   install missing Debian/Ubuntu packages only
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= cc
+CLANG      ?= clang
+BPFTOOL    ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+# vmlinux.h is generated at build time from this BTF file (see README).
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+
+PKGS       := libbpf json-c
+CFLAGS_PKG  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS_PKG    = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -ljson-c)
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 $(WARN) -D_GNU_SOURCE -DKSTALL_VERSION='"$(VERSION)"' -Ibuild $(CFLAGS_PKG)
+LDLIBS     := $(LIBS_PKG) -lelf -lz -lpthread -lm
+SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Debian package names that `make deps` installs when missing.
+DEB_DEPS   := gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
+              libjson-c-dev libcmocka-dev tar gzip
+
+LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c \
+                src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c))
+BPF_SRCS   := $(wildcard src/bpf/*.bpf.c)
+SKELS      := $(patsubst src/bpf/%.bpf.c,build/%.skel.h,$(BPF_SRCS))
+OBJS       := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRCS))
+ASAN_OBJS  := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS))
+HDRS       := $(wildcard src/*/*.h)
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
+HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c))
+
+.PHONY: all run test deps install clean check-deps unit integration asan
+.DELETE_ON_ERROR:
+
+all: kstall
+
+deps:
+	@./tools/deps.sh $(DEB_DEPS)
+
+run: deps
+	@$(MAKE) --no-print-directory kstall
+	./kstall $(ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS)
+	@./tests/run.sh
+
+# ---- BPF pipeline: vmlinux.h -> .bpf.o -> skeleton ----
+build/vmlinux.h:
+	@mkdir -p build
+	@test -r $(VMLINUX_BTF) || { echo "kstall: $(VMLINUX_BTF) not readable: the build needs kernel BTF (CONFIG_DEBUG_INFO_BTF) or VMLINUX_BTF=path" >&2; exit 1; }
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+build/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) build/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibuild -Isrc/bpf -c $< -o $@
+	llvm-strip -g $@ 2>/dev/null || true
+
+build/%.skel.h: build/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+# ---- C ----
+build/obj/%.o: src/%.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+build/asan/%.o: src/%.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -O1 $(SANFLAGS) -c $< -o $@
+
+kstall: src/main.c $(OBJS) $(HDRS)
+	$(CC) $(CFLAGS) src/main.c $(OBJS) -o $@ $(LDFLAGS) $(LDLIBS)
+
+build/kstall-asan: src/main.c $(ASAN_OBJS) $(HDRS)
+	$(CC) $(CFLAGS) -O1 $(SANFLAGS) src/main.c $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS)
+
+build/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -O1 $(SANFLAGS) -Isrc $< $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS) -lcmocka
+
+build/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+install: kstall
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/kstall
+	install -m 0755 kstall $(DESTDIR)$(PREFIX)/bin/kstall
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/kstall/README.md
+	cp -r docs $(DESTDIR)$(PREFIX)/share/doc/kstall/
+
+clean:
+	rm -rf build kstall
+.SECONDARY:

@@ -1,0 +1,236 @@
+/* kstall check: instant diagnosis from /proc and /sys. */
+#include "cmd.h"
+#include "../detect/detect.h"
+
+#include <ftw.h>
+#include <getopt.h>
+#include <sys/resource.h>
+
+void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("kstall: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see kstall --help)\n", stderr);
+}
+
+int finish_output(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "kstall: writing output failed: %s\n", strerror(errno));
+		return EXIT_CANNOT_RUN;
+	}
+	return rc;
+}
+
+void check_opts_free(struct check_opts *o)
+{
+	free(o->pids);
+}
+
+int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot)
+{
+	static const struct option lo[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"interval", required_argument, NULL, 'i'},
+		{"format", required_argument, NULL, 'f'},
+		{"pid", required_argument, NULL, 'p'},
+		{"fail-on", required_argument, NULL, 'F'},
+		{"deadline-ms", required_argument, NULL, 'd'},
+		{"color", required_argument, NULL, 'c'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	size_t cap = 0;
+	int c;
+	char *end;
+
+	*o = (struct check_opts){.root = "/", .interval_s = 1, .deadline_ms = SYSROOT_DEFAULT_DEADLINE_MS,
+				 .color = -1};
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "p:o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o->root = optarg;
+			break;
+		case 'i':
+			o->interval_s = strtod(optarg, &end);
+			if (*end || !(o->interval_s >= 0.05 && o->interval_s <= 3600)) {
+				usage_error("--interval wants seconds between 0.05 and 3600, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				o->format = FORMAT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->format = FORMAT_JSON;
+			else {
+				usage_error("--format is text or json, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o->format_set = true;
+			break;
+		case 'p': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v <= 0 || v > 4194304) {
+				usage_error("-p wants a process id, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			ARRAY_GROW(o->pids, o->npids, cap);
+			o->pids[o->npids++] = (int)v;
+			break;
+		}
+		case 'F':
+			if (severity_parse(optarg, &o->fail_on) < 0 || o->fail_on == SEV_INFO) {
+				usage_error("--fail-on is warning or critical, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o->fail_on_set = true;
+			break;
+		case 'd': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 60000) {
+				usage_error("--deadline-ms wants 1 to 60000, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			o->deadline_ms = (int)v;
+			break;
+		}
+		case 'c':
+			o->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0
+				 : !strcmp(optarg, "auto") ? -1 : -2;
+			if (o->color == -2) {
+				usage_error("--color is auto, always or never, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			if (!snapshot) {
+				usage_error("-o is for snapshot");
+				return EXIT_USAGE;
+			}
+			o->output = optarg;
+			break;
+		case 'h':
+			usage_error("options: --root --interval --format --pid --fail-on --deadline-ms --color%s",
+				    snapshot ? " -o" : "");
+			return EXIT_USAGE;
+		default:
+			usage_error("%s: unknown or incomplete option '%s'", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage_error("%s: unexpected argument '%s'", argv[0], argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static double self_cpu_seconds(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return -1;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static int rm_entry(const char *p, const struct stat *sb UNUSED, int flag UNUSED, struct FTW *ftw UNUSED)
+{
+	remove(p);
+	return 0;
+}
+
+int run_check(const struct check_opts *o, struct sysroot *given, struct run_window *ret_window)
+{
+	struct sysroot *r = given;
+	struct inputs in = {0};
+	struct report rep = {0};
+	char tmpdir[] = "/tmp/kstall-root-XXXXXX";
+	bool extracted = false;
+	int rc;
+
+	if (!r) {
+		const char *root = o->root;
+		if (path_is_tar_gz(root)) {
+			if (!mkdtemp(tmpdir)) {
+				fprintf(stderr, "kstall: cannot make a temporary directory: %s\n", strerror(errno));
+				return EXIT_CANNOT_RUN;
+			}
+			extracted = true;
+			rc = tar_gz_extract(root, tmpdir);
+			if (rc < 0) {
+				fprintf(stderr, "kstall: cannot read snapshot %s: %s\n", root, strerror(-rc));
+				nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+				return EXIT_CANNOT_RUN;
+			}
+			root = tmpdir;
+		}
+		rc = sysroot_open(root, &r);
+		if (rc < 0) {
+			fprintf(stderr, "kstall: cannot open root %s: %s\n", root, strerror(-rc));
+			if (extracted)
+				nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+			return EXIT_CANNOT_RUN;
+		}
+	}
+	sysroot_set_deadline_ms(r, o->deadline_ms);
+
+	struct collect_opts co = {.interval_s = o->interval_s, .pids = o->pids, .npids = o->npids};
+	rc = collect(r, &co, &in);
+	if (rc < 0) {
+		fprintf(stderr, "kstall: cannot read %s: %s\n", sysroot_path(r), strerror(-rc));
+		if (!given)
+			sysroot_free(r);
+		return EXIT_CANNOT_RUN;
+	}
+	unsigned have = (sysroot_is_live(r) && geteuid() == 0) ? NEED_ROOT : 0;
+	rep.in = &in;
+	detect_all(&in, have, &rep.findings, &rep.skips);
+	metrics_collect(&in, &rep.metrics);
+	for (size_t i = 0; i < ndetectors; i++)
+		for (const char *const *id = detectors[i]->ids; *id; id++)
+			rep.nchecks++;
+	rep.nchecks = rep.nchecks > rep.skips.n ? rep.nchecks - rep.skips.n : 0;
+	if (ret_window) {
+		ret_window->interval_s = in.mode == WINDOW_INTERVAL ? in.interval_s : 0;
+		ret_window->t0 = in.prev ? in.prev->t_real : 0;
+		ret_window->t1 = in.cur.t_real;
+		ret_window->user_hz = in.host.user_hz;
+	}
+	rep.kstall_cpu_s = self_cpu_seconds();
+
+	bool color = o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	rc = o->format == FORMAT_JSON ? render_json(stdout, &rep) : render_text(stdout, &rep, color);
+	int exit_code = rc < 0 ? EXIT_CANNOT_RUN : EXIT_RAN;
+	bool any;
+	enum severity max = findings_max(&rep.findings, &any);
+	if (exit_code == EXIT_RAN && o->fail_on_set && any && max >= o->fail_on)
+		exit_code = EXIT_FAIL_ON;
+
+	findings_free(&rep.findings);
+	skips_free(&rep.skips);
+	metrics_free(&rep.metrics);
+	inputs_free(&in);
+	if (!given)
+		sysroot_free(r);
+	if (extracted)
+		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return exit_code;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_opts o;
+	int rc = check_opts_parse(argc, argv, &o, false);
+	if (rc == 0)
+		rc = run_check(&o, NULL, NULL);
+	check_opts_free(&o);
+	return finish_output(rc);
+}

@@ -1,0 +1,56 @@
+/* One entry point per verb: cmd_<verb>(argc, argv), argv[0] the verb. */
+#ifndef KSTALL_CMD_H
+#define KSTALL_CMD_H
+
+#include "../render/render.h"
+
+enum {
+	EXIT_RAN = 0,
+	EXIT_CANNOT_RUN = 1,
+	EXIT_USAGE = 2,
+	EXIT_FAIL_ON = 3,
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+/* Options shared by check and snapshot. */
+struct check_opts {
+	const char *root;
+	double interval_s;
+	enum format format;
+	bool format_set;
+	int *pids;
+	size_t npids;
+	bool fail_on_set;
+	enum severity fail_on;
+	int deadline_ms;
+	const char *output; /* snapshot */
+	int color;          /* -1 auto, 0 never, 1 always */
+};
+
+/* Parse the options; returns 0, or EXIT_USAGE after printing why. */
+int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot);
+void check_opts_free(struct check_opts *o);
+struct run_window {
+	double interval_s; /* 0: since boot */
+	double t0, t1;     /* wall clock of the two samples */
+	unsigned user_hz;
+};
+/* Collect, detect, render: the shared body of check and snapshot. With r
+ * non-NULL, reads through it (snapshot captures what was read); with
+ * ret_window non-NULL, says what window the report covered. */
+int run_check(const struct check_opts *o, struct sysroot *r, struct run_window *ret_window);
+
+void usage_error(const char *fmt, ...) PRINTF_FMT(1, 2);
+/* Flush stdout and turn a failed write (full disk, closed pipe) into an
+ * error exit. */
+int finish_output(int rc);
+
+/* Snapshot archive (tar.c). */
+int tar_gz_write(const char *path, const char *dir);
+int tar_gz_extract(const char *path, const char *dir);
+bool path_is_tar_gz(const char *path);
+
+#endif

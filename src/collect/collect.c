@@ -1,0 +1,591 @@
+#include "collect.h"
+
+#include <ctype.h>
+#include <time.h>
+
+#define MAX_PROCS 32768
+#define MAX_DSTATE_STACKS 256
+#define MAX_IFACES 256
+#define MAX_QUEUES 128
+#define MAX_IRQS 4096
+#define MAX_BDIS 1024
+
+const char *const psi_names[4] = {"cpu", "memory", "io", "irq"};
+
+/* Settings read by name. Never list a whole sysctl directory: some
+ * entries act when read (vm/stat_refresh flushes per-CPU counters) or
+ * are write-only triggers (vm/drop_caches, vm/compact_memory). */
+static const char *const sysctl_allow[] = {
+	"vm/dirty_ratio", "vm/dirty_bytes", "vm/dirty_background_ratio",
+	"vm/dirty_background_bytes", "vm/dirty_expire_centisecs",
+	"vm/dirty_writeback_centisecs", "vm/vfs_cache_pressure",
+	"vm/vfs_cache_pressure_denom", "vm/max_map_count", "vm/min_free_kbytes",
+	"vm/swappiness", "vm/overcommit_memory", "vm/overcommit_ratio",
+	"vm/watermark_scale_factor", "vm/zone_reclaim_mode", "fs/dentry-negative",
+	"kernel/task_delayacct",
+};
+
+static void add_error(struct inputs *in, const char *file, const struct perr *e)
+{
+	ARRAY_GROW(in->errors, in->nerrors, in->caperrors);
+	struct errnote *n = &in->errors[in->nerrors++];
+	snprintf(n->file, sizeof(n->file), "%s", file);
+	n->line = e->line;
+	snprintf(n->msg, sizeof(n->msg), "%s", e->msg);
+}
+
+static void add_unreadable(struct inputs *in, int pid, const char *comm, const char *file, int rc)
+{
+	ARRAY_GROW(in->unreadable, in->nunreadable, in->capunreadable);
+	struct unreadable *u = &in->unreadable[in->nunreadable++];
+	u->pid = pid;
+	snprintf(u->comm, sizeof(u->comm), "%s", comm);
+	snprintf(u->file, sizeof(u->file), "%s", file);
+	if (rc == -ETIMEDOUT)
+		snprintf(u->reason, sizeof(u->reason),
+			 "read did not finish within the deadline (the process may hold its mmap_lock)");
+	else if (rc == -EBUSY)
+		snprintf(u->reason, sizeof(u->reason),
+			 "skipped: %d earlier reads are still stuck in the kernel", SYSROOT_MAX_STUCK);
+	else
+		snprintf(u->reason, sizeof(u->reason), "%s", strerror(-rc));
+}
+
+/* Read path into b. Records state in s. */
+static int read_src(struct sysroot *r, const char *path, struct src *s, struct buf *b)
+{
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	int rc = sysroot_read(r, path, b);
+	if (rc < 0) {
+		s->state = SRC_ABSENT;
+		snprintf(s->why, sizeof(s->why), "%s: %s", path,
+			 rc == -EINVAL ? "not a regular file" : strerror(-rc));
+	}
+	return rc;
+}
+
+/* Record the outcome of parsing a source. */
+static bool parsed(struct inputs *in, struct src *s, int rc, const struct perr *e)
+{
+	if (rc == 0) {
+		s->state = SRC_OK;
+		return true;
+	}
+	s->state = SRC_ERROR;
+	if (e->line)
+		snprintf(s->why, sizeof(s->why), "%s: malformed at line %u: %s", s->path, e->line, e->msg);
+	else
+		snprintf(s->why, sizeof(s->why), "%s: malformed: %s", s->path, e->msg);
+	add_error(in, s->path, e);
+	return false;
+}
+
+#define PARSE_FILE(in, r, path, srcp, parser, out)                             \
+	do {                                                                   \
+		struct buf _b = {0};                                           \
+		struct perr _e = {0};                                          \
+		if (read_src((r), (path), (srcp), &_b) == 0)                   \
+			parsed((in), (srcp), parser(_b.data, (out), &_e), &_e); \
+		buf_free(&_b);                                                 \
+	} while (0)
+
+static int cmp_proc(const void *a, const void *b)
+{
+	const struct proc_entry *x = a, *y = b;
+	return (x->stat.pid > y->stat.pid) - (x->stat.pid < y->stat.pid);
+}
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+bool inputs_pid_selected(const struct inputs *in, int pid)
+{
+	if (!in->npids)
+		return true;
+	for (size_t i = 0; i < in->npids; i++)
+		if (in->pids[i] == pid)
+			return true;
+	return false;
+}
+
+static void read_proc_details(struct sysroot *r, const char *pre, struct inputs *in,
+			      struct proc_entry *p, const char *pidstr, bool selected,
+			      unsigned *nstacks)
+{
+	char path[256];
+	struct buf b = {0};
+	struct perr e = {0};
+	int rc;
+
+	snprintf(path, sizeof(path), "%sproc/%s/cmdline", pre, pidstr);
+	rc = sysroot_read_deadline(r, path, &b);
+	if (rc == 0)
+		p->cmdline = proc_cmdline_join(b.data, b.len);
+	else if (rc != -ENOENT && rc != -ESRCH)
+		add_unreadable(in, p->stat.pid, p->stat.comm, "cmdline", rc);
+	buf_free(&b);
+
+	if (selected || (p->stat.state == 'D' && *nstacks < MAX_DSTATE_STACKS)) {
+		snprintf(path, sizeof(path), "%sproc/%s/wchan", pre, pidstr);
+		if (sysroot_read_deadline(r, path, &b) == 0)
+			p->wchan = proc_wchan_parse(b.data);
+		buf_free(&b);
+		/* stack needs root; absent without it, and that is fine. */
+		snprintf(path, sizeof(path), "%sproc/%s/stack", pre, pidstr);
+		if (sysroot_read_deadline(r, path, &b) == 0 && proc_stack_parse(b.data, &p->stack, &e) < 0)
+			add_error(in, path, &e);
+		buf_free(&b);
+		if (p->stat.state == 'D')
+			(*nstacks)++;
+	}
+	if (!selected || !in->npids)
+		return;
+	snprintf(path, sizeof(path), "%sproc/%s/status", pre, pidstr);
+	if (sysroot_read_deadline(r, path, &b) == 0) {
+		if (proc_pid_status_parse(b.data, &p->status, &e) == 0)
+			p->has_status = true;
+		else
+			add_error(in, path, &e);
+	}
+	buf_free(&b);
+	snprintf(path, sizeof(path), "%sproc/%s/maps", pre, pidstr);
+	rc = sysroot_read_deadline(r, path, &b);
+	if (rc == 0) {
+		struct maps m = {0};
+		if (proc_maps_parse(b.data, &m, &e) == 0) {
+			p->nvmas = m.n;
+			p->has_maps = true;
+		} else {
+			add_error(in, path, &e);
+		}
+		maps_free(&m);
+	} else if (rc != -ENOENT && rc != -ESRCH) {
+		add_unreadable(in, p->stat.pid, p->stat.comm, "maps", rc);
+	}
+	buf_free(&b);
+}
+
+static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, struct sample *s,
+		       bool details)
+{
+	char path[256];
+	char **names = NULL;
+	size_t cap = 0;
+	unsigned nstacks = 0;
+
+	snprintf(path, sizeof(path), "%sproc", pre);
+	snprintf(s->s_procs.path, sizeof(s->s_procs.path), "%s", path);
+	int rc = sysroot_list(r, path, &names);
+	if (rc < 0) {
+		s->s_procs.state = SRC_ABSENT;
+		snprintf(s->s_procs.why, sizeof(s->s_procs.why), "%s: %s", path, strerror(-rc));
+		return;
+	}
+	for (char **n = names; *n; n++) {
+		struct buf b = {0};
+		struct perr e = {0};
+		struct proc_entry p = {0};
+
+		if (!is_number(*n))
+			continue;
+		if (s->nprocs >= MAX_PROCS) {
+			s->procs_truncated = true;
+			break;
+		}
+		snprintf(path, sizeof(path), "%sproc/%s/stat", pre, *n);
+		rc = sysroot_read_deadline(r, path, &b);
+		if (rc < 0) {
+			if (rc != -ENOENT && rc != -ESRCH)
+				add_unreadable(in, atoi(*n), "?", "stat", rc);
+			buf_free(&b);
+			continue;
+		}
+		rc = proc_pid_stat_parse(b.data, &p.stat, &e);
+		buf_free(&b);
+		if (rc < 0) {
+			add_error(in, path, &e);
+			continue;
+		}
+		if (details)
+			read_proc_details(r, pre, in, &p, *n, in->npids && inputs_pid_selected(in, p.stat.pid),
+					  &nstacks);
+		ARRAY_GROW(s->procs, s->nprocs, cap);
+		s->procs[s->nprocs++] = p;
+	}
+	strv_free(names);
+	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc);
+	s->s_procs.state = SRC_OK;
+}
+
+static int parse_uptime(const char *text, double *ret, struct perr *err)
+{
+	const char *end = text + strlen(text);
+	if (parse_double(skip_ws(text, end), end, NULL, ret) < 0)
+		return perr_set(err, 1, "expected seconds since boot");
+	return 0;
+}
+
+static void read_sample(struct sysroot *r, const char *pre, struct inputs *in, struct sample *s,
+			bool details)
+{
+	char path[256];
+
+#define P(rel) (snprintf(path, sizeof(path), "%s%s", pre, rel), path)
+	PARSE_FILE(in, r, P("proc/stat"), &s->s_stat, proc_stat_parse, &s->stat);
+	PARSE_FILE(in, r, P("proc/meminfo"), &s->s_meminfo, proc_meminfo_parse, &s->meminfo);
+	PARSE_FILE(in, r, P("proc/vmstat"), &s->s_vmstat, proc_vmstat_parse, &s->vmstat);
+	PARSE_FILE(in, r, P("proc/sys/fs/dentry-state"), &s->s_dentry, proc_dentry_state_parse, &s->dentry);
+	PARSE_FILE(in, r, P("proc/interrupts"), &s->s_interrupts, proc_interrupts_parse, &s->interrupts);
+	PARSE_FILE(in, r, P("proc/softirqs"), &s->s_softirqs, proc_softirqs_parse, &s->softirqs);
+	PARSE_FILE(in, r, P("proc/uptime"), &s->s_uptime, parse_uptime, &s->uptime_s);
+	/* proc/net is a link to self/net on a live host; some captures only
+	 * kept the per-pid copy. */
+	if (sysroot_exists(r, P("proc/net/softnet_stat")) || !sysroot_exists(r, P("proc/1/net/softnet_stat")))
+		PARSE_FILE(in, r, P("proc/net/softnet_stat"), &s->s_softnet, proc_softnet_parse, &s->softnet);
+	else
+		PARSE_FILE(in, r, P("proc/1/net/softnet_stat"), &s->s_softnet, proc_softnet_parse, &s->softnet);
+#undef P
+	read_procs(r, pre, in, s, details);
+}
+
+static int parse_hostname(const char *text, char (*ret)[256], struct perr *err UNUSED)
+{
+	size_t n = strcspn(text, "\n");
+	snprintf(*ret, sizeof(*ret), "%.*s", (int)n, text);
+	return 0;
+}
+
+static int parse_release(const char *text, struct kernel_version *v, struct perr *e)
+{
+	return kernel_release_parse(text, v, e);
+}
+
+static int read_mask(struct sysroot *r, const char *path, struct cpuset *ret)
+{
+	struct buf b = {0};
+	struct perr e = {0};
+	int rc = sysroot_read(r, path, &b);
+	if (rc == 0)
+		rc = cpumask_parse(b.data, ret, &e);
+	buf_free(&b);
+	return rc;
+}
+
+static int read_i64(struct sysroot *r, const char *path, int64_t *ret)
+{
+	struct buf b = {0};
+	uint64_t v;
+	int rc = sysroot_read(r, path, &b);
+	if (rc == 0)
+		rc = parse_single_u64(b.data, &v, NULL);
+	buf_free(&b);
+	*ret = rc == 0 ? (int64_t)v : -1;
+	return rc;
+}
+
+static void read_iface(struct sysroot *r, struct host *h, const char *dir, const char *iface)
+{
+	char path[512];
+	char **qs = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s/queues", dir, iface);
+	if (sysroot_list(r, path, &qs) < 0)
+		return;
+	size_t cap = h->nqueues, nq = 0;
+	for (char **q = qs; *q && nq < MAX_QUEUES; q++) {
+		bool rx = str_starts_with(*q, "rx-"), tx = str_starts_with(*q, "tx-");
+		if (!rx && !tx)
+			continue;
+		struct netqueue nqe = {0};
+		snprintf(nqe.iface, sizeof(nqe.iface), "%s", iface);
+		snprintf(nqe.queue, sizeof(nqe.queue), "%s", *q);
+		snprintf(path, sizeof(path), "%s/%s/queues/%s/%s", dir, iface, *q, rx ? "rps_cpus" : "xps_cpus");
+		nqe.has_mask = read_mask(r, path, &nqe.mask) == 0;
+		ARRAY_GROW(h->queues, h->nqueues, cap);
+		h->queues[h->nqueues++] = nqe;
+		nq++;
+	}
+	strv_free(qs);
+}
+
+/* Trees copied without /sys/class keep interfaces under sys/devices/.../net. */
+static void find_net_dirs(struct sysroot *r, struct host *h, const char *dir, int depth, unsigned *nif)
+{
+	char **ents = NULL;
+	char path[512];
+
+	if (depth > 7 || *nif >= MAX_IFACES || sysroot_list(r, dir, &ents) < 0)
+		return;
+	for (char **e = ents; *e && *nif < MAX_IFACES; e++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *e);
+		if (strcmp(*e, "net")) {
+			find_net_dirs(r, h, path, depth + 1, nif); /* fails fast on files */
+			continue;
+		}
+		char **ifs = NULL;
+		if (sysroot_list(r, path, &ifs) == 0)
+			for (char **i = ifs; *i && *nif < MAX_IFACES; i++, (*nif)++)
+				read_iface(r, h, path, *i);
+		strv_free(ifs);
+	}
+	strv_free(ents);
+}
+
+static void read_host(struct sysroot *r, struct inputs *in)
+{
+	struct host *h = &in->host;
+	struct src tmp = {0};
+	char path[256];
+	char **names = NULL;
+
+	h->user_hz = 100; /* USER_HZ is 100 on every architecture kstall runs on, bar alpha */
+	if (sysroot_is_live(r)) {
+		long hz = sysconf(_SC_CLK_TCK);
+		if (hz > 0)
+			h->user_hz = (unsigned)hz;
+	}
+	snprintf(h->hostname, sizeof(h->hostname), "unknown");
+	PARSE_FILE(in, r, "proc/sys/kernel/hostname", &tmp, parse_hostname, &h->hostname);
+
+	PARSE_FILE(in, r, "proc/sys/kernel/osrelease", &h->s_version, parse_release, &h->kver);
+	if (h->s_version.state != SRC_OK)
+		PARSE_FILE(in, r, "proc/version", &h->s_version, proc_version_parse, &h->kver);
+	h->has_kver = h->s_version.state == SRC_OK;
+	PARSE_FILE(in, r, "proc/loadavg", &h->s_loadavg, proc_loadavg_parse, &h->loadavg);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "proc/pressure/%s", psi_names[i]);
+		PARSE_FILE(in, r, path, &h->s_psi[i], proc_pressure_parse, &h->psi[i]);
+	}
+	PARSE_FILE(in, r, "sys/devices/system/cpu/online", &h->s_online, cpulist_parse, &h->online);
+	PARSE_FILE(in, r, "sys/devices/system/cpu/possible", &h->s_possible, cpulist_parse, &h->possible);
+
+	size_t cap = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sysctl_allow); i++) {
+		struct buf b = {0};
+		struct perr e = {0};
+		uint64_t v;
+		snprintf(path, sizeof(path), "proc/sys/%s", sysctl_allow[i]);
+		if (sysroot_read(r, path, &b) == 0) {
+			if (parse_single_u64(b.data, &v, &e) == 0) {
+				ARRAY_GROW(h->sysctl.v, h->sysctl.n, cap);
+				char *k = xstrdup(sysctl_allow[i]);
+				*strchr(k, '/') = '.';
+				h->sysctl.v[h->sysctl.n++] = (struct kv){k, v};
+			} else {
+				add_error(in, path, &e);
+			}
+		}
+		buf_free(&b);
+	}
+	h->sysctl.cap = cap;
+
+	/* Network queues: RPS and XPS masks. */
+	unsigned nif = 0;
+	if (sysroot_list(r, "sys/class/net", &names) == 0) {
+		for (char **n = names; *n && nif < MAX_IFACES; n++, nif++)
+			read_iface(r, h, "sys/class/net", *n);
+		strv_free(names);
+	} else {
+		find_net_dirs(r, h, "sys/devices", 0, &nif);
+	}
+
+	/* IRQ affinities. */
+	if (sysroot_list(r, "proc/irq", &names) == 0) {
+		size_t icap = 0;
+		for (char **n = names; *n && h->nirqs < MAX_IRQS; n++) {
+			struct irq_affinity a = {0};
+			if (!is_number(*n))
+				continue;
+			snprintf(path, sizeof(path), "proc/irq/%s/smp_affinity", *n);
+			if (read_mask(r, path, &a.mask) < 0)
+				continue;
+			a.irq = (unsigned)atoi(*n);
+			ARRAY_GROW(h->irqs, h->nirqs, icap);
+			h->irqs[h->nirqs++] = a;
+		}
+		strv_free(names);
+	}
+
+	/* Backing devices: dirty-throttling limits. */
+	const char *bdir = "sys/class/bdi";
+	if (sysroot_list(r, bdir, &names) < 0) {
+		bdir = "sys/devices/virtual/bdi";
+		if (sysroot_list(r, bdir, &names) < 0)
+			names = NULL;
+	}
+	if (names) {
+		size_t bcap = 0;
+		for (char **n = names; *n && h->nbdis < MAX_BDIS; n++) {
+			struct bdi d = {0};
+			snprintf(d.name, sizeof(d.name), "%s", *n);
+			snprintf(path, sizeof(path), "%s/%s/min_ratio", bdir, *n);
+			read_i64(r, path, &d.min_ratio);
+			snprintf(path, sizeof(path), "%s/%s/max_ratio", bdir, *n);
+			read_i64(r, path, &d.max_ratio);
+			snprintf(path, sizeof(path), "%s/%s/max_bytes", bdir, *n);
+			read_i64(r, path, &d.max_bytes);
+			snprintf(path, sizeof(path), "%s/%s/strict_limit", bdir, *n);
+			read_i64(r, path, &d.strict_limit);
+			if (d.min_ratio < 0 && d.max_ratio < 0)
+				continue;
+			ARRAY_GROW(h->bdis, h->nbdis, bcap);
+			h->bdis[h->nbdis++] = d;
+		}
+		strv_free(names);
+	}
+
+	/* Mounts as init sees them (kstall may run in another namespace). */
+	struct buf b = {0};
+	struct perr e = {0};
+	snprintf(h->s_mountinfo.path, sizeof(h->s_mountinfo.path), "proc/1/mountinfo");
+	int rc = sysroot_read_deadline(r, "proc/1/mountinfo", &b);
+	if (rc == 0)
+		parsed(in, &h->s_mountinfo, proc_mountinfo_parse(b.data, &h->mounts, &e), &e);
+	else
+		snprintf(h->s_mountinfo.why, sizeof(h->s_mountinfo.why), "proc/1/mountinfo: %s", strerror(-rc));
+	buf_free(&b);
+}
+
+static void sample_free(struct sample *s)
+{
+	proc_stat_free(&s->stat);
+	kvtab_free(&s->meminfo);
+	kvtab_free(&s->vmstat);
+	irq_table_free(&s->interrupts);
+	irq_table_free(&s->softirqs);
+	softnet_free(&s->softnet);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		free(s->procs[i].cmdline);
+		free(s->procs[i].wchan);
+		kstack_free(&s->procs[i].stack);
+	}
+	free(s->procs);
+	*s = (struct sample){0};
+}
+
+void inputs_free(struct inputs *in)
+{
+	struct host *h = &in->host;
+	if (in->prev) {
+		sample_free(in->prev);
+		free(in->prev);
+	}
+	sample_free(&in->cur);
+	kvtab_free(&h->sysctl);
+	free(h->queues);
+	free(h->irqs);
+	free(h->bdis);
+	mounts_free(&h->mounts);
+	free(in->pids);
+	free(in->unreadable);
+	free(in->errors);
+	*in = (struct inputs){0};
+}
+
+static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1)
+{
+	struct buf b = {0};
+	struct line_iter it;
+	const char *l;
+	size_t len;
+	int found = 0;
+
+	if (sysroot_read(r, SNAPSHOT_META, &b) < 0)
+		return -ENOENT;
+	line_iter_init(&it, b.data);
+	while (line_iter_next(&it, &l, &len)) {
+		const char *eq = memchr(l, '=', len);
+		double v;
+		if (!eq || parse_double(eq + 1, l + len, NULL, &v) < 0)
+			continue;
+		if (!strncmp(l, "interval_s=", 11))
+			*interval = v, found++;
+		else if (!strncmp(l, "t0=", 3))
+			*t0 = v;
+		else if (!strncmp(l, "t1=", 3))
+			*t1 = v;
+	}
+	buf_free(&b);
+	return found ? 0 : -EINVAL;
+}
+
+int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
+{
+	*in = (struct inputs){0};
+	if (o->npids) {
+		in->pids = xcalloc(o->npids, sizeof(int));
+		memcpy(in->pids, o->pids, o->npids * sizeof(int));
+		in->npids = o->npids;
+	}
+	in->live = sysroot_is_live(r);
+	read_host(r, in);
+
+	if (in->live) {
+		in->prev = xcalloc(1, sizeof(*in->prev));
+		sysroot_capture_sample(r, 0);
+		in->prev->t_mono = now_monotonic();
+		in->prev->t_real = now_realtime();
+		read_sample(r, "", in, in->prev, false);
+		double until = in->prev->t_mono + o->interval_s;
+		for (double now; (now = now_monotonic()) < until;) {
+			double d = until - now;
+			struct timespec ts = {(time_t)d, (long)((d - (double)(time_t)d) * 1e9)};
+			nanosleep(&ts, NULL);
+		}
+		sysroot_capture_sample(r, 1);
+		in->cur.t_mono = now_monotonic();
+		in->cur.t_real = now_realtime();
+		read_sample(r, "", in, &in->cur, true);
+		in->interval_s = in->cur.t_mono - in->prev->t_mono;
+		in->mode = WINDOW_INTERVAL;
+		in->window_source = "live";
+	} else {
+		double interval = 0, t0 = 0, t1 = 0;
+		read_sample(r, "", in, &in->cur, true);
+		if (read_meta(r, &interval, &t0, &t1) == 0 && interval > 0 &&
+		    sysroot_exists(r, SNAPSHOT_SAMPLE0 "proc")) {
+			in->prev = xcalloc(1, sizeof(*in->prev));
+			read_sample(r, SNAPSHOT_SAMPLE0, in, in->prev, false);
+			in->prev->t_real = t0;
+			in->cur.t_real = t1;
+			in->interval_s = interval;
+			in->mode = WINDOW_INTERVAL;
+			in->window_source = "snapshot";
+		} else {
+			in->mode = WINDOW_SINCE_BOOT;
+			in->window_source = "root";
+		}
+	}
+	return 0;
+}
+
+const struct proc_entry *sample_proc(const struct sample *s, int pid)
+{
+	size_t lo = 0, hi = s->nprocs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->procs[mid].stat.pid < pid)
+			lo = mid + 1;
+		else if (s->procs[mid].stat.pid > pid)
+			hi = mid;
+		else
+			return &s->procs[mid];
+	}
+	return NULL;
+}
+
+int meminfo_bytes(const struct sample *s, const char *key, uint64_t *ret)
+{
+	uint64_t v;
+	if (s->s_meminfo.state != SRC_OK || kv_get(&s->meminfo, key, &v) < 0)
+		return -ENOENT;
+	*ret = v * 1024;
+	return 0;
+}

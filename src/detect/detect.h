@@ -1,0 +1,57 @@
+/* Detectors: pure functions from what was read (and, later, traced) to
+ * findings.
+ *
+ * Adding a detector, the checklist:
+ *  1. src/detect/<area>.c with a `const struct detector detector_<area>`.
+ *     It reads only `const struct inputs *`; it never prints, never opens
+ *     a file, never looks at the clock.
+ *  2. Name the inputs it needs in `needs` (so the dispatcher can skip it)
+ *     and return DETECT_SKIPPED with a reason a person can act on when a
+ *     source is absent or malformed; never treat a missing value as zero.
+ *  3. List it in src/detect/registry.c.
+ *  4. For every finding id it can emit, add a knowledge-base entry in
+ *     src/kb/kb.c (`kstall explain ID` and the tests check there is one).
+ *  5. Fixture tests in tests/unit/test_detect.c: a tree that must raise
+ *     it, and the healthy trees that must not.
+ *  6. A line per finding id in README.md's findings table.
+ */
+#ifndef KSTALL_DETECT_H
+#define KSTALL_DETECT_H
+
+#include "../collect/collect.h"
+#include "../model/finding.h"
+
+enum {
+	NEED_NONE = 0,
+	NEED_BPF = 1 << 0,  /* from the live-tracing issue on */
+	NEED_ROOT = 1 << 1,
+};
+
+enum { DETECT_RAN = 0, DETECT_SKIPPED = 1 };
+
+struct detector {
+	const char *name;
+	const char *const *ids; /* NULL-terminated finding ids it may emit */
+	unsigned needs;
+	/* Append findings to out and return DETECT_RAN, or write why it could
+	 * not run into skip and return DETECT_SKIPPED. A detector that emits
+	 * several ids may also skip some of them: it adds those to skips. */
+	int (*run)(const struct inputs *in, struct findings *out, struct skips *skips);
+};
+
+extern const struct detector *const detectors[];
+extern const size_t ndetectors;
+
+/* Run every detector; skipped ones land in skips. */
+void detect_all(const struct inputs *in, unsigned have, struct findings *out, struct skips *skips);
+
+/* Metrics for the report: shares, rates and totals, computed from inputs. */
+void metrics_collect(const struct inputs *in, struct metrics *m);
+
+/* Shared helpers. */
+/* Rate of a counter between samples (per second), or -1 if unknown. */
+double rate_u64(uint64_t prev, uint64_t cur, double interval_s);
+/* CPU share of a process over the window (0..n), or -1 if unknown. */
+double proc_cpu_share(const struct inputs *in, const struct proc_entry *p);
+
+#endif

@@ -1,0 +1,52 @@
+#include "detect.h"
+
+extern const struct detector detector_dcache;
+
+const struct detector *const detectors[] = {
+	&detector_dcache,
+};
+const size_t ndetectors = ARRAY_SIZE(detectors);
+
+void detect_all(const struct inputs *in, unsigned have, struct findings *out, struct skips *skips)
+{
+	for (size_t i = 0; i < ndetectors; i++) {
+		const struct detector *d = detectors[i];
+		unsigned missing = d->needs & ~have;
+
+		if (missing) {
+			for (const char *const *id = d->ids; *id; id++)
+				skips_add(skips, *id, "%s",
+					  missing & NEED_BPF ? "needs BPF tracing (kstall watch)" : "needs root");
+			continue;
+		}
+		d->run(in, out, skips);
+	}
+	findings_sort(out);
+}
+
+double rate_u64(uint64_t prev, uint64_t cur, double interval_s)
+{
+	if (interval_s <= 0 || cur < prev)
+		return -1;
+	return (double)(cur - prev) / interval_s;
+}
+
+double proc_cpu_share(const struct inputs *in, const struct proc_entry *p)
+{
+	double hz = in->host.user_hz ? in->host.user_hz : 100;
+	uint64_t ticks = p->stat.utime + p->stat.stime;
+
+	if (in->mode == WINDOW_INTERVAL && in->prev) {
+		const struct proc_entry *q = sample_proc(in->prev, p->stat.pid);
+		if (!q || q->stat.starttime != p->stat.starttime)
+			return -1;
+		uint64_t t0 = q->stat.utime + q->stat.stime;
+		double r = rate_u64(t0, ticks, in->interval_s);
+		return r < 0 ? -1 : r / hz;
+	}
+	/* Since boot: average over the process's life. */
+	if (in->cur.s_uptime.state != SRC_OK)
+		return -1;
+	double life = in->cur.uptime_s - (double)p->stat.starttime / hz;
+	return life > 1 ? (double)ticks / hz / life : -1;
+}

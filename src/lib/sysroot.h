@@ -1,0 +1,61 @@
+/* Root-relative access to /proc and /sys.
+ *
+ * Every file kstall reads goes through here, named relative to a root
+ * directory ("proc/meminfo", never "/proc/meminfo"), so the same code
+ * serves the live host (root "/"), fixture trees and snapshots.
+ *
+ * Two kinds of read:
+ *  - sysroot_read(): ordinary kernel files. Opened O_NONBLOCK and refused
+ *    unless regular, so a stray FIFO in a tree cannot hang us.
+ *  - sysroot_read_deadline(): files whose read takes the target's
+ *    mmap_lock (proc/PID/{cmdline,environ,maps,smaps}, and to be safe all
+ *    other proc/PID files). They are read by a worker thread; if the
+ *    worker has not answered within the deadline it is abandoned (it is
+ *    stuck in the kernel and cannot be cancelled) and the read fails with
+ *    -ETIMEDOUT. At most SYSROOT_MAX_STUCK workers are ever abandoned;
+ *    after that such reads fail with -EBUSY at once.
+ *
+ * A capture log, when enabled, keeps a copy of every file read
+ * successfully; `kstall snapshot` writes it out. */
+#ifndef KSTALL_SYSROOT_H
+#define KSTALL_SYSROOT_H
+
+#include "util.h"
+
+#define SYSROOT_MAX_FILE (64u << 20) /* no /proc file is this large */
+#define SYSROOT_MAX_STUCK 4
+#define SYSROOT_DEFAULT_DEADLINE_MS 1000
+
+struct sysroot;
+
+struct capture_entry {
+	char *path; /* relative, as read */
+	char *data;
+	size_t len;
+	int sample; /* which sample it belongs to: 0 (earlier) or 1 (later) */
+};
+
+int sysroot_open(const char *root, struct sysroot **ret);
+void sysroot_free(struct sysroot *r);
+const char *sysroot_path(const struct sysroot *r);
+bool sysroot_is_live(const struct sysroot *r);
+
+/* Read a whole file. 0 or -errno; on success *ret holds the bytes. */
+int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret);
+int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret);
+bool sysroot_exists(struct sysroot *r, const char *rel);
+/* Directory entries of rel (without . and ..), sorted; *ret_names is a
+ * NULL-terminated array the caller frees with strv_free(). */
+int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names);
+void strv_free(char **v);
+
+void sysroot_set_deadline_ms(struct sysroot *r, int ms);
+int sysroot_deadline_ms(const struct sysroot *r);
+unsigned sysroot_stuck_workers(const struct sysroot *r);
+
+/* Capture log. */
+void sysroot_capture(struct sysroot *r, bool on);
+void sysroot_capture_sample(struct sysroot *r, int sample);
+size_t sysroot_captured(const struct sysroot *r, const struct capture_entry **ret);
+
+#endif

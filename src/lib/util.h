@@ -1,0 +1,74 @@
+/* Small helpers shared by every part of kstall: allocation, cleanup
+ * attributes, growable buffers and arrays. */
+#ifndef KSTALL_UTIL_H
+#define KSTALL_UTIL_H
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define UNUSED __attribute__((unused))
+#define PRINTF_FMT(a, b) __attribute__((format(printf, a, b)))
+
+/* Out of memory is not a condition kstall can diagnose its way out of:
+ * abort with a message, as git does, rather than thread -ENOMEM through
+ * every parser. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t sz);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_FMT(1, 2);
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
+static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_close_ _cleanup_(closep)
+#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
+
+/* Grow an array held as (ptr, n, cap) so that index n is valid. */
+#define ARRAY_GROW(ptr, n, cap)                                                \
+	do {                                                                   \
+		if ((n) >= (cap)) {                                            \
+			(cap) = (cap) ? (cap) * 2 : 8;                         \
+			(ptr) = xrealloc((ptr), (cap) * sizeof(*(ptr)));       \
+		}                                                              \
+	} while (0)
+
+/* A growable, always NUL-terminated byte buffer. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_reserve(struct buf *b, size_t extra);
+void buf_append(struct buf *b, const void *p, size_t n);
+void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_FMT(2, 3);
+void buf_free(struct buf *b);
+
+double now_monotonic(void);
+double now_realtime(void);
+/* ISO 8601 UTC with milliseconds, into out (at least 32 bytes). */
+void format_utc(double t, char *out, size_t outlen);
+
+bool str_starts_with(const char *s, const char *prefix);
+
+/* Human-readable numbers for summaries and text output (C locale):
+ * "50.2 GiB", "280.6 M", "12.5%". Each returns out. */
+char *fmt_bytes(double b, char *out, size_t n);
+char *fmt_count(double v, char *out, size_t n);
+char *fmt_pct(double ratio, char *out, size_t n);
+
+#endif

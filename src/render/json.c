@@ -1,0 +1,185 @@
+/* One JSON document per run, built with json-c. */
+#include "render.h"
+
+#include <json-c/json.h>
+#include <math.h>
+
+static json_object *jstr(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *c = sanitize_utf8(s);
+	json_object *o = json_object_new_string(c);
+	free(c);
+	return o;
+}
+
+static json_object *jnum(double v)
+{
+	if (!isfinite(v))
+		return NULL;
+	if (v == floor(v) && fabs(v) < 9e15)
+		return json_object_new_int64((int64_t)v);
+	return json_object_new_double(v);
+}
+
+static json_object *finding_json(const struct finding *f)
+{
+	json_object *o = json_object_new_object();
+	json_object *ev = json_object_new_array(), *sj = json_object_new_array(),
+		    *rem = json_object_new_array(), *refs = json_object_new_array();
+
+	json_object_object_add(o, "id", jstr(f->id));
+	json_object_object_add(o, "severity", jstr(severity_name(f->severity)));
+	json_object_object_add(o, "title", jstr(f->title ? f->title : ""));
+	json_object_object_add(o, "summary", jstr(f->summary ? f->summary : ""));
+	for (size_t i = 0; i < f->nev; i++) {
+		const struct evidence *e = &f->ev[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "name", jstr(e->name));
+		json_object_object_add(x, "value", e->is_num ? jnum(e->num) : jstr(e->str));
+		json_object_object_add(x, "unit", jstr(e->unit));
+		json_object_object_add(x, "source", jstr(e->source));
+		json_object_array_add(ev, x);
+	}
+	for (size_t i = 0; i < f->nsubj; i++) {
+		const struct subject *s = &f->subj[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "kind", jstr(subject_kind_name(s->kind)));
+		if (s->kind == SUBJ_PROCESS) {
+			json_object_object_add(x, "pid", json_object_new_int(s->pid));
+			if (s->nspid)
+				json_object_object_add(x, "nspid", json_object_new_int(s->nspid));
+			json_object_object_add(x, "comm", jstr(s->comm));
+		}
+		if (s->name)
+			json_object_object_add(x, "name", jstr(s->name));
+		if (s->role)
+			json_object_object_add(x, "role", jstr(s->role));
+		json_object_array_add(sj, x);
+	}
+	for (size_t i = 0; i < f->nremedy; i++)
+		json_object_array_add(rem, jstr(f->remedy[i]));
+	for (size_t i = 0; i < f->nrefs; i++)
+		json_object_array_add(refs, jstr(f->refs[i]));
+	json_object_object_add(o, "evidence", ev);
+	json_object_object_add(o, "subjects", sj);
+	json_object_object_add(o, "remedy", rem);
+	json_object_object_add(o, "references", refs);
+	return o;
+}
+
+static json_object *host_json(const struct inputs *in)
+{
+	const struct host *h = &in->host;
+	json_object *o = json_object_new_object(), *cpus = json_object_new_object();
+	uint64_t mt;
+
+	json_object_object_add(o, "hostname", jstr(h->hostname));
+	json_object_object_add(o, "kernel", h->has_kver ? jstr(h->kver.release) : NULL);
+	if (h->s_online.state == SRC_OK)
+		json_object_object_add(cpus, "online", json_object_new_int((int)cpuset_count(&h->online)));
+	else if (in->cur.s_stat.state == SRC_OK)
+		json_object_object_add(cpus, "online", json_object_new_int((int)in->cur.stat.ncpus));
+	if (h->s_possible.state == SRC_OK)
+		json_object_object_add(cpus, "possible", json_object_new_int((int)cpuset_count(&h->possible)));
+	json_object_object_add(o, "cpus", cpus);
+	json_object_object_add(o, "memory_bytes",
+			       meminfo_bytes(&in->cur, "MemTotal", &mt) == 0 ? jnum((double)mt) : NULL);
+	json_object_object_add(o, "user_hz", json_object_new_int((int)h->user_hz));
+	return o;
+}
+
+static json_object *window_json(const struct inputs *in)
+{
+	json_object *o = json_object_new_object();
+	char ts[40];
+
+	json_object_object_add(o, "mode", jstr(in->mode == WINDOW_INTERVAL ? "interval" : "since-boot"));
+	json_object_object_add(o, "source", jstr(in->window_source));
+	if (in->mode == WINDOW_INTERVAL) {
+		format_utc(in->prev->t_real, ts, sizeof(ts));
+		json_object_object_add(o, "start", in->prev->t_real > 0 ? jstr(ts) : NULL);
+		format_utc(in->cur.t_real, ts, sizeof(ts));
+		json_object_object_add(o, "end", in->cur.t_real > 0 ? jstr(ts) : NULL);
+		json_object_object_add(o, "duration_s", jnum(in->interval_s));
+		json_object_object_add(o, "samples", json_object_new_int(2));
+		json_object_object_add(o, "sampling",
+				       jstr("rate counters (stat, interrupts, softirqs, vmstat, softnet_stat, "
+					    "dentry-state, per-process stat) read twice, duration_s apart"));
+	} else {
+		double boot = in->cur.s_stat.state == SRC_OK && in->cur.stat.has_btime && in->cur.stat.btime
+				      ? (double)in->cur.stat.btime : 0;
+		format_utc(boot, ts, sizeof(ts));
+		json_object_object_add(o, "start", boot > 0 ? jstr(ts) : NULL);
+		json_object_object_add(o, "end", NULL);
+		json_object_object_add(o, "duration_s",
+				       in->cur.s_uptime.state == SRC_OK ? jnum(in->cur.uptime_s) : NULL);
+		json_object_object_add(o, "samples", json_object_new_int(1));
+		json_object_object_add(o, "sampling",
+				       jstr("one sample: rates are averages since boot (counters / uptime)"));
+	}
+	return o;
+}
+
+int render_json(FILE *out, const struct report *r)
+{
+	const struct inputs *in = r->in;
+	json_object *doc = json_object_new_object();
+	json_object *fs = json_object_new_array(), *sk = json_object_new_array(),
+		    *ur = json_object_new_array(), *er = json_object_new_array(),
+		    *me = json_object_new_object();
+
+	json_object_object_add(doc, "kstall_version", jstr(KSTALL_VERSION));
+	json_object_object_add(doc, "host", host_json(in));
+	json_object_object_add(doc, "window", window_json(in));
+	for (size_t i = 0; i < r->findings.n; i++)
+		json_object_array_add(fs, finding_json(&r->findings.v[i]));
+	json_object_object_add(doc, "findings", fs);
+	for (size_t i = 0; i < r->skips.n; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "detector", jstr(r->skips.v[i].detector));
+		json_object_object_add(x, "reason", jstr(r->skips.v[i].reason));
+		json_object_array_add(sk, x);
+	}
+	json_object_object_add(doc, "skipped", sk);
+	for (size_t i = 0; i < in->nunreadable; i++) {
+		const struct unreadable *u = &in->unreadable[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "pid", json_object_new_int(u->pid));
+		json_object_object_add(x, "comm", jstr(u->comm));
+		json_object_object_add(x, "file", jstr(u->file));
+		json_object_object_add(x, "reason", jstr(u->reason));
+		json_object_array_add(ur, x);
+	}
+	json_object_object_add(doc, "unreadable", ur);
+	for (size_t i = 0; i < in->nerrors; i++) {
+		const struct errnote *e = &in->errors[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "file", jstr(e->file));
+		json_object_object_add(x, "line", e->line ? json_object_new_int((int)e->line) : NULL);
+		json_object_object_add(x, "message", jstr(e->msg));
+		json_object_array_add(er, x);
+	}
+	json_object_object_add(doc, "errors", er);
+	for (size_t i = 0; i < r->metrics.n; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "value", jnum(r->metrics.v[i].value));
+		json_object_object_add(x, "unit", jstr(r->metrics.v[i].unit));
+		json_object_object_add(me, r->metrics.v[i].name, x);
+	}
+	if (r->kstall_cpu_s >= 0) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "value", jnum(r->kstall_cpu_s));
+		json_object_object_add(x, "unit", jstr(U_SECONDS));
+		json_object_object_add(me, "kstall.cpu_time", x);
+	}
+	json_object_object_add(doc, "metrics", me);
+
+	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_SPACED |
+							    JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rc = fputs(s, out) < 0 || fputc('\n', out) < 0 ? -EIO : 0;
+	json_object_put(doc);
+	return rc;
+}

@@ -1,0 +1,173 @@
+/* Text for people: findings first, most severe first; then what could not
+ * be checked and why. */
+#include "render.h"
+
+struct style {
+	const char *bold, *red, *yellow, *dim, *reset;
+};
+
+static void value_text(const struct evidence *e, char *out, size_t n)
+{
+	if (!e->is_num) {
+		char *s = sanitize_tty(e->str ? e->str : "");
+		snprintf(out, n, "%s", s);
+		free(s);
+	} else if (!strcmp(e->unit, U_BYTES)) {
+		fmt_bytes(e->num, out, n);
+	} else if (!strcmp(e->unit, U_RATIO)) {
+		fmt_pct(e->num, out, n);
+	} else if (!strcmp(e->unit, U_PER_S)) {
+		char c[32];
+		snprintf(out, n, "%s/s", fmt_count(e->num, c, sizeof(c)));
+	} else if (!strcmp(e->unit, U_BYTES_PER_S)) {
+		char c[32];
+		snprintf(out, n, "%s/s", fmt_bytes(e->num, c, sizeof(c)));
+	} else if (!strcmp(e->unit, U_SECONDS)) {
+		snprintf(out, n, e->num < 1 ? "%.1f ms" : "%.2f s", e->num < 1 ? e->num * 1000 : e->num);
+	} else if (e->num == (double)(long long)e->num) {
+		snprintf(out, n, "%lld", (long long)e->num);
+	} else {
+		snprintf(out, n, "%.3g", e->num);
+	}
+}
+
+/* Wrap text at width, indenting continuation lines. */
+static void wrapped(FILE *out, const char *text, int indent, int width)
+{
+	char *s = sanitize_tty(text);
+	const char *p = s;
+	int col = indent;
+
+	fprintf(out, "%*s", indent, "");
+	while (*p) {
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		int wl = (int)(p - w);
+		if (col > indent && col + 1 + wl > width) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(w, 1, (size_t)wl, out);
+		col += wl;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+	free(s);
+}
+
+static void finding_text(FILE *out, const struct finding *f, const struct style *st)
+{
+	const char *sc = f->severity == SEV_CRITICAL ? st->red : f->severity == SEV_WARNING ? st->yellow : "";
+	char *title = sanitize_tty(f->title ? f->title : "");
+
+	fprintf(out, "%s%s%-8s%s %s%s%s\n", st->bold, sc, severity_name(f->severity), st->reset, st->bold,
+		title, st->reset);
+	free(title);
+	fprintf(out, "         %s%s%s\n", st->dim, f->id, st->reset);
+	if (f->summary)
+		wrapped(out, f->summary, 9, 100);
+	if (f->nev) {
+		size_t w = 0;
+		fprintf(out, "\n         evidence:\n");
+		for (size_t i = 0; i < f->nev; i++)
+			if (strlen(f->ev[i].name) > w)
+				w = strlen(f->ev[i].name);
+		for (size_t i = 0; i < f->nev; i++) {
+			char v[128];
+			value_text(&f->ev[i], v, sizeof(v));
+			fprintf(out, "           %-*s  %-14s %s%s%s\n", (int)w, f->ev[i].name, v, st->dim,
+				f->ev[i].source, st->reset);
+		}
+	}
+	if (f->nsubj) {
+		fprintf(out, "\n         subjects:\n");
+		for (size_t i = 0; i < f->nsubj; i++) {
+			const struct subject *s = &f->subj[i];
+			char *c = sanitize_tty(s->comm ? s->comm : s->name ? s->name : "");
+			if (s->kind == SUBJ_PROCESS)
+				fprintf(out, "           process %s (pid %d)%s%s\n", c, s->pid, s->role ? ", " : "",
+					s->role ? s->role : "");
+			else
+				fprintf(out, "           %s %s\n", subject_kind_name(s->kind), c);
+			free(c);
+		}
+	}
+	if (f->nremedy) {
+		fprintf(out, "\n         remedy:\n");
+		for (size_t i = 0; i < f->nremedy; i++) {
+			fprintf(out, "          %2zu.", i + 1);
+			wrapped(out, f->remedy[i], 1, 86);
+		}
+	}
+	fprintf(out, "\n         more: kstall explain %s\n\n", f->id);
+}
+
+int render_text(FILE *out, const struct report *r, bool color)
+{
+	static const struct style plain = {"", "", "", "", ""};
+	static const struct style ansi = {"\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[0m"};
+	const struct style *st = color ? &ansi : &plain;
+	const struct inputs *in = r->in;
+	const struct host *h = &in->host;
+	char mem[32] = "?", ts[40];
+	uint64_t mt;
+	int ncpu = h->s_online.state == SRC_OK ? (int)cpuset_count(&h->online) : (int)in->cur.stat.ncpus;
+
+	if (meminfo_bytes(&in->cur, "MemTotal", &mt) == 0)
+		fmt_bytes((double)mt, mem, sizeof(mem));
+	char *hn = sanitize_tty(h->hostname);
+	fprintf(out, "%skstall %s%s  host %s, kernel %s, %d CPUs, %s\n", st->bold, KSTALL_VERSION, st->reset,
+		hn, h->has_kver ? h->kver.release : "unknown", ncpu, mem);
+	free(hn);
+	if (in->mode == WINDOW_INTERVAL) {
+		format_utc(in->cur.t_real, ts, sizeof(ts));
+		fprintf(out, "window   %.2f s between two samples (%s), ending %s\n\n", in->interval_s,
+			in->window_source, in->cur.t_real > 0 ? ts : "at an unknown time");
+	} else {
+		fprintf(out, "window   since boot: one sample of %s, rates are averages since boot\n\n",
+			in->window_source);
+	}
+
+	if (!r->findings.n)
+		fprintf(out, "No problems found (%zu check%s ran).\n\n", r->nchecks, r->nchecks == 1 ? "" : "s");
+	for (size_t i = 0; i < r->findings.n; i++)
+		finding_text(out, &r->findings.v[i], st);
+
+	if (r->skips.n) {
+		fprintf(out, "%snot checked%s\n", st->bold, st->reset);
+		for (size_t i = 0; i < r->skips.n; i++) {
+			fprintf(out, "  %s:", r->skips.v[i].detector);
+			wrapped(out, r->skips.v[i].reason, 1, 100);
+		}
+		fputc('\n', out);
+	}
+	if (in->nunreadable) {
+		fprintf(out, "%sunreadable%s\n", st->bold, st->reset);
+		for (size_t i = 0; i < in->nunreadable; i++) {
+			const struct unreadable *u = &in->unreadable[i];
+			char *c = sanitize_tty(u->comm);
+			fprintf(out, "  pid %d (%s) %s: %s\n", u->pid, c, u->file, u->reason);
+			free(c);
+		}
+		fputc('\n', out);
+	}
+	if (in->nerrors) {
+		fprintf(out, "%smalformed files%s\n", st->bold, st->reset);
+		for (size_t i = 0; i < in->nerrors; i++) {
+			const struct errnote *e = &in->errors[i];
+			char *m = sanitize_tty(e->msg);
+			if (e->line)
+				fprintf(out, "  %s:%u: %s\n", e->file, e->line, m);
+			else
+				fprintf(out, "  %s: %s\n", e->file, m);
+			free(m);
+		}
+		fputc('\n', out);
+	}
+	return ferror(out) ? -EIO : 0;
+}
