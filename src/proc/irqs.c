@@ -39,7 +39,7 @@ static int parse_header(const char *l, const char *end, struct irq_table *t, uns
 		if ((size_t)(end - p) < 4 || strncmp(p, "CPU", 3) ||
 		    parse_u64(p + 3, end, &p, &n) < 0 || n >= CPUSET_MAX ||
 		    (p < end && !isspace((unsigned char)*p)))
-			return perr_set(err, lineno, "header: expected CPU names, found \"%.20s\"", p);
+			return perr_set(err, lineno, "header: expected CPU names, found \"%.*s\"", QLINE(p, 20));
 		ARRAY_GROW(t->cpu_of_col, t->ncols, cap);
 		t->cpu_of_col[t->ncols++] = (int)n;
 	}
@@ -76,7 +76,7 @@ static int parse_irq_like(const char *text, struct irq_table *ret, struct perr *
 			lend--;
 		if (!colon || lend == p || memchr(p, ' ', (size_t)(lend - p)) ||
 		    memchr(p, '\t', (size_t)(lend - p))) {
-			rc = perr_set(err, it.lineno, "expected \"LABEL: counts\", found \"%.40s\"", p);
+			rc = perr_set(err, it.lineno, "expected \"LABEL: counts\", found \"%.*s\"", QLINE(p, 40));
 			goto fail;
 		}
 		ARRAY_GROW(t.rows, t.nrows, t.caprows);
@@ -106,7 +106,7 @@ static int parse_irq_like(const char *text, struct irq_table *ret, struct perr *
 		while (end > p && isspace((unsigned char)end[-1]))
 			end--;
 		if (!descs && p != end) {
-			rc = perr_set(err, it.lineno, "unexpected text \"%.20s\" in row \"%s\"", p, r->label);
+			rc = perr_set(err, it.lineno, "unexpected text \"%.*s\" in row \"%s\"", QLINE(p, 20), r->label);
 			goto fail;
 		}
 		r->desc = xstrndup(p, (size_t)(end - p));
@@ -166,7 +166,7 @@ int proc_softnet_parse(const char *text, struct softnet *ret, struct perr *err)
 			if ((q == p && n) || n >= ARRAY_SIZE(f) || parse_hex_u64(q, end, &p, &v) < 0 ||
 			    v > UINT32_MAX) {
 				softnet_free(&s);
-				return perr_set(err, it.lineno, "expected hex columns, found \"%.20s\"", q);
+				return perr_set(err, it.lineno, "expected hex columns, found \"%.*s\"", QLINE(q, 20));
 			}
 			f[n++] = (uint32_t)v;
 		}

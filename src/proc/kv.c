@@ -55,7 +55,7 @@ int proc_meminfo_parse(const char *text, struct kvtab *ret, struct perr *err)
 		const char *colon = memchr(l, ':', len);
 		if (!colon || colon == l) {
 			kvtab_free(&t);
-			return perr_set(err, it.lineno, "expected \"Key: value\", found \"%.40s\"", l);
+			return perr_set(err, it.lineno, "expected \"Key: value\", found \"%.*s\"", QLINE(l, 40));
 		}
 		p = skip_ws(colon + 1, end);
 		if (parse_u64(p, end, &p, &v) < 0) {
@@ -77,7 +77,7 @@ int proc_meminfo_parse(const char *text, struct kvtab *ret, struct perr *err)
 			p += 2;
 		if (!blank(p, end)) {
 			kvtab_free(&t);
-			return perr_set(err, it.lineno, "unexpected unit or text \"%.20s\"", p);
+			return perr_set(err, it.lineno, "unexpected unit or text \"%.*s\"", QLINE(p, 20));
 		}
 		kv_add(&t, l, (size_t)(colon - l), v);
 	}
@@ -109,7 +109,7 @@ int proc_vmstat_parse(const char *text, struct kvtab *ret, struct perr *err)
 		p = skip_ws(p, end);
 		if (kend == l || parse_u64(p, end, &p, &v) < 0 || !blank(p, end)) {
 			kvtab_free(&t);
-			return perr_set(err, it.lineno, "expected \"name value\", found \"%.40s\"", l);
+			return perr_set(err, it.lineno, "expected \"name value\", found \"%.*s\"", QLINE(l, 40));
 		}
 		kv_add(&t, l, (size_t)(kend - l), v);
 	}

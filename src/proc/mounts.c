@@ -106,7 +106,7 @@ int proc_mountinfo_parse(const char *text, struct mounts *ret, struct perr *err)
 		continue;
 bad:
 		mounts_free(&m);
-		return perr_set(err, it.lineno, "malformed mountinfo line \"%.60s\"", l);
+		return perr_set(err, it.lineno, "malformed mountinfo line \"%.*s\"", QLINE(l, 60));
 	}
 	*ret = m;
 	return 0;

@@ -101,7 +101,7 @@ int proc_pid_status_parse(const char *text, struct pid_status *ret, struct perr 
 		if (skip_ws(l, end) == end)
 			continue;
 		if (!colon)
-			return perr_set(err, it.lineno, "expected \"Key: value\", found \"%.30s\"", l);
+			return perr_set(err, it.lineno, "expected \"Key: value\", found \"%.*s\"", QLINE(l, 30));
 		size_t klen = (size_t)(colon - l);
 		const char *val = skip_ws(colon + 1, end);
 #define KEY(k) (klen == strlen(k) && !strncmp(l, k, klen))
@@ -180,7 +180,7 @@ int proc_stack_parse(const char *text, struct kstack *ret, struct perr *err)
 		const char *rb = memchr(p, ']', (size_t)(end - p));
 		if (*p != '[' || !rb) {
 			kstack_free(&s);
-			return perr_set(err, it.lineno, "expected \"[<addr>] function\", found \"%.30s\"", p);
+			return perr_set(err, it.lineno, "expected \"[<addr>] function\", found \"%.*s\"", QLINE(p, 30));
 		}
 		p = skip_ws(rb + 1, end);
 		for (q = p; q < end && *q != '+' && !isspace((unsigned char)*q);)
@@ -252,7 +252,7 @@ int proc_maps_parse(const char *text, struct maps *ret, struct perr *err)
 		continue;
 bad:
 		maps_free(&m);
-		return perr_set(err, it.lineno, "malformed mapping \"%.60s\"", l);
+		return perr_set(err, it.lineno, "malformed mapping \"%.*s\"", QLINE(l, 60));
 	}
 	*ret = m;
 	return 0;

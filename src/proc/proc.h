@@ -19,6 +19,8 @@ struct perr {
 };
 
 int perr_set(struct perr *e, unsigned line, const char *fmt, ...) PRINTF_FMT(3, 4);
+/* Arguments for "%.*s" quoting at most max bytes of p, up to its line end. */
+#define QLINE(p, max) (int)(strcspn((p), "\n") > (max) ? (size_t)(max) : strcspn((p), "\n")), (p)
 
 /* ---- text helpers (text.c) ---- */
 struct line_iter {

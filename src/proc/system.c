@@ -11,7 +11,7 @@ int kernel_release_parse(const char *text, struct kernel_version *ret, struct pe
 	struct kernel_version v = {0};
 
 	if (parse_u64(p, end, &q, &maj) < 0 || maj > 100)
-		return perr_set(err, 1, "release \"%.30s\" does not start with a version", p);
+		return perr_set(err, 1, "release \"%.*s\" does not start with a version", QLINE(p, 30));
 	if (q < end && *q == '.' && parse_u64(q + 1, end, &q, &min) == 0 && q < end && *q == '.')
 		parse_u64(q + 1, end, &q, &pat);
 	v.major = (unsigned)maj;
@@ -107,7 +107,7 @@ int proc_stat_parse(const char *text, struct proc_stat *ret, struct perr *err)
 			struct cpu_times c = {0};
 			if (parse_cpu_line(l, end, &c) < 0) {
 				proc_stat_free(&s);
-				return perr_set(err, it.lineno, "malformed cpu line \"%.40s\"", l);
+				return perr_set(err, it.lineno, "malformed cpu line \"%.*s\"", QLINE(l, 40));
 			}
 			if (c.cpu < 0) {
 				s.total = c;
@@ -153,7 +153,7 @@ int proc_loadavg_parse(const char *text, struct loadavg *ret, struct perr *err)
 	    parse_u64(skip_ws(p, end), end, &p, &run) < 0 || p >= end || *p != '/' ||
 	    parse_u64(p + 1, end, &p, &tot) < 0 ||
 	    parse_u64(skip_ws(p, end), end, &p, &la.last_pid) < 0)
-		return perr_set(err, 1, "expected \"a b c r/t pid\", found \"%.40s\"", text);
+		return perr_set(err, 1, "expected \"a b c r/t pid\", found \"%.*s\"", QLINE(text, 40));
 	la.running = (unsigned)run;
 	la.total = (unsigned)tot;
 	*ret = la;
@@ -192,12 +192,12 @@ int proc_pressure_parse(const char *text, struct psi *ret, struct perr *err)
 		else if (len > 5 && !strncmp(l, "full ", 5))
 			pl = &ps.full, p = l + 5;
 		else
-			return perr_set(err, it.lineno, "expected \"some\" or \"full\", found \"%.20s\"", l);
+			return perr_set(err, it.lineno, "expected \"some\" or \"full\", found \"%.*s\"", QLINE(l, 20));
 		if (psi_field(&p, end, "avg10", &pl->avg10, NULL) < 0 ||
 		    psi_field(&p, end, "avg60", &pl->avg60, NULL) < 0 ||
 		    psi_field(&p, end, "avg300", &pl->avg300, NULL) < 0 ||
 		    psi_field(&p, end, "total", NULL, &pl->total_us) < 0)
-			return perr_set(err, it.lineno, "malformed pressure line \"%.60s\"", l);
+			return perr_set(err, it.lineno, "malformed pressure line \"%.*s\"", QLINE(l, 60));
 		pl->present = true;
 	}
 	if (!ps.some.present && !ps.full.present)

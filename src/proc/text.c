@@ -114,11 +114,11 @@ int parse_single_u64(const char *text, uint64_t *ret, struct perr *err)
 	uint64_t v;
 
 	if (parse_u64(p, end, &p, &v) < 0)
-		return perr_set(err, 1, "expected a number, found \"%.20s\"", text);
+		return perr_set(err, 1, "expected a number, found \"%.*s\"", QLINE(text, 20));
 	while (p < end && isspace((unsigned char)*p))
 		p++;
 	if (p != end)
-		return perr_set(err, 1, "unexpected text after the number: \"%.20s\"", p);
+		return perr_set(err, 1, "unexpected text after the number: \"%.*s\"", QLINE(p, 20));
 	*ret = v;
 	return 0;
 }

@@ -31,26 +31,27 @@ static void value_text(const struct evidence *e, char *out, size_t n)
 	}
 }
 
-/* Wrap text at width, indenting continuation lines. */
-static void wrapped(FILE *out, const char *text, int indent, int width)
+/* Write text from column col (already reached), wrapping at width with
+ * continuation lines indented to indent. */
+static void wrapped(FILE *out, const char *text, int col, int indent, int width)
 {
 	char *s = sanitize_tty(text);
 	const char *p = s;
-	int col = indent;
+	bool first = true;
 
-	fprintf(out, "%*s", indent, "");
 	while (*p) {
 		const char *w = p;
 		while (*p && *p != ' ')
 			p++;
 		int wl = (int)(p - w);
-		if (col > indent && col + 1 + wl > width) {
+		if (!first && col + 1 + wl > width) {
 			fprintf(out, "\n%*s", indent, "");
 			col = indent;
-		} else if (col > indent) {
+		} else if (!first) {
 			fputc(' ', out);
 			col++;
 		}
+		first = false;
 		fwrite(w, 1, (size_t)wl, out);
 		col += wl;
 		while (*p == ' ')
@@ -69,8 +70,10 @@ static void finding_text(FILE *out, const struct finding *f, const struct style 
 		title, st->reset);
 	free(title);
 	fprintf(out, "         %s%s%s\n", st->dim, f->id, st->reset);
-	if (f->summary)
-		wrapped(out, f->summary, 9, 100);
+	if (f->summary) {
+		fprintf(out, "%9s", "");
+		wrapped(out, f->summary, 9, 9, 100);
+	}
 	if (f->nev) {
 		size_t w = 0;
 		fprintf(out, "\n         evidence:\n");
@@ -100,8 +103,8 @@ static void finding_text(FILE *out, const struct finding *f, const struct style 
 	if (f->nremedy) {
 		fprintf(out, "\n         remedy:\n");
 		for (size_t i = 0; i < f->nremedy; i++) {
-			fprintf(out, "          %2zu.", i + 1);
-			wrapped(out, f->remedy[i], 1, 86);
+			fprintf(out, "          %2zu. ", i + 1);
+			wrapped(out, f->remedy[i], 14, 14, 100);
 		}
 	}
 	fprintf(out, "\n         more: kstall explain %s\n\n", f->id);
@@ -141,8 +144,8 @@ int render_text(FILE *out, const struct report *r, bool color)
 	if (r->skips.n) {
 		fprintf(out, "%snot checked%s\n", st->bold, st->reset);
 		for (size_t i = 0; i < r->skips.n; i++) {
-			fprintf(out, "  %s:", r->skips.v[i].detector);
-			wrapped(out, r->skips.v[i].reason, 1, 100);
+			fprintf(out, "  %s: ", r->skips.v[i].detector);
+			wrapped(out, r->skips.v[i].reason, 4 + (int)strlen(r->skips.v[i].detector), 4, 100);
 		}
 		fputc('\n', out);
 	}
