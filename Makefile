@@ -41,6 +41,15 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
+# V=1 shows full commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
 .PHONY: all run test deps install clean check-deps unit integration asan
 .DELETE_ON_ERROR:
 
@@ -61,38 +70,46 @@ test: deps
 build/vmlinux.h:
 	@mkdir -p build
 	@test -r $(VMLINUX_BTF) || { echo "kstall: $(VMLINUX_BTF) not readable: the build needs kernel BTF (CONFIG_DEBUG_INFO_BTF) or VMLINUX_BTF=path" >&2; exit 1; }
-	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+	$(call msg,VMLINUX,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
 build/bpf/%.bpf.o: src/bpf/%.bpf.c $(wildcard src/bpf/*.h) build/vmlinux.h
 	@mkdir -p $(@D)
-	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibuild -Isrc/bpf -c $< -o $@
-	llvm-strip -g $@ 2>/dev/null || true
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibuild -Isrc/bpf -c $< -o $@
 
 build/%.skel.h: build/bpf/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 # ---- C ----
 build/obj/%.o: src/%.c $(HDRS) $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 build/asan/%.o: src/%.c $(HDRS) $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -O1 $(SANFLAGS) -c $< -o $@
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) -c $< -o $@
 
 kstall: src/main.c $(OBJS) $(HDRS)
-	$(CC) $(CFLAGS) src/main.c $(OBJS) -o $@ $(LDFLAGS) $(LDLIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) src/main.c $(OBJS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 build/kstall-asan: src/main.c $(ASAN_OBJS) $(HDRS)
-	$(CC) $(CFLAGS) -O1 $(SANFLAGS) src/main.c $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) src/main.c $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS)
 
 build/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJS) $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -O1 $(SANFLAGS) -Isrc $< $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) -Isrc $< $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS) -lcmocka
 
 build/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
 
 install: kstall
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/kstall

@@ -97,7 +97,7 @@ static int write_snapshot(struct sysroot *r, const char *dir, const struct run_w
 	}
 	if (w->interval_s > 0) {
 		_cleanup_free_ char *meta = xasprintf("kstall_snapshot_version=1\nkstall_version=%s\n"
-						      "interval_s=%.6f\nt0=%.3f\nt1=%.3f\nuser_hz=%u\n",
+						      "interval_s=%.17g\nt0=%.6f\nt1=%.6f\nuser_hz=%u\n",
 						      KSTALL_VERSION, w->interval_s, w->t0, w->t1, w->user_hz);
 		rc = write_file(dir, SNAPSHOT_META, meta, strlen(meta));
 		if (rc < 0)

@@ -220,7 +220,8 @@ static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, st
 		s->procs[s->nprocs++] = p;
 	}
 	strv_free(names);
-	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc);
+	if (s->nprocs > 1)
+		qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc);
 	s->s_procs.state = SRC_OK;
 }
 
@@ -489,7 +490,7 @@ void inputs_free(struct inputs *in)
 	*in = (struct inputs){0};
 }
 
-static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1)
+static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1, double *hz)
 {
 	struct buf b = {0};
 	struct line_iter it;
@@ -502,8 +503,11 @@ static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1
 	line_iter_init(&it, b.data);
 	while (line_iter_next(&it, &l, &len)) {
 		const char *eq = memchr(l, '=', len);
-		double v;
-		if (!eq || parse_double(eq + 1, l + len, NULL, &v) < 0)
+		char *end;
+		/* Our own file, written with %.17g: strtod reads it back
+		 * exactly (kstall never calls setlocale, so "." it is). */
+		double v = eq ? strtod(eq + 1, &end) : 0;
+		if (!eq || end == eq + 1)
 			continue;
 		if (!strncmp(l, "interval_s=", 11))
 			*interval = v, found++;
@@ -511,6 +515,8 @@ static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1
 			*t0 = v;
 		else if (!strncmp(l, "t1=", 3))
 			*t1 = v;
+		else if (!strncmp(l, "user_hz=", 8))
+			*hz = v;
 	}
 	buf_free(&b);
 	return found ? 0 : -EINVAL;
@@ -547,9 +553,9 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 		in->mode = WINDOW_INTERVAL;
 		in->window_source = "live";
 	} else {
-		double interval = 0, t0 = 0, t1 = 0;
+		double interval = 0, t0 = 0, t1 = 0, hz = 0;
 		read_sample(r, "", in, &in->cur, true);
-		if (read_meta(r, &interval, &t0, &t1) == 0 && interval > 0 &&
+		if (read_meta(r, &interval, &t0, &t1, &hz) == 0 && interval > 0 &&
 		    sysroot_exists(r, SNAPSHOT_SAMPLE0 "proc")) {
 			in->prev = xcalloc(1, sizeof(*in->prev));
 			read_sample(r, SNAPSHOT_SAMPLE0, in, in->prev, false);
@@ -558,6 +564,8 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 			in->interval_s = interval;
 			in->mode = WINDOW_INTERVAL;
 			in->window_source = "snapshot";
+			if (hz >= 1 && hz <= 100000)
+				in->host.user_hz = (unsigned)hz;
 		} else {
 			in->mode = WINDOW_SINCE_BOOT;
 			in->window_source = "root";

@@ -13,7 +13,7 @@
 
 /* Thresholds; see docs/findings.md for the reasoning. */
 #define BLOAT_WARN_SHARE 0.15
-#define BLOAT_WARN_MIN 2000000.0
+#define BLOAT_WARN_MIN 250000.0  /* 48 MB: below this no shrink is long */
 #define BLOAT_CRIT_SHARE 0.40
 #define BLOAT_CRIT_MIN 10000000.0
 #define BLOAT_CRIT_SHARE_KSWAPD 0.25

@@ -168,7 +168,8 @@ static int cmp_finding(const void *a, const void *b)
 
 void findings_sort(struct findings *f)
 {
-	qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
 }
 
 enum severity findings_max(const struct findings *f, bool *any)

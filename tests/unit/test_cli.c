@@ -1,0 +1,342 @@
+/* The built binary, end to end: exit codes, one JSON document, snapshot
+ * round trips, and no hang on a read that never returns. Runs the
+ * sanitizer build (KSTALL_BIN overrides). */
+#include "testutil.h"
+
+#include <json-c/json.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+struct res {
+	int status; /* exit code, or 128+signal, or -1 on timeout */
+	char *out, *err;
+	double secs;
+};
+
+static const char *bin(void)
+{
+	const char *b = getenv("KSTALL_BIN");
+	return b ? b : "build/kstall-asan";
+}
+
+static char tmpl[] = "/tmp/kstall-test-cli-XXXXXX";
+
+/* Run kstall with args (NULL-terminated), stdout/stderr to files. */
+static struct res run_argv(double timeout_s, const char *stdout_path, char *const args[])
+{
+	struct res r = {0};
+	_cleanup_free_ char *o = xasprintf("%s/stdout", tmpl), *e = xasprintf("%s/stderr", tmpl);
+	const char *op = stdout_path ? stdout_path : o;
+	double t0 = now_monotonic();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fo = open(op, O_WRONLY | O_CREAT | O_TRUNC, 0644), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		char *argv[32] = {(char *)bin()};
+		for (int i = 0; args[i] && i < 30; i++)
+			argv[i + 1] = args[i];
+		execv(bin(), argv);
+		_exit(127);
+	}
+	int st;
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		if (now_monotonic() - t0 > timeout_s) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			r.status = -1;
+			break;
+		}
+		usleep(10000);
+	}
+	r.secs = now_monotonic() - t0;
+	if (r.status != -1)
+		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r.out = stdout_path ? xstrdup("") : slurp(o, NULL);
+	r.err = slurp(e, NULL);
+	return r;
+}
+
+#define RUN(timeout, ...) run_argv(timeout, NULL, (char *const[]){__VA_ARGS__, NULL})
+
+static void res_free(struct res *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static json_object *parse_json(const struct res *r)
+{
+	json_object *o = json_tokener_parse(r->out);
+	if (!o)
+		fail_msg("not one JSON document; stderr: %s", r->err);
+	return o;
+}
+
+static json_object *get(json_object *o, const char *path)
+{
+	/* "a.b.0.c": keys and array indexes */
+	_cleanup_free_ char *p = xstrdup(path);
+	for (char *tok = strtok(p, "."); tok && o; tok = strtok(NULL, "."))
+		o = json_object_is_type(o, json_type_array) ? json_object_array_get_idx(o, (size_t)atoi(tok))
+							     : json_object_object_get(o, tok);
+	return o;
+}
+
+static int setup(void **state UNUSED)
+{
+	return mkdtemp(tmpl) ? 0 : -1;
+}
+
+static int teardown(void **state UNUSED)
+{
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmpl);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_seed002_json(void **state UNUSED)
+{
+	struct res r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--format", "json");
+	assert_int_equal(r.status, 0);
+	json_object *o = parse_json(&r);
+	static const char *const keys[] = {"kstall_version", "host", "window", "findings", "skipped", "metrics"};
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		assert_non_null(json_object_object_get(o, keys[i]));
+	assert_string_equal(json_object_get_string(get(o, "findings.0.id")), "dcache.bloat");
+	assert_string_equal(json_object_get_string(get(o, "findings.0.severity")), "critical");
+	assert_string_equal(json_object_get_string(get(o, "host.kernel")), "2.6.32-754.3.5.el6.x86_64");
+	assert_int_equal(json_object_get_int(get(o, "host.cpus.online")), 24);
+	assert_string_equal(json_object_get_string(get(o, "window.mode")), "interval");
+	assert_true(json_object_get_double(get(o, "window.duration_s")) == 2.0);
+	json_object *ev = get(o, "findings.0.evidence");
+	bool seen = false;
+	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+		json_object *e = json_object_array_get_idx(ev, i);
+		if (!strcmp(json_object_get_string(get(e, "name")), "nr_dentry")) {
+			assert_int_equal(json_object_get_int64(get(e, "value")), 280626228);
+			assert_string_equal(json_object_get_string(get(e, "unit")), "count");
+			seen = true;
+		}
+	}
+	assert_true(seen);
+	json_object_put(o);
+	res_free(&r);
+}
+
+static void test_exit_codes(void **state UNUSED)
+{
+	struct res r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--fail-on", "warning");
+	assert_int_equal(r.status, 3);
+	res_free(&r);
+	r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--fail-on", "critical");
+	assert_int_equal(r.status, 3);
+	res_free(&r);
+	r = RUN(30, "check", "--root", "tests/fixtures/healthy-6.18-vm", "--fail-on", "warning");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "No problems found"));
+	res_free(&r);
+	r = RUN(30, "check", "--format", "yaml");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--format"));
+	res_free(&r);
+	r = RUN(30, "frobnicate");
+	assert_int_equal(r.status, 2);
+	res_free(&r);
+	r = RUN(30, "check", "-p", "notapid");
+	assert_int_equal(r.status, 2);
+	res_free(&r);
+	r = RUN(30, "check", "--root", "/nonexistent/kstall");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "/nonexistent/kstall"));
+	res_free(&r);
+	r = RUN(30, "snapshot");
+	assert_int_equal(r.status, 2);
+	res_free(&r);
+	/* A failed write is a failure, not a silent success. */
+	r = run_argv(30, "/dev/full", (char *const[]){"check", "--root", "tests/fixtures/seed002-centos6", NULL});
+	assert_int_equal(r.status, 1);
+	res_free(&r);
+}
+
+static void test_text_output_and_explain(void **state UNUSED)
+{
+	struct res r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "critical"));
+	assert_non_null(strstr(r.out, "dcache.bloat"));
+	assert_non_null(strstr(r.out, "kswapd0 (pid 373)"));
+	assert_null(strchr(r.out, '\033')); /* no colour when not a terminal */
+	res_free(&r);
+	r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--color", "always");
+	assert_non_null(strchr(r.out, '\033'));
+	res_free(&r);
+	r = RUN(30, "explain", "dcache.bloat");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "How to fix"));
+	assert_non_null(strstr(r.out, "dcache_lock"));
+	res_free(&r);
+	r = RUN(30, "explain", "no.such.finding");
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "dcache.bloat"));
+	res_free(&r);
+	r = RUN(30, "explain");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "dcache.negative_dentries"));
+	res_free(&r);
+}
+
+static void test_every_tree_gives_one_json_document(void **state UNUSED)
+{
+	_cleanup_free_ char *dir = real_path("trees");
+	char **trees = list_dir(dir);
+	static const char *const ours[] = {"tests/fixtures/healthy-6.18-vm", "tests/fixtures/rhel6-2.6.32-era",
+					   "tests/fixtures/many-cpu-1152", "tests/fixtures/malformed",
+					   "tests/fixtures/seed002-centos6"};
+	size_t n = 0;
+	for (char **t = trees; t && *t; t++)
+		n++;
+	for (size_t i = 0; i < n + ARRAY_SIZE(ours); i++) {
+		_cleanup_free_ char *p = i < n ? xasprintf("%s/%s", dir, trees[i]) : xstrdup(ours[i - n]);
+		struct res r = RUN(30, "check", "--root", p, "--format", "json");
+		if (r.status != 0)
+			fail_msg("%s: exit %d: %s", p, r.status, r.err);
+		assert_true(r.secs < 3); /* the project's own check: 3 s per tree */
+		json_object *o = parse_json(&r);
+		assert_true(json_object_is_type(get(o, "findings"), json_type_array));
+		assert_true(json_object_is_type(get(o, "skipped"), json_type_array));
+		json_object_put(o);
+		res_free(&r);
+	}
+	free_list(trees);
+}
+
+/* A proc/PID/cmdline that never returns (a FIFO nobody writes) must not
+ * hang check: it finishes within its deadline and names the process. */
+static void test_stuck_read_cannot_hang_check(void **state UNUSED)
+{
+	_cleanup_free_ char *tree = xasprintf("%s/stuck", tmpl);
+	_cleanup_free_ char *cmd = xasprintf("cp -r tests/fixtures/healthy-6.18-vm '%s' && mkdir -p '%s/proc/4242' && "
+					     "printf '4242 (cache-server) S 1 4242 4242 0 -1 0 0 0 0 0 10 10 0 0 20 0 "
+					     "9 0 100 1000000 100 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\\n' "
+					     "> '%s/proc/4242/stat' && mkfifo '%s/proc/4242/cmdline'",
+					     tree, tree, tree, tree);
+	assert_int_equal(system(cmd), 0);
+	struct res r = RUN(20, "check", "--root", tree, "--format", "json", "--deadline-ms", "300");
+	assert_int_equal(r.status, 0);
+	assert_true(r.secs < 5);
+	json_object *o = parse_json(&r);
+	json_object *u = get(o, "unreadable");
+	assert_int_equal(json_object_array_length(u), 1);
+	assert_int_equal(json_object_get_int(get(u, "0.pid")), 4242);
+	assert_string_equal(json_object_get_string(get(u, "0.comm")), "cache-server");
+	assert_string_equal(json_object_get_string(get(u, "0.file")), "cmdline");
+	assert_non_null(strstr(json_object_get_string(get(u, "0.reason")), "deadline"));
+	json_object_put(o);
+	res_free(&r);
+}
+
+/* Everything but kstall's own accounting must match. */
+static void assert_same_report(json_object *a, json_object *b)
+{
+	const char *fa = json_object_to_json_string(get(a, "findings"));
+	const char *fb = json_object_to_json_string(get(b, "findings"));
+	if (strcmp(fa, fb))
+		fail_msg("findings differ:\n%s\n%s", fa, fb);
+	json_object *ma = get(a, "metrics"), *mb = get(b, "metrics");
+	unsigned n = 0;
+	json_object_object_foreach(ma, k, v) {
+		if (str_starts_with(k, "kstall."))
+			continue;
+		json_object *w = json_object_object_get(mb, k);
+		if (!w)
+			fail_msg("metric %s missing from the snapshot's report", k);
+		const char *va = json_object_to_json_string(v), *vb = json_object_to_json_string(w);
+		if (strcmp(va, vb))
+			fail_msg("metric %s: live %s, snapshot %s", k, va, vb);
+		n++;
+	}
+	assert_true(n > 20);
+	assert_true(json_object_get_double(get(a, "window.duration_s")) ==
+		    json_object_get_double(get(b, "window.duration_s")));
+	assert_string_equal(json_object_get_string(get(a, "host.kernel")), json_object_get_string(get(b, "host.kernel")));
+}
+
+static void test_snapshot_round_trip_live(void **state UNUSED)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/snap", tmpl);
+	struct res live = RUN(60, "snapshot", "-o", dir, "--format", "json", "--interval", "0.5");
+	assert_int_equal(live.status, 0);
+	assert_non_null(strstr(live.err, "snapshot of"));
+	json_object *a = parse_json(&live);
+	assert_string_equal(json_object_get_string(get(a, "window.source")), "live");
+
+	struct res back = RUN(60, "check", "--root", dir, "--format", "json");
+	assert_int_equal(back.status, 0);
+	json_object *b = parse_json(&back);
+	assert_string_equal(json_object_get_string(get(b, "window.source")), "snapshot");
+	assert_same_report(a, b);
+	json_object_put(b);
+	res_free(&back);
+
+	/* Refuses to overwrite. */
+	struct res again = RUN(60, "snapshot", "-o", dir);
+	assert_int_equal(again.status, 1);
+	res_free(&again);
+	json_object_put(a);
+	res_free(&live);
+}
+
+static void test_snapshot_tar_gz_round_trip(void **state UNUSED)
+{
+	_cleanup_free_ char *tgz = xasprintf("%s/snap.tar.gz", tmpl);
+	_cleanup_free_ char *x = xasprintf("%s/x", tmpl);
+	struct res live = RUN(60, "snapshot", "-o", tgz, "--format", "json", "--interval", "0.3");
+	assert_int_equal(live.status, 0);
+	json_object *a = parse_json(&live);
+	struct res back = RUN(60, "check", "--root", tgz, "--format", "json");
+	assert_int_equal(back.status, 0);
+	json_object *b = parse_json(&back);
+	assert_same_report(a, b);
+	/* A standard tar reads it too. */
+	_cleanup_free_ char *cmd = xasprintf("mkdir -p '%s' && tar -xzf '%s' -C '%s' && test -s '%s/proc/meminfo' "
+					     "&& test -s '%s/kstall/sample0/proc/stat' && test -s '%s/kstall/meta'",
+					     x, tgz, x, x, x, x);
+	assert_int_equal(system(cmd), 0);
+	json_object_put(a);
+	json_object_put(b);
+	res_free(&live);
+	res_free(&back);
+}
+
+static void test_live_check_samples_twice(void **state UNUSED)
+{
+	struct res r = RUN(30, "--format", "json", "--interval", "0.3");
+	assert_int_equal(r.status, 0);
+	json_object *o = parse_json(&r);
+	assert_string_equal(json_object_get_string(get(o, "window.mode")), "interval");
+	double d = json_object_get_double(get(o, "window.duration_s"));
+	assert_true(d >= 0.3 && d < 2);
+	assert_true(r.secs >= 0.3);
+	assert_non_null(json_object_object_get(get(o, "metrics"), "cpu.idle_share"));
+	json_object_put(o);
+	res_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed002_json),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_text_output_and_explain),
+		cmocka_unit_test(test_every_tree_gives_one_json_document),
+		cmocka_unit_test(test_stuck_read_cannot_hang_check),
+		cmocka_unit_test(test_snapshot_round_trip_live),
+		cmocka_unit_test(test_snapshot_tar_gz_round_trip),
+		cmocka_unit_test(test_live_check_samples_twice),
+	};
+	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
+}

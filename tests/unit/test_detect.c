@@ -1,0 +1,336 @@
+/* Detectors through the real data path: fixture trees -> collect ->
+ * detect. Plus threshold edges on inputs built by hand. */
+#include "testutil.h"
+#include "detect/detect.h"
+#include "kb/kb.h"
+
+struct run {
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	struct metrics m;
+};
+
+static void run_tree(const char *path, struct run *r)
+{
+	struct sysroot *root;
+	struct collect_opts o = {.interval_s = 1};
+
+	memset(r, 0, sizeof(*r));
+	if (sysroot_open(path, &root) < 0)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(collect(root, &o, &r->in), 0);
+	detect_all(&r->in, 0, &r->f, &r->s);
+	metrics_collect(&r->in, &r->m);
+	sysroot_free(root);
+}
+
+static void run_free(struct run *r)
+{
+	findings_free(&r->f);
+	skips_free(&r->s);
+	metrics_free(&r->m);
+	inputs_free(&r->in);
+}
+
+static const struct finding *find(const struct run *r, const char *id)
+{
+	for (size_t i = 0; i < r->f.n; i++)
+		if (!strcmp(r->f.v[i].id, id))
+			return &r->f.v[i];
+	return NULL;
+}
+
+static const struct skip *skipped(const struct run *r, const char *id)
+{
+	for (size_t i = 0; i < r->s.n; i++)
+		if (!strcmp(r->s.v[i].detector, id))
+			return &r->s.v[i];
+	return NULL;
+}
+
+static double ev(const struct finding *f, const char *name)
+{
+	const struct evidence *e = finding_evidence(f, name);
+	if (!e || !e->is_num)
+		fail_msg("%s: no numeric evidence %s", f->id, name);
+	return e->num;
+}
+
+static double metric(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->m.n; i++)
+		if (!strcmp(r->m.v[i].name, name))
+			return r->m.v[i].value;
+	fail_msg("no metric %s", name);
+	return 0;
+}
+
+static void assert_no_warning(const struct run *r, const char *what)
+{
+	for (size_t i = 0; i < r->f.n; i++)
+		if (r->f.v[i].severity >= SEV_WARNING)
+			fail_msg("%s: unexpected %s %s", what, severity_name(r->f.v[i].severity), r->f.v[i].id);
+}
+
+static void test_seed002_is_critical(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/seed002-centos6", &r);
+	assert_int_equal(r.in.mode, WINDOW_INTERVAL);
+	assert_true(r.in.interval_s == 2.0);
+	const struct finding *f = find(&r, "dcache.bloat");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "nr_dentry") == 280626228.0);
+	assert_true(ev(f, "dentry_share_of_memtotal") > 0.75);
+	assert_true(ev(f, "slab") == 56620596.0 * 1024);
+	assert_true(ev(f, "nr_dentry_growth") == (280626228.0 - 280500000.0) / 2);
+	assert_true(ev(f, "kswapd0_cpu_share") > 0.99 && ev(f, "kswapd0_cpu_share") < 1.01);
+	/* The reclaimers are named as subjects. */
+	int kswapd = 0;
+	for (size_t i = 0; i < f->nsubj; i++)
+		if (f->subj[i].kind == SUBJ_PROCESS && (f->subj[i].pid == 373 || f->subj[i].pid == 374))
+			kswapd++;
+	assert_int_equal(kswapd, 2);
+	assert_non_null(strstr(f->summary, "kswapd"));
+	bool nss = false;
+	for (size_t i = 0; i < f->nremedy; i++)
+		nss |= strstr(f->remedy[i], "NSS_SDB_USE_CACHE") != NULL;
+	assert_true(nss);
+	/* 2.6.32 cannot count negative dentries: skipped, with the reason. */
+	const struct skip *s = skipped(&r, "dcache.negative_dentries");
+	assert_non_null(s);
+	assert_non_null(strstr(s->reason, "2.6.32"));
+	assert_int_equal(r.in.nerrors, 0);
+	run_free(&r);
+}
+
+static void test_healthy_trees_raise_nothing(void **state UNUSED)
+{
+	static const char *const trees[] = {"tests/fixtures/healthy-6.18-vm", "tests/fixtures/rhel6-2.6.32-era",
+					    "tests/fixtures/many-cpu-1152"};
+	for (size_t i = 0; i < ARRAY_SIZE(trees); i++) {
+		struct run r;
+		run_tree(trees[i], &r);
+		assert_no_warning(&r, trees[i]);
+		if (r.in.nerrors)
+			fail_msg("%s: %s: %s", trees[i], r.in.errors[0].file, r.in.errors[0].msg);
+		run_free(&r);
+	}
+}
+
+static void test_healthy_capture_metrics(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/healthy-6.18-vm", &r);
+	assert_int_equal(r.in.mode, WINDOW_INTERVAL);
+	assert_string_equal(r.in.window_source, "snapshot");
+	assert_true(metric(&r, "cpu.online") == 2);
+	assert_true(metric(&r, "cpu.idle_share") > 0.5);
+	assert_true(metric(&r, "memory.MemTotal") > 20e9);
+	assert_true(metric(&r, "dentry.nr_dentry") > 1000);
+	assert_true(metric(&r, "processes.count") > 10);
+	/* 6.18 counts negative dentries: the detector ran and found nothing. */
+	assert_null(skipped(&r, "dcache.negative_dentries"));
+	run_free(&r);
+
+	run_tree("tests/fixtures/many-cpu-1152", &r);
+	assert_true(metric(&r, "cpu.online") == 1152);
+	assert_int_equal(r.in.cur.softirqs.ncols, 1152);
+	assert_int_equal(r.in.mode, WINDOW_SINCE_BOOT);
+	run_free(&r);
+}
+
+static void test_real_trees_parse_cleanly(void **state UNUSED)
+{
+	_cleanup_free_ char *dir = real_path("trees");
+	char **trees = list_dir(dir);
+	unsigned n = 0;
+	assert_non_null(trees);
+	for (char **t = trees; *t; t++, n++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, *t);
+		struct run r;
+		run_tree(p, &r);
+		if (r.in.nerrors)
+			fail_msg("%s: %s:%u: %s", *t, r.in.errors[0].file, r.in.errors[0].line, r.in.errors[0].msg);
+		assert_no_warning(&r, *t);
+		run_free(&r);
+	}
+	free_list(trees);
+	assert_int_equal(n, 13);
+}
+
+static void test_malformed_tree_names_file_and_line(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/malformed", &r);
+	static const struct {
+		const char *file;
+		unsigned line;
+	} want[] = {
+		{"proc/meminfo", 2}, {"proc/sys/fs/dentry-state", 1}, {"proc/stat", 1},
+		{"proc/interrupts", 4}, {"proc/softirqs", 3}, {"proc/42/stat", 1},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		bool hit = false;
+		for (size_t j = 0; j < r.in.nerrors; j++)
+			hit |= !strcmp(r.in.errors[j].file, want[i].file) && r.in.errors[j].line == want[i].line;
+		if (!hit)
+			fail_msg("no error for %s line %u", want[i].file, want[i].line);
+	}
+	/* Not read as zero: the detectors say why they could not run. */
+	assert_int_equal(r.f.n, 0);
+	const struct skip *s = skipped(&r, "dcache.bloat");
+	assert_non_null(s);
+	assert_non_null(strstr(s->reason, "dentry-state"));
+	assert_non_null(strstr(s->reason, "line 1"));
+	run_free(&r);
+}
+
+/* ---- thresholds on built inputs ---- */
+
+static void build(struct inputs *in, uint64_t memtotal_kb, uint64_t nr, uint64_t neg, const char *release)
+{
+	struct perr e;
+	memset(in, 0, sizeof(*in));
+	char *mi = xasprintf("MemTotal: %" PRIu64 " kB\nSlab: %" PRIu64 " kB\n", memtotal_kb, nr * 192 / 1024);
+	assert_int_equal(proc_meminfo_parse(mi, &in->cur.meminfo, &e), 0);
+	free(mi);
+	in->cur.s_meminfo.state = SRC_OK;
+	in->cur.dentry = (struct dentry_state){nr, nr / 2, 45, 0, neg, 0};
+	in->cur.s_dentry.state = SRC_OK;
+	assert_int_equal(kernel_release_parse(release, &in->host.kver, &e), 0);
+	in->host.has_kver = true;
+	in->host.user_hz = 100;
+	in->mode = WINDOW_SINCE_BOOT;
+	snprintf(in->host.hostname, sizeof(in->host.hostname), "t");
+}
+
+static enum severity sev_of(struct inputs *in, const char *id, bool *found)
+{
+	struct findings f = {0};
+	struct skips s = {0};
+	enum severity sev = SEV_INFO;
+	detect_all(in, 0, &f, &s);
+	*found = false;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, id)) {
+			*found = true;
+			sev = f.v[i].severity;
+		}
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in->cur.meminfo);
+	return sev;
+}
+
+static void test_bloat_thresholds(void **state UNUSED)
+{
+	struct inputs in;
+	bool found;
+	const uint64_t mem = 16ull << 20; /* 16 GiB in kB */
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100); /* dentries per 1% */
+
+	build(&in, mem, 14 * per_pct, 0, "6.1.0");
+	sev_of(&in, "dcache.bloat", &found);
+	assert_false(found); /* 14%: below the warning line */
+	build(&in, mem, 16 * per_pct, 0, "6.1.0");
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_WARNING);
+	assert_true(found);
+	build(&in, mem, 41 * per_pct, 0, "6.1.0");
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_CRITICAL);
+	/* A small machine: 40% of 512 MB is under the absolute floor of 10 M
+	 * dentries, so it is a warning, not critical. */
+	build(&in, 512 << 10, (uint64_t)(0.5 * (512 << 20) / 192), 0, "6.1.0");
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_WARNING);
+	/* A big share of a tiny cache is not a bloat: under 250 k dentries. */
+	build(&in, 128 << 10, 200000, 0, "6.1.0");
+	sev_of(&in, "dcache.bloat", &found);
+	assert_false(found);
+}
+
+static void test_growth_alone_warns(void **state UNUSED)
+{
+	struct inputs in;
+	struct sample prev = {0};
+	bool found;
+	const uint64_t mem = 16ull << 20;
+
+	build(&in, mem, 1000000, 0, "6.1.0");
+	prev.s_dentry.state = SRC_OK;
+	prev.dentry.nr_dentry = 1000000 - 10 * 30000; /* 30 k/s over 10 s */
+	in.prev = &prev;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 10;
+	/* 30 k/s * 192 B * 3600 s = 20 GB within the hour: warn now. */
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_WARNING);
+	assert_true(found);
+	build(&in, mem, 1000000, 0, "6.1.0");
+	prev.dentry.nr_dentry = 1000000 - 10 * 100; /* 100/s: noise */
+	in.prev = &prev;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 10;
+	sev_of(&in, "dcache.bloat", &found);
+	assert_false(found);
+}
+
+static void test_negative_thresholds(void **state UNUSED)
+{
+	struct inputs in;
+	bool found;
+	const uint64_t mem = 64ull << 20;
+
+	build(&in, mem, 3000000, 2000000, "5.15.0");
+	assert_int_equal(sev_of(&in, "dcache.negative_dentries", &found), SEV_WARNING);
+	assert_true(found);
+	build(&in, mem, 3000000, 900000, "5.15.0");
+	sev_of(&in, "dcache.negative_dentries", &found);
+	assert_false(found); /* under half of the cache */
+	/* 100 M negative dentries = 19 GB of 64 GB: critical. */
+	build(&in, mem, 110000000, 100000000, "5.15.0");
+	assert_int_equal(sev_of(&in, "dcache.negative_dentries", &found), SEV_CRITICAL);
+	/* RHEL 8's 4.18 prints a placeholder 0: unknown, not "none". */
+	build(&in, mem, 3000000, 0, "4.18.0-80.el8");
+	struct findings f = {0};
+	struct skips s = {0};
+	detect_all(&in, 0, &f, &s);
+	bool sk = false;
+	for (size_t i = 0; i < s.n; i++)
+		sk |= !strcmp(s.v[i].detector, "dcache.negative_dentries");
+	assert_true(sk);
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+	/* A backport that does count (non-zero on a < 5.0 kernel) is used. */
+	build(&in, mem, 3000000, 2500000, "4.18.0-80.el8");
+	assert_int_equal(sev_of(&in, "dcache.negative_dentries", &found), SEV_WARNING);
+	assert_true(found);
+}
+
+static void test_every_id_has_kb_entry(void **state UNUSED)
+{
+	for (size_t i = 0; i < ndetectors; i++)
+		for (const char *const *id = detectors[i]->ids; *id; id++) {
+			const struct kb_entry *e = kb_find(*id);
+			if (!e)
+				fail_msg("no knowledge-base entry for %s", *id);
+			assert_true(strlen(e->mechanism) > 100 && strlen(e->fix) > 100 && strlen(e->confirm) > 50);
+		}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed002_is_critical),
+		cmocka_unit_test(test_healthy_trees_raise_nothing),
+		cmocka_unit_test(test_healthy_capture_metrics),
+		cmocka_unit_test(test_real_trees_parse_cleanly),
+		cmocka_unit_test(test_malformed_tree_names_file_and_line),
+		cmocka_unit_test(test_bloat_thresholds),
+		cmocka_unit_test(test_growth_alone_warns),
+		cmocka_unit_test(test_negative_thresholds),
+		cmocka_unit_test(test_every_id_has_kb_entry),
+	};
+	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
+}

@@ -1,0 +1,101 @@
+/* Helpers shared by the cmocka tests. Tests run from the repository root. */
+#ifndef KSTALL_TESTUTIL_H
+#define KSTALL_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "lib/util.h"
+
+/* shared/ sits beside the checkout (CI clones main with shared/ beside it). */
+static inline const char *shared_dir(void)
+{
+	const char *s = getenv("KSTALL_SHARED");
+	return s ? s : "../shared";
+}
+
+static inline char *real_path(const char *rel)
+{
+	return xasprintf("%s/fixtures/real/%s", shared_dir(), rel);
+}
+
+static inline char *slurp(const char *path, size_t *ret_len)
+{
+	struct buf b = {0};
+	char tmp[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
+		buf_append(&b, tmp, (size_t)n);
+	close(fd);
+	buf_reserve(&b, 0);
+	if (ret_len)
+		*ret_len = b.len;
+	return b.data;
+}
+
+static inline bool in_ci(void)
+{
+	const char *ci = getenv("CI");
+	return ci && !strcmp(ci, "true");
+}
+
+/* A test that needs something the machine lacks: under CI=true that is a
+ * failure (CI has root, BPF and tracepoints); elsewhere a visible skip. */
+#define REQUIRE_OR_SKIP(cond, ...)                                             \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			if (in_ci())                                           \
+				fail_msg("CI=true but cannot run: " __VA_ARGS__); \
+			print_message("[  SKIP    ] " __VA_ARGS__);            \
+			print_message("\n");                                   \
+			skip();                                                \
+		}                                                              \
+	} while (0)
+
+/* Sorted entries of a directory (without . and ..), NULL-terminated. */
+static inline char **list_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ARRAY_GROW(v, n + 1, cap);
+		v[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	ARRAY_GROW(v, n + 1, cap);
+	v[n] = NULL;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v;
+}
+
+static inline void free_list(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+#endif
