@@ -33,8 +33,8 @@ struct sysroot {
 	size_t ncap, capcap;
 };
 
-/* Abandoned workers stay here, reachable, for the life of the process:
- * they may still be inside a read that the kernel will finish some day. */
+/* Abandoned workers, still inside a read the kernel may finish some day.
+ * Kept here (reachable) until they do. */
 static pthread_mutex_t stuck_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct worker *stuck[SYSROOT_MAX_STUCK];
 static unsigned nstuck;
@@ -256,11 +256,23 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&w->mu);
 		if (w->abandoned) {
-			/* Nobody waits for this any more. */
+			/* Nobody waits for this any more: give the slot back
+			 * and free ourselves (we are detached). */
+			pthread_mutex_unlock(&w->mu);
 			buf_free(&b);
 			free(rel);
-			w->rel = NULL;
-			break;
+			pthread_mutex_lock(&stuck_mu);
+			for (unsigned i = 0; i < nstuck; i++)
+				if (stuck[i] == w) {
+					stuck[i] = stuck[--nstuck];
+					break;
+				}
+			pthread_mutex_unlock(&stuck_mu);
+			close(w->dirfd);
+			pthread_mutex_destroy(&w->mu);
+			pthread_cond_destroy(&w->cv);
+			free(w);
+			return NULL;
 		}
 		w->out = b;
 		w->rc = rc;
@@ -332,12 +344,14 @@ int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 	while (!w->done && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&w->cv, &w->mu, &dl);
 	if (!w->done) {
-		w->abandoned = true;
-		pthread_mutex_unlock(&w->mu);
-		pthread_detach(w->thread);
+		/* Register before the worker can see the flag, so its
+		 * clean-up always finds itself in the list. */
 		pthread_mutex_lock(&stuck_mu);
 		stuck[nstuck++] = w;
 		pthread_mutex_unlock(&stuck_mu);
+		w->abandoned = true;
+		pthread_detach(w->thread);
+		pthread_mutex_unlock(&w->mu);
 		r->worker = NULL;
 		return -ETIMEDOUT;
 	}

@@ -12,8 +12,9 @@
  *    other proc/PID files). They are read by a worker thread; if the
  *    worker has not answered within the deadline it is abandoned (it is
  *    stuck in the kernel and cannot be cancelled) and the read fails with
- *    -ETIMEDOUT. At most SYSROOT_MAX_STUCK workers are ever abandoned;
- *    after that such reads fail with -EBUSY at once.
+ *    -ETIMEDOUT. At most SYSROOT_MAX_STUCK workers are stuck at once;
+ *    while that many are, such reads fail with -EBUSY at once. A stuck
+ *    worker whose read finishes later frees itself and its slot.
  *
  * A capture log, when enabled, keeps a copy of every file read
  * successfully; `kstall snapshot` writes it out. */

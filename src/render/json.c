@@ -1,5 +1,6 @@
 /* One JSON document per run, built with json-c. */
 #include "render.h"
+#include "../detect/detect.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -122,6 +123,41 @@ static json_object *window_json(const struct inputs *in)
 	return o;
 }
 
+static json_object *processes_json(const struct inputs *in)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < in->npids; i++) {
+		const struct proc_entry *p = sample_proc(&in->cur, in->pids[i]);
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "pid", json_object_new_int(in->pids[i]));
+		if (!p) {
+			json_object_object_add(x, "error", jstr("no such process"));
+			json_object_array_add(a, x);
+			continue;
+		}
+		json_object_object_add(x, "comm", jstr(p->stat.comm));
+		char st[2] = {p->stat.state, 0};
+		json_object_object_add(x, "state", jstr(st));
+		json_object_object_add(x, "ppid", json_object_new_int(p->stat.ppid));
+		json_object_object_add(x, "threads", json_object_new_int64(p->stat.num_threads));
+		json_object_object_add(x, "cmdline", p->cmdline ? jstr(p->cmdline) : NULL);
+		json_object_object_add(x, "vsize_bytes", jnum((double)p->stat.vsize));
+		if (p->has_status && p->status.has_vm)
+			json_object_object_add(x, "rss_bytes", jnum((double)p->status.vm_rss_kb * 1024));
+		if (p->has_status && p->status.nnspid > 1)
+			json_object_object_add(x, "nspid", json_object_new_int(p->status.nspid[p->status.nnspid - 1]));
+		json_object_object_add(x, "vmas", p->has_maps ? json_object_new_int64((int64_t)p->nvmas) : NULL);
+		json_object_object_add(x, "cpu_share", proc_cpu_share(in, p) >= 0 ? jnum(proc_cpu_share(in, p)) : NULL);
+		json_object_object_add(x, "wchan", p->wchan ? jstr(p->wchan) : NULL);
+		json_object *stk = json_object_new_array();
+		for (size_t k = 0; k < p->stack.n; k++)
+			json_object_array_add(stk, jstr(p->stack.funcs[k]));
+		json_object_object_add(x, "kernel_stack", stk);
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
 int render_json(FILE *out, const struct report *r)
 {
 	const struct inputs *in = r->in;
@@ -136,6 +172,8 @@ int render_json(FILE *out, const struct report *r)
 	for (size_t i = 0; i < r->findings.n; i++)
 		json_object_array_add(fs, finding_json(&r->findings.v[i]));
 	json_object_object_add(doc, "findings", fs);
+	if (in->npids)
+		json_object_object_add(doc, "processes", processes_json(in));
 	for (size_t i = 0; i < r->skips.n; i++) {
 		json_object *x = json_object_new_object();
 		json_object_object_add(x, "detector", jstr(r->skips.v[i].detector));

@@ -1,6 +1,7 @@
 /* Text for people: findings first, most severe first; then what could not
  * be checked and why. */
 #include "render.h"
+#include "../detect/detect.h"
 
 struct style {
 	const char *bold, *red, *yellow, *dim, *reset;
@@ -140,6 +141,33 @@ int render_text(FILE *out, const struct report *r, bool color)
 		fprintf(out, "No problems found (%zu check%s ran).\n\n", r->nchecks, r->nchecks == 1 ? "" : "s");
 	for (size_t i = 0; i < r->findings.n; i++)
 		finding_text(out, &r->findings.v[i], st);
+
+	for (size_t i = 0; i < in->npids; i++) {
+		const struct proc_entry *p = sample_proc(&in->cur, in->pids[i]);
+		if (!p) {
+			fprintf(out, "%sprocess %d%s: no such process\n\n", st->bold, in->pids[i], st->reset);
+			continue;
+		}
+		char *c = sanitize_tty(p->stat.comm), *cl = sanitize_tty(p->cmdline ? p->cmdline : "?");
+		char rss[32] = "?";
+		double share = proc_cpu_share(in, p);
+		if (p->has_status && p->status.has_vm)
+			fmt_bytes((double)p->status.vm_rss_kb * 1024, rss, sizeof(rss));
+		fprintf(out, "%sprocess %d (%s)%s  state %c, %" PRId64 " threads, RSS %s", st->bold, p->stat.pid,
+			c, st->reset, p->stat.state, p->stat.num_threads, rss);
+		if (p->has_maps)
+			fprintf(out, ", %zu VMAs", p->nvmas);
+		if (share >= 0)
+			fprintf(out, ", %.0f%% of a CPU", share * 100);
+		fprintf(out, "\n  cmdline  %s\n", cl);
+		if (p->wchan && *p->wchan)
+			fprintf(out, "  wchan    %s\n", p->wchan);
+		for (size_t k = 0; k < p->stack.n; k++)
+			fprintf(out, "  %s %s\n", k ? "        " : "stack   ", p->stack.funcs[k]);
+		fputc('\n', out);
+		free(c);
+		free(cl);
+	}
 
 	if (r->skips.n) {
 		fprintf(out, "%snot checked%s\n", st->bold, st->reset);

@@ -326,6 +326,54 @@ static void test_live_check_samples_twice(void **state UNUSED)
 	res_free(&r);
 }
 
+/* The seed-000 situation, live: a 4 GB process of 4 KB pages forking back
+ * to back holds its mmap_lock for writing ~90 ms per fork, so reads of
+ * its cmdline and maps block. check must stay bounded and name it. */
+static void test_live_forking_process_cannot_hang_check(void **state UNUSED)
+{
+	_cleanup_free_ char *out = xasprintf("%s/bigfork.out", tmpl);
+	pid_t bf = fork();
+	assert_true(bf >= 0);
+	if (bf == 0) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		execl("build/tests/helpers/bigfork", "bigfork", "4096", "1", "60", (char *)NULL);
+		_exit(127);
+	}
+	int pid = 0;
+	for (int i = 0; i < 300 && !pid; i++) {
+		_cleanup_free_ char *t = slurp(out, NULL);
+		if (t && sscanf(t, "ready %d", &pid) != 1)
+			pid = 0;
+		if (!pid)
+			usleep(100000);
+	}
+	assert_true(pid > 0);
+	char pidstr[16];
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+
+	bool named = false;
+	for (int attempt = 0; attempt < 3 && !named; attempt++) {
+		struct res r = RUN(30, "check", "-p", pidstr, "--deadline-ms", "10", "--interval", "0.2",
+				   "--format", "json");
+		assert_int_equal(r.status, 0);
+		assert_true(r.secs < 5);
+		json_object *o = parse_json(&r);
+		json_object *u = get(o, "unreadable");
+		for (size_t i = 0; i < json_object_array_length(u); i++) {
+			json_object *e = json_object_array_get_idx(u, i);
+			if (json_object_get_int(get(e, "pid")) == pid &&
+			    strstr(json_object_get_string(get(e, "reason")), "deadline"))
+				named = true;
+		}
+		json_object_put(o);
+		res_free(&r);
+	}
+	kill(bf, SIGKILL);
+	waitpid(bf, NULL, 0);
+	assert_true(named);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_round_trip_live),
 		cmocka_unit_test(test_snapshot_tar_gz_round_trip),
 		cmocka_unit_test(test_live_check_samples_twice),
+		cmocka_unit_test(test_live_forking_process_cannot_hang_check),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

@@ -27,6 +27,7 @@ static int setup(void **state UNUSED)
 	put("proc/12/stat", "12 (x) S 1\n");
 	put("proc/3/stat", "3 (y) S 1\n");
 	put("outside", "secret\n");
+	put("proc/3/wchan", "");
 	_cleanup_free_ char *fifo = xasprintf("%s/proc/12/cmdline", root);
 	return mkfifo(fifo, 0600);
 }
@@ -49,6 +50,14 @@ static void test_reads_are_root_relative(void **state UNUSED)
 	assert_string_equal(b.data, "MemTotal: 1 kB\n");
 	buf_free(&b);
 	assert_int_equal(sysroot_read(r, "proc/nothere", &b), -ENOENT);
+	/* An empty file is an empty C string, for both kinds of read. */
+	assert_int_equal(sysroot_read(r, "proc/3/wchan", &b), 0);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	buf_free(&b);
+	assert_int_equal(sysroot_read_deadline(r, "proc/3/wchan", &b), 0);
+	assert_string_equal(b.data, "");
+	buf_free(&b);
 	assert_int_equal(sysroot_read(r, "/etc/passwd", &b), -EINVAL);
 	assert_int_equal(sysroot_read(r, "proc/../../etc/passwd", &b), -EINVAL);
 	assert_int_equal(sysroot_read(r, "proc", &b), -EISDIR);
@@ -96,6 +105,31 @@ static void test_capture_log(void **state UNUSED)
 	sysroot_free(r);
 }
 
+/* A stuck read that finishes later frees its slot. */
+static void test_stuck_worker_recovers(void **state UNUSED)
+{
+	struct sysroot *r;
+	struct buf b = {0};
+	_cleanup_free_ char *fifo = xasprintf("%s/proc/12/cmdline", root);
+
+	assert_int_equal(sysroot_open(root, &r), 0);
+	sysroot_set_deadline_ms(r, 100);
+	assert_int_equal(sysroot_read_deadline(r, "proc/12/cmdline", &b), -ETIMEDOUT);
+	assert_int_equal(sysroot_stuck_workers(r), 1);
+	/* Become the writer: the worker's open returns, its read sees EOF. */
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK);
+	assert_true(fd >= 0);
+	close(fd);
+	double t0 = now_monotonic();
+	while (sysroot_stuck_workers(r) && now_monotonic() - t0 < 2)
+		usleep(1000);
+	assert_int_equal(sysroot_stuck_workers(r), 0);
+	/* And a new worker serves the next read. */
+	assert_int_equal(sysroot_read_deadline(r, "proc/3/stat", &b), 0);
+	buf_free(&b);
+	sysroot_free(r);
+}
+
 /* Last: it abandons reader threads for the rest of the process. */
 static void test_deadline_read_gives_up_and_stays_bounded(void **state UNUSED)
 {
@@ -129,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_reads_are_root_relative),
 		cmocka_unit_test(test_plain_read_refuses_fifo_at_once),
 		cmocka_unit_test(test_capture_log),
+		cmocka_unit_test(test_stuck_worker_recovers),
 		cmocka_unit_test(test_deadline_read_gives_up_and_stays_bounded),
 	};
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
