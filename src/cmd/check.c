@@ -193,6 +193,17 @@ int run_check(const struct check_opts *o, struct sysroot *given, struct run_wind
 	unsigned have = (sysroot_is_live(r) && geteuid() == 0) ? NEED_ROOT : 0;
 	rep.in = &in;
 	detect_all(&in, have, &rep.findings, &rep.skips);
+	/* Name the processes the findings name: their command lines. */
+	int *subj = NULL;
+	size_t nsubj = 0, cap = 0;
+	for (size_t i = 0; i < rep.findings.n; i++)
+		for (size_t j = 0; j < rep.findings.v[i].nsubj; j++)
+			if (rep.findings.v[i].subj[j].kind == SUBJ_PROCESS) {
+				ARRAY_GROW(subj, nsubj, cap);
+				subj[nsubj++] = rep.findings.v[i].subj[j].pid;
+			}
+	collect_cmdlines(r, &in, subj, nsubj);
+	free(subj);
 	metrics_collect(&in, &rep.metrics);
 	for (size_t i = 0; i < ndetectors; i++)
 		for (const char *const *id = detectors[i]->ids; *id; id++)

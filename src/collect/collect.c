@@ -115,6 +115,33 @@ bool inputs_pid_selected(const struct inputs *in, int pid)
 	return false;
 }
 
+/* cmdline takes the target's mmap_lock: deadline read, and only for the
+ * processes kstall names, so a check does not lock every process. */
+static void read_cmdline(struct sysroot *r, const char *pre, struct inputs *in, struct proc_entry *p)
+{
+	char path[256];
+	struct buf b = {0};
+
+	snprintf(path, sizeof(path), "%sproc/%d/cmdline", pre, p->stat.pid);
+	int rc = sysroot_read_deadline(r, path, &b);
+	if (rc == 0)
+		p->cmdline = proc_cmdline_join(b.data, b.len);
+	else if (rc != -ENOENT && rc != -ESRCH)
+		add_unreadable(in, p->stat.pid, p->stat.comm, "cmdline", rc);
+	buf_free(&b);
+}
+
+void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct proc_entry *p = (struct proc_entry *)sample_proc(&in->cur, pids[i]);
+		if (p && !p->cmdline && !p->cmdline_tried) {
+			p->cmdline_tried = true;
+			read_cmdline(r, "", in, p);
+		}
+	}
+}
+
 static void read_proc_details(struct sysroot *r, const char *pre, struct inputs *in,
 			      struct proc_entry *p, const char *pidstr, bool selected,
 			      unsigned *nstacks)
@@ -124,22 +151,18 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 	struct perr e = {0};
 	int rc;
 
-	snprintf(path, sizeof(path), "%sproc/%s/cmdline", pre, pidstr);
-	rc = sysroot_read_deadline(r, path, &b);
-	if (rc == 0)
-		p->cmdline = proc_cmdline_join(b.data, b.len);
-	else if (rc != -ENOENT && rc != -ESRCH)
-		add_unreadable(in, p->stat.pid, p->stat.comm, "cmdline", rc);
-	buf_free(&b);
+	if (selected)
+		read_cmdline(r, pre, in, p);
 
 	if (selected || (p->stat.state == 'D' && *nstacks < MAX_DSTATE_STACKS)) {
+		/* wchan, stack, stat and status do not take mmap_lock. */
 		snprintf(path, sizeof(path), "%sproc/%s/wchan", pre, pidstr);
-		if (sysroot_read_deadline(r, path, &b) == 0)
+		if (sysroot_read(r, path, &b) == 0)
 			p->wchan = proc_wchan_parse(b.data);
 		buf_free(&b);
 		/* stack needs root; absent without it, and that is fine. */
 		snprintf(path, sizeof(path), "%sproc/%s/stack", pre, pidstr);
-		if (sysroot_read_deadline(r, path, &b) == 0 && proc_stack_parse(b.data, &p->stack, &e) < 0)
+		if (sysroot_read(r, path, &b) == 0 && proc_stack_parse(b.data, &p->stack, &e) < 0)
 			add_error(in, path, &e);
 		buf_free(&b);
 		if (p->stat.state == 'D')
@@ -148,7 +171,7 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 	if (!selected || !in->npids)
 		return;
 	snprintf(path, sizeof(path), "%sproc/%s/status", pre, pidstr);
-	if (sysroot_read_deadline(r, path, &b) == 0) {
+	if (sysroot_read(r, path, &b) == 0) {
 		if (proc_pid_status_parse(b.data, &p->status, &e) == 0)
 			p->has_status = true;
 		else
@@ -200,7 +223,7 @@ static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, st
 			break;
 		}
 		snprintf(path, sizeof(path), "%sproc/%s/stat", pre, *n);
-		rc = sysroot_read_deadline(r, path, &b);
+		rc = sysroot_read(r, path, &b);
 		if (rc < 0) {
 			if (rc != -ENOENT && rc != -ESRCH)
 				add_unreadable(in, atoi(*n), "?", "stat", rc);

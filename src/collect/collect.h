@@ -18,6 +18,7 @@ struct src {
 struct proc_entry {
 	struct pid_stat stat;
 	char *cmdline;       /* NULL if not read or unreadable */
+	bool cmdline_tried;
 	char *wchan;         /* D-state tasks and -p targets only */
 	struct kstack stack; /* idem, when the kernel allows it */
 	struct pid_status status; /* -p targets only */
@@ -124,6 +125,9 @@ struct collect_opts {
  * since-boot figures. Returns 0, or -errno if nothing could be read. */
 int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *ret);
 void inputs_free(struct inputs *in);
+/* Read cmdline (under the deadline) for these pids of the later sample,
+ * if not read yet: the processes a report names. */
+void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, size_t n);
 
 /* Helpers for detectors. */
 const struct proc_entry *sample_proc(const struct sample *s, int pid);

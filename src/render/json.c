@@ -24,7 +24,7 @@ static json_object *jnum(double v)
 	return json_object_new_double(v);
 }
 
-static json_object *finding_json(const struct finding *f)
+static json_object *finding_json(const struct inputs *in, const struct finding *f)
 {
 	json_object *o = json_object_new_object();
 	json_object *ev = json_object_new_array(), *sj = json_object_new_array(),
@@ -52,6 +52,9 @@ static json_object *finding_json(const struct finding *f)
 			if (s->nspid)
 				json_object_object_add(x, "nspid", json_object_new_int(s->nspid));
 			json_object_object_add(x, "comm", jstr(s->comm));
+			const struct proc_entry *p = sample_proc(&in->cur, s->pid);
+			if (p && p->cmdline && *p->cmdline)
+				json_object_object_add(x, "cmdline", jstr(p->cmdline));
 		}
 		if (s->name)
 			json_object_object_add(x, "name", jstr(s->name));
@@ -170,7 +173,7 @@ int render_json(FILE *out, const struct report *r)
 	json_object_object_add(doc, "host", host_json(in));
 	json_object_object_add(doc, "window", window_json(in));
 	for (size_t i = 0; i < r->findings.n; i++)
-		json_object_array_add(fs, finding_json(&r->findings.v[i]));
+		json_object_array_add(fs, finding_json(in, &r->findings.v[i]));
 	json_object_object_add(doc, "findings", fs);
 	if (in->npids)
 		json_object_object_add(doc, "processes", processes_json(in));

@@ -62,7 +62,7 @@ static void wrapped(FILE *out, const char *text, int col, int indent, int width)
 	free(s);
 }
 
-static void finding_text(FILE *out, const struct finding *f, const struct style *st)
+static void finding_text(FILE *out, const struct inputs *in, const struct finding *f, const struct style *st)
 {
 	const char *sc = f->severity == SEV_CRITICAL ? st->red : f->severity == SEV_WARNING ? st->yellow : "";
 	char *title = sanitize_tty(f->title ? f->title : "");
@@ -93,9 +93,16 @@ static void finding_text(FILE *out, const struct finding *f, const struct style 
 		for (size_t i = 0; i < f->nsubj; i++) {
 			const struct subject *s = &f->subj[i];
 			char *c = sanitize_tty(s->comm ? s->comm : s->name ? s->name : "");
-			if (s->kind == SUBJ_PROCESS)
+			if (s->kind == SUBJ_PROCESS) {
+				const struct proc_entry *p = sample_proc(&in->cur, s->pid);
 				fprintf(out, "           process %s (pid %d)%s%s\n", c, s->pid, s->role ? ", " : "",
 					s->role ? s->role : "");
+				if (p && p->cmdline && *p->cmdline) {
+					char *cl = sanitize_tty(p->cmdline);
+					fprintf(out, "             %s%s%s\n", st->dim, cl, st->reset);
+					free(cl);
+				}
+			}
 			else
 				fprintf(out, "           %s %s\n", subject_kind_name(s->kind), c);
 			free(c);
@@ -140,7 +147,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 	if (!r->findings.n)
 		fprintf(out, "No problems found (%zu check%s ran).\n\n", r->nchecks, r->nchecks == 1 ? "" : "s");
 	for (size_t i = 0; i < r->findings.n; i++)
-		finding_text(out, &r->findings.v[i], st);
+		finding_text(out, in, &r->findings.v[i], st);
 
 	for (size_t i = 0; i < in->npids; i++) {
 		const struct proc_entry *p = sample_proc(&in->cur, in->pids[i]);

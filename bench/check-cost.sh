@@ -1,0 +1,59 @@
+#!/bin/bash
+# What does `kstall check` cost, compared with simply reading the same
+# files with cat? Run as root on the host to measure (not in CI).
+#
+#   bench/check-cost.sh [RUNS]
+#
+# 1. `kstall snapshot` records exactly which files check reads (both
+#    samples); the same list is then read with cat, twice for the files
+#    that check samples twice.
+# 2. Each is run RUNS times (default 30); medians are reported. kstall's
+#    wall time includes its 0.05 s --interval, which overlaps the reading
+#    of the first sample, so CPU time is the fair comparison.
+# CPU is perf's task-clock, wall its duration_time; peak memory is GNU
+# time's maximum RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-30}
+K=./kstall
+TIME=/usr/bin/time
+[ -x "$K" ] || make -s kstall
+[ -x "$TIME" ] || ./tools/deps.sh time
+command -v perf >/dev/null || ./tools/deps.sh linux-perf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+$K snapshot -o "$tmp/snap" --interval 0.05 >/dev/null 2>&1
+( cd "$tmp/snap" && find . -type f ! -path './kstall/*' | sed 's|^\.||' ) > "$tmp/files1"
+( cd "$tmp/snap/kstall/sample0" 2>/dev/null && find . -type f | sed 's|^\.||' ) > "$tmp/files0" || true
+nfiles=$(( $(wc -l < "$tmp/files1") + $(wc -l < "$tmp/files0") ))
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# perf stat: task-clock (ms of CPU) and duration_time (ns of wall)
+measure() {
+	perf stat -x, -e task-clock,duration_time -o "$tmp/p" -- "$@" >/dev/null 2>&1 || true
+	awk -F, '/task-clock/ {c=$1} /duration_time/ {w=$1} END {printf "%f %f\n", w/1e9, c/1e3}' "$tmp/p"
+}
+for i in $(seq "$RUNS"); do
+	measure sh -c "cat \$(cat $tmp/files0) \$(cat $tmp/files1) >/dev/null 2>&1" >> "$tmp/cat"
+	measure $K check --interval 0.05 --format json >> "$tmp/kstall"
+	$TIME -f '%M' -o "$tmp/t" $K check --interval 0.05 --format json >/dev/null
+	cat "$tmp/t" >> "$tmp/rss"
+done
+
+cat_wall=$(awk '{print $1}' "$tmp/cat" | median)
+cat_cpu=$(awk '{print $2}' "$tmp/cat" | median)
+k_wall=$(awk '{print $1}' "$tmp/kstall" | median)
+k_cpu=$(awk '{print $2}' "$tmp/kstall" | median)
+k_rss=$(sort -n "$tmp/rss" | tail -1)
+nproc=$(ls -d /proc/[0-9]* | wc -l)
+
+printf 'kstall check cost on %s (%s CPUs, %s processes), %s runs, medians\n' \
+	"$(uname -r)" "$(nproc)" "$nproc" "$RUNS"
+printf '  files read per check (both samples): %s\n' "$nfiles"
+printf '  %-28s wall %7.4f s   cpu %7.4f s\n' "cat of the same files" "$cat_wall" "$cat_cpu"
+printf '  %-28s wall %7.4f s   cpu %7.4f s   (wall includes the interval)\n' "kstall check --interval 0.05" "$k_wall" "$k_cpu"
+awk -v a="$k_wall" -v b="$cat_wall" -v c="$k_cpu" -v d="$cat_cpu" 'BEGIN {
+	printf "  ratio kstall/cat, CPU time: %.2fx\n", c / d }'
+printf '  kstall peak RSS: %s kB\n' "$k_rss"
