@@ -26,8 +26,8 @@ LDLIBS     := $(LIBS_PKG) -lelf -lz -lpthread -lm
 SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Debian package names that `make deps` installs when missing.
-DEB_DEPS   := gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev \
-              libjson-c-dev libcmocka-dev tar gzip
+DEB_DEPS   := gcc make pkg-config clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev \
+              zlib1g-dev libjson-c-dev libcmocka-dev tar gzip
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c \
                 src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c))
@@ -40,6 +40,9 @@ HDRS       := $(wildcard src/*/*.h)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c))
+PARSER_SRCS := $(wildcard src/proc/*.c) src/lib/util.c
+FUZZ_SECONDS ?= 20
+REAL_FIXTURES ?= ../shared/fixtures/real
 
 # V=1 shows full commands.
 ifeq ($(V),1)
@@ -50,7 +53,7 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
-.PHONY: all run test deps install clean check-deps unit integration asan
+.PHONY: all run test deps install clean fuzz
 .DELETE_ON_ERROR:
 
 all: kstall
@@ -63,8 +66,20 @@ run: deps
 	./kstall $(ARGS)
 
 test: deps
-	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS)
-	@./tests/run.sh
+	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS) build/fuzz/fuzz_parsers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) REAL_FIXTURES=$(REAL_FIXTURES) ./tests/run.sh
+
+# libFuzzer over every parser, seeded from the real captures:
+#   make fuzz [FUZZ_SECONDS=600]
+fuzz: build/fuzz/fuzz_parsers
+	./tests/fuzz/seed-corpus.sh $(REAL_FIXTURES) build/fuzz/corpus
+	build/fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -timeout=5 build/fuzz/corpus
+
+build/fuzz/fuzz_parsers: tests/fuzz/fuzz_parsers.c $(PARSER_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $< $(PARSER_SRCS) -o $@
 
 # ---- BPF pipeline: vmlinux.h -> .bpf.o -> skeleton ----
 build/vmlinux.h:

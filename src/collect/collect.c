@@ -151,8 +151,17 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 	struct perr e = {0};
 	int rc;
 
-	if (selected)
+	if (selected) {
+		/* comm is the name the task has now (stat's copy is the same
+		 * field; the file needs no parenthesis parsing). 2.6.33+. */
+		snprintf(path, sizeof(path), "%sproc/%s/comm", pre, pidstr);
+		if (sysroot_read(r, path, &b) == 0 && b.len) {
+			size_t n = strcspn(b.data, "\n");
+			snprintf(p->stat.comm, sizeof(p->stat.comm), "%.*s", (int)n, b.data);
+		}
+		buf_free(&b);
 		read_cmdline(r, pre, in, p);
+	}
 
 	if (selected || (p->stat.state == 'D' && *nstacks < MAX_DSTATE_STACKS)) {
 		/* wchan, stack, stat and status do not take mmap_lock. */

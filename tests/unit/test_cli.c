@@ -223,8 +223,9 @@ static void test_stuck_read_cannot_hang_check(void **state UNUSED)
 	_cleanup_free_ char *cmd = xasprintf("cp -r tests/fixtures/healthy-6.18-vm '%s' && mkdir -p '%s/proc/4242' && "
 					     "printf '4242 (cache-server) S 1 4242 4242 0 -1 0 0 0 0 0 10 10 0 0 20 0 "
 					     "9 0 100 1000000 100 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\\n' "
-					     "> '%s/proc/4242/stat' && mkfifo '%s/proc/4242/cmdline'",
-					     tree, tree, tree, tree);
+					     "> '%s/proc/4242/stat' && mkfifo '%s/proc/4242/cmdline' && "
+					     "echo cache-srv-main > '%s/proc/4242/comm'",
+					     tree, tree, tree, tree, tree);
 	assert_int_equal(system(cmd), 0);
 	struct res r = RUN(20, "check", "--root", tree, "--format", "json", "--deadline-ms", "300", "-p", "4242");
 	assert_int_equal(r.status, 0);
@@ -233,7 +234,9 @@ static void test_stuck_read_cannot_hang_check(void **state UNUSED)
 	json_object *u = get(o, "unreadable");
 	assert_int_equal(json_object_array_length(u), 1);
 	assert_int_equal(json_object_get_int(get(u, "0.pid")), 4242);
-	assert_string_equal(json_object_get_string(get(u, "0.comm")), "cache-server");
+	assert_string_equal(json_object_get_string(get(u, "0.comm")), "cache-srv-main"); /* from comm */
+	assert_int_equal(json_object_get_int(get(o, "processes.0.pid")), 4242);
+	assert_null(get(o, "processes.0.cmdline")); /* unreadable, not "" */
 	assert_string_equal(json_object_get_string(get(u, "0.file")), "cmdline");
 	assert_non_null(strstr(json_object_get_string(get(u, "0.reason")), "deadline"));
 	json_object_put(o);
@@ -375,6 +378,34 @@ static void test_live_forking_process_cannot_hang_check(void **state UNUSED)
 	assert_true(named);
 }
 
+/* kstall never reads /proc/slabinfo (it disables interrupts while it walks
+ * every slab). A snapshot holds exactly what check read: one made from a
+ * tree that has a slabinfo must not contain it. */
+static void test_never_reads_slabinfo(void **state UNUSED)
+{
+	_cleanup_free_ char *src = real_path("trees/numa-5.4-2node");
+	_cleanup_free_ char *has = xasprintf("%s/proc/slabinfo", src);
+	assert_int_equal(access(has, F_OK), 0);
+	_cleanup_free_ char *dir = xasprintf("%s/numa-snap", tmpl);
+	struct res r = RUN(30, "snapshot", "--root", src, "-o", dir);
+	assert_int_equal(r.status, 0);
+	res_free(&r);
+	_cleanup_free_ char *meminfo = xasprintf("%s/proc/meminfo", dir);
+	_cleanup_free_ char *slab = xasprintf("%s/proc/slabinfo", dir);
+	assert_int_equal(access(meminfo, F_OK), 0);
+	assert_int_equal(access(slab, F_OK), -1);
+}
+
+static void test_make_install(void **state UNUSED)
+{
+	_cleanup_free_ char *cmd = xasprintf("make -s install DESTDIR='%s/inst' PREFIX=/opt/kstall >/dev/null 2>&1 && "
+					     "'%s/inst/opt/kstall/bin/kstall' --version | grep -q '^kstall ' && "
+					     "test -s '%s/inst/opt/kstall/share/doc/kstall/README.md' && "
+					     "test -s '%s/inst/opt/kstall/share/doc/kstall/docs/findings.md'",
+					     tmpl, tmpl, tmpl, tmpl);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +418,8 @@ int main(void)
 		cmocka_unit_test(test_snapshot_tar_gz_round_trip),
 		cmocka_unit_test(test_live_check_samples_twice),
 		cmocka_unit_test(test_live_forking_process_cannot_hang_check),
+		cmocka_unit_test(test_never_reads_slabinfo),
+		cmocka_unit_test(test_make_install),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }
