@@ -1,8 +1,8 @@
 /* kstall check: instant diagnosis from /proc and /sys. */
 #include "cmd.h"
+#include "../lib/fsutil.h"
 #include "../detect/detect.h"
 
-#include <ftw.h>
 #include <getopt.h>
 #include <sys/resource.h>
 
@@ -141,10 +141,45 @@ static double self_cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-static int rm_entry(const char *p, const struct stat *sb UNUSED, int flag UNUSED, struct FTW *ftw UNUSED)
+/* Open the root named by the options: a directory, or a .tar.gz snapshot
+ * extracted into tmpdir (which the caller removes when *extracted). */
+static int open_root(const char *root, char *tmpdir, bool *extracted, struct sysroot **ret)
 {
-	remove(p);
-	return 0;
+	int rc;
+
+	if (path_is_tar_gz(root)) {
+		if (!mkdtemp(tmpdir)) {
+			fprintf(stderr, "kstall: cannot make a temporary directory: %s\n", strerror(errno));
+			return -errno;
+		}
+		*extracted = true;
+		rc = tar_gz_extract(root, tmpdir);
+		if (rc < 0) {
+			fprintf(stderr, "kstall: cannot read snapshot %s: %s\n", root, strerror(-rc));
+			return rc;
+		}
+		root = tmpdir;
+	}
+	rc = sysroot_open(root, ret);
+	if (rc < 0)
+		fprintf(stderr, "kstall: cannot open root %s: %s\n", root, strerror(-rc));
+	return rc;
+}
+
+/* The processes the findings name, so that their command lines are read. */
+static void read_subject_cmdlines(struct sysroot *r, struct inputs *in, const struct findings *f)
+{
+	int *pids = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t j = 0; j < f->v[i].nsubj; j++)
+			if (f->v[i].subj[j].kind == SUBJ_PROCESS) {
+				ARRAY_GROW(pids, n, cap);
+				pids[n++] = f->v[i].subj[j].pid;
+			}
+	collect_cmdlines(r, in, pids, n);
+	free(pids);
 }
 
 int run_check(const struct check_opts *o, struct sysroot *given, struct run_window *ret_window)
@@ -154,56 +189,22 @@ int run_check(const struct check_opts *o, struct sysroot *given, struct run_wind
 	struct report rep = {0};
 	char tmpdir[] = "/tmp/kstall-root-XXXXXX";
 	bool extracted = false;
-	int rc;
+	int exit_code = EXIT_CANNOT_RUN;
 
-	if (!r) {
-		const char *root = o->root;
-		if (path_is_tar_gz(root)) {
-			if (!mkdtemp(tmpdir)) {
-				fprintf(stderr, "kstall: cannot make a temporary directory: %s\n", strerror(errno));
-				return EXIT_CANNOT_RUN;
-			}
-			extracted = true;
-			rc = tar_gz_extract(root, tmpdir);
-			if (rc < 0) {
-				fprintf(stderr, "kstall: cannot read snapshot %s: %s\n", root, strerror(-rc));
-				nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-				return EXIT_CANNOT_RUN;
-			}
-			root = tmpdir;
-		}
-		rc = sysroot_open(root, &r);
-		if (rc < 0) {
-			fprintf(stderr, "kstall: cannot open root %s: %s\n", root, strerror(-rc));
-			if (extracted)
-				nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-			return EXIT_CANNOT_RUN;
-		}
-	}
+	if (!r && open_root(o->root, tmpdir, &extracted, &r) < 0)
+		goto out;
 	sysroot_set_deadline_ms(r, o->deadline_ms);
 
 	struct collect_opts co = {.interval_s = o->interval_s, .pids = o->pids, .npids = o->npids};
-	rc = collect(r, &co, &in);
-	if (rc < 0) {
-		fprintf(stderr, "kstall: cannot read %s: %s\n", sysroot_path(r), strerror(-rc));
-		if (!given)
-			sysroot_free(r);
-		return EXIT_CANNOT_RUN;
+	if (collect(r, &co, &in) < 0) {
+		fprintf(stderr, "kstall: %s has no proc/ directory: not a live root, snapshot or captured tree\n",
+			sysroot_path(r));
+		goto out;
 	}
 	unsigned have = (sysroot_is_live(r) && geteuid() == 0) ? NEED_ROOT : 0;
 	rep.in = &in;
 	detect_all(&in, have, &rep.findings, &rep.skips);
-	/* Name the processes the findings name: their command lines. */
-	int *subj = NULL;
-	size_t nsubj = 0, cap = 0;
-	for (size_t i = 0; i < rep.findings.n; i++)
-		for (size_t j = 0; j < rep.findings.v[i].nsubj; j++)
-			if (rep.findings.v[i].subj[j].kind == SUBJ_PROCESS) {
-				ARRAY_GROW(subj, nsubj, cap);
-				subj[nsubj++] = rep.findings.v[i].subj[j].pid;
-			}
-	collect_cmdlines(r, &in, subj, nsubj);
-	free(subj);
+	read_subject_cmdlines(r, &in, &rep.findings);
 	metrics_collect(&in, &rep.metrics);
 	for (size_t i = 0; i < ndetectors; i++)
 		for (const char *const *id = detectors[i]->ids; *id; id++)
@@ -218,13 +219,13 @@ int run_check(const struct check_opts *o, struct sysroot *given, struct run_wind
 	rep.kstall_cpu_s = self_cpu_seconds();
 
 	bool color = o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-	rc = o->format == FORMAT_JSON ? render_json(stdout, &rep) : render_text(stdout, &rep, color);
-	int exit_code = rc < 0 ? EXIT_CANNOT_RUN : EXIT_RAN;
+	int rc = o->format == FORMAT_JSON ? render_json(stdout, &rep) : render_text(stdout, &rep, color);
+	exit_code = rc < 0 ? EXIT_CANNOT_RUN : EXIT_RAN;
 	bool any;
 	enum severity max = findings_max(&rep.findings, &any);
 	if (exit_code == EXIT_RAN && o->fail_on_set && any && max >= o->fail_on)
 		exit_code = EXIT_FAIL_ON;
-
+out:
 	findings_free(&rep.findings);
 	skips_free(&rep.skips);
 	metrics_free(&rep.metrics);
@@ -232,7 +233,7 @@ int run_check(const struct check_opts *o, struct sysroot *given, struct run_wind
 	if (!given)
 		sysroot_free(r);
 	if (extracted)
-		nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		rm_rf(tmpdir);
 	return exit_code;
 }
 

@@ -5,36 +5,15 @@
  * the earlier sample's rate files under kstall/sample0/; kstall/meta holds
  * the window (interval, wall-clock times, USER_HZ). */
 #include "cmd.h"
+#include "../lib/fsutil.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
-
-static int mkdir_p(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		int rc = mkdir(path, 0755);
-		*p = '/';
-		if (rc < 0 && errno != EEXIST)
-			return -errno;
-	}
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 static int write_file(const char *dir, const char *rel, const char *data, size_t len)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, rel);
-	char *slash = strrchr(path, '/');
-	int rc;
-
-	*slash = '\0';
-	rc = mkdir_p(path);
-	*slash = '/';
+	int rc = mkdir_parents(path);
 	if (rc < 0)
 		return rc;
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -67,19 +46,12 @@ static bool dir_empty_or_absent(const char *path)
 	return empty;
 }
 
-static int rm_entry(const char *p, const struct stat *sb UNUSED, int flag UNUSED, struct FTW *ftw UNUSED)
-{
-	remove(p);
-	return 0;
-}
-
 static int write_snapshot(struct sysroot *r, const char *dir, const struct run_window *w)
 {
 	const struct capture_entry *e;
 	size_t n = sysroot_captured(r, &e);
 	bool live = sysroot_is_live(r);
-	_cleanup_free_ char *top = xstrdup(dir);
-	int rc = mkdir_p(top);
+	int rc = mkdir_p(dir);
 
 	if (rc < 0)
 		return rc;
@@ -153,7 +125,7 @@ int cmd_snapshot(int argc, char **argv)
 		wrc = write_snapshot(r, tmp, &w);
 		if (wrc == 0)
 			wrc = tar_gz_write(o.output, tmp);
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		rm_rf(tmp);
 	} else {
 		wrc = write_snapshot(r, o.output, &w);
 	}

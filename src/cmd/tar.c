@@ -1,6 +1,7 @@
 /* Snapshots as .tar.gz: POSIX ustar through zlib. Only regular files and
  * directories; extraction refuses absolute names and "..". */
 #include "cmd.h"
+#include "../lib/fsutil.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -135,30 +136,6 @@ static int octal(const char *f, size_t n, uint64_t *ret)
 	return 0;
 }
 
-static bool name_safe(const char *n)
-{
-	if (!*n || n[0] == '/')
-		return false;
-	for (const char *p = n; (p = strstr(p, "..")); p += 2)
-		if ((p == n || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
-			return false;
-	return true;
-}
-
-static int mkparents(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		int rc = mkdir(path, 0755);
-		*p = '/';
-		if (rc < 0 && errno != EEXIST)
-			return -errno;
-	}
-	return 0;
-}
-
 int tar_gz_extract(const char *path, const char *dir)
 {
 	gzFile in = gzopen(path, "rb");
@@ -183,12 +160,12 @@ int tar_gz_extract(const char *path, const char *dir)
 			snprintf(name, sizeof(name), "%.155s/%.100s", h.prefix, h.name);
 		else
 			snprintf(name, sizeof(name), "%.100s", h.name);
-		if (!name_safe(name)) {
+		if (!relpath_is_safe(name)) {
 			rc = -EINVAL;
 			break;
 		}
 		_cleanup_free_ char *out = xasprintf("%s/%s", dir, name);
-		if ((rc = mkparents(out)) < 0)
+		if ((rc = mkdir_parents(out)) < 0)
 			break;
 		if (h.typeflag == '5') {
 			if (mkdir(out, 0755) < 0 && errno != EEXIST) {

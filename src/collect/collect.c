@@ -563,6 +563,8 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 		in->npids = o->npids;
 	}
 	in->live = sysroot_is_live(r);
+	if (!sysroot_exists(r, "proc"))
+		return -ENOENT; /* not a root tree: no proc/ at all */
 	read_host(r, in);
 
 	if (in->live) {

@@ -1,4 +1,5 @@
 #include "sysroot.h"
+#include "fsutil.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -57,16 +58,6 @@ static int read_fd_all(int fd, struct buf *out)
 			return -EFBIG;
 	}
 	return 0;
-}
-
-static bool rel_is_safe(const char *rel)
-{
-	if (rel[0] == '/')
-		return false;
-	for (const char *p = rel; (p = strstr(p, "..")); p += 2)
-		if ((p == rel || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
-			return false;
-	return true;
 }
 
 int sysroot_open(const char *root, struct sysroot **ret)
@@ -157,7 +148,7 @@ int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
 	struct buf b = {0};
 	int rc;
 
-	if (!rel_is_safe(rel))
+	if (!relpath_is_safe(rel))
 		return -EINVAL;
 	_cleanup_close_ int fd = openat(r->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
@@ -179,7 +170,7 @@ int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
 
 bool sysroot_exists(struct sysroot *r, const char *rel)
 {
-	return rel_is_safe(rel) && faccessat(r->dirfd, rel, F_OK, 0) == 0;
+	return relpath_is_safe(rel) && faccessat(r->dirfd, rel, F_OK, 0) == 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -193,7 +184,7 @@ int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names)
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 
-	if (!rel_is_safe(rel))
+	if (!relpath_is_safe(rel))
 		return -EINVAL;
 	int fd = openat(r->dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -315,7 +306,7 @@ int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 	struct timespec dl;
 	int rc = 0;
 
-	if (!rel_is_safe(rel))
+	if (!relpath_is_safe(rel))
 		return -EINVAL;
 	if (!r->worker) {
 		pthread_mutex_lock(&stuck_mu);

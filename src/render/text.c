@@ -144,7 +144,9 @@ int render_text(FILE *out, const struct report *r, bool color)
 			in->window_source);
 	}
 
-	if (!r->findings.n)
+	if (!r->findings.n && !r->nchecks)
+		fprintf(out, "No check could run: see \"not checked\" below.\n\n");
+	else if (!r->findings.n)
 		fprintf(out, "No problems found (%zu check%s ran).\n\n", r->nchecks, r->nchecks == 1 ? "" : "s");
 	for (size_t i = 0; i < r->findings.n; i++)
 		finding_text(out, in, &r->findings.v[i], st);

@@ -153,6 +153,14 @@ static void test_exit_codes(void **state UNUSED)
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "/nonexistent/kstall"));
 	res_free(&r);
+	r = RUN(30, "check", "--root", "tests");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "no proc/"));
+	res_free(&r);
+	r = RUN(30, "check", "--root", "tests/fixtures/malformed");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "No check could run"));
+	res_free(&r);
 	r = RUN(30, "snapshot");
 	assert_int_equal(r.status, 2);
 	res_free(&r);
@@ -396,6 +404,24 @@ static void test_never_reads_slabinfo(void **state UNUSED)
 	assert_int_equal(access(slab, F_OK), -1);
 }
 
+/* A snapshot archive is input from elsewhere: entries that would land
+ * outside the extraction directory are refused, and nothing is written. */
+static void test_tar_gz_refuses_path_traversal(void **state UNUSED)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "kstall-escape-%d", getpid());
+	_cleanup_free_ char *evil = xasprintf("%s/evil.tar.gz", tmpl);
+	_cleanup_free_ char *cmd = xasprintf("mkdir -p '%s/e/a/b' && echo x > '%s/e/a/%s' && cd '%s/e/a/b' && "
+					     "tar -czPf '%s' ../%s", tmpl, tmpl, name, tmpl, evil, name);
+	assert_int_equal(system(cmd), 0);
+	struct res r = RUN(30, "check", "--root", evil);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "cannot read snapshot"));
+	res_free(&r);
+	_cleanup_free_ char *escaped = xasprintf("/tmp/%s", name);
+	assert_int_equal(access(escaped, F_OK), -1);
+}
+
 static void test_make_install(void **state UNUSED)
 {
 	_cleanup_free_ char *cmd = xasprintf("make -s install DESTDIR='%s/inst' PREFIX=/opt/kstall >/dev/null 2>&1 && "
@@ -419,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_live_check_samples_twice),
 		cmocka_unit_test(test_live_forking_process_cannot_hang_check),
 		cmocka_unit_test(test_never_reads_slabinfo),
+		cmocka_unit_test(test_tar_gz_refuses_path_traversal),
 		cmocka_unit_test(test_make_install),
 	};
 	return cmocka_run_group_tests_name("cli", tests, setup, teardown);

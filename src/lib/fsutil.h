@@ -1,0 +1,16 @@
+/* Small file-system helpers for writing snapshots. */
+#ifndef KSTALL_FSUTIL_H
+#define KSTALL_FSUTIL_H
+
+#include "util.h"
+
+/* A relative path that cannot leave its root: not absolute, no ".." part. */
+bool relpath_is_safe(const char *rel);
+/* mkdir -p path. 0 or -errno. */
+int mkdir_p(const char *path);
+/* mkdir -p of the directory holding file path. 0 or -errno. */
+int mkdir_parents(const char *path);
+/* rm -rf path, not following symlinks. Best effort. */
+void rm_rf(const char *path);
+
+#endif
