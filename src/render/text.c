@@ -3,6 +3,28 @@
 #include "render.h"
 #include "../detect/detect.h"
 
+/* Sanitized copies for printing, from a small ring so that call sites stay
+ * one-liners; tty_release() frees them at the end of a render. */
+#define TTY_RING 16
+static char *tty_ring[TTY_RING];
+static unsigned tty_next;
+
+static const char *tty(const char *s)
+{
+	unsigned i = tty_next++ % TTY_RING;
+	free(tty_ring[i]);
+	tty_ring[i] = sanitize_tty(s ? s : "");
+	return tty_ring[i];
+}
+
+static void tty_release(void)
+{
+	for (unsigned i = 0; i < TTY_RING; i++) {
+		free(tty_ring[i]);
+		tty_ring[i] = NULL;
+	}
+}
+
 struct style {
 	const char *bold, *red, *yellow, *dim, *reset;
 };
@@ -10,9 +32,7 @@ struct style {
 static void value_text(const struct evidence *e, char *out, size_t n)
 {
 	if (!e->is_num) {
-		char *s = sanitize_tty(e->str ? e->str : "");
-		snprintf(out, n, "%s", s);
-		free(s);
+		snprintf(out, n, "%s", tty(e->str));
 	} else if (!strcmp(e->unit, U_BYTES)) {
 		fmt_bytes(e->num, out, n);
 	} else if (!strcmp(e->unit, U_RATIO)) {
@@ -65,12 +85,9 @@ static void wrapped(FILE *out, const char *text, int col, int indent, int width)
 static void finding_text(FILE *out, const struct inputs *in, const struct finding *f, const struct style *st)
 {
 	const char *sc = f->severity == SEV_CRITICAL ? st->red : f->severity == SEV_WARNING ? st->yellow : "";
-	char *title = sanitize_tty(f->title ? f->title : "");
-
 	fprintf(out, "%s%s%-8s%s %s%s%s\n", st->bold, sc, severity_name(f->severity), st->reset, st->bold,
-		title, st->reset);
-	free(title);
-	fprintf(out, "         %s%s%s\n", st->dim, f->id, st->reset);
+		tty(f->title), st->reset);
+	fprintf(out, "         %s%s%s\n", st->dim, tty(f->id), st->reset);
 	if (f->summary) {
 		fprintf(out, "%9s", "");
 		wrapped(out, f->summary, 9, 9, 100);
@@ -84,28 +101,24 @@ static void finding_text(FILE *out, const struct inputs *in, const struct findin
 		for (size_t i = 0; i < f->nev; i++) {
 			char v[128];
 			value_text(&f->ev[i], v, sizeof(v));
-			fprintf(out, "           %-*s  %-14s %s%s%s\n", (int)w, f->ev[i].name, v, st->dim,
-				f->ev[i].source, st->reset);
+			fprintf(out, "           %-*s  %-14s %s%s%s\n", (int)w, tty(f->ev[i].name), v, st->dim,
+				tty(f->ev[i].source), st->reset);
 		}
 	}
 	if (f->nsubj) {
 		fprintf(out, "\n         subjects:\n");
 		for (size_t i = 0; i < f->nsubj; i++) {
 			const struct subject *s = &f->subj[i];
-			char *c = sanitize_tty(s->comm ? s->comm : s->name ? s->name : "");
+			const char *c = tty(s->comm ? s->comm : s->name);
 			if (s->kind == SUBJ_PROCESS) {
 				const struct proc_entry *p = sample_proc(&in->cur, s->pid);
 				fprintf(out, "           process %s (pid %d)%s%s\n", c, s->pid, s->role ? ", " : "",
-					s->role ? s->role : "");
-				if (p && p->cmdline && *p->cmdline) {
-					char *cl = sanitize_tty(p->cmdline);
-					fprintf(out, "             %s%s%s\n", st->dim, cl, st->reset);
-					free(cl);
-				}
+					tty(s->role));
+				if (p && p->cmdline && *p->cmdline)
+					fprintf(out, "             %s%s%s\n", st->dim, tty(p->cmdline), st->reset);
 			}
 			else
 				fprintf(out, "           %s %s\n", subject_kind_name(s->kind), c);
-			free(c);
 		}
 	}
 	if (f->nremedy) {
@@ -115,7 +128,7 @@ static void finding_text(FILE *out, const struct inputs *in, const struct findin
 			wrapped(out, f->remedy[i], 14, 14, 100);
 		}
 	}
-	fprintf(out, "\n         more: kstall explain %s\n\n", f->id);
+	fprintf(out, "\n         more: kstall explain %s\n\n", tty(f->id));
 }
 
 int render_text(FILE *out, const struct report *r, bool color)
@@ -131,10 +144,8 @@ int render_text(FILE *out, const struct report *r, bool color)
 
 	if (meminfo_bytes(&in->cur, "MemTotal", &mt) == 0)
 		fmt_bytes((double)mt, mem, sizeof(mem));
-	char *hn = sanitize_tty(h->hostname);
 	fprintf(out, "%skstall %s%s  host %s, kernel %s, %d CPUs, %s\n", st->bold, KSTALL_VERSION, st->reset,
-		hn, h->has_kver ? h->kver.release : "unknown", ncpu, mem);
-	free(hn);
+		tty(h->hostname), h->has_kver ? tty(h->kver.release) : "unknown", ncpu, mem);
 	if (in->mode == WINDOW_INTERVAL) {
 		format_utc(in->cur.t_real, ts, sizeof(ts));
 		fprintf(out, "window   %.2f s between two samples (%s), ending %s\n\n", in->interval_s,
@@ -157,7 +168,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 			fprintf(out, "%sprocess %d%s: no such process\n\n", st->bold, in->pids[i], st->reset);
 			continue;
 		}
-		char *c = sanitize_tty(p->stat.comm), *cl = sanitize_tty(p->cmdline ? p->cmdline : "?");
+		const char *c = tty(p->stat.comm), *cl = tty(p->cmdline ? p->cmdline : "?");
 		char rss[32] = "?";
 		double share = proc_cpu_share(in, p);
 		if (p->has_status && p->status.has_vm)
@@ -170,18 +181,16 @@ int render_text(FILE *out, const struct report *r, bool color)
 			fprintf(out, ", %.0f%% of a CPU", share * 100);
 		fprintf(out, "\n  cmdline  %s\n", cl);
 		if (p->wchan && *p->wchan)
-			fprintf(out, "  wchan    %s\n", p->wchan);
+			fprintf(out, "  wchan    %s\n", tty(p->wchan));
 		for (size_t k = 0; k < p->stack.n; k++)
-			fprintf(out, "  %s %s\n", k ? "        " : "stack   ", p->stack.funcs[k]);
+			fprintf(out, "  %s %s\n", k ? "        " : "stack   ", tty(p->stack.funcs[k]));
 		fputc('\n', out);
-		free(c);
-		free(cl);
 	}
 
 	if (r->skips.n) {
 		fprintf(out, "%snot checked%s\n", st->bold, st->reset);
 		for (size_t i = 0; i < r->skips.n; i++) {
-			fprintf(out, "  %s: ", r->skips.v[i].detector);
+			fprintf(out, "  %s: ", tty(r->skips.v[i].detector));
 			wrapped(out, r->skips.v[i].reason, 4 + (int)strlen(r->skips.v[i].detector), 4, 100);
 		}
 		fputc('\n', out);
@@ -190,9 +199,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 		fprintf(out, "%sunreadable%s\n", st->bold, st->reset);
 		for (size_t i = 0; i < in->nunreadable; i++) {
 			const struct unreadable *u = &in->unreadable[i];
-			char *c = sanitize_tty(u->comm);
-			fprintf(out, "  pid %d (%s) %s: %s\n", u->pid, c, u->file, u->reason);
-			free(c);
+			fprintf(out, "  pid %d (%s) %s: %s\n", u->pid, tty(u->comm), tty(u->file), tty(u->reason));
 		}
 		fputc('\n', out);
 	}
@@ -200,14 +207,13 @@ int render_text(FILE *out, const struct report *r, bool color)
 		fprintf(out, "%smalformed files%s\n", st->bold, st->reset);
 		for (size_t i = 0; i < in->nerrors; i++) {
 			const struct errnote *e = &in->errors[i];
-			char *m = sanitize_tty(e->msg);
 			if (e->line)
-				fprintf(out, "  %s:%u: %s\n", e->file, e->line, m);
+				fprintf(out, "  %s:%u: %s\n", tty(e->file), e->line, tty(e->msg));
 			else
-				fprintf(out, "  %s: %s\n", e->file, m);
-			free(m);
+				fprintf(out, "  %s: %s\n", tty(e->file), tty(e->msg));
 		}
 		fputc('\n', out);
 	}
+	tty_release();
 	return ferror(out) ? -EIO : 0;
 }
