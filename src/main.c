@@ -10,6 +10,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{"check", cmd_check, "instant diagnosis from /proc and /sys (two samples, --interval apart)"},
+	{"watch", cmd_watch, "trace live with eBPF; a view every --interval, the report at the end"},
 	{"snapshot", cmd_snapshot, "copy what check reads to -o DIR or -o FILE.tar.gz, for analysis elsewhere"},
 	{"explain", cmd_explain, "the knowledge-base entry behind a finding id"},
 };
@@ -20,7 +21,8 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(out, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(out,
-		"\nWith no command, kstall runs check.\n"
+		"\nWith no command: check plus 10 s of live tracing when kstall can trace (root, kernel\n"
+		"BTF); otherwise check, saying what tracing would add.\n"
 		"check/snapshot options:\n"
 		"  --root DIR          read DIR/proc and DIR/sys instead of the live host (a snapshot,\n"
 		"                      a captured tree, or a .tar.gz snapshot)\n"
@@ -31,6 +33,10 @@ static void usage(FILE *out)
 		"  --deadline-ms N     give up on a /proc/PID read after N ms (default %d)\n"
 		"  --color WHEN        auto|always|never (default auto: only on a terminal)\n"
 		"  -o PATH             snapshot: output directory, or FILE.tar.gz\n"
+		"watch options (and --interval, --format, -p, --fail-on):\n"
+		"  --duration S        stop after S seconds (default: at Ctrl-C or SIGTERM)\n"
+		"  --threshold MS      waits this long or longer are kept as events (default 10)\n"
+		"  -c, --cgroup DIR    watch the processes of this cgroup (v1 or v2 directory)\n"
 		"\nexit: 0 ran, 1 could not run, 2 usage error, 3 --fail-on matched\n",
 		SYSROOT_DEFAULT_DEADLINE_MS);
 }
@@ -46,9 +52,8 @@ int main(int argc, char **argv)
 		return finish_output(EXIT_RAN);
 	}
 	if (argc < 2 || argv[1][0] == '-') {
-		/* No command: check, with the options given. */
-		argv[0] = "check";
-		return cmd_check(argc, argv);
+		argv[0] = "kstall";
+		return cmd_default(argc, argv);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))

@@ -30,7 +30,7 @@ void check_opts_free(struct check_opts *o)
 	free(o->pids);
 }
 
-int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot)
+int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb)
 {
 	static const struct option lo[] = {
 		{"root", required_argument, NULL, 'r'},
@@ -39,8 +39,11 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot)
 		{"pid", required_argument, NULL, 'p'},
 		{"fail-on", required_argument, NULL, 'F'},
 		{"deadline-ms", required_argument, NULL, 'd'},
-		{"color", required_argument, NULL, 'c'},
+		{"color", required_argument, NULL, 'K'},
 		{"output", required_argument, NULL, 'o'},
+		{"duration", required_argument, NULL, 'D'},
+		{"threshold", required_argument, NULL, 'T'},
+		{"cgroup", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -49,10 +52,10 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot)
 	char *end;
 
 	*o = (struct check_opts){.root = "/", .interval_s = 1, .deadline_ms = SYSROOT_DEFAULT_DEADLINE_MS,
-				 .color = -1};
+				 .color = -1, .threshold_ms = 10};
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:o:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:c:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->root = optarg;
@@ -63,6 +66,29 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot)
 				usage_error("--interval wants seconds between 0.05 and 3600, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			o->interval_set = true;
+			break;
+		case 'D':
+			o->duration_s = strtod(optarg, &end);
+			if (verb != VERB_WATCH || *end || !(o->duration_s > 0 && o->duration_s <= 86400 * 7)) {
+				usage_error("--duration is for watch: seconds, more than 0, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'T':
+			o->threshold_ms = strtod(optarg, &end);
+			if (verb != VERB_WATCH || *end || !(o->threshold_ms >= 0.01 && o->threshold_ms <= 600000)) {
+				usage_error("--threshold is for watch: milliseconds, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'C':
+		case 'c':
+			if (verb != VERB_WATCH) {
+				usage_error("-c CGROUP is for watch");
+				return EXIT_USAGE;
+			}
+			o->cgroup = optarg;
 			break;
 		case 'f':
 			if (!strcmp(optarg, "text"))
@@ -101,7 +127,7 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot)
 			o->deadline_ms = (int)v;
 			break;
 		}
-		case 'c':
+		case 'K':
 			o->color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0
 				 : !strcmp(optarg, "auto") ? -1 : -2;
 			if (o->color == -2) {
@@ -110,15 +136,16 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot)
 			}
 			break;
 		case 'o':
-			if (!snapshot) {
+			if (verb != VERB_SNAPSHOT) {
 				usage_error("-o is for snapshot");
 				return EXIT_USAGE;
 			}
 			o->output = optarg;
 			break;
 		case 'h':
-			usage_error("options: --root --interval --format --pid --fail-on --deadline-ms --color%s",
-				    snapshot ? " -o" : "");
+			usage_error("options: --root --interval --format --pid --fail-on --deadline-ms --color%s%s",
+				    verb == VERB_SNAPSHOT ? " -o" : "",
+				    verb == VERB_WATCH ? " --duration --threshold -c" : "");
 			return EXIT_USAGE;
 		default:
 			usage_error("%s: unknown or incomplete option '%s'", argv[0], argv[optind - 1]);
@@ -182,6 +209,39 @@ static void read_subject_cmdlines(struct sysroot *r, struct inputs *in, const st
 	free(pids);
 }
 
+void report_build(struct sysroot *r, struct inputs *in, struct report *rep)
+{
+	unsigned have = (sysroot_is_live(r) && geteuid() == 0) ? NEED_ROOT : 0;
+
+	*rep = (struct report){.in = in};
+	detect_all(in, have, &rep->findings, &rep->skips);
+	read_subject_cmdlines(r, in, &rep->findings);
+	metrics_collect(in, &rep->metrics);
+	for (size_t i = 0; i < ndetectors; i++)
+		for (const char *const *id = detectors[i]->ids; *id; id++)
+			rep->nchecks++;
+	rep->nchecks = rep->nchecks > rep->skips.n ? rep->nchecks - rep->skips.n : 0;
+	rep->kstall_cpu_s = self_cpu_seconds();
+}
+
+void report_free(struct report *rep)
+{
+	findings_free(&rep->findings);
+	skips_free(&rep->skips);
+	metrics_free(&rep->metrics);
+}
+
+int report_render(const struct check_opts *o, const struct report *rep)
+{
+	bool color = o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	int rc = o->format == FORMAT_JSON ? render_json(stdout, rep) : render_text(stdout, rep, color);
+	if (rc < 0)
+		return EXIT_CANNOT_RUN;
+	bool any;
+	enum severity max = findings_max(&rep->findings, &any);
+	return o->fail_on_set && any && max >= o->fail_on ? EXIT_FAIL_ON : EXIT_RAN;
+}
+
 int run_check(const struct check_opts *o, struct sysroot *given, struct run_window *ret_window)
 {
 	struct sysroot *r = given;
@@ -201,34 +261,16 @@ int run_check(const struct check_opts *o, struct sysroot *given, struct run_wind
 			sysroot_path(r));
 		goto out;
 	}
-	unsigned have = (sysroot_is_live(r) && geteuid() == 0) ? NEED_ROOT : 0;
-	rep.in = &in;
-	detect_all(&in, have, &rep.findings, &rep.skips);
-	read_subject_cmdlines(r, &in, &rep.findings);
-	metrics_collect(&in, &rep.metrics);
-	for (size_t i = 0; i < ndetectors; i++)
-		for (const char *const *id = detectors[i]->ids; *id; id++)
-			rep.nchecks++;
-	rep.nchecks = rep.nchecks > rep.skips.n ? rep.nchecks - rep.skips.n : 0;
+	report_build(r, &in, &rep);
 	if (ret_window) {
 		ret_window->interval_s = in.mode == WINDOW_INTERVAL ? in.interval_s : 0;
 		ret_window->t0 = in.prev ? in.prev->t_real : 0;
 		ret_window->t1 = in.cur.t_real;
 		ret_window->user_hz = in.host.user_hz;
 	}
-	rep.kstall_cpu_s = self_cpu_seconds();
-
-	bool color = o->color == 1 || (o->color == -1 && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-	int rc = o->format == FORMAT_JSON ? render_json(stdout, &rep) : render_text(stdout, &rep, color);
-	exit_code = rc < 0 ? EXIT_CANNOT_RUN : EXIT_RAN;
-	bool any;
-	enum severity max = findings_max(&rep.findings, &any);
-	if (exit_code == EXIT_RAN && o->fail_on_set && any && max >= o->fail_on)
-		exit_code = EXIT_FAIL_ON;
+	exit_code = report_render(o, &rep);
 out:
-	findings_free(&rep.findings);
-	skips_free(&rep.skips);
-	metrics_free(&rep.metrics);
+	report_free(&rep);
 	inputs_free(&in);
 	if (!given)
 		sysroot_free(r);
@@ -240,7 +282,7 @@ out:
 int cmd_check(int argc, char **argv)
 {
 	struct check_opts o;
-	int rc = check_opts_parse(argc, argv, &o, false);
+	int rc = check_opts_parse(argc, argv, &o, VERB_CHECK);
 	if (rc == 0)
 		rc = run_check(&o, NULL, NULL);
 	check_opts_free(&o);

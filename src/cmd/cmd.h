@@ -14,6 +14,10 @@ enum {
 int cmd_check(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_default(int argc, char **argv);
+
+enum verb { VERB_CHECK, VERB_SNAPSHOT, VERB_WATCH };
 
 /* Options shared by check and snapshot. */
 struct check_opts {
@@ -28,10 +32,19 @@ struct check_opts {
 	int deadline_ms;
 	const char *output; /* snapshot */
 	int color;          /* -1 auto, 0 never, 1 always */
+	/* watch */
+	double duration_s;  /* 0: until interrupted */
+	double threshold_ms;
+	const char *cgroup;
+	bool interval_set;
 };
 
+/* Trace, then report (watch.c). live_view: refresh or print a line each
+ * interval; false for plain `kstall`, which prints only the report. */
+int watch_run(const struct check_opts *o, bool live_view);
+
 /* Parse the options; returns 0, or EXIT_USAGE after printing why. */
-int check_opts_parse(int argc, char **argv, struct check_opts *o, bool snapshot);
+int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb);
 void check_opts_free(struct check_opts *o);
 struct run_window {
 	double interval_s; /* 0: since boot */
@@ -42,6 +55,11 @@ struct run_window {
  * non-NULL, reads through it (snapshot captures what was read); with
  * ret_window non-NULL, says what window the report covered. */
 int run_check(const struct check_opts *o, struct sysroot *r, struct run_window *ret_window);
+
+/* detect -> name the subjects -> metrics; then render (exit code). */
+void report_build(struct sysroot *r, struct inputs *in, struct report *rep);
+void report_free(struct report *rep);
+int report_render(const struct check_opts *o, const struct report *rep);
 
 void usage_error(const char *fmt, ...) PRINTF_FMT(1, 2);
 /* Flush stdout and turn a failed write (full disk, closed pipe) into an

@@ -85,7 +85,7 @@ int cmd_snapshot(int argc, char **argv)
 	struct sysroot *r = NULL;
 	struct run_window w = {0};
 	char tmp[] = "/tmp/kstall-snap-XXXXXX";
-	int rc = check_opts_parse(argc, argv, &o, true);
+	int rc = check_opts_parse(argc, argv, &o, VERB_SNAPSHOT);
 
 	if (rc)
 		goto out;

@@ -486,7 +486,7 @@ static void read_host(struct sysroot *r, struct inputs *in)
 	buf_free(&b);
 }
 
-static void sample_free(struct sample *s)
+void sample_free(struct sample *s)
 {
 	proc_stat_free(&s->stat);
 	kvtab_free(&s->meminfo);
@@ -554,6 +554,28 @@ static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1
 	return found ? 0 : -EINVAL;
 }
 
+void collect_sample(struct sysroot *r, struct inputs *in, struct sample *s, bool details)
+{
+	s->t_mono = now_monotonic();
+	s->t_real = now_realtime();
+	read_sample(r, "", in, s, details);
+}
+
+int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
+{
+	*in = (struct inputs){0};
+	if (o->npids) {
+		in->pids = xcalloc(o->npids, sizeof(int));
+		memcpy(in->pids, o->pids, o->npids * sizeof(int));
+		in->npids = o->npids;
+	}
+	in->live = sysroot_is_live(r);
+	if (!sysroot_exists(r, "proc"))
+		return -ENOENT;
+	read_host(r, in);
+	return 0;
+}
+
 int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 {
 	*in = (struct inputs){0};
@@ -570,9 +592,7 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 	if (in->live) {
 		in->prev = xcalloc(1, sizeof(*in->prev));
 		sysroot_capture_sample(r, 0);
-		in->prev->t_mono = now_monotonic();
-		in->prev->t_real = now_realtime();
-		read_sample(r, "", in, in->prev, false);
+		collect_sample(r, in, in->prev, false);
 		double until = in->prev->t_mono + o->interval_s;
 		for (double now; (now = now_monotonic()) < until;) {
 			double d = until - now;
@@ -580,9 +600,7 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 			nanosleep(&ts, NULL);
 		}
 		sysroot_capture_sample(r, 1);
-		in->cur.t_mono = now_monotonic();
-		in->cur.t_real = now_realtime();
-		read_sample(r, "", in, &in->cur, true);
+		collect_sample(r, in, &in->cur, true);
 		in->interval_s = in->cur.t_mono - in->prev->t_mono;
 		in->mode = WINDOW_INTERVAL;
 		in->window_source = "live";

@@ -6,6 +6,7 @@
 
 #include "../lib/sysroot.h"
 #include "../proc/proc.h"
+#include "traced.h"
 
 /* Status of one source file. */
 enum src_state { SRC_ABSENT = 0, SRC_OK, SRC_ERROR };
@@ -109,6 +110,7 @@ struct inputs {
 	size_t nunreadable, capunreadable;
 	struct errnote *errors;
 	size_t nerrors, caperrors;
+	const struct traced *traced; /* NULL unless live tracing ran */
 };
 
 extern const char *const psi_names[4];
@@ -125,6 +127,10 @@ struct collect_opts {
  * since-boot figures. Returns 0, or -errno if nothing could be read. */
 int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *ret);
 void inputs_free(struct inputs *in);
+/* The pieces of collect(), for watch: host facts once, then samples. */
+int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs *in);
+void collect_sample(struct sysroot *r, struct inputs *in, struct sample *s, bool details);
+void sample_free(struct sample *s);
 /* Read cmdline (under the deadline) for these pids of the later sample,
  * if not read yet: the processes a report names. */
 void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, size_t n);

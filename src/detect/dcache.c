@@ -126,8 +126,12 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 		return;
 
 	struct finding *f = findings_add(out, "dcache.bloat", sev);
-	finding_title(f, "Dentry cache holds %s of memory (%s dentries)", fmt_pct(d->share, a, sizeof(a)),
-		      fmt_count(d->nr, b, sizeof(b)));
+	if (d->share >= BLOAT_WARN_SHARE)
+		finding_title(f, "Dentry cache holds %s of memory (%s dentries)", fmt_pct(d->share, a, sizeof(a)),
+			      fmt_count(d->nr, b, sizeof(b)));
+	else
+		finding_title(f, "Dentry cache grows by %s dentries/s (%s of memory now)",
+			      fmt_count(d->growth, a, sizeof(a)), fmt_pct(d->share, b, sizeof(b)));
 	struct buf s = {0};
 	buf_printf(&s, "The dentry cache holds about %s (%s dentries at ~%.0f B each), %s of MemTotal",
 		   fmt_bytes(d->bytes, a, sizeof(a)), fmt_count(d->nr, b, sizeof(b)), DENTRY_BYTES,

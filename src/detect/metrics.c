@@ -157,6 +157,25 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		dstate += in->cur.procs[i].stat.state == 'D';
 	metrics_add(m, "processes.count", (double)in->cur.nprocs, U_COUNT);
 	metrics_add(m, "processes.uninterruptible", dstate, U_COUNT);
+	const struct traced *t = in->traced;
+	if (t) {
+		/* What kstall could not keep, and what tracing cost: never silent. */
+		metrics_add(m, "kstall.tracing_duration", t->duration_s, U_SECONDS);
+		metrics_add(m, "kstall.bpf_programs", t->nattached, U_COUNT);
+		if (t->has_bpf_stats) {
+			metrics_add(m, "kstall.bpf_run_time", t->bpf_run_s, U_SECONDS);
+			metrics_add(m, "kstall.bpf_run_count", (double)t->bpf_run_cnt, U_COUNT);
+			if (t->duration_s > 0)
+				metrics_add(m, "kstall.bpf_cpu_share", t->bpf_run_s / t->duration_s, U_RATIO);
+		}
+		metrics_add(m, "kstall.lost_events", (double)t->ringbuf_lost, U_COUNT);
+		metrics_add(m, "kstall.events_not_kept", (double)t->events_not_kept, U_COUNT);
+		metrics_add(m, "kstall.map_full_hist", (double)t->hist_full, U_COUNT);
+		metrics_add(m, "kstall.map_full_waits", (double)t->waits_full, U_COUNT);
+		metrics_add(m, "kstall.map_full_lookups", (double)t->lookups_full, U_COUNT);
+		metrics_add(m, "kstall.paths_sampled", (double)t->paths_sampled, U_COUNT);
+		metrics_add(m, "kstall.paths_unsampled", (double)t->paths_unsampled, U_COUNT);
+	}
 	metrics_add(m, "kstall.unreadable_files", (double)in->nunreadable, U_COUNT);
 	metrics_add(m, "kstall.malformed_files", (double)in->nerrors, U_COUNT);
 }

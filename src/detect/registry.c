@@ -1,22 +1,33 @@
 #include "detect.h"
 
 extern const struct detector detector_dcache;
+extern const struct detector detector_lookups;
+extern const struct detector detector_reclaim;
+extern const struct detector detector_kswapd;
 
 const struct detector *const detectors[] = {
 	&detector_dcache,
+	&detector_lookups,
+	&detector_reclaim,
+	&detector_kswapd,
 };
 const size_t ndetectors = ARRAY_SIZE(detectors);
 
 void detect_all(const struct inputs *in, unsigned have, struct findings *out, struct skips *skips)
 {
+	if (in->traced)
+		have |= NEED_BPF;
 	for (size_t i = 0; i < ndetectors; i++) {
 		const struct detector *d = detectors[i];
 		unsigned missing = d->needs & ~have;
 
 		if (missing) {
+			/* A detector whose ids the tracer already skipped (no
+			 * tracepoint) is not listed twice. */
 			for (const char *const *id = d->ids; *id; id++)
 				skips_add(skips, *id, "%s",
-					  missing & NEED_BPF ? "needs BPF tracing (kstall watch)" : "needs root");
+					  missing & NEED_BPF ? "needs live tracing: run `kstall watch` (or plain `kstall`) as root"
+							     : "needs root");
 			continue;
 		}
 		d->run(in, out, skips);

@@ -61,6 +61,94 @@ const struct kb_entry kb_entries[] = {
 	.seen_in = "seed 002 (the NSS probe loop); measured here: access() of missing names raised "
 		   "nr_negative from 10 k to 1.3 M in 4 s and dentry slab from 31 MB to 270 MB.",
 },
+{
+	.id = "dcache.negative_dentry_producers",
+	.title = "A process fails path lookups in a loop, filling the dentry cache",
+	.mechanism =
+	"Every open, stat, access, readlink or execve of a path that does not exist ends in ENOENT and "
+	"leaves a negative dentry behind, so that the next failure is fast. When the names differ on "
+	"every call (counters, temporary names, per-connection probes), nothing is ever reused: each "
+	"call adds one dentry, kept until memory pressure shrinks the cache. kstall counts ENOENT "
+	"returns of path syscalls per process in the kernel (tp_btf sys_enter/sys_exit) and samples a "
+	"few paths per second per process, collapsing digits and hashes into patterns.",
+	.harm =
+	"The cache grows without bound (seed 002: 280 M dentries, 50 GB) and then has to be shrunk under "
+	"pressure, which stalls kswapd, direct reclaimers and, on old kernels, every path lookup. The "
+	"loop itself also burns CPU in the kernel's path walk.",
+	.confirm =
+	"Sample /proc/sys/fs/dentry-state (nr_negative, 5.0+) twice and watch it grow. "
+	"`strace -f -e trace=%file -Z -p PID` shows the failing calls of a suspect; on this kernel "
+	"bpftrace -e 'tracepoint:syscalls:sys_exit_openat /args->ret == -2/ { @[comm] = count(); }' "
+	"counts them per process (statsnoop from libbpf-tools does not see access(2)).",
+	.fix =
+	"Fix the loop: cache the negative answer in the program, or stop probing for files that are "
+	"never there. Old NSS (nss-softokn) under curl probes /etc/pki/nssdb/.NNNN_dOeSnotExist_.db on "
+	"every connection: NSS_SDB_USE_CACHE=yes, or a newer nss. Deleting the directory prunes its "
+	"negative dentries at once; vm.vfs_cache_pressure above 100 shrinks them sooner.",
+	.seen_in = "seed 002 (curl + NSS on CentOS 6); reproduced here with access() of unique missing names: "
+		   "nr_negative 10 k -> 1.3 M in 4 s.",
+},
+{
+	.id = "reclaim.direct_reclaim_stall",
+	.title = "A task stalls reclaiming memory itself",
+	.mechanism =
+	"When an allocation finds free memory below the min watermark (global direct reclaim), or its "
+	"memory cgroup at its limit (memcg reclaim), the allocating task reclaims pages itself before "
+	"it can continue: it scans LRU lists and calls the slab shrinkers. kstall times each episode "
+	"with the vmscan tracepoints mm_vmscan_direct_reclaim_begin/end and "
+	"mm_vmscan_memcg_reclaim_begin/end.",
+	.harm =
+	"The task is stopped for the whole episode: milliseconds normally, seconds when what must be "
+	"reclaimed is slow (a huge dentry cache, dirty pages under writeback). Request latency spikes "
+	"follow memory pressure, often with no CPU or I/O saturation to explain them.",
+	.confirm =
+	"grep -E 'allocstall|pgscan_direct|pgsteal_direct' /proc/vmstat twice; memory.stat of the cgroup "
+	"(v1) or memory.events (v2); drsnoop from libbpf-tools shows per-task direct reclaim latency.",
+	.fix =
+	"Global: keep more memory free so kswapd reclaims in the background (vm.min_free_kbytes, "
+	"vm.watermark_scale_factor), find what fills memory, and shrink it. Memcg: raise the cgroup's "
+	"limit or reduce what it holds (its page cache counts). Slow shrinkers: see reclaim.shrinker_slow.",
+	.seen_in = "seed 002: processes stuck in shrink_slab under dcache_lock while kswapd could not keep up.",
+},
+{
+	.id = "reclaim.shrinker_slow",
+	.title = "A slab shrinker takes long per call",
+	.mechanism =
+	"Reclaim asks each registered shrinker to free objects from its cache (super_cache_scan for "
+	"the dentry and inode caches of each file system, others for THP splitting, zswap, and so on). "
+	"kstall times every call with mm_shrink_slab_start/end, names the shrinker by its scan "
+	"function (resolved with /proc/kallsyms), and counts objects scanned and freed.",
+	.harm =
+	"A slow shrinker holds up every reclaim pass: kswapd falls behind, and tasks in direct reclaim "
+	"wait for it. On 2.6.32 the dcache shrinker ran under the global dcache_lock, stalling path "
+	"lookups everywhere.",
+	.confirm =
+	"With tracefs mounted: the vmscan:mm_shrink_slab_start/end events; perf record -g during a stall "
+	"shows the shrinker's function in the profile.",
+	.fix =
+	"Shrink the cache earlier and in smaller steps (vm.vfs_cache_pressure for dentries and inodes), "
+	"and stop whatever fills it (dcache.negative_dentry_producers).",
+	.seen_in = "seed 002: kswapd0/1 in __shrink_dcache_sb for seconds per pass.",
+},
+{
+	.id = "reclaim.kswapd_busy",
+	.title = "kswapd, the background reclaimer, is busy for most of a CPU",
+	.mechanism =
+	"kswapd (one per NUMA node) wakes when free memory falls below the low watermark and reclaims "
+	"until the high watermark is reached. Its CPU time shows how hard reclaim is working; tracing "
+	"mm_vmscan_kswapd_wake/sleep shows how long it stays awake.",
+	.harm =
+	"A busy kswapd means memory is short for long stretches or reclaim is slow; when it cannot keep "
+	"up, allocating tasks reclaim directly and stall (reclaim.direct_reclaim_stall).",
+	.confirm =
+	"top shows kswapdN; /proc/vmstat pgscan_kswapd, pgsteal_kswapd and slabs_scanned rates; "
+	"/proc/pressure/memory on 4.20+.",
+	.fix =
+	"Find what fills memory (slab: dcache.bloat; page cache; anonymous). Raise "
+	"vm.watermark_scale_factor so reclaim starts earlier and runs in smaller steps. Add memory or "
+	"lower the footprint.",
+	.seen_in = "seed 002: kswapd0 and kswapd1 at 100% CPU during the 15 s freezes.",
+},
 };
 
 const size_t kb_nentries = sizeof(kb_entries) / sizeof(kb_entries[0]);

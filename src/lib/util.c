@@ -159,3 +159,14 @@ char *fmt_pct(double ratio, char *out, size_t n)
 	snprintf(out, n, ratio < 0.1 ? "%.1f%%" : "%.0f%%", ratio * 100);
 	return out;
 }
+
+char *fmt_duration(double s, char *out, size_t n)
+{
+	if (s >= 1)
+		snprintf(out, n, "%.2f s", s);
+	else if (s >= 0.001)
+		snprintf(out, n, "%.0f ms", s * 1e3);
+	else
+		snprintf(out, n, "%.0f us", s * 1e6);
+	return out;
+}

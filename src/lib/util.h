@@ -70,5 +70,7 @@ bool str_starts_with(const char *s, const char *prefix);
 char *fmt_bytes(double b, char *out, size_t n);
 char *fmt_count(double v, char *out, size_t n);
 char *fmt_pct(double ratio, char *out, size_t n);
+/* "240 ms", "1.80 s", "35 us". */
+char *fmt_duration(double seconds, char *out, size_t n);
 
 #endif

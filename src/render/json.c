@@ -161,6 +161,79 @@ static json_object *processes_json(const struct inputs *in)
 	return a;
 }
 
+static json_object *hist_json(const struct tr_hist *h)
+{
+	json_object *x = json_object_new_object(), *sl = json_object_new_array();
+	json_object_object_add(x, "kind", jstr(tr_kind_name(h->kind)));
+	json_object_object_add(x, "pid", json_object_new_int64(h->tgid));
+	json_object_object_add(x, "comm", jstr(h->comm));
+	if (h->name[0])
+		json_object_object_add(x, "detail", jstr(h->name));
+	else if (h->kind == TR_KSWAPD)
+		json_object_object_add(x, "node", json_object_new_int64((int64_t)h->detail));
+	json_object_object_add(x, "count", jnum((double)h->count));
+	json_object_object_add(x, "total_s", jnum((double)h->sum_ns / 1e9));
+	json_object_object_add(x, "max_s", jnum((double)h->max_ns / 1e9));
+	json_object_object_add(x, "max_tid", json_object_new_int64(h->max_tid));
+	json_object_object_add(x, "p50_s", jnum(tr_hist_quantile(h, 0.5)));
+	json_object_object_add(x, "p99_s", jnum(tr_hist_quantile(h, 0.99)));
+	/* log2 buckets: slot i counts waits in [2^i, 2^(i+1)) microseconds */
+	int last = -1;
+	for (int i = 0; i < TR_HIST_SLOTS; i++)
+		if (h->slots[i])
+			last = i;
+	for (int i = 0; i <= last; i++)
+		json_object_array_add(sl, jnum((double)h->slots[i]));
+	json_object_object_add(x, "log2_us_buckets", sl);
+	return x;
+}
+
+static json_object *traced_json(const struct traced *t)
+{
+	json_object *o = json_object_new_object(), *w = json_object_new_array(), *l = json_object_new_array(),
+		    *ev = json_object_new_array();
+	json_object_object_add(o, "duration_s", jnum(t->duration_s));
+	json_object_object_add(o, "threshold_ms", jnum(t->threshold_ms));
+	for (size_t i = 0; i < t->nhists; i++)
+		json_object_array_add(w, hist_json(&t->hists[i]));
+	json_object_object_add(o, "waits", w);
+	for (size_t i = 0; i < t->nlookups; i++) {
+		const struct tr_lookup *k = &t->lookups[i];
+		if (!k->failed)
+			continue;
+		json_object *x = json_object_new_object(), *pa = json_object_new_array();
+		json_object_object_add(x, "pid", json_object_new_int64(k->tgid));
+		json_object_object_add(x, "comm", jstr(k->comm));
+		json_object_object_add(x, "failed", jnum((double)k->failed));
+		json_object_object_add(x, "calls", jnum((double)k->calls));
+		for (size_t j = 0; j < k->patterns.n && j < 10; j++) {
+			json_object *p = json_object_new_object();
+			json_object_object_add(p, "pattern", jstr(k->patterns.v[j].pattern));
+			json_object_object_add(p, "samples", jnum((double)k->patterns.v[j].n));
+			json_object_object_add(p, "example", jstr(k->patterns.v[j].example));
+			json_object_array_add(pa, p);
+		}
+		json_object_object_add(x, "patterns", pa);
+		json_object_array_add(l, x);
+	}
+	json_object_object_add(o, "failed_lookups", l);
+	for (size_t i = 0; i < t->nevents; i++) {
+		const struct tr_event *e = &t->events[i];
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "t_s", jnum(e->t_s));
+		json_object_object_add(x, "kind", jstr(tr_kind_name(e->kind)));
+		json_object_object_add(x, "tid", json_object_new_int64(e->tid));
+		json_object_object_add(x, "pid", json_object_new_int64(e->tgid));
+		json_object_object_add(x, "comm", jstr(e->comm));
+		json_object_object_add(x, "duration_s", jnum((double)e->dur_ns / 1e9));
+		if (e->name[0])
+			json_object_object_add(x, "detail", jstr(e->name));
+		json_object_array_add(ev, x);
+	}
+	json_object_object_add(o, "outliers", ev);
+	return o;
+}
+
 int render_json(FILE *out, const struct report *r)
 {
 	const struct inputs *in = r->in;
@@ -203,6 +276,8 @@ int render_json(FILE *out, const struct report *r)
 		json_object_array_add(er, x);
 	}
 	json_object_object_add(doc, "errors", er);
+	if (in->traced)
+		json_object_object_add(doc, "traced", traced_json(in->traced));
 	for (size_t i = 0; i < r->metrics.n; i++) {
 		json_object *x = json_object_new_object();
 		json_object_object_add(x, "value", jnum(r->metrics.v[i].value));

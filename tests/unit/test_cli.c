@@ -326,7 +326,7 @@ static void test_snapshot_tar_gz_round_trip(void **state UNUSED)
 
 static void test_live_check_samples_twice(void **state UNUSED)
 {
-	struct res r = RUN(30, "--format", "json", "--interval", "0.3");
+	struct res r = RUN(30, "check", "--format", "json", "--interval", "0.3");
 	assert_int_equal(r.status, 0);
 	json_object *o = parse_json(&r);
 	assert_string_equal(json_object_get_string(get(o, "window.mode")), "interval");

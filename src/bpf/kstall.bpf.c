@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kstall's kernel side: one mechanism for waits.
+ *
+ * A tracepoint pair opens and closes a per-thread record "thread T waits
+ * for KIND since S" (keyed by (tid, kind), so nested waits such as a
+ * shrinker inside direct reclaim work). On close the wait is added to a
+ * log2 histogram per (process, kind, detail) in the kernel; a wait at or
+ * above the threshold also goes to user space through a ring buffer with
+ * its context. Failed path lookups (ENOENT) are counted per process, with
+ * a sampled few paths per period for pattern analysis.
+ *
+ * Every program is tp_btf: no tracefs, no kprobes. User space switches
+ * off the ones whose tracepoint the running kernel lacks. All maps are
+ * bounded; whatever does not fit is counted in `stats`. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "kstall.h"
+
+#define ENOENT 2
+
+const volatile __u64 threshold_ns = 10 * 1000 * 1000ULL;
+const volatile bool filter_pids = false;
+const volatile __u32 path_samples_per_doubling = 32;
+const volatile __u32 self_tgid = 0;
+
+/* Which syscalls take a path, and in which argument (1-based); 0: not. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 512);
+	__type(key, __u32);
+	__type(value, __u32);
+} path_syscalls SEC(".maps");
+
+/* -p / -c: the tgids to watch (children are added as they fork). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+struct wait_key {
+	__u32 tid;
+	__u32 kind;
+};
+
+struct wait_rec {
+	__u64 start_ns;
+	__u64 detail;
+	__u64 extra2;
+};
+
+/* LRU: a thread that dies inside a wait cannot leak an entry forever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct wait_key);
+	__type(value, struct wait_rec);
+} waits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct ks_hist_key);
+	__type(value, struct ks_hist);
+} hists SEC(".maps");
+
+struct path_rec {
+	__u64 path;
+	__u32 nr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct path_rec);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct ks_lookup);
+} lookups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KS_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool wanted(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (!filter_pids)
+		return true;
+	return bpf_map_lookup_elem(&pids, &tgid) != NULL;
+}
+
+static __always_inline __u32 log2_us(__u64 ns)
+{
+	__u64 us = ns / 1000;
+	__u32 r = 0;
+	/* bounded loop: at most KS_HIST_SLOTS - 1 steps */
+	for (int i = 0; i < KS_HIST_SLOTS - 1; i++) {
+		if (us <= 1)
+			break;
+		us >>= 1;
+		r++;
+	}
+	return r;
+}
+
+/* The histogram for hk, created empty if new; NULL (counted) if full. */
+static __always_inline struct ks_hist *hist_get(struct ks_hist_key *hk)
+{
+	struct ks_hist *h = bpf_map_lookup_elem(&hists, hk);
+	if (h)
+		return h;
+	struct ks_hist zero = {};
+	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	/* NOEXIST fails either because the map is full or because another
+	 * CPU created it meanwhile: the lookup tells which. */
+	bpf_map_update_elem(&hists, hk, &zero, BPF_NOEXIST);
+	h = bpf_map_lookup_elem(&hists, hk);
+	if (!h)
+		stat_inc(KS_STAT_HIST_FULL);
+	return h;
+}
+
+static __always_inline void hist_add(struct ks_hist *h, __u64 dur, __u32 tid, __u64 extra1, __u64 extra2)
+{
+	__u32 slot = log2_us(dur);
+	if (slot < KS_HIST_SLOTS)
+		__sync_fetch_and_add(&h->slots[slot], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, dur);
+	__sync_fetch_and_add(&h->extra1, extra1);
+	__sync_fetch_and_add(&h->extra2, extra2);
+	if (dur > h->max_ns) {
+		h->max_ns = dur;
+		h->max_tid = tid;
+	}
+}
+
+static __always_inline void wait_open(__u32 kind, __u64 detail, __u64 extra2)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!wanted(id >> 32))
+		return;
+	struct wait_key k = {.tid = (__u32)id, .kind = kind};
+	struct wait_rec r = {.start_ns = bpf_ktime_get_ns(), .detail = detail, .extra2 = extra2};
+	if (bpf_map_update_elem(&waits, &k, &r, BPF_ANY))
+		stat_inc(KS_STAT_WAITS_FULL);
+}
+
+static __always_inline void wait_close(__u32 kind, __u64 extra1)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct wait_key k = {.tid = tid, .kind = kind};
+	struct wait_rec *r = bpf_map_lookup_elem(&waits, &k);
+	if (!r)
+		return;
+	__u64 dur = bpf_ktime_get_ns() - r->start_ns;
+	__u64 detail = r->detail, extra2 = r->extra2;
+	bpf_map_delete_elem(&waits, &k);
+
+	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = detail};
+	struct ks_hist *h = hist_get(&hk);
+	if (!h)
+		return;
+	hist_add(h, dur, tid, extra1, extra2);
+
+	if (dur < threshold_ns)
+		return;
+	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(KS_STAT_RINGBUF_LOST);
+		return;
+	}
+	e->type = KS_EV_WAIT;
+	e->kind = kind;
+	e->tid = tid;
+	e->tgid = tgid;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = dur;
+	e->detail = detail;
+	e->extra1 = extra1;
+	e->extra2 = extra2;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->path[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/mm_vmscan_direct_reclaim_begin")
+int BPF_PROG(direct_reclaim_begin, int order, gfp_t gfp)
+{
+	wait_open(KS_DIRECT_RECLAIM, (__u64)order, 0);
+	return 0;
+}
+
+SEC("tp_btf/mm_vmscan_direct_reclaim_end")
+int BPF_PROG(direct_reclaim_end, unsigned long nr_reclaimed)
+{
+	wait_close(KS_DIRECT_RECLAIM, nr_reclaimed);
+	return 0;
+}
+
+SEC("tp_btf/mm_vmscan_memcg_reclaim_begin")
+int BPF_PROG(memcg_reclaim_begin, int order, gfp_t gfp)
+{
+	wait_open(KS_MEMCG_RECLAIM, (__u64)order, 0);
+	return 0;
+}
+
+SEC("tp_btf/mm_vmscan_memcg_reclaim_end")
+int BPF_PROG(memcg_reclaim_end, unsigned long nr_reclaimed)
+{
+	wait_close(KS_MEMCG_RECLAIM, nr_reclaimed);
+	return 0;
+}
+
+SEC("tp_btf/mm_shrink_slab_start")
+int BPF_PROG(shrink_slab_start, struct shrinker *shr, struct shrink_control *sc, long nr_to_shrink,
+	     unsigned long cache_items, unsigned long long delta, unsigned long total_scan, int priority)
+{
+	__u64 fn = (__u64)BPF_CORE_READ(shr, scan_objects);
+	wait_open(KS_SHRINKER, fn, total_scan);
+	return 0;
+}
+
+SEC("tp_btf/mm_shrink_slab_end")
+int BPF_PROG(shrink_slab_end, struct shrinker *shr, int nid, int freed, long unused, long new_scan, long total_scan)
+{
+	wait_close(KS_SHRINKER, freed > 0 ? (__u64)freed : 0);
+	return 0;
+}
+
+SEC("tp_btf/mm_vmscan_kswapd_wake")
+int BPF_PROG(kswapd_wake, int nid, int zid, int order)
+{
+	/* Fired by the waker, not kswapd: key the record by node. */
+	struct wait_key k = {.tid = 0x80000000u | (__u32)nid, .kind = KS_KSWAPD};
+	struct wait_rec *old = bpf_map_lookup_elem(&waits, &k);
+	if (old)
+		return 0; /* already awake */
+	struct wait_rec r = {.start_ns = bpf_ktime_get_ns(), .detail = (__u64)nid};
+	if (bpf_map_update_elem(&waits, &k, &r, BPF_NOEXIST) == -12 /* -ENOMEM */)
+		stat_inc(KS_STAT_WAITS_FULL);
+	return 0;
+}
+
+SEC("tp_btf/mm_vmscan_kswapd_sleep")
+int BPF_PROG(kswapd_sleep, int nid)
+{
+	struct wait_key k = {.tid = 0x80000000u | (__u32)nid, .kind = KS_KSWAPD};
+	struct wait_rec *r = bpf_map_lookup_elem(&waits, &k);
+	if (!r)
+		return 0;
+	__u64 dur = bpf_ktime_get_ns() - r->start_ns;
+	bpf_map_delete_elem(&waits, &k);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct ks_hist_key hk = {.tgid = id >> 32, .kind = KS_KSWAPD, .detail = (__u64)nid};
+	struct ks_hist *h = hist_get(&hk);
+	if (h)
+		hist_add(h, dur, (__u32)id, 0, 0);
+	return 0;
+}
+
+/* Failed path lookups: remember the path argument at entry... */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(path_sys_enter, struct pt_regs *regs, long nr)
+{
+	if (nr < 0 || nr >= 512)
+		return 0;
+	__u32 k = (__u32)nr;
+	__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
+	if (!argn || !*argn)
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!wanted(id >> 32))
+		return 0;
+	struct path_rec r = {.nr = k};
+	r.path = *argn == 1 ? (__u64)PT_REGS_PARM1_CORE_SYSCALL(regs) : (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+	__u32 tid = (__u32)id;
+	bpf_map_update_elem(&inflight, &tid, &r, BPF_ANY);
+	return 0;
+}
+
+/* ...and count it, sampling the path, when it returns ENOENT. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct path_rec *r = bpf_map_lookup_elem(&inflight, &tid);
+	if (!r)
+		return 0;
+	__u64 path = r->path;
+	bpf_map_delete_elem(&inflight, &tid);
+
+	struct ks_lookup *l = bpf_map_lookup_elem(&lookups, &tgid);
+	if (!l) {
+		struct ks_lookup zero = {};
+		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+		bpf_map_update_elem(&lookups, &tgid, &zero, BPF_NOEXIST);
+		l = bpf_map_lookup_elem(&lookups, &tgid);
+		if (!l) {
+			stat_inc(KS_STAT_LOOKUPS_FULL);
+			return 0;
+		}
+	}
+	__sync_fetch_and_add(&l->calls, 1);
+	if (ret != -ENOENT)
+		return 0;
+	__sync_fetch_and_add(&l->failed, 1);
+
+	/* Sample about path_samples_per_doubling failures per doubling of the
+	 * count: every failure at first, then every 2nd, 4th, ... spread
+	 * evenly over the run, whatever the rate. */
+	__u64 n = l->failed, stride = 1;
+	for (int i = 0; i < 40 && (n >> i) > (__u64)path_samples_per_doubling; i++)
+		stride <<= 1;
+	if (n & (stride - 1)) {
+		stat_inc(KS_STAT_PATHS_UNSAMPLED);
+		return 0;
+	}
+	/* The name it has now (it may have exec'd since the first lookup). */
+	bpf_get_current_comm(l->comm, sizeof(l->comm));
+	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(KS_STAT_RINGBUF_LOST);
+		return 0;
+	}
+	e->type = KS_EV_PATH;
+	e->kind = 0;
+	e->tid = tid;
+	e->tgid = tgid;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = 0;
+	e->detail = 0;
+	e->extra1 = 0;
+	e->extra2 = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)path) < 0)
+		e->path[0] = 0;
+	stat_inc(KS_STAT_PATHS_SAMPLED);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* With -p/-c, follow the watched processes' children. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!filter_pids)
+		return 0;
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&pids, &ptgid))
+		return 0;
+	__u8 one = 1;
+	bpf_map_update_elem(&pids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

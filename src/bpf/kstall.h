@@ -1,0 +1,71 @@
+/* Types shared by kstall.bpf.c and user space. Only __u32/__u64, no
+ * includes: both sides include it after their own type headers. */
+#ifndef KSTALL_BPF_H
+#define KSTALL_BPF_H
+
+#define KS_COMM_LEN 16
+#define KS_PATH_LEN 256
+#define KS_HIST_SLOTS 32 /* log2 buckets of microseconds: [2^i, 2^(i+1)) us */
+
+/* Kinds of wait; later issues add mmap_lock, dirty throttling, softirq,
+ * run queue here, tracked by the same per-thread records. */
+enum ks_kind {
+	KS_DIRECT_RECLAIM = 1, /* a task reclaiming memory itself (global) */
+	KS_MEMCG_RECLAIM = 2,  /* ... because its memory cgroup is at its limit */
+	KS_SHRINKER = 3,       /* one slab shrinker call; detail = scan function */
+	KS_KSWAPD = 4,         /* kswapd awake (wake .. sleep); detail = node */
+	KS_KIND_MAX = 5,
+};
+
+/* Counters of what kstall itself could not keep: never silent. */
+enum ks_stat {
+	KS_STAT_RINGBUF_LOST = 0,  /* outlier or path events dropped: ring full */
+	KS_STAT_HIST_FULL,         /* histogram map full: a wait not aggregated */
+	KS_STAT_WAITS_FULL,        /* per-thread record map full */
+	KS_STAT_LOOKUPS_FULL,      /* failed-lookup map full */
+	KS_STAT_PATHS_SAMPLED,     /* paths sent for pattern analysis */
+	KS_STAT_PATHS_UNSAMPLED,   /* failed lookups counted but not sampled (budget) */
+	KS_STAT_MAX,
+};
+
+struct ks_hist_key {
+	__u32 tgid;
+	__u32 kind;
+	__u64 detail;
+};
+
+struct ks_hist {
+	__u64 slots[KS_HIST_SLOTS];
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns;
+	__u64 extra1; /* reclaim: pages reclaimed; shrinker: objects freed */
+	__u64 extra2; /* shrinker: objects scanned */
+	__u32 max_tid;
+	__u32 pad;
+	char comm[KS_COMM_LEN];
+};
+
+struct ks_lookup {
+	__u64 failed;   /* ENOENT returns */
+	__u64 calls;    /* all watched path syscalls */
+	char comm[KS_COMM_LEN];
+};
+
+enum ks_event_type { KS_EV_WAIT = 1, KS_EV_PATH = 2 };
+
+struct ks_event {
+	__u32 type;
+	__u32 kind;
+	__u32 tid;
+	__u32 tgid;
+	__u64 ts_ns;
+	__u64 dur_ns;
+	__u64 detail;
+	__u64 extra1;
+	__u64 extra2;
+	char comm[KS_COMM_LEN];
+	char path[KS_PATH_LEN]; /* KS_EV_PATH only */
+};
+
+#endif

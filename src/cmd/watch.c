@@ -1,0 +1,234 @@
+/* kstall watch: trace live. Every --interval: a refreshed view on a
+ * terminal (current findings, then the top waits per kind per process),
+ * or one plain line when stdout is not a terminal. At the end (--duration,
+ * SIGINT or SIGTERM): the report for the whole window, in text or JSON,
+ * from the same detectors as check. */
+#include "cmd.h"
+#include "../detect/detect.h"
+#include "../trace/trace.h"
+
+#include <signal.h>
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig UNUSED)
+{
+	stop_requested = 1;
+}
+
+static int cmp_hist_sum(const void *a, const void *b)
+{
+	const struct tr_hist *x = *(const struct tr_hist *const *)a, *y = *(const struct tr_hist *const *)b;
+	return (x->sum_ns < y->sum_ns) - (x->sum_ns > y->sum_ns);
+}
+
+/* The live view on a terminal. */
+static void show_screen(const struct report *rep, const struct traced *t)
+{
+	char a[32], b[32], c[32];
+
+	printf("\033[H\033[2J");
+	printf("kstall watch  %.0f s traced  (Ctrl-C for the full report)\n\n", t->duration_s);
+	if (!rep->findings.n)
+		printf("no findings so far\n");
+	for (size_t i = 0; i < rep->findings.n; i++) {
+		char *title = sanitize_tty(rep->findings.v[i].title ? rep->findings.v[i].title : "");
+		printf("%-8s %-34s %s\n", severity_name(rep->findings.v[i].severity), rep->findings.v[i].id, title);
+		free(title);
+	}
+	const struct tr_hist **v = xcalloc(t->nhists + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < t->nhists; i++)
+		v[n++] = &t->hists[i];
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_hist_sum);
+	printf("\n%-16s %8s %-16s %-24s %8s %10s %10s\n", "WAIT", "PID", "COMM", "DETAIL", "COUNT", "TOTAL", "WORST");
+	for (size_t i = 0; i < n && i < 15; i++) {
+		char *comm = sanitize_tty(v[i]->comm);
+		printf("%-16s %8u %-16s %-24.24s %8s %10s %10s\n", tr_kind_name(v[i]->kind), v[i]->tgid, comm,
+		       v[i]->name, fmt_count((double)v[i]->count, a, sizeof(a)),
+		       fmt_duration((double)v[i]->sum_ns / 1e9, b, sizeof(b)),
+		       fmt_duration((double)v[i]->max_ns / 1e9, c, sizeof(c)));
+		free(comm);
+	}
+	free(v);
+	printf("\n%-16s %8s %-16s %12s %12s\n", "FAILED LOOKUPS", "PID", "COMM", "ENOENT/s", "TOTAL");
+	for (size_t i = 0, shown = 0; i < t->nlookups && shown < 8; i++) {
+		const struct tr_lookup *l = &t->lookups[i];
+		if (!l->failed)
+			continue;
+		char *comm = sanitize_tty(l->comm);
+		printf("%-16s %8u %-16s %12s %12s\n", "", l->tgid, comm,
+		       fmt_count((double)l->failed / t->duration_s, a, sizeof(a)),
+		       fmt_count((double)l->failed, b, sizeof(b)));
+		free(comm);
+		shown++;
+	}
+	if (t->ringbuf_lost || t->hist_full || t->waits_full || t->lookups_full)
+		printf("\nlost: %" PRIu64 " events (ring buffer full), %" PRIu64 " waits (maps full)\n", t->ringbuf_lost,
+		       t->hist_full + t->waits_full + t->lookups_full);
+	fflush(stdout);
+}
+
+/* One line per interval when stdout is not a terminal. */
+static void show_line(const struct report *rep, const struct traced *t)
+{
+	unsigned crit = 0, warn = 0;
+	uint64_t stalls = 0, stall_max = 0, failed = 0;
+
+	for (size_t i = 0; i < rep->findings.n; i++) {
+		crit += rep->findings.v[i].severity == SEV_CRITICAL;
+		warn += rep->findings.v[i].severity == SEV_WARNING;
+	}
+	for (size_t i = 0; i < t->nhists; i++)
+		if (t->hists[i].kind == TR_DIRECT_RECLAIM || t->hists[i].kind == TR_MEMCG_RECLAIM) {
+			stalls += t->hists[i].count;
+			if (t->hists[i].max_ns > stall_max)
+				stall_max = t->hists[i].max_ns;
+		}
+	for (size_t i = 0; i < t->nlookups; i++)
+		failed += t->lookups[i].failed;
+	printf("t=%.0fs findings=%zu critical=%u warning=%u reclaim_stalls=%" PRIu64 " worst_ms=%.1f "
+	       "failed_lookups=%" PRIu64 " lost=%" PRIu64,
+	       t->duration_s, rep->findings.n, crit, warn, stalls, (double)stall_max / 1e6, failed,
+	       t->ringbuf_lost + t->hist_full + t->waits_full + t->lookups_full);
+	for (size_t i = 0; i < rep->findings.n && i < 3; i++)
+		printf(" [%s]", rep->findings.v[i].id);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* Trace for o->duration_s (0: until a signal), then report. With
+ * live_view false nothing is printed until the report (plain `kstall`). */
+int watch_run(const struct check_opts *o, bool live_view)
+{
+	struct sysroot *r = NULL;
+	struct tracer *t = NULL;
+	struct inputs in = {0};
+	struct sample *first = NULL;
+	struct skips tskips = {0};
+	struct traced tr = {0};
+	char why[512];
+	int exit_code = EXIT_CANNOT_RUN;
+
+	if (strcmp(o->root, "/")) {
+		usage_error("watch traces the live host: --root does not apply (use check --root)");
+		return EXIT_USAGE;
+	}
+	if (sysroot_open("/", &r) < 0)
+		return EXIT_CANNOT_RUN;
+	sysroot_set_deadline_ms(r, o->deadline_ms);
+	struct collect_opts co = {.interval_s = o->interval_s, .pids = o->pids, .npids = o->npids};
+	if (collect_host(r, &co, &in) < 0) {
+		fprintf(stderr, "kstall: no /proc here\n");
+		goto out;
+	}
+	/* Handlers first: a signal that arrives once the programs are
+	 * attached must end in a clean detach and a report. */
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct trace_opts to = {.threshold_ms = o->threshold_ms, .pids = o->pids, .npids = o->npids,
+				.cgroup = o->cgroup, .root = r};
+	if (tracer_start(&to, &t, &tskips, why, sizeof(why)) < 0) {
+		fprintf(stderr, "kstall: cannot trace: %s\n", why);
+		goto out;
+	}
+
+	first = xcalloc(1, sizeof(*first));
+	collect_sample(r, &in, first, false);
+	in.prev = first;
+	in.mode = WINDOW_INTERVAL;
+	in.window_source = "live";
+	bool tty = live_view && isatty(STDOUT_FILENO) && o->format == FORMAT_TEXT;
+	bool lines = live_view && !tty && o->format == FORMAT_TEXT;
+	double start = first->t_mono, next = start + o->interval_s;
+	double end = o->duration_s > 0 ? start + o->duration_s : 0;
+	bool have_cur = false;
+	struct report rep = {0};
+
+	for (;;) {
+		double now = now_monotonic();
+		bool last = stop_requested || (end && now >= end);
+		double until = end && end < next ? end : next;
+		if (!last && now < until) {
+			int ms = (int)((until - now) * 1000) + 1;
+			tracer_poll(t, ms > 200 ? 200 : ms);
+			continue;
+		}
+		/* An interval (or the end): sample, read the tracer, detect. */
+		if (have_cur) {
+			report_free(&rep);
+			sample_free(&in.cur);
+			traced_free(&tr);
+		}
+		collect_sample(r, &in, &in.cur, true);
+		have_cur = true;
+		in.interval_s = in.cur.t_mono - first->t_mono;
+		tracer_read(t, &tr);
+		in.traced = &tr;
+		report_build(r, &in, &rep);
+		for (size_t i = 0; i < tskips.n; i++)
+			skips_add(&rep.skips, tskips.v[i].detector, "%s", tskips.v[i].reason);
+		if (last)
+			break;
+		if (tty)
+			show_screen(&rep, &tr);
+		else if (lines)
+			show_line(&rep, &tr);
+		tracer_next_period(t);
+		next += o->interval_s;
+	}
+	/* The tracer is stopped before the report: nothing stays attached
+	 * while kstall formats and writes. */
+	tracer_stop(t);
+	t = NULL;
+	if (tty)
+		printf("\033[H\033[2J");
+	exit_code = report_render(o, &rep);
+	report_free(&rep);
+out:
+	tracer_stop(t);
+	traced_free(&tr);
+	skips_free(&tskips);
+	in.traced = NULL;
+	inputs_free(&in); /* frees first (as prev) and cur */
+	sysroot_free(r);
+	return exit_code;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct check_opts o;
+	int rc = check_opts_parse(argc, argv, &o, VERB_WATCH);
+	if (rc == 0)
+		rc = watch_run(&o, true);
+	check_opts_free(&o);
+	return finish_output(rc);
+}
+
+int cmd_default(int argc, char **argv)
+{
+	struct check_opts o;
+	int rc = check_opts_parse(argc, argv, &o, VERB_WATCH);
+	const char *no = tracer_unavailable();
+
+	if (rc == 0) {
+		if (strcmp(o.root, "/") || no) {
+			if (!strcmp(o.root, "/") && o.format == FORMAT_TEXT)
+				fprintf(stderr, "kstall: running check only: %s. Live tracing would add who produces "
+						"negative dentries, reclaim stalls per process and slow shrinkers.\n", no);
+			rc = run_check(&o, NULL, NULL);
+		} else {
+			if (o.duration_s <= 0)
+				o.duration_s = 10;
+			if (!o.interval_set)
+				o.interval_s = o.duration_s;
+			if (o.format == FORMAT_TEXT && isatty(STDERR_FILENO))
+				fprintf(stderr, "kstall: checking and tracing for %.0f s...\n", o.duration_s);
+			rc = watch_run(&o, false);
+		}
+	}
+	check_opts_free(&o);
+	return finish_output(rc);
+}

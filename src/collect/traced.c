@@ -1,0 +1,40 @@
+#include "traced.h"
+
+const char *tr_kind_name(unsigned kind)
+{
+	switch (kind) {
+	case TR_DIRECT_RECLAIM: return "direct_reclaim";
+	case TR_MEMCG_RECLAIM: return "memcg_reclaim";
+	case TR_SHRINKER: return "shrinker";
+	case TR_KSWAPD: return "kswapd";
+	default: return "unknown";
+	}
+}
+
+void traced_free(struct traced *t)
+{
+	for (size_t i = 0; i < t->nlookups; i++)
+		pattern_set_free(&t->lookups[i].patterns);
+	free(t->lookups);
+	free(t->hists);
+	free(t->events);
+	*t = (struct traced){0};
+}
+
+double tr_hist_quantile(const struct tr_hist *h, double q)
+{
+	uint64_t total = 0, want, seen = 0;
+	for (int i = 0; i < TR_HIST_SLOTS; i++)
+		total += h->slots[i];
+	if (!total)
+		return 0;
+	want = (uint64_t)((double)total * q + 0.5);
+	if (want < 1)
+		want = 1;
+	for (int i = 0; i < TR_HIST_SLOTS; i++) {
+		seen += h->slots[i];
+		if (seen >= want)
+			return (double)(2ull << i) / 1e6; /* upper edge of [2^i, 2^(i+1)) us */
+	}
+	return (double)h->max_ns / 1e9;
+}

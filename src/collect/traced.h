@@ -1,0 +1,75 @@
+/* What live tracing saw over a window: plain data, so that live tracing
+ * and (later) recordings feed the same detectors. Filled by src/trace. */
+#ifndef KSTALL_TRACED_H
+#define KSTALL_TRACED_H
+
+#include "../lib/util.h"
+#include "../detect/pattern.h"
+
+#define TR_HIST_SLOTS 32 /* log2 buckets of microseconds */
+
+enum tr_kind {
+	TR_DIRECT_RECLAIM = 1,
+	TR_MEMCG_RECLAIM = 2,
+	TR_SHRINKER = 3,
+	TR_KSWAPD = 4,
+};
+const char *tr_kind_name(unsigned kind);
+
+struct tr_hist {
+	uint32_t tgid;
+	unsigned kind;
+	uint64_t detail;   /* shrinker: scan function address; kswapd: node */
+	char name[96];     /* detail resolved: shrinker symbol; "" if none */
+	char comm[16];
+	uint64_t slots[TR_HIST_SLOTS];
+	uint64_t count, sum_ns, max_ns, extra1, extra2;
+	uint32_t max_tid;
+};
+
+struct tr_lookup {
+	uint32_t tgid;
+	char comm[16];
+	uint64_t failed, calls;
+	struct pattern_set patterns; /* from sampled paths */
+};
+
+struct tr_event {
+	unsigned kind;
+	uint32_t tid, tgid;
+	char comm[16];
+	double t_s; /* seconds since the window started */
+	uint64_t dur_ns, detail, extra1, extra2;
+	char name[96];
+};
+
+#define TR_MAX_EVENTS 4096
+
+struct traced {
+	double duration_s;
+	double threshold_ms;
+	struct tr_hist *hists;
+	size_t nhists, caphists;
+	struct tr_lookup *lookups;
+	size_t nlookups, caplookups;
+	struct tr_event *events; /* outliers, the first TR_MAX_EVENTS */
+	size_t nevents, capevents;
+	uint64_t events_not_kept; /* outliers past TR_MAX_EVENTS (counted) */
+	/* kernel-side losses, by enum ks_stat */
+	uint64_t ringbuf_lost, hist_full, waits_full, lookups_full, paths_sampled, paths_unsampled;
+	/* kstall's own cost */
+	bool has_bpf_stats;
+	double bpf_run_s;   /* time spent in kstall's BPF programs */
+	uint64_t bpf_run_cnt;
+	double user_cpu_s;  /* kstall's own CPU time */
+	uint64_t paths_not_kept;   /* path samples of processes past the user-side cap */
+	/* what ran */
+	unsigned groups;     /* TG_* bits of src/trace/trace.h */
+	unsigned nattached;  /* BPF programs loaded */
+};
+
+void traced_free(struct traced *t);
+/* Percentile (0..1) of a log2-µs histogram, in seconds (upper bucket edge). */
+double tr_hist_quantile(const struct tr_hist *h, double q);
+
+#endif

@@ -1,0 +1,224 @@
+/* Reclaim stalls (seed 002, live): tasks that stop to reclaim memory
+ * themselves, and slab shrinkers that take long doing it. */
+#include "detect.h"
+#include "../trace/trace.h"
+
+#define STALL_WARN_WORST_S 0.010
+#define STALL_WARN_SHARE 0.01  /* of the window */
+#define STALL_CRIT_WORST_S 0.100
+#define STALL_CRIT_SHARE 0.10
+#define SHRINK_WARN_WORST_S 0.010
+#define SHRINK_CRIT_WORST_S 0.100
+#define MAX_REPORTED 5
+
+static const char *const ids[] = {"reclaim.direct_reclaim_stall", "reclaim.shrinker_slow", NULL};
+
+struct agg {
+	uint32_t key; /* tgid, or index of the shrinker */
+	uint64_t detail;
+	const char *comm, *name;
+	uint64_t count, sum_ns, max_ns, extra1, extra2;
+	uint32_t max_tid;
+	bool memcg, global;
+	struct tr_hist merged;
+};
+
+static struct agg *agg_find(struct agg **v, size_t *n, size_t *cap, uint32_t key, uint64_t detail)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].key == key && (*v)[i].detail == detail)
+			return &(*v)[i];
+	ARRAY_GROW(*v, *n, *cap);
+	struct agg *a = &(*v)[(*n)++];
+	*a = (struct agg){.key = key, .detail = detail};
+	return a;
+}
+
+static void agg_add(struct agg *a, const struct tr_hist *h)
+{
+	a->count += h->count;
+	a->sum_ns += h->sum_ns;
+	a->extra1 += h->extra1;
+	a->extra2 += h->extra2;
+	if (h->max_ns > a->max_ns) {
+		a->max_ns = h->max_ns;
+		a->max_tid = h->max_tid;
+	}
+	for (int i = 0; i < TR_HIST_SLOTS; i++)
+		a->merged.slots[i] += h->slots[i];
+	a->merged.max_ns = a->max_ns;
+}
+
+static int cmp_sum(const void *x, const void *y)
+{
+	const struct agg *a = x, *b = y;
+	return (a->sum_ns < b->sum_ns) - (a->sum_ns > b->sum_ns);
+}
+
+static const char *shrinker_what(const char *sym)
+{
+	if (!strcmp(sym, "super_cache_scan"))
+		return "the dentry and inode caches";
+	if (!strcmp(sym, "deferred_split_scan"))
+		return "deferred splitting of transparent huge pages";
+	if (!strcmp(sym, "workingset_scan"))
+		return "shadow entries of the page cache";
+	if (str_starts_with(sym, "zs_") || strstr(sym, "zswap"))
+		return "zswap/zsmalloc";
+	return NULL;
+}
+
+static void stalls(const struct inputs *in, struct findings *out)
+{
+	const struct traced *t = in->traced;
+	struct agg *v = NULL;
+	size_t n = 0, cap = 0;
+	char a[32], b[32], c[32];
+
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind != TR_DIRECT_RECLAIM && h->kind != TR_MEMCG_RECLAIM)
+			continue;
+		struct agg *g = agg_find(&v, &n, &cap, h->tgid, 0);
+		g->comm = h->comm;
+		g->memcg |= h->kind == TR_MEMCG_RECLAIM;
+		g->global |= h->kind == TR_DIRECT_RECLAIM;
+		agg_add(g, h);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_sum);
+	for (size_t i = 0, reported = 0; i < n && reported < MAX_REPORTED; i++) {
+		struct agg *g = &v[i];
+		double total = (double)g->sum_ns / 1e9, worst = (double)g->max_ns / 1e9;
+		double share = total / t->duration_s;
+		enum severity sev;
+		if (worst >= STALL_CRIT_WORST_S || share >= STALL_CRIT_SHARE)
+			sev = SEV_CRITICAL;
+		else if (worst >= STALL_WARN_WORST_S || share >= STALL_WARN_SHARE)
+			sev = SEV_WARNING;
+		else
+			continue;
+		reported++;
+		const char *why = g->memcg && !g->global ? "its memory cgroup is at its limit"
+				  : g->memcg ? "memory is short, globally and in its cgroup" : "free memory is below the watermark";
+		struct finding *f = findings_add(out, ids[0], sev);
+		finding_title(f, "%s (pid %u) stalled %.0f ms in reclaim, worst %.0f ms", g->comm, g->key, total * 1000,
+			      worst * 1000);
+		char d1[32], d2[32], d3[32];
+		finding_summary(f, "%s (pid %u) had to reclaim memory itself %s times in %.1f s because %s: %s in "
+				   "total (%s of the window), worst %s (thread %u), p99 about %s; %s reclaimed. Its "
+				   "allocations wait meanwhile, so its requests stall.",
+				g->comm, g->key, fmt_count((double)g->count, a, sizeof(a)), t->duration_s, why,
+				fmt_duration(total, d1, sizeof(d1)), fmt_pct(share, c, sizeof(c)),
+				fmt_duration(worst, d2, sizeof(d2)), g->max_tid,
+				fmt_duration(tr_hist_quantile(&g->merged, 0.99), d3, sizeof(d3)),
+				fmt_bytes((double)g->extra1 * 4096, b, sizeof(b)));
+		finding_num(f, "stalls", (double)g->count, U_COUNT, "vmscan direct/memcg reclaim begin-end (BPF)");
+		finding_num(f, "total_stall", total, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
+		finding_num(f, "worst_stall", worst, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
+		finding_num(f, "p99_stall", tr_hist_quantile(&g->merged, 0.99), U_SECONDS, "log2 histogram (BPF)");
+		finding_num(f, "stall_share_of_window", share, U_RATIO, "total_stall / window");
+		finding_num(f, "pages_reclaimed", (double)g->extra1, U_COUNT, "nr_reclaimed (BPF)");
+		finding_str(f, "reclaim_kind", g->memcg && g->global ? "global and memcg" : g->memcg ? "memcg" : "global",
+			    "which tracepoint pair");
+		finding_process(f, (int)g->key, g->comm, "victim");
+		if (g->memcg)
+			finding_remedy(f, "Its memory cgroup is at its limit: raise memory.limit_in_bytes (v1) or "
+					  "memory.max (v2) for that cgroup, or make the service use less (page cache "
+					  "counts against the limit too).");
+		if (g->global) {
+			finding_remedy(f, "Give kswapd room to reclaim before tasks must: raise vm.min_free_kbytes "
+					  "or vm.watermark_scale_factor (cost: that much memory kept free).");
+			finding_remedy(f, "Find what fills memory (page cache, slab, anonymous) in the metrics and "
+					  "the other findings; a bloated dentry cache makes each reclaim pass long.");
+		}
+		finding_remedy(f, "If shrinkers are slow (see reclaim.shrinker_slow), fix the cache they shrink.");
+		finding_ref(f, "kstall explain reclaim.direct_reclaim_stall");
+	}
+	free(v);
+}
+
+static void shrinkers(const struct inputs *in, struct findings *out)
+{
+	const struct traced *t = in->traced;
+	struct agg *v = NULL;
+	size_t n = 0, cap = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind != TR_SHRINKER)
+			continue;
+		struct agg *g = agg_find(&v, &n, &cap, 0, h->detail);
+		g->name = h->name;
+		/* Who paid most: the caller with the longest call. */
+		if (h->max_ns >= g->max_ns)
+			g->comm = h->comm, g->key = h->tgid;
+		agg_add(g, h);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_sum);
+	for (size_t i = 0, reported = 0; i < n && reported < MAX_REPORTED; i++) {
+		struct agg *g = &v[i];
+		double total = (double)g->sum_ns / 1e9, worst = (double)g->max_ns / 1e9;
+		enum severity sev;
+		if (worst >= SHRINK_CRIT_WORST_S)
+			sev = SEV_CRITICAL;
+		else if (worst >= SHRINK_WARN_WORST_S)
+			sev = SEV_WARNING;
+		else
+			continue;
+		reported++;
+		char sym[96];
+		snprintf(sym, sizeof(sym), "%s", g->name && *g->name ? g->name : "");
+		if (!*sym)
+			snprintf(sym, sizeof(sym), "0x%" PRIx64, g->detail);
+		const char *what = shrinker_what(sym);
+		struct finding *f = findings_add(out, ids[1], sev);
+		finding_title(f, "Slab shrinker %s takes up to %.0f ms per call", sym, worst * 1000);
+		finding_summary(f, "The shrinker %s%s%s%s ran %s times in %.1f s, %.0f ms in total, worst %.0f ms "
+				   "(in %s, pid %u); it scanned %s objects and freed %s. Reclaim, and every task "
+				   "waiting on it, waits for it.",
+				sym, what ? " (" : "", what ? what : "", what ? ")" : "",
+				fmt_count((double)g->count, a, sizeof(a)), t->duration_s, total * 1000, worst * 1000,
+				g->comm ? g->comm : "?", g->key, fmt_count((double)g->extra2, b, sizeof(b)),
+				fmt_count((double)g->extra1, a, sizeof(a)));
+		finding_str(f, "shrinker", sym, "shrinker->scan_objects, resolved with /proc/kallsyms");
+		if (what)
+			finding_str(f, "shrinks", what, "kstall's table of known shrinkers");
+		finding_num(f, "calls", (double)g->count, U_COUNT, "mm_shrink_slab_start/end (BPF)");
+		finding_num(f, "total_time", total, U_SECONDS, "mm_shrink_slab_start/end (BPF)");
+		finding_num(f, "worst_call", worst, U_SECONDS, "mm_shrink_slab_start/end (BPF)");
+		finding_num(f, "objects_scanned", (double)g->extra2, U_COUNT, "total_scan (BPF)");
+		finding_num(f, "objects_freed", (double)g->extra1, U_COUNT, "shrinker_retval (BPF)");
+		if (g->key)
+			finding_process(f, (int)g->key, g->comm ? g->comm : "?", "reclaimer");
+		if (what && !strcmp(sym, "super_cache_scan"))
+			finding_remedy(f, "The dentry and inode caches are large: see dcache.bloat and "
+					  "dcache.negative_dentry_producers for who fills them; raise "
+					  "vm.vfs_cache_pressure so they are shrunk in smaller, earlier steps.");
+		finding_remedy(f, "A shrinker that is slow per call holds up every reclaim pass: shrink the cache "
+				  "it manages before memory runs short.");
+		finding_ref(f, "kstall explain reclaim.shrinker_slow");
+	}
+	free(v);
+}
+
+static int run(const struct inputs *in, struct findings *out, struct skips *skips UNUSED)
+{
+	const struct traced *t = in->traced;
+	if (t->duration_s <= 0)
+		return DETECT_SKIPPED;
+	if (t->groups & TG_RECLAIM)
+		stalls(in, out);
+	if (t->groups & TG_SHRINKER)
+		shrinkers(in, out);
+	return DETECT_RAN;
+}
+
+const struct detector detector_reclaim = {
+	.name = "reclaim",
+	.ids = ids,
+	.needs = NEED_BPF,
+	.run = run,
+};

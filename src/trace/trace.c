@@ -1,0 +1,464 @@
+#include "trace.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "../bpf/kstall.h"
+#include "kstall.skel.h"
+
+struct sym {
+	uint64_t addr;
+	char name[96];
+};
+
+struct lookup_paths {
+	uint32_t tgid;
+	struct pattern_set set;
+};
+
+struct tracer {
+	struct kstall_bpf *skel;
+	struct sysroot *root;
+	unsigned groups;
+	int stats_fd;
+	double t0;
+	struct ring_buffer *rb;
+	struct tr_event *events;
+	size_t nevents, capevents;
+	uint64_t events_not_kept;
+	struct lookup_paths *paths;
+	size_t npaths, cappaths;
+	uint64_t paths_not_kept;
+	struct sym *syms; /* resolved shrinker functions */
+	size_t nsyms, capsyms;
+};
+
+static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's own messages only when asked for: kstall says what it
+	 * skipped and why in its report instead of dumping loader logs. */
+	if (level == LIBBPF_WARN && getenv("KSTALL_DEBUG_BPF"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+const char *tracer_unavailable(void)
+{
+	if (geteuid() != 0)
+		return "live tracing needs root (or CAP_BPF and CAP_PERFMON): run kstall as root";
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		return "this kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF): "
+		       "kstall's tp_btf tracing cannot attach";
+	return NULL;
+}
+
+/* Path-taking syscalls of this architecture, with the argument holding
+ * the path (1-based). */
+static const struct {
+	long nr;
+	unsigned arg;
+} path_syscalls[] = {
+#ifdef SYS_open
+	{SYS_open, 1},
+#endif
+#ifdef SYS_stat
+	{SYS_stat, 1},
+#endif
+#ifdef SYS_lstat
+	{SYS_lstat, 1},
+#endif
+#ifdef SYS_access
+	{SYS_access, 1},
+#endif
+#ifdef SYS_readlink
+	{SYS_readlink, 1},
+#endif
+#ifdef SYS_newfstatat
+	{SYS_newfstatat, 2},
+#endif
+#ifdef SYS_fstatat64
+	{SYS_fstatat64, 2},
+#endif
+#ifdef SYS_statx
+	{SYS_statx, 2},
+#endif
+#ifdef SYS_openat2
+	{SYS_openat2, 2},
+#endif
+#ifdef SYS_faccessat2
+	{SYS_faccessat2, 2},
+#endif
+	{SYS_openat, 2},
+	{SYS_faccessat, 2},
+	{SYS_readlinkat, 2},
+	{SYS_execve, 1},
+};
+
+struct prog_group {
+	unsigned group;
+	const char *tracepoint;
+	const char *ids; /* finding ids that need it, for skip reasons */
+};
+
+static bool has_tracepoint(const struct btf *vmlinux, const char *tp)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct tracer *t = ctx;
+	const struct ks_event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	if (e->type == KS_EV_PATH) {
+		struct lookup_paths *lp = NULL;
+		for (size_t i = 0; i < t->npaths; i++)
+			if (t->paths[i].tgid == e->tgid)
+				lp = &t->paths[i];
+		if (!lp) {
+			if (t->npaths >= 4096) {
+				t->paths_not_kept++;
+				return 0;
+			}
+			ARRAY_GROW(t->paths, t->npaths, t->cappaths);
+			lp = &t->paths[t->npaths++];
+			*lp = (struct lookup_paths){.tgid = e->tgid};
+		}
+		char path[KS_PATH_LEN + 1];
+		snprintf(path, sizeof(path), "%.*s", KS_PATH_LEN, e->path);
+		pattern_set_add(&lp->set, path, 1);
+		return 0;
+	}
+	if (t->nevents >= TR_MAX_EVENTS) {
+		t->events_not_kept++;
+		return 0;
+	}
+	ARRAY_GROW(t->events, t->nevents, t->capevents);
+	struct tr_event *x = &t->events[t->nevents++];
+	*x = (struct tr_event){.kind = e->kind, .tid = e->tid, .tgid = e->tgid, .dur_ns = e->dur_ns,
+			       .detail = e->detail, .extra1 = e->extra1, .extra2 = e->extra2};
+	snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, e->comm);
+	/* bpf_ktime_get_ns is CLOCK_MONOTONIC, like now_monotonic(). */
+	x->t_s = (double)e->ts_ns / 1e9 - t->t0;
+	return 0;
+}
+
+/* Seed the pid filter from -p and from every cgroup.procs under -c. */
+static int add_cgroup_pids(struct tracer *t, const char *dir, int depth)
+{
+	char **ents = NULL;
+	struct buf b = {0};
+	char path[512];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (sysroot_read(t->root, path, &b) < 0)
+		return depth == 0 ? -ENOENT : 0;
+	for (char *p = b.data, *end; p && *p; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		__u32 k = (__u32)pid;
+		__u8 one = 1;
+		if (bpf_map__update_elem(t->skel->maps.pids, &k, sizeof(k), &one, sizeof(one), BPF_ANY) == 0)
+			n++;
+		while (*end == '\n')
+			end++;
+	}
+	buf_free(&b);
+	if (depth < 16 && sysroot_list(t->root, dir, &ents) == 0) {
+		for (char **e = ents; *e; e++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, *e);
+			char probe[600];
+			snprintf(probe, sizeof(probe), "%s/cgroup.procs", path);
+			if (sysroot_exists(t->root, probe))
+				n += add_cgroup_pids(t, path, depth + 1);
+		}
+		strv_free(ents);
+	}
+	return n;
+}
+
+int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *skips, char *why, size_t whylen)
+{
+	static const struct prog_group groups[] = {
+		{TG_RECLAIM, "mm_vmscan_direct_reclaim_begin", "reclaim.direct_reclaim_stall"},
+		{TG_RECLAIM, "mm_vmscan_direct_reclaim_end", "reclaim.direct_reclaim_stall"},
+		{TG_RECLAIM, "mm_vmscan_memcg_reclaim_begin", "reclaim.direct_reclaim_stall"},
+		{TG_RECLAIM, "mm_vmscan_memcg_reclaim_end", "reclaim.direct_reclaim_stall"},
+		{TG_SHRINKER, "mm_shrink_slab_start", "reclaim.shrinker_slow"},
+		{TG_SHRINKER, "mm_shrink_slab_end", "reclaim.shrinker_slow"},
+		{TG_KSWAPD, "mm_vmscan_kswapd_wake", NULL},
+		{TG_KSWAPD, "mm_vmscan_kswapd_sleep", NULL},
+		{TG_LOOKUPS, "sys_enter", "dcache.negative_dentry_producers"},
+		{TG_LOOKUPS, "sys_exit", "dcache.negative_dentry_producers"},
+	};
+	const char *no = tracer_unavailable();
+	struct tracer *t;
+	int err;
+
+	if (no) {
+		snprintf(why, whylen, "%s", no);
+		return -EPERM;
+	}
+	libbpf_set_print(quiet_libbpf);
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		snprintf(why, whylen, "cannot load kernel BTF: %s", strerror(errno));
+		return -ENOENT;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->root = o->root;
+	t->stats_fd = -1;
+	t->skel = kstall_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		snprintf(why, whylen, "cannot open kstall's BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	t->skel->rodata->threshold_ns = (__u64)(o->threshold_ms * 1e6);
+	t->skel->rodata->filter_pids = o->npids > 0 || o->cgroup;
+	t->skel->rodata->self_tgid = (__u32)getpid();
+
+	/* Switch off what this kernel lacks; a group runs only if all its
+	 * tracepoints are there. */
+	unsigned missing = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
+		if (!has_tracepoint(vmlinux, groups[i].tracepoint)) {
+			missing |= groups[i].group;
+			if (groups[i].ids)
+				skips_add(skips, groups[i].ids, "this kernel has no %s tracepoint", groups[i].tracepoint);
+		}
+	struct {
+		struct bpf_program *p;
+		unsigned group;
+	} progs[] = {
+		{t->skel->progs.direct_reclaim_begin, TG_RECLAIM}, {t->skel->progs.direct_reclaim_end, TG_RECLAIM},
+		{t->skel->progs.memcg_reclaim_begin, TG_RECLAIM}, {t->skel->progs.memcg_reclaim_end, TG_RECLAIM},
+		{t->skel->progs.shrink_slab_start, TG_SHRINKER}, {t->skel->progs.shrink_slab_end, TG_SHRINKER},
+		{t->skel->progs.kswapd_wake, TG_KSWAPD}, {t->skel->progs.kswapd_sleep, TG_KSWAPD},
+		{t->skel->progs.path_sys_enter, TG_LOOKUPS}, {t->skel->progs.path_sys_exit, TG_LOOKUPS},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
+		if (missing & progs[i].group)
+			bpf_program__set_autoload(progs[i].p, false);
+	if (!has_tracepoint(vmlinux, "sched_process_fork"))
+		bpf_program__set_autoload(t->skel->progs.follow_fork, false);
+	t->groups = (TG_RECLAIM | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS) & ~missing;
+
+	err = kstall_bpf__load(t->skel);
+	if (err) {
+		snprintf(why, whylen, "the kernel refused kstall's BPF programs (%s); KSTALL_DEBUG_BPF=1 shows "
+			 "the verifier's log", strerror(-err));
+		goto fail;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(path_syscalls); i++) {
+		__u32 k = (__u32)path_syscalls[i].nr, v = path_syscalls[i].arg;
+		if (k < 512)
+			bpf_map__update_elem(t->skel->maps.path_syscalls, &k, sizeof(k), &v, sizeof(v), BPF_ANY);
+	}
+	for (size_t i = 0; i < o->npids; i++) {
+		__u32 k = (__u32)o->pids[i];
+		__u8 one = 1;
+		bpf_map__update_elem(t->skel->maps.pids, &k, sizeof(k), &one, sizeof(one), BPF_ANY);
+	}
+	if (o->cgroup) {
+		const char *rel = o->cgroup;
+		while (*rel == '/')
+			rel++;
+		if (add_cgroup_pids(t, rel, 0) < 0) {
+			err = -ENOENT;
+			snprintf(why, whylen, "-c %s: no cgroup.procs there (give a cgroup directory, v1 or v2)", o->cgroup);
+			goto fail;
+		}
+	}
+	err = kstall_bpf__attach(t->skel);
+	if (err) {
+		snprintf(why, whylen, "attaching kstall's tracepoints failed: %s", strerror(-err));
+		goto fail;
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		snprintf(why, whylen, "cannot open the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	/* Run-time statistics of BPF programs, for kstall's own cost. Held
+	 * by an fd: the kernel switches them off when kstall exits. */
+	t->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	t->t0 = now_monotonic();
+	btf__free(vmlinux);
+	*ret = t;
+	return 0;
+fail:
+	btf__free(vmlinux);
+	tracer_stop(t);
+	return err ? err : -EINVAL;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+	return n == -EINTR ? 0 : n;
+}
+
+void tracer_next_period(struct tracer *t UNUSED)
+{
+	/* Nothing per period yet: path sampling spreads itself (see
+	 * path_sys_exit). Kept for the per-interval aggregates of record. */
+}
+
+unsigned tracer_groups(const struct tracer *t)
+{
+	return t->groups;
+}
+
+/* Shrinker scan functions by address, from kallsyms (root sees them). */
+static const char *sym_name(struct tracer *t, uint64_t addr)
+{
+	for (size_t i = 0; i < t->nsyms; i++)
+		if (t->syms[i].addr == addr)
+			return t->syms[i].name;
+	struct buf b = {0};
+	char name[96] = "";
+	if (addr && sysroot_read(t->root, "proc/kallsyms", &b) == 0) {
+		for (char *p = b.data; p && *p;) {
+			char *nl = strchr(p, '\n');
+			unsigned long long a;
+			char type, sym[96];
+			if (sscanf(p, "%llx %c %95s", &a, &type, sym) == 3 && a == addr) {
+				snprintf(name, sizeof(name), "%s", sym);
+				break;
+			}
+			p = nl ? nl + 1 : NULL;
+		}
+	}
+	buf_free(&b);
+	if (t->nsyms < 1024) {
+		ARRAY_GROW(t->syms, t->nsyms, t->capsyms);
+		t->syms[t->nsyms] = (struct sym){.addr = addr};
+		snprintf(t->syms[t->nsyms].name, sizeof(t->syms[t->nsyms].name), "%s", name);
+		return t->syms[t->nsyms++].name;
+	}
+	return "";
+}
+
+static uint64_t stat_sum(struct tracer *t, __u32 which)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0;
+	if (ncpu <= 0)
+		return 0;
+	__u64 *vals = xcalloc((size_t)ncpu, sizeof(__u64));
+	if (bpf_map__lookup_elem(t->skel->maps.stats, &which, sizeof(which), vals, sizeof(__u64) * (size_t)ncpu, 0) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+int tracer_read(struct tracer *t, struct traced *out)
+{
+	struct ks_hist_key k, next;
+	struct ks_hist h;
+	const struct bpf_map *hm = t->skel->maps.hists, *lm = t->skel->maps.lookups;
+	void *prev = NULL;
+
+	*out = (struct traced){0};
+	tracer_poll(t, 0);
+	out->duration_s = now_monotonic() - t->t0;
+	out->threshold_ms = (double)t->skel->rodata->threshold_ns / 1e6;
+	out->groups = t->groups;
+	while (bpf_map__get_next_key(hm, prev, &next, sizeof(next)) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map__lookup_elem(hm, &k, sizeof(k), &h, sizeof(h), 0))
+			continue;
+		ARRAY_GROW(out->hists, out->nhists, out->caphists);
+		struct tr_hist *x = &out->hists[out->nhists++];
+		*x = (struct tr_hist){.tgid = k.tgid, .kind = k.kind, .detail = k.detail, .count = h.count,
+				      .sum_ns = h.sum_ns, .max_ns = h.max_ns, .extra1 = h.extra1, .extra2 = h.extra2,
+				      .max_tid = h.max_tid};
+		memcpy(x->slots, h.slots, sizeof(x->slots));
+		snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, h.comm);
+		if (k.kind == KS_SHRINKER)
+			snprintf(x->name, sizeof(x->name), "%s", sym_name(t, k.detail));
+	}
+	__u32 lk, lnext, *lprev = NULL;
+	struct ks_lookup lv;
+	while (bpf_map__get_next_key(lm, lprev, &lnext, sizeof(lnext)) == 0) {
+		lk = lnext;
+		lprev = &lk;
+		if (bpf_map__lookup_elem(lm, &lk, sizeof(lk), &lv, sizeof(lv), 0))
+			continue;
+		ARRAY_GROW(out->lookups, out->nlookups, out->caplookups);
+		struct tr_lookup *x = &out->lookups[out->nlookups++];
+		*x = (struct tr_lookup){.tgid = lk, .failed = lv.failed, .calls = lv.calls};
+		snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, lv.comm);
+		for (size_t i = 0; i < t->npaths; i++)
+			if (t->paths[i].tgid == lk)
+				for (size_t j = 0; j < t->paths[i].set.n; j++) {
+					const struct pattern_count *pc = &t->paths[i].set.v[j];
+					pattern_set_add(&x->patterns, pc->example, pc->n);
+				}
+		pattern_set_sort(&x->patterns);
+	}
+	for (size_t i = 0; i < t->nevents; i++) {
+		ARRAY_GROW(out->events, out->nevents, out->capevents);
+		out->events[out->nevents] = t->events[i];
+		if (t->events[i].kind == KS_SHRINKER)
+			snprintf(out->events[out->nevents].name, sizeof(out->events[0].name), "%s",
+				 sym_name(t, t->events[i].detail));
+		out->nevents++;
+	}
+	out->events_not_kept = t->events_not_kept;
+	out->ringbuf_lost = stat_sum(t, KS_STAT_RINGBUF_LOST);
+	out->hist_full = stat_sum(t, KS_STAT_HIST_FULL);
+	out->waits_full = stat_sum(t, KS_STAT_WAITS_FULL);
+	out->lookups_full = stat_sum(t, KS_STAT_LOOKUPS_FULL);
+	out->paths_sampled = stat_sum(t, KS_STAT_PATHS_SAMPLED);
+	out->paths_unsampled = stat_sum(t, KS_STAT_PATHS_UNSAMPLED);
+	out->paths_not_kept = t->paths_not_kept;
+
+	out->has_bpf_stats = t->stats_fd >= 0;
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, t->skel->obj) {
+		struct bpf_prog_info info = {0};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+			out->bpf_run_s += (double)info.run_time_ns / 1e9;
+			out->bpf_run_cnt += info.run_cnt;
+			out->nattached++;
+		}
+	}
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		out->user_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+				  (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	return 0;
+}
+
+void tracer_stop(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	kstall_bpf__destroy(t->skel);
+	if (t->stats_fd >= 0)
+		close(t->stats_fd);
+	for (size_t i = 0; i < t->npaths; i++)
+		pattern_set_free(&t->paths[i].set);
+	free(t->paths);
+	free(t->events);
+	free(t->syms);
+	free(t);
+}

@@ -1,0 +1,48 @@
+/* The live tracing engine: loads kstall.bpf.c, probing first so that only
+ * what the running kernel has is loaded, polls its ring buffer and reads
+ * its maps into a struct traced. */
+#ifndef KSTALL_TRACE_H
+#define KSTALL_TRACE_H
+
+#include "../collect/traced.h"
+#include "../lib/sysroot.h"
+#include "../model/finding.h"
+
+/* Groups of programs; a detector names the groups it needs. */
+enum {
+	TG_RECLAIM = 1 << 0, /* direct and memcg reclaim */
+	TG_SHRINKER = 1 << 1,
+	TG_KSWAPD = 1 << 2,
+	TG_LOOKUPS = 1 << 3, /* failed path lookups */
+};
+
+struct trace_opts {
+	double threshold_ms;   /* outliers at or above go to user space */
+	const int *pids;       /* -p: watch these processes (and their children) */
+	size_t npids;
+	const char *cgroup;    /* -c: a cgroup directory (v1 or v2) */
+	struct sysroot *root;  /* the live root: kallsyms, cgroup.procs */
+};
+
+struct tracer;
+
+/* Why tracing cannot run at all here, or NULL if it can (root or
+ * CAP_BPF+CAP_PERFMON, and kernel BTF). */
+const char *tracer_unavailable(void);
+
+/* Load and attach. Programs whose tracepoint this kernel lacks are left
+ * out and the finding ids that needed them go to skips. 0, or -errno with
+ * a reason in why. */
+int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *skips, char *why, size_t whylen);
+/* Consume ring-buffer events for up to timeout_ms. */
+int tracer_poll(struct tracer *t, int timeout_ms);
+/* Start a new sampling period (resets the per-process path budget). */
+void tracer_next_period(struct tracer *t);
+/* Everything since start, into out (freed with traced_free). */
+int tracer_read(struct tracer *t, struct traced *out);
+unsigned tracer_groups(const struct tracer *t);
+/* Detach and free. After this (or any exit, even SIGKILL) nothing of
+ * kstall stays attached: links are held by file descriptors only. */
+void tracer_stop(struct tracer *t);
+
+#endif

@@ -1,0 +1,192 @@
+/* Live tracing, on the real kernel (root, BTF): the seed-002 producer is
+ * named, a quiet machine raises nothing, and nothing stays attached after
+ * kstall exits, however it exits. */
+#include "testutil.h"
+
+#include <json-c/json.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+static char tmpl[] = "/tmp/kstall-test-watch-XXXXXX";
+
+static int setup(void **state UNUSED) { return mkdtemp(tmpl) ? 0 : -1; }
+static int teardown(void **state UNUSED)
+{
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmpl);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static bool can_trace(void)
+{
+	return geteuid() == 0 && access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+/* Run a shell command, capturing stdout into a string. */
+static char *sh(const char *cmd, int *status)
+{
+	_cleanup_free_ char *out = xasprintf("%s/sh.out", tmpl);
+	_cleanup_free_ char *full = xasprintf("(%s) > '%s' 2>&1", cmd, out);
+	int st = system(full);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return slurp(out, NULL);
+}
+
+static json_object *field(json_object *o, const char *k) { return json_object_object_get(o, k); }
+
+static json_object *find_finding(json_object *doc, const char *id)
+{
+	json_object *fs = field(doc, "findings");
+	for (size_t i = 0; i < json_object_array_length(fs); i++) {
+		json_object *f = json_object_array_get_idx(fs, i);
+		if (!strcmp(json_object_get_string(field(f, "id")), id))
+			return f;
+	}
+	return NULL;
+}
+
+static double evidence(json_object *f, const char *name)
+{
+	json_object *ev = field(f, "evidence");
+	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+		json_object *e = json_object_array_get_idx(ev, i);
+		if (!strcmp(json_object_get_string(field(e, "name")), name))
+			return json_object_get_double(field(e, "value"));
+	}
+	fail_msg("no evidence %s", name);
+	return 0;
+}
+
+/* BPF programs of kstall's object currently loaded anywhere. */
+static int kstall_progs_loaded(void)
+{
+	int st;
+	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
+	return atoi(out);
+}
+
+/* The kernel frees programs asynchronously after their last fd closes. */
+static int wait_unloaded(void)
+{
+	int n;
+	for (int i = 0; i < 50 && (n = kstall_progs_loaded()) > 0; i++)
+		usleep(100000);
+	return kstall_progs_loaded();
+}
+
+static void test_nss_producer_is_named(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *dir = xasprintf("%s/nssdb", tmpl);
+	_cleanup_free_ char *probe_out = xasprintf("%s/probe.out", tmpl);
+	_cleanup_free_ char *json = xasprintf("%s/watch.json", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	/* The producer starts after tracing does and stops before it ends. */
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1; exec build/tests/helpers/nss_probe '%s' 3 > '%s') & "
+		"build/kstall-asan watch --duration 5 --interval 1 --format json > '%s'; wait",
+		dir, probe_out, json);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(probe_out, NULL);
+	int pid = 0;
+	unsigned long calls = 0, enoent = 0;
+	assert_int_equal(sscanf(pout, "ready %d calls %lu enoent %lu", &pid, &calls, &enoent), 3);
+	assert_true(enoent > 100000);
+
+	_cleanup_free_ char *text = slurp(json, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *f = find_finding(doc, "dcache.negative_dentry_producers");
+	assert_non_null(f);
+	json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
+	assert_int_equal(json_object_get_int(field(subj, "pid")), pid);
+	assert_string_equal(json_object_get_string(field(subj, "comm")), "nss_probe");
+	/* kstall's count agrees with the producer's own (it may also see a
+	 * few lookups of its own start-up). */
+	double failed = evidence(f, "failed_lookups");
+	assert_true(failed >= (double)enoent && failed <= (double)enoent * 1.01 + 100);
+	assert_true(evidence(f, "failed_lookups_rate") > 10000);
+	assert_true(evidence(f, "nr_dentry_growth") > 10000);
+	json_object *ev = field(f, "evidence");
+	bool pattern = false;
+	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+		const char *v = json_object_get_string(field(json_object_array_get_idx(ev, i), "value"));
+		pattern |= v && strstr(v, "/nssdb/.N_dOeSnotExist_.db (") != NULL;
+	}
+	assert_true(pattern);
+	/* Nothing lost, and tracing's own cost is reported. */
+	json_object *m = field(doc, "metrics");
+	assert_int_equal(json_object_get_int(field(field(m, "kstall.lost_events"), "value")), 0);
+	assert_non_null(field(m, "kstall.bpf_run_time"));
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
+static void test_quiet_machine_raises_nothing(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	int st;
+	_cleanup_free_ char *out = sh("build/kstall-asan watch --duration 2 --format json --fail-on warning", &st);
+	if (st != 0)
+		fail_msg("exit %d:\n%s", st, out);
+}
+
+static void test_nothing_attached_after_sigint_or_sigkill(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	for (int sig = 0; sig < 2; sig++) {
+		/* A clean slate: earlier runs' programs are freed asynchronously. */
+		assert_int_equal(wait_unloaded(), 0);
+		pid_t p = fork();
+		assert_true(p >= 0);
+		if (p == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			execl("build/kstall-asan", "kstall", "watch", "--interval", "0.5", (char *)NULL);
+			_exit(127);
+		}
+		/* Wait until it has attached. */
+		for (int i = 0; i < 100 && kstall_progs_loaded() == 0; i++)
+			usleep(100000);
+		assert_true(kstall_progs_loaded() > 0);
+		kill(p, sig == 0 ? SIGINT : SIGKILL);
+		int st;
+		waitpid(p, &st, 0);
+		if (sig == 0)
+			assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0); /* a clean exit with a report */
+		assert_int_equal(wait_unloaded(), 0);
+	}
+}
+
+/* Plain `kstall` as root: check plus tracing, one report. */
+static void test_bare_kstall_checks_and_traces(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	int st;
+	_cleanup_free_ char *out = sh("build/kstall-asan --duration 2 --format json", &st);
+	assert_int_equal(st, 0);
+	json_object *doc = json_tokener_parse(out);
+	assert_non_null(doc);
+	double d = json_object_get_double(field(field(doc, "window"), "duration_s"));
+	assert_true(d >= 2 && d < 4);
+	assert_non_null(field(doc, "traced"));
+	/* No "needs live tracing" skips: tracing ran. */
+	json_object *sk = field(doc, "skipped");
+	for (size_t i = 0; i < json_object_array_length(sk); i++)
+		assert_null(strstr(json_object_get_string(field(json_object_array_get_idx(sk, i), "reason")),
+				   "needs live tracing"));
+	json_object_put(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nss_producer_is_named),
+		cmocka_unit_test(test_quiet_machine_raises_nothing),
+		cmocka_unit_test(test_nothing_attached_after_sigint_or_sigkill),
+		cmocka_unit_test(test_bare_kstall_checks_and_traces),
+	};
+	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
+}
