@@ -171,7 +171,9 @@ static __always_inline void wait_open(__u32 kind, __u64 detail, __u64 extra2)
 		stat_inc(KS_STAT_WAITS_FULL);
 }
 
-static __always_inline void wait_close(__u32 kind, __u64 extra1)
+/* extra2_end: subtracted from the extra2 recorded at open (the shrinker's
+ * total_scan shrinks by what it scanned, as slabs_scanned counts it). */
+static __always_inline void wait_close(__u32 kind, __u64 extra1, __u64 extra2_end)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
@@ -180,7 +182,7 @@ static __always_inline void wait_close(__u32 kind, __u64 extra1)
 	if (!r)
 		return;
 	__u64 dur = bpf_ktime_get_ns() - r->start_ns;
-	__u64 detail = r->detail, extra2 = r->extra2;
+	__u64 detail = r->detail, extra2 = r->extra2 > extra2_end ? r->extra2 - extra2_end : 0;
 	bpf_map_delete_elem(&waits, &k);
 
 	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = detail};
@@ -220,7 +222,7 @@ int BPF_PROG(direct_reclaim_begin, int order, gfp_t gfp)
 SEC("tp_btf/mm_vmscan_direct_reclaim_end")
 int BPF_PROG(direct_reclaim_end, unsigned long nr_reclaimed)
 {
-	wait_close(KS_DIRECT_RECLAIM, nr_reclaimed);
+	wait_close(KS_DIRECT_RECLAIM, nr_reclaimed, 0);
 	return 0;
 }
 
@@ -234,7 +236,7 @@ int BPF_PROG(memcg_reclaim_begin, int order, gfp_t gfp)
 SEC("tp_btf/mm_vmscan_memcg_reclaim_end")
 int BPF_PROG(memcg_reclaim_end, unsigned long nr_reclaimed)
 {
-	wait_close(KS_MEMCG_RECLAIM, nr_reclaimed);
+	wait_close(KS_MEMCG_RECLAIM, nr_reclaimed, 0);
 	return 0;
 }
 
@@ -250,7 +252,7 @@ int BPF_PROG(shrink_slab_start, struct shrinker *shr, struct shrink_control *sc,
 SEC("tp_btf/mm_shrink_slab_end")
 int BPF_PROG(shrink_slab_end, struct shrinker *shr, int nid, int freed, long unused, long new_scan, long total_scan)
 {
-	wait_close(KS_SHRINKER, freed > 0 ? (__u64)freed : 0);
+	wait_close(KS_SHRINKER, freed > 0 ? (__u64)freed : 0, total_scan > 0 ? (__u64)total_scan : 0);
 	return 0;
 }
 

@@ -175,6 +175,12 @@ static json_object *hist_json(const struct tr_hist *h)
 	json_object_object_add(x, "total_s", jnum((double)h->sum_ns / 1e9));
 	json_object_object_add(x, "max_s", jnum((double)h->max_ns / 1e9));
 	json_object_object_add(x, "max_tid", json_object_new_int64(h->max_tid));
+	if (h->kind == TR_SHRINKER) {
+		json_object_object_add(x, "objects_scanned", jnum((double)h->extra2));
+		json_object_object_add(x, "objects_freed", jnum((double)h->extra1));
+	} else if (h->kind == TR_DIRECT_RECLAIM || h->kind == TR_MEMCG_RECLAIM) {
+		json_object_object_add(x, "pages_reclaimed", jnum((double)h->extra1));
+	}
 	json_object_object_add(x, "p50_s", jnum(tr_hist_quantile(h, 0.5)));
 	json_object_object_add(x, "p99_s", jnum(tr_hist_quantile(h, 0.99)));
 	/* log2 buckets: slot i counts waits in [2^i, 2^(i+1)) microseconds */

@@ -8,10 +8,25 @@
 #include <sys/wait.h>
 
 static char tmpl[] = "/tmp/kstall-test-watch-XXXXXX";
+static char cgroup[256]; /* made by the memcg test; removed in teardown too */
+
+static void cgroup_remove(void)
+{
+	if (!cgroup[0])
+		return;
+	/* Kill anything left in it, then remove it. */
+	_cleanup_free_ char *cmd = xasprintf("for p in $(cat '%s/cgroup.procs' 2>/dev/null); do kill -9 $p; done; "
+					     "for i in 1 2 3 4 5 6 7 8 9 10; do rmdir '%s' 2>/dev/null && break; sleep 0.2; done",
+					     cgroup, cgroup);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", cgroup);
+	cgroup[0] = '\0';
+}
 
 static int setup(void **state UNUSED) { return mkdtemp(tmpl) ? 0 : -1; }
 static int teardown(void **state UNUSED)
 {
+	cgroup_remove();
 	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmpl);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -160,6 +175,91 @@ static void test_nothing_attached_after_sigint_or_sigkill(void **state UNUSED)
 	}
 }
 
+static uint64_t vmstat(const char *key)
+{
+	_cleanup_free_ char *t = slurp("/proc/vmstat", NULL);
+	size_t n = strlen(key);
+	for (char *p = t; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ' ')
+			return strtoull(p + n + 1, NULL, 10);
+	fail_msg("no %s in /proc/vmstat", key);
+	return 0;
+}
+
+/* Memory pressure inside a memory cgroup (64 MB): the NSS-like producer
+ * fills it with dentries (charged to the cgroup), so its allocations must
+ * reclaim, and reclaim must shrink the dentry cache. kstall names the
+ * stalled process and the shrinker, and its scan count agrees with the
+ * kernel's own slabs_scanned over the same window. */
+static void test_memcg_reclaim_names_victim_and_shrinker(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	const char *limit_file;
+	if (access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) == 0) {
+		snprintf(cgroup, sizeof(cgroup), "/sys/fs/cgroup/memory/kstall-test-%d", getpid());
+		limit_file = "memory.limit_in_bytes";
+	} else {
+		snprintf(cgroup, sizeof(cgroup), "/sys/fs/cgroup/kstall-test-%d", getpid());
+		limit_file = "memory.max";
+	}
+	REQUIRE_OR_SKIP(mkdir(cgroup, 0755) == 0, "cannot make a memory cgroup");
+	_cleanup_free_ char *lim = xasprintf("%s/%s", cgroup, limit_file);
+	FILE *f = fopen(lim, "w");
+	assert_non_null(f);
+	fprintf(f, "%d\n", 64 << 20);
+	assert_int_equal(fclose(f), 0);
+
+	_cleanup_free_ char *dir = xasprintf("%s/nssdb-memcg", tmpl);
+	_cleanup_free_ char *probe_out = xasprintf("%s/memcg-probe.out", tmpl);
+	_cleanup_free_ char *json = xasprintf("%s/memcg.json", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	uint64_t scanned0 = vmstat("slabs_scanned");
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1; sh -c 'echo $$ > \"%s/cgroup.procs\" && exec build/tests/helpers/nss_probe \"%s\" 4' > '%s') & "
+		"build/kstall-asan watch --duration 6 --interval 3 --format json > '%s'; wait",
+		cgroup, dir, probe_out, json);
+	int st;
+	free(sh(cmd, &st));
+	uint64_t scanned = vmstat("slabs_scanned") - scanned0;
+	cgroup_remove();
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(probe_out, NULL);
+	int pid = 0;
+	assert_int_equal(sscanf(pout, "ready %d", &pid), 1);
+
+	_cleanup_free_ char *text = slurp(json, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *stall = find_finding(doc, "reclaim.direct_reclaim_stall");
+	assert_non_null(stall);
+	json_object *subj = json_object_array_get_idx(field(stall, "subjects"), 0);
+	assert_int_equal(json_object_get_int(field(subj, "pid")), pid);
+	assert_string_equal(json_object_get_string(field(subj, "role")), "victim");
+	assert_true(evidence(stall, "stalls") >= 1);
+	/* The shrinker, named, for that process; and kstall's scan count
+	 * against the kernel's over the same window (nothing else on this
+	 * machine is under memory pressure). */
+	json_object *waits = field(field(doc, "traced"), "waits");
+	double kscanned = 0;
+	bool named = false;
+	for (size_t i = 0; i < json_object_array_length(waits); i++) {
+		json_object *w = json_object_array_get_idx(waits, i);
+		if (strcmp(json_object_get_string(field(w, "kind")), "shrinker"))
+			continue;
+		kscanned += json_object_get_double(field(w, "objects_scanned"));
+		named |= json_object_get_int(field(w, "pid")) == pid && field(w, "detail") &&
+			 !strcmp(json_object_get_string(field(w, "detail")), "super_cache_scan");
+	}
+	assert_true(named);
+	print_message("objects scanned: kstall %.0f, kernel slabs_scanned %" PRIu64 "\n", kscanned, scanned);
+	assert_true(scanned > 100000);
+	assert_true(kscanned >= 0.9 * (double)scanned && kscanned <= 1.1 * (double)scanned);
+	json_object *slow = find_finding(doc, "reclaim.shrinker_slow");
+	if (slow)
+		assert_non_null(strstr(json_object_get_string(field(slow, "title")), "super_cache_scan"));
+	json_object_put(doc);
+}
+
 /* Plain `kstall` as root: check plus tracing, one report. */
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
@@ -187,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_quiet_machine_raises_nothing),
 		cmocka_unit_test(test_nothing_attached_after_sigint_or_sigkill),
 		cmocka_unit_test(test_bare_kstall_checks_and_traces),
+		cmocka_unit_test(test_memcg_reclaim_names_victim_and_shrinker),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
