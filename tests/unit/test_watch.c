@@ -260,6 +260,29 @@ static void test_memcg_reclaim_names_victim_and_shrinker(void **state UNUSED)
 	json_object_put(doc);
 }
 
+/* A busy but healthy machine: a compile job (CPU-bound, and compilers
+ * fail many lookups probing include paths) raises no warning. */
+static void test_busy_compile_raises_nothing(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 0.5; for i in 1 2 3; do for f in src/*/*.c; do "
+		"cc -std=gnu11 -O2 -D_GNU_SOURCE -Ibuild -I/usr/include/json-c -c $f -o '%s/x.o' 2>/dev/null; "
+		"done; done) & build/kstall-asan watch --duration 5 --interval 5 --format json --fail-on warning > '%s/busy.json'; "
+		"rc=$?; wait; exit $rc", tmpl, tmpl);
+	int st;
+	_cleanup_free_ char *out = sh(cmd, &st);
+	_cleanup_free_ char *jp = xasprintf("%s/busy.json", tmpl);
+	_cleanup_free_ char *json = slurp(jp, NULL);
+	if (st != 0)
+		fail_msg("a compile job raised a warning (exit %d):\n%s", st, json ? json : out);
+	json_object *doc = json_tokener_parse(json);
+	assert_non_null(doc);
+	/* It was busy: the compilers did fail lookups, and used the CPU. */
+	assert_true(json_object_array_length(field(field(doc, "traced"), "failed_lookups")) > 5);
+	json_object_put(doc);
+}
+
 /* Plain `kstall` as root: check plus tracing, one report. */
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
@@ -285,6 +308,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nss_producer_is_named),
 		cmocka_unit_test(test_quiet_machine_raises_nothing),
+		cmocka_unit_test(test_busy_compile_raises_nothing),
 		cmocka_unit_test(test_nothing_attached_after_sigint_or_sigkill),
 		cmocka_unit_test(test_bare_kstall_checks_and_traces),
 		cmocka_unit_test(test_memcg_reclaim_names_victim_and_shrinker),
