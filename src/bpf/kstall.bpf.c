@@ -308,9 +308,31 @@ int BPF_PROG(path_sys_enter, struct pt_regs *regs, long nr)
 }
 
 /* ...and count it, sampling the path, when it returns ENOENT. */
+/* The syscall number at exit, to skip the per-thread map for syscalls
+ * that take no path: every syscall on the host comes through here. */
+static __always_inline long exit_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ((struct user_pt_regs *)regs, regs[8]);
+#else
+	return -1; /* unknown: fall through to the map */
+#endif
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
 {
+	long nr = exit_nr(regs);
+	if (nr >= 0) {
+		if (nr >= 512)
+			return 0;
+		__u32 k = (__u32)nr;
+		__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
+		if (!argn || !*argn)
+			return 0;
+	}
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	struct path_rec *r = bpf_map_lookup_elem(&inflight, &tid);

@@ -59,8 +59,9 @@ struct traced {
 	uint64_t ringbuf_lost, hist_full, waits_full, lookups_full, paths_sampled, paths_unsampled;
 	/* kstall's own cost */
 	bool has_bpf_stats;
-	double bpf_run_s;   /* time spent in kstall's BPF programs */
-	uint64_t bpf_run_cnt;
+	double bpf_run_s;   /* time in kstall's BPF programs, whole window (estimated) */
+	uint64_t bpf_run_cnt; /* program runs, whole window (estimated) */
+	double bpf_stats_sampled_s; /* seconds the kernel's statistics were on */
 	double user_cpu_s;  /* kstall's own CPU time */
 	uint64_t paths_not_kept;   /* path samples of processes past the user-side cap */
 	/* what ran */

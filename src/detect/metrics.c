@@ -163,6 +163,9 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		metrics_add(m, "kstall.tracing_duration", t->duration_s, U_SECONDS);
 		metrics_add(m, "kstall.bpf_programs", t->nattached, U_COUNT);
 		if (t->has_bpf_stats) {
+			/* Estimated: statistics are on 1 s in 10 (they cost more
+			 * than kstall's programs); sampled says for how long. */
+			metrics_add(m, "kstall.bpf_stats_sampled", t->bpf_stats_sampled_s, U_SECONDS);
 			metrics_add(m, "kstall.bpf_run_time", t->bpf_run_s, U_SECONDS);
 			metrics_add(m, "kstall.bpf_run_count", (double)t->bpf_run_cnt, U_COUNT);
 			if (t->duration_s > 0)

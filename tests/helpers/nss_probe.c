@@ -2,12 +2,16 @@
  * non-existent file on every "connection", leaving a negative dentry each
  * time. Bounded in calls and time.
  *
- *   nss_probe DIR SECONDS [MAX_CALLS]
+ *   nss_probe DIR SECONDS [access|stat]
  *
- * Looks up DIR/.<n>_dOeSnotExist_.db (access(2), as NSS's sdb_measureAccess
- * does) and prints "calls N enoent M" at the end. DIR must exist; the
- * caller removes it (which prunes the negative dentries). */
+ * Looks up DIR/.<n>_dOeSnotExist_.db with access(2), as NSS's
+ * sdb_measureAccess does (or stat(2), which statsnoop can see), and prints
+ * "calls N enoent M rate R" at the end. DIR must exist; the caller removes
+ * it (which prunes the negative dentries). */
 #include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -23,11 +27,13 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: nss_probe DIR SECONDS [MAX_CALLS]\n");
+		fprintf(stderr, "usage: nss_probe DIR SECONDS [access|stat]\n");
 		return 2;
 	}
-	double end = now() + strtod(argv[2], NULL);
-	unsigned long max = argc > 3 ? strtoul(argv[3], NULL, 10) : 50000000UL;
+	double t0 = now(), end = t0 + strtod(argv[2], NULL);
+	bool use_stat = argc > 3 && !strcmp(argv[3], "stat");
+	unsigned long max = 50000000UL;
+	struct stat st;
 	unsigned long calls = 0, enoent = 0, n = 6685897;
 	char path[4096];
 
@@ -35,10 +41,10 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (calls < max && (calls & 1023 || now() < end)) {
 		snprintf(path, sizeof(path), "%s/.%lu_dOeSnotExist_.db", argv[1], n++);
-		if (access(path, F_OK) < 0 && errno == ENOENT)
+		if ((use_stat ? stat(path, &st) : access(path, F_OK)) < 0 && errno == ENOENT)
 			enoent++;
 		calls++;
 	}
-	printf("calls %lu enoent %lu\n", calls, enoent);
+	printf("calls %lu enoent %lu rate %.0f\n", calls, enoent, (double)calls / (now() - t0));
 	return 0;
 }
