@@ -138,6 +138,16 @@ void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, siz
 		if (p && !p->cmdline && !p->cmdline_tried) {
 			p->cmdline_tried = true;
 			read_cmdline(r, "", in, p);
+			/* status gives NSpid: the pid inside its own namespace. */
+			if (!p->has_status) {
+				char path[64];
+				struct buf b = {0};
+				struct perr e = {0};
+				snprintf(path, sizeof(path), "proc/%d/status", p->stat.pid);
+				if (sysroot_read(r, path, &b) == 0)
+					p->has_status = proc_pid_status_parse(b.data, &p->status, &e) == 0;
+				buf_free(&b);
+			}
 		}
 	}
 }

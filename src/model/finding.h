@@ -33,7 +33,6 @@ const char *subject_kind_name(enum subject_kind k);
 struct subject {
 	enum subject_kind kind;
 	int pid;      /* host pid; process only */
-	int nspid;    /* pid in its own namespace, 0 if the same */
 	char *comm;   /* process only */
 	char *name;   /* cpu number, device, interface, bdi, host name */
 	char *role;   /* "producer", "victim", "reclaimer"...; may be NULL */

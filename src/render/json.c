@@ -49,12 +49,14 @@ static json_object *finding_json(const struct inputs *in, const struct finding *
 		json_object_object_add(x, "kind", jstr(subject_kind_name(s->kind)));
 		if (s->kind == SUBJ_PROCESS) {
 			json_object_object_add(x, "pid", json_object_new_int(s->pid));
-			if (s->nspid)
-				json_object_object_add(x, "nspid", json_object_new_int(s->nspid));
 			json_object_object_add(x, "comm", jstr(s->comm));
 			const struct proc_entry *p = sample_proc(&in->cur, s->pid);
 			if (p && p->cmdline && *p->cmdline)
 				json_object_object_add(x, "cmdline", jstr(p->cmdline));
+			/* In another pid namespace (a container): its pid there too. */
+			if (p && p->has_status && p->status.nnspid > 1)
+				json_object_object_add(x, "nspid",
+						       json_object_new_int(p->status.nspid[p->status.nnspid - 1]));
 		}
 		if (s->name)
 			json_object_object_add(x, "name", jstr(s->name));

@@ -283,6 +283,48 @@ static void test_busy_compile_raises_nothing(void **state UNUSED)
 	json_object_put(doc);
 }
 
+/* A producer in its own pid namespace (a container): the report gives its
+ * host pid and, as nspid, the pid it has inside. */
+static void test_producer_in_pid_namespace(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *dir = xasprintf("%s/nssdb-ns", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1; unshare --pid --fork build/tests/helpers/nss_probe '%s' 5 > /dev/null) & "
+		"build/kstall-asan watch --duration 4 --interval 4 --format json > '%s/ns.json'; wait", dir, tmpl);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *jp = xasprintf("%s/ns.json", tmpl);
+	_cleanup_free_ char *text = slurp(jp, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *f = find_finding(doc, "dcache.negative_dentry_producers");
+	assert_non_null(f);
+	json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
+	assert_true(json_object_get_int(field(subj, "pid")) > 1);
+	assert_non_null(field(subj, "nspid"));
+	assert_int_equal(json_object_get_int(field(subj, "nspid")), 1);
+	json_object_put(doc);
+}
+
+/* Without root, watch says why it cannot trace; plain kstall checks and
+ * says what tracing would add. */
+static void test_unprivileged_is_clear(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(geteuid() == 0, "needs root to drop to an unprivileged user");
+	int st;
+	_cleanup_free_ char *w = sh("setpriv --reuid=65534 --regid=65534 --clear-groups build/kstall-asan watch --duration 1", &st);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(w, "needs root"));
+	assert_null(strstr(w, "libbpf")); /* a clear line, not a loader dump */
+	_cleanup_free_ char *d = sh("setpriv --reuid=65534 --regid=65534 --clear-groups build/kstall-asan --interval 0.2", &st);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(d, "running check only"));
+	assert_non_null(strstr(d, "needs live tracing"));
+}
+
 /* Plain `kstall` as root: check plus tracing, one report. */
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
@@ -312,6 +354,8 @@ int main(void)
 		cmocka_unit_test(test_nothing_attached_after_sigint_or_sigkill),
 		cmocka_unit_test(test_bare_kstall_checks_and_traces),
 		cmocka_unit_test(test_memcg_reclaim_names_victim_and_shrinker),
+		cmocka_unit_test(test_producer_in_pid_namespace),
+		cmocka_unit_test(test_unprivileged_is_clear),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
