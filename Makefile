@@ -30,7 +30,7 @@ DEB_DEPS   := gcc make pkg-config clang llvm libclang-rt-dev bpftool libbpf-dev 
               zlib1g-dev libjson-c-dev libcmocka-dev tar gzip
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c \
-                src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c src/trace/*.c))
+                src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c src/trace/*.c src/record/*.c))
 BPF_SRCS   := $(wildcard src/bpf/*.bpf.c)
 SKELS      := $(patsubst src/bpf/%.bpf.c,build/%.skel.h,$(BPF_SRCS))
 OBJS       := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRCS))

@@ -11,6 +11,8 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{"check", cmd_check, "instant diagnosis from /proc and /sys (two samples, --interval apart)"},
 	{"watch", cmd_watch, "trace live with eBPF; a view every --interval, the report at the end"},
+	{"record", cmd_record, "trace live and record to -o FILE (every --interval, default 10 s)"},
+	{"report", cmd_report, "the findings of a recording, for its whole window or --from/--to"},
 	{"snapshot", cmd_snapshot, "copy what check reads to -o DIR or -o FILE.tar.gz, for analysis elsewhere"},
 	{"explain", cmd_explain, "the knowledge-base entry behind a finding id"},
 };
@@ -37,6 +39,8 @@ static void usage(FILE *out)
 		"  --duration S        stop after S seconds (default: at Ctrl-C or SIGTERM)\n"
 		"  --threshold MS      waits this long or longer are kept as events (default 10)\n"
 		"  -c, --cgroup DIR    watch the processes of this cgroup (v1 or v2 directory)\n"
+		"record: -o FILE (appends), and the watch options. report FILE [--from S] [--to S]\n"
+		"  [--format text|json]: S in seconds since the recording started.\n"
 		"\nexit: 0 ran, 1 could not run, 2 usage error, 3 --fail-on matched\n",
 		SYSROOT_DEFAULT_DEADLINE_MS);
 }

@@ -44,6 +44,8 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb
 		{"duration", required_argument, NULL, 'D'},
 		{"threshold", required_argument, NULL, 'T'},
 		{"cgroup", required_argument, NULL, 'C'},
+		{"from", required_argument, NULL, 'F' + 256},
+		{"to", required_argument, NULL, 'T' + 256},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -70,22 +72,24 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb
 			break;
 		case 'D':
 			o->duration_s = strtod(optarg, &end);
-			if (verb != VERB_WATCH || *end || !(o->duration_s > 0 && o->duration_s <= 86400 * 7)) {
+			if ((verb != VERB_WATCH && verb != VERB_RECORD) || *end ||
+			    !(o->duration_s > 0 && o->duration_s <= 86400 * 7)) {
 				usage_error("--duration is for watch: seconds, more than 0, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'T':
 			o->threshold_ms = strtod(optarg, &end);
-			if (verb != VERB_WATCH || *end || !(o->threshold_ms >= 0.01 && o->threshold_ms <= 600000)) {
+			if ((verb != VERB_WATCH && verb != VERB_RECORD) || *end ||
+			    !(o->threshold_ms >= 0.01 && o->threshold_ms <= 600000)) {
 				usage_error("--threshold is for watch: milliseconds, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'C':
 		case 'c':
-			if (verb != VERB_WATCH) {
-				usage_error("-c CGROUP is for watch");
+			if (verb != VERB_WATCH && verb != VERB_RECORD) {
+				usage_error("-c CGROUP is for watch and record");
 				return EXIT_USAGE;
 			}
 			o->cgroup = optarg;
@@ -135,8 +139,18 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb
 				return EXIT_USAGE;
 			}
 			break;
+		case 'F' + 256:
+		case 'T' + 256: {
+			double v = strtod(optarg, &end);
+			if (verb != VERB_REPORT || *end || v < 0) {
+				usage_error("--from/--to are for report: seconds since the recording started");
+				return EXIT_USAGE;
+			}
+			*(c == 'F' + 256 ? &o->from_s : &o->to_s) = v;
+			break;
+		}
 		case 'o':
-			if (verb != VERB_SNAPSHOT) {
+			if (verb != VERB_SNAPSHOT && verb != VERB_RECORD) {
 				usage_error("-o is for snapshot");
 				return EXIT_USAGE;
 			}
@@ -152,6 +166,8 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb
 			return EXIT_USAGE;
 		}
 	}
+	if (verb == VERB_REPORT && optind == argc - 1)
+		o->output = argv[optind++]; /* the recording */
 	if (optind < argc) {
 		usage_error("%s: unexpected argument '%s'", argv[0], argv[optind]);
 		return EXIT_USAGE;

@@ -16,8 +16,10 @@ int cmd_snapshot(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_default(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
-enum verb { VERB_CHECK, VERB_SNAPSHOT, VERB_WATCH };
+enum verb { VERB_CHECK, VERB_SNAPSHOT, VERB_WATCH, VERB_RECORD, VERB_REPORT };
 
 /* Options shared by check and snapshot. */
 struct check_opts {
@@ -37,11 +39,13 @@ struct check_opts {
 	double threshold_ms;
 	const char *cgroup;
 	bool interval_set;
+	/* report */
+	double from_s, to_s; /* seconds since the recording started; to 0: end */
 };
 
 /* Trace, then report (watch.c). live_view: refresh or print a line each
  * interval; false for plain `kstall`, which prints only the report. */
-int watch_run(const struct check_opts *o, bool live_view);
+int watch_run(const struct check_opts *o, bool live_view, int record_fd);
 
 /* Parse the options; returns 0, or EXIT_USAGE after printing why. */
 int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb);

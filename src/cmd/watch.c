@@ -6,6 +6,9 @@
 #include "cmd.h"
 #include "../detect/detect.h"
 #include "../trace/trace.h"
+#include "../record/recfile.h"
+
+#include <fcntl.h>
 
 #include <signal.h>
 
@@ -98,9 +101,32 @@ static void show_line(const struct report *rep, const struct traced *t)
 	fflush(stdout);
 }
 
+/* A frame per interval: the files read since the last frame (the first
+ * also carries the host files, read once) and the tracer's cumulative
+ * state. */
+static int record_frame(int fd, struct sysroot *r, size_t host_files, const struct sample *s,
+			const struct traced *t, bool first)
+{
+	const struct capture_entry *e;
+	size_t n = sysroot_captured(r, &e);
+	char *files = files_to_json(e, n, first ? host_files : 0);
+	char *host = first ? files_to_json(e, host_files, 0) : xstrdup("{}");
+	char *tj = traced_to_json(t);
+	char *frame = xasprintf("{\"t_mono\":%.9f,\"t_real\":%.6f,\"host_files\":%s,\"files\":%s,\"traced\":%s}",
+				s->t_mono, s->t_real, host, files, tj);
+	int rc = rec_write_frame(fd, REC_INTERVAL, frame);
+	free(files);
+	free(host);
+	free(tj);
+	free(frame);
+	sysroot_capture_clear(r);
+	return rc;
+}
+
 /* Trace for o->duration_s (0: until a signal), then report. With
- * live_view false nothing is printed until the report (plain `kstall`). */
-int watch_run(const struct check_opts *o, bool live_view)
+ * live_view false nothing is printed until the report (plain `kstall`).
+ * With record_fd >= 0, also write a recording frame per interval. */
+int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 {
 	struct sysroot *r = NULL;
 	struct tracer *t = NULL;
@@ -118,6 +144,7 @@ int watch_run(const struct check_opts *o, bool live_view)
 	if (sysroot_open("/", &r) < 0)
 		return EXIT_CANNOT_RUN;
 	sysroot_set_deadline_ms(r, o->deadline_ms);
+	sysroot_capture(r, record_fd >= 0);
 	struct collect_opts co = {.interval_s = o->interval_s, .pids = o->pids, .npids = o->npids};
 	if (collect_host(r, &co, &in) < 0) {
 		fprintf(stderr, "kstall: no /proc here\n");
@@ -135,8 +162,24 @@ int watch_run(const struct check_opts *o, bool live_view)
 		goto out;
 	}
 
+	const struct capture_entry *ce;
+	size_t host_files = sysroot_captured(r, &ce);
 	first = xcalloc(1, sizeof(*first));
 	collect_sample(r, &in, first, false);
+	if (record_fd >= 0) {
+		char *hdr = xasprintf("{\"format\":1,\"kstall_version\":\"%s\",\"interval_s\":%.9f,\"threshold_ms\":%.3f,"
+				      "\"user_hz\":%u,\"t_real\":%.6f}",
+				      KSTALL_VERSION, o->interval_s, o->threshold_ms, in.host.user_hz, first->t_real);
+		struct traced zero = {.threshold_ms = o->threshold_ms, .groups = tracer_groups(t)};
+		int wrc = rec_write_frame(record_fd, REC_HEADER, hdr);
+		if (wrc == 0)
+			wrc = record_frame(record_fd, r, host_files, first, &zero, true);
+		free(hdr);
+		if (wrc < 0) {
+			fprintf(stderr, "kstall: writing the recording failed: %s\n", strerror(-wrc));
+			goto out;
+		}
+	}
 	in.prev = first;
 	in.mode = WINDOW_INTERVAL;
 	in.window_source = "live";
@@ -170,6 +213,16 @@ int watch_run(const struct check_opts *o, bool live_view)
 		report_build(r, &in, &rep);
 		for (size_t i = 0; i < tskips.n; i++)
 			skips_add(&rep.skips, tskips.v[i].detector, "%s", tskips.v[i].reason);
+		if (record_fd >= 0) {
+			int wrc = record_frame(record_fd, r, 0, &in.cur, &tr, false);
+			if (wrc < 0) {
+				/* A full disk ends the recording, not the report:
+				 * what was written stays readable. */
+				fprintf(stderr, "kstall: recording stopped: %s\n", strerror(-wrc));
+				record_fd = -1;
+				sysroot_capture(r, false);
+			}
+		}
 		if (last)
 			break;
 		if (tty)
@@ -202,7 +255,7 @@ int cmd_watch(int argc, char **argv)
 	struct check_opts o;
 	int rc = check_opts_parse(argc, argv, &o, VERB_WATCH);
 	if (rc == 0)
-		rc = watch_run(&o, true);
+		rc = watch_run(&o, true, -1);
 	check_opts_free(&o);
 	return finish_output(rc);
 }
@@ -226,7 +279,39 @@ int cmd_default(int argc, char **argv)
 				o.interval_s = o.duration_s;
 			if (o.format == FORMAT_TEXT && isatty(STDERR_FILENO))
 				fprintf(stderr, "kstall: checking and tracing for %.0f s...\n", o.duration_s);
-			rc = watch_run(&o, false);
+			rc = watch_run(&o, false, -1);
+		}
+	}
+	check_opts_free(&o);
+	return finish_output(rc);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct check_opts o;
+	int rc = check_opts_parse(argc, argv, &o, VERB_RECORD);
+
+	if (rc == 0 && !o.output) {
+		usage_error("record needs -o FILE");
+		rc = EXIT_USAGE;
+	}
+	if (rc == 0) {
+		if (!o.interval_set)
+			o.interval_s = 10;
+		/* Appendable: a new header starts a new segment. */
+		int fd = open(o.output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "kstall: cannot open %s: %s\n", o.output, strerror(errno));
+			rc = EXIT_CANNOT_RUN;
+		} else {
+			if (o.format == FORMAT_TEXT && isatty(STDERR_FILENO))
+				fprintf(stderr, "kstall: recording to %s every %.0f s%s\n", o.output, o.interval_s,
+					o.duration_s > 0 ? "" : " until Ctrl-C");
+			/* The report at the end goes to stdout as for watch. */
+			rc = watch_run(&o, false, fd);
+			if (fsync(fd) < 0 && errno != EINVAL)
+				fprintf(stderr, "kstall: %s: %s\n", o.output, strerror(errno));
+			close(fd);
 		}
 	}
 	check_opts_free(&o);

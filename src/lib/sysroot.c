@@ -130,6 +130,15 @@ size_t sysroot_captured(const struct sysroot *r, const struct capture_entry **re
 	return r->ncap;
 }
 
+void sysroot_capture_clear(struct sysroot *r)
+{
+	for (size_t i = 0; i < r->ncap; i++) {
+		free(r->cap[i].path);
+		free(r->cap[i].data);
+	}
+	r->ncap = 0;
+}
+
 static void capture_add(struct sysroot *r, const char *rel, const struct buf *b)
 {
 	if (!r->capture)

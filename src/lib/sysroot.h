@@ -58,5 +58,7 @@ unsigned sysroot_stuck_workers(const struct sysroot *r);
 void sysroot_capture(struct sysroot *r, bool on);
 void sysroot_capture_sample(struct sysroot *r, int sample);
 size_t sysroot_captured(const struct sysroot *r, const struct capture_entry **ret);
+/* Forget what was captured (a recorder, after writing it out). */
+void sysroot_capture_clear(struct sysroot *r);
 
 #endif

@@ -325,6 +325,106 @@ static void test_unprivileged_is_clear(void **state UNUSED)
 	assert_non_null(strstr(d, "needs live tracing"));
 }
 
+static char *finding_list(json_object *doc)
+{
+	struct buf b = {0};
+	json_object *fs = field(doc, "findings");
+	for (size_t i = 0; i < json_object_array_length(fs); i++) {
+		json_object *f = json_object_array_get_idx(fs, i);
+		buf_printf(&b, "%s %s %s\n", json_object_get_string(field(f, "severity")),
+			   json_object_get_string(field(f, "id")), json_object_get_string(field(f, "title")));
+	}
+	buf_reserve(&b, 0);
+	return b.data;
+}
+
+static json_object *report_json(const char *args, int *st, char **err)
+{
+	_cleanup_free_ char *cmd = xasprintf("build/kstall-asan report %s --format json 2> '%s/report.err'", args, tmpl);
+	_cleanup_free_ char *out = sh(cmd, st);
+	_cleanup_free_ char *ep = xasprintf("%s/report.err", tmpl);
+	*err = slurp(ep, NULL);
+	return json_tokener_parse(out);
+}
+
+/* record, then report: the same findings offline; --from/--to select a
+ * window; a file cut anywhere reads up to its last whole frame; a second
+ * recording appends a segment. */
+static void test_record_and_report(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *dir = xasprintf("%s/nssdb-rec", tmpl);
+	_cleanup_free_ char *rec = xasprintf("%s/rec.ks", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 2; exec build/tests/helpers/nss_probe '%s' 3 > /dev/null) & "
+		"build/kstall-asan record -o '%s' --duration 8 --interval 2 --format json > '%s/live.json'; wait",
+		dir, rec, tmpl);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *lp = xasprintf("%s/live.json", tmpl);
+	_cleanup_free_ char *ltext = slurp(lp, NULL);
+	json_object *live = json_tokener_parse(ltext);
+	assert_non_null(live);
+	assert_non_null(find_finding(live, "dcache.negative_dentry_producers"));
+
+	char *err;
+	_cleanup_free_ char *arg = xasprintf("'%s'", rec);
+	json_object *back = report_json(arg, &st, &err);
+	assert_int_equal(st, 0);
+	assert_non_null(back);
+	assert_string_equal(json_object_get_string(field(field(back, "window"), "source")), "recording");
+	_cleanup_free_ char *fl = finding_list(live), *fb = finding_list(back);
+	if (strcmp(fl, fb))
+		fail_msg("live and report differ:\n%s---\n%s", fl, fb);
+	json_object_put(back);
+	free(err);
+
+	/* After the producer stopped (it ran from about 2 s to 5 s). */
+	_cleanup_free_ char *late = xasprintf("'%s' --from 6", rec);
+	back = report_json(late, &st, &err);
+	assert_int_equal(st, 0);
+	assert_null(find_finding(back, "dcache.negative_dentry_producers"));
+	json_object_put(back);
+	free(err);
+
+	/* Cut the file inside its last frame, as kill -9 or a full disk would. */
+	struct stat sb;
+	assert_int_equal(stat(rec, &sb), 0);
+	_cleanup_free_ char *cut = xasprintf("%s/cut.ks", tmpl);
+	_cleanup_free_ char *cpcmd = xasprintf("head -c %lld '%s' > '%s'", (long long)sb.st_size - 50, rec, cut);
+	assert_int_equal(system(cpcmd), 0);
+	_cleanup_free_ char *carg = xasprintf("'%s'", cut);
+	back = report_json(carg, &st, &err);
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(err, "ignored"));
+	double d = json_object_get_double(field(field(back, "window"), "duration_s"));
+	assert_true(d > 5 && d < 7); /* the last 2 s interval is gone */
+	json_object_put(back);
+	free(err);
+
+	/* Not a recording at all. */
+	_cleanup_free_ char *garb = xasprintf("'%s/live.json'", tmpl);
+	back = report_json(garb, &st, &err);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(err, "not a kstall recording"));
+	json_object_put(back);
+	free(err);
+
+	/* Appending a second recording: the report covers the last segment. */
+	_cleanup_free_ char *again = xasprintf("build/kstall-asan record -o '%s' --duration 2 --interval 1 > /dev/null", rec);
+	free(sh(again, &st));
+	assert_int_equal(st, 0);
+	back = report_json(arg, &st, &err);
+	assert_int_equal(st, 0);
+	d = json_object_get_double(field(field(back, "window"), "duration_s"));
+	assert_true(d > 1.5 && d < 3);
+	json_object_put(back);
+	free(err);
+	json_object_put(live);
+}
+
 /* Plain `kstall` as root: check plus tracing, one report. */
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
@@ -356,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_memcg_reclaim_names_victim_and_shrinker),
 		cmocka_unit_test(test_producer_in_pid_namespace),
 		cmocka_unit_test(test_unprivileged_is_clear),
+		cmocka_unit_test(test_record_and_report),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
