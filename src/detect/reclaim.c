@@ -209,7 +209,7 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	const struct traced *t = in->traced;
 	if (t->duration_s <= 0)
 		return DETECT_SKIPPED;
-	if (t->groups & TG_RECLAIM)
+	if (t->groups & (TG_RECLAIM | TG_MEMCG))
 		stalls(in, out);
 	if (t->groups & TG_SHRINKER)
 		shrinkers(in, out);

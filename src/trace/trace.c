@@ -200,20 +200,53 @@ static int add_cgroup_pids(struct tracer *t, const char *dir, int depth)
 	return n;
 }
 
+static const struct prog_group plan_groups[] = {
+	{TG_RECLAIM, "mm_vmscan_direct_reclaim_begin", "reclaim.direct_reclaim_stall"},
+	{TG_RECLAIM, "mm_vmscan_direct_reclaim_end", "reclaim.direct_reclaim_stall"},
+	{TG_MEMCG, "mm_vmscan_memcg_reclaim_begin", NULL},
+	{TG_MEMCG, "mm_vmscan_memcg_reclaim_end", NULL},
+	{TG_SHRINKER, "mm_shrink_slab_start", "reclaim.shrinker_slow"},
+	{TG_SHRINKER, "mm_shrink_slab_end", "reclaim.shrinker_slow"},
+	{TG_KSWAPD, "mm_vmscan_kswapd_wake", NULL},
+	{TG_KSWAPD, "mm_vmscan_kswapd_sleep", NULL},
+	{TG_LOOKUPS, "sys_enter", "dcache.negative_dentry_producers"},
+	{TG_LOOKUPS, "sys_exit", "dcache.negative_dentry_producers"},
+};
+
+unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips)
+{
+	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS;
+	unsigned missing = 0;
+	const char *first_missing[32] = {0}; /* by group bit */
+
+	for (size_t i = 0; i < ARRAY_SIZE(plan_groups); i++)
+		if (!has(ctx, plan_groups[i].tracepoint)) {
+			unsigned bit = (unsigned)__builtin_ctz(plan_groups[i].group);
+			missing |= plan_groups[i].group;
+			if (!first_missing[bit])
+				first_missing[bit] = plan_groups[i].tracepoint;
+		}
+	/* One line per finding id, naming the first tracepoint it lacks.
+	 * Reclaim stalls need either the direct or the memcg pair. */
+	for (size_t i = 0; i < ARRAY_SIZE(plan_groups); i++) {
+		const struct prog_group *g = &plan_groups[i];
+		unsigned bit = (unsigned)__builtin_ctz(g->group);
+		if (!g->ids || !(missing & g->group) || first_missing[bit] != g->tracepoint)
+			continue;
+		if (g->group == TG_RECLAIM && !(missing & TG_MEMCG))
+			continue;
+		skips_add(skips, g->ids, "this kernel has no %s tracepoint", g->tracepoint);
+	}
+	return all & ~missing;
+}
+
+static bool btf_has(void *ctx, const char *tp)
+{
+	return has_tracepoint(ctx, tp);
+}
+
 int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *skips, char *why, size_t whylen)
 {
-	static const struct prog_group groups[] = {
-		{TG_RECLAIM, "mm_vmscan_direct_reclaim_begin", "reclaim.direct_reclaim_stall"},
-		{TG_RECLAIM, "mm_vmscan_direct_reclaim_end", "reclaim.direct_reclaim_stall"},
-		{TG_RECLAIM, "mm_vmscan_memcg_reclaim_begin", "reclaim.direct_reclaim_stall"},
-		{TG_RECLAIM, "mm_vmscan_memcg_reclaim_end", "reclaim.direct_reclaim_stall"},
-		{TG_SHRINKER, "mm_shrink_slab_start", "reclaim.shrinker_slow"},
-		{TG_SHRINKER, "mm_shrink_slab_end", "reclaim.shrinker_slow"},
-		{TG_KSWAPD, "mm_vmscan_kswapd_wake", NULL},
-		{TG_KSWAPD, "mm_vmscan_kswapd_sleep", NULL},
-		{TG_LOOKUPS, "sys_enter", "dcache.negative_dentry_producers"},
-		{TG_LOOKUPS, "sys_exit", "dcache.negative_dentry_producers"},
-	};
 	const char *no = tracer_unavailable();
 	struct tracer *t;
 	int err;
@@ -243,19 +276,14 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 
 	/* Switch off what this kernel lacks; a group runs only if all its
 	 * tracepoints are there. */
-	unsigned missing = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
-		if (!has_tracepoint(vmlinux, groups[i].tracepoint)) {
-			missing |= groups[i].group;
-			if (groups[i].ids)
-				skips_add(skips, groups[i].ids, "this kernel has no %s tracepoint", groups[i].tracepoint);
-		}
+	t->groups = tracer_plan(btf_has, vmlinux, skips);
+	unsigned missing = ~t->groups;
 	struct {
 		struct bpf_program *p;
 		unsigned group;
 	} progs[] = {
 		{t->skel->progs.direct_reclaim_begin, TG_RECLAIM}, {t->skel->progs.direct_reclaim_end, TG_RECLAIM},
-		{t->skel->progs.memcg_reclaim_begin, TG_RECLAIM}, {t->skel->progs.memcg_reclaim_end, TG_RECLAIM},
+		{t->skel->progs.memcg_reclaim_begin, TG_MEMCG}, {t->skel->progs.memcg_reclaim_end, TG_MEMCG},
 		{t->skel->progs.shrink_slab_start, TG_SHRINKER}, {t->skel->progs.shrink_slab_end, TG_SHRINKER},
 		{t->skel->progs.kswapd_wake, TG_KSWAPD}, {t->skel->progs.kswapd_sleep, TG_KSWAPD},
 		{t->skel->progs.path_sys_enter, TG_LOOKUPS}, {t->skel->progs.path_sys_exit, TG_LOOKUPS},
@@ -265,7 +293,6 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 			bpf_program__set_autoload(progs[i].p, false);
 	if (!has_tracepoint(vmlinux, "sched_process_fork"))
 		bpf_program__set_autoload(t->skel->progs.follow_fork, false);
-	t->groups = (TG_RECLAIM | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS) & ~missing;
 
 	err = kstall_bpf__load(t->skel);
 	if (err) {

@@ -10,10 +10,11 @@
 
 /* Groups of programs; a detector names the groups it needs. */
 enum {
-	TG_RECLAIM = 1 << 0, /* direct and memcg reclaim */
+	TG_RECLAIM = 1 << 0, /* direct reclaim */
 	TG_SHRINKER = 1 << 1,
 	TG_KSWAPD = 1 << 2,
 	TG_LOOKUPS = 1 << 3, /* failed path lookups */
+	TG_MEMCG = 1 << 4,   /* memcg reclaim */
 };
 
 struct trace_opts {
@@ -29,6 +30,10 @@ struct tracer;
 /* Why tracing cannot run at all here, or NULL if it can (root or
  * CAP_BPF+CAP_PERFMON, and kernel BTF). */
 const char *tracer_unavailable(void);
+
+/* Which groups can run, given which tracepoints the kernel has; the
+ * finding ids of those that cannot go to skips with the reason. Pure. */
+unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips);
 
 /* Load and attach. Programs whose tracepoint this kernel lacks are left
  * out and the finding ids that needed them go to skips. 0, or -errno with

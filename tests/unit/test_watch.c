@@ -425,6 +425,49 @@ static void test_record_and_report(void **state UNUSED)
 	json_object_put(live);
 }
 
+/* -c CGROUP filters in the kernel: of two identical producers, only the
+ * one in the cgroup (v1 or v2) is seen. Its children would be followed. */
+static void test_cgroup_filter(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	const char *base = access("/sys/fs/cgroup/pids/cgroup.procs", F_OK) == 0 ? "/sys/fs/cgroup/pids"
+										: "/sys/fs/cgroup";
+	snprintf(cgroup, sizeof(cgroup), "%s/kstall-test-c-%d", base, getpid());
+	REQUIRE_OR_SKIP(mkdir(cgroup, 0755) == 0, "cannot make a cgroup");
+	_cleanup_free_ char *in_dir = xasprintf("%s/nss-in", tmpl), *out_dir = xasprintf("%s/nss-out", tmpl);
+	assert_int_equal(mkdir(in_dir, 0755), 0);
+	assert_int_equal(mkdir(out_dir, 0755), 0);
+	/* The inside producer joins before kstall starts: -c reads the members. */
+	_cleanup_free_ char *cmd = xasprintf(
+		"sh -c 'echo $$ > \"%s/cgroup.procs\" && sleep 1 && exec build/tests/helpers/nss_probe \"%s\" 3' > '%s/in.out' & "
+		"(sleep 1; exec build/tests/helpers/nss_probe '%s' 3 > '%s/out.out') & sleep 0.3; "
+		"build/kstall-asan watch -c '%s' --duration 5 --interval 5 --format json > '%s/c.json'; wait",
+		cgroup, in_dir, tmpl, out_dir, tmpl, cgroup, tmpl);
+	int st;
+	free(sh(cmd, &st));
+	cgroup_remove();
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *ip = xasprintf("%s/in.out", tmpl), *op = xasprintf("%s/out.out", tmpl);
+	_cleanup_free_ char *it = slurp(ip, NULL), *ot = slurp(op, NULL);
+	int in_pid = 0, out_pid = 0;
+	assert_int_equal(sscanf(it, "ready %d", &in_pid), 1);
+	assert_int_equal(sscanf(ot, "ready %d", &out_pid), 1);
+	_cleanup_free_ char *jp = xasprintf("%s/c.json", tmpl);
+	_cleanup_free_ char *text = slurp(jp, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *fl = field(field(doc, "traced"), "failed_lookups");
+	bool saw_in = false, saw_out = false;
+	for (size_t i = 0; i < json_object_array_length(fl); i++) {
+		int p = json_object_get_int(field(json_object_array_get_idx(fl, i), "pid"));
+		saw_in |= p == in_pid;
+		saw_out |= p == out_pid;
+	}
+	assert_true(saw_in);
+	assert_false(saw_out);
+	json_object_put(doc);
+}
+
 /* Plain `kstall` as root: check plus tracing, one report. */
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
@@ -457,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_producer_in_pid_namespace),
 		cmocka_unit_test(test_unprivileged_is_clear),
 		cmocka_unit_test(test_record_and_report),
+		cmocka_unit_test(test_cgroup_filter),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }

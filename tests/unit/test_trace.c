@@ -1,0 +1,80 @@
+/* Probe before load: what runs on a kernel that lacks tracepoints, and
+ * what it says about the rest. Pure: a fake kernel. */
+#include "testutil.h"
+#include "trace/trace.h"
+
+static bool has_all_but(void *ctx, const char *tp)
+{
+	for (const char *const *m = ctx; *m; m++)
+		if (!strcmp(*m, tp))
+			return false;
+	return true;
+}
+
+static const char *reason(const struct skips *s, const char *id)
+{
+	const char *r = NULL;
+	unsigned n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].detector, id)) {
+			r = s->v[i].reason;
+			n++;
+		}
+	if (n > 1)
+		fail_msg("%s listed %u times", id, n);
+	return r;
+}
+
+static void test_full_kernel_runs_everything(void **state UNUSED)
+{
+	const char *none[] = {NULL};
+	struct skips s = {0};
+	unsigned g = tracer_plan(has_all_but, none, &s);
+	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS);
+	assert_int_equal(s.n, 0);
+}
+
+static void test_missing_tracepoints_are_named(void **state UNUSED)
+{
+	/* Both shrinker tracepoints missing: one line, naming the first. */
+	const char *m1[] = {"mm_shrink_slab_start", "mm_shrink_slab_end", NULL};
+	struct skips s = {0};
+	unsigned g = tracer_plan(has_all_but, m1, &s);
+	assert_false(g & TG_SHRINKER);
+	assert_true(g & TG_RECLAIM);
+	assert_string_equal(reason(&s, "reclaim.shrinker_slow"), "this kernel has no mm_shrink_slab_start tracepoint");
+	assert_int_equal(s.n, 1);
+	skips_free(&s);
+
+	/* No memcg pair: reclaim stalls still run on the direct pair. */
+	const char *m2[] = {"mm_vmscan_memcg_reclaim_begin", NULL};
+	g = tracer_plan(has_all_but, m2, &s);
+	assert_false(g & TG_MEMCG);
+	assert_true(g & TG_RECLAIM);
+	assert_null(reason(&s, "reclaim.direct_reclaim_stall"));
+	skips_free(&s);
+
+	/* Neither pair: skipped, with the reason. */
+	const char *m3[] = {"mm_vmscan_memcg_reclaim_end", "mm_vmscan_direct_reclaim_begin", NULL};
+	g = tracer_plan(has_all_but, m3, &s);
+	assert_false(g & (TG_MEMCG | TG_RECLAIM));
+	assert_non_null(strstr(reason(&s, "reclaim.direct_reclaim_stall"), "mm_vmscan_direct_reclaim_begin"));
+	skips_free(&s);
+
+	/* No raw syscall tracepoints: no producers, the rest runs. */
+	const char *m4[] = {"sys_exit", NULL};
+	g = tracer_plan(has_all_but, m4, &s);
+	assert_false(g & TG_LOOKUPS);
+	assert_true(g & TG_SHRINKER);
+	assert_non_null(reason(&s, "dcache.negative_dentry_producers"));
+	skips_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_kernel_runs_everything),
+		cmocka_unit_test(test_missing_tracepoints_are_named),
+	};
+	return cmocka_run_group_tests_name("trace plan", tests, NULL, NULL);
+}
