@@ -25,6 +25,12 @@ static int cmp_hist_sum(const void *a, const void *b)
 	return (x->sum_ns < y->sum_ns) - (x->sum_ns > y->sum_ns);
 }
 
+static int cmp_lookup_failed(const void *a, const void *b)
+{
+	const struct tr_lookup *x = *(const struct tr_lookup *const *)a, *y = *(const struct tr_lookup *const *)b;
+	return (x->failed < y->failed) - (x->failed > y->failed);
+}
+
 /* The live view on a terminal. */
 static void show_screen(const struct report *rep, const struct traced *t)
 {
@@ -56,8 +62,13 @@ static void show_screen(const struct report *rep, const struct traced *t)
 	}
 	free(v);
 	printf("\n%-16s %8s %-16s %12s %12s\n", "FAILED LOOKUPS", "PID", "COMM", "ENOENT/s", "TOTAL");
+	const struct tr_lookup **lv = xcalloc(t->nlookups + 1, sizeof(*lv));
+	for (size_t i = 0; i < t->nlookups; i++)
+		lv[i] = &t->lookups[i];
+	if (t->nlookups > 1)
+		qsort(lv, t->nlookups, sizeof(*lv), cmp_lookup_failed);
 	for (size_t i = 0, shown = 0; i < t->nlookups && shown < 8; i++) {
-		const struct tr_lookup *l = &t->lookups[i];
+		const struct tr_lookup *l = lv[i];
 		if (!l->failed)
 			continue;
 		char *comm = sanitize_tty(l->comm);
@@ -67,6 +78,7 @@ static void show_screen(const struct report *rep, const struct traced *t)
 		free(comm);
 		shown++;
 	}
+	free(lv);
 	if (t->ringbuf_lost || t->hist_full || t->waits_full || t->lookups_full)
 		printf("\nlost: %" PRIu64 " events (ring buffer full), %" PRIu64 " waits (maps full)\n", t->ringbuf_lost,
 		       t->hist_full + t->waits_full + t->lookups_full);

@@ -24,7 +24,7 @@ struct pattern_set {
 	uint64_t overflow; /* paths whose pattern did not fit (bounded set) */
 };
 
-#define PATTERN_SET_MAX 256
+#define PATTERN_SET_MAX 64 /* per process: a few hundred bytes each */
 
 void pattern_set_add(struct pattern_set *s, const char *path, uint64_t n);
 /* Most frequent first. */

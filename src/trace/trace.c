@@ -137,7 +137,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 			if (t->paths[i].tgid == e->tgid)
 				lp = &t->paths[i];
 		if (!lp) {
-			if (t->npaths >= 4096) {
+			if (t->npaths >= 1024) { /* x PATTERN_SET_MAX: about 20 MB at worst */
 				t->paths_not_kept++;
 				return 0;
 			}

@@ -147,6 +147,24 @@ static void test_quiet_machine_raises_nothing(void **state UNUSED)
 		fail_msg("exit %d:\n%s", st, out);
 }
 
+/* Not a terminal: one plain line per interval, then the report. */
+static void test_line_per_interval_when_not_a_tty(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	int st;
+	_cleanup_free_ char *out = sh("build/kstall-asan watch --duration 3.5 --interval 1", &st);
+	assert_int_equal(st, 0);
+	unsigned lines = 0;
+	for (char *p = out; (p = strstr(p, "t=")); p += 2)
+		if (p == out || p[-1] == '\n')
+			lines++;
+	assert_int_equal(lines, 3);
+	assert_non_null(strstr(out, "failed_lookups="));
+	assert_non_null(strstr(out, "lost=0"));
+	assert_null(strchr(out, '\033')); /* no screen control without a terminal */
+	assert_non_null(strstr(out, "window   3."));
+}
+
 static void test_nothing_attached_after_sigint_or_sigkill(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
@@ -493,6 +511,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nss_producer_is_named),
 		cmocka_unit_test(test_quiet_machine_raises_nothing),
+		cmocka_unit_test(test_line_per_interval_when_not_a_tty),
 		cmocka_unit_test(test_busy_compile_raises_nothing),
 		cmocka_unit_test(test_nothing_attached_after_sigint_or_sigkill),
 		cmocka_unit_test(test_bare_kstall_checks_and_traces),
