@@ -25,12 +25,6 @@ static int cmp_hist_sum(const void *a, const void *b)
 	return (x->sum_ns < y->sum_ns) - (x->sum_ns > y->sum_ns);
 }
 
-static int cmp_lookup_failed(const void *a, const void *b)
-{
-	const struct tr_lookup *x = *(const struct tr_lookup *const *)a, *y = *(const struct tr_lookup *const *)b;
-	return (x->failed < y->failed) - (x->failed > y->failed);
-}
-
 /* The live view on a terminal. */
 static void show_screen(const struct report *rep, const struct traced *t)
 {
@@ -66,7 +60,7 @@ static void show_screen(const struct report *rep, const struct traced *t)
 	for (size_t i = 0; i < t->nlookups; i++)
 		lv[i] = &t->lookups[i];
 	if (t->nlookups > 1)
-		qsort(lv, t->nlookups, sizeof(*lv), cmp_lookup_failed);
+		qsort(lv, t->nlookups, sizeof(*lv), tr_lookup_cmp_failed);
 	for (size_t i = 0, shown = 0; i < t->nlookups && shown < 8; i++) {
 		const struct tr_lookup *l = lv[i];
 		if (!l->failed)

@@ -38,3 +38,9 @@ double tr_hist_quantile(const struct tr_hist *h, double q)
 	}
 	return (double)h->max_ns / 1e9;
 }
+
+int tr_lookup_cmp_failed(const void *a, const void *b)
+{
+	const struct tr_lookup *x = *(const struct tr_lookup *const *)a, *y = *(const struct tr_lookup *const *)b;
+	return (x->failed < y->failed) - (x->failed > y->failed);
+}

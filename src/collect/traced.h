@@ -70,6 +70,8 @@ struct traced {
 };
 
 void traced_free(struct traced *t);
+/* qsort comparator for arrays of const struct tr_lookup *: most failures first. */
+int tr_lookup_cmp_failed(const void *a, const void *b);
 /* Percentile (0..1) of a log2-µs histogram, in seconds (upper bucket edge). */
 double tr_hist_quantile(const struct tr_hist *h, double q);
 

@@ -42,17 +42,11 @@ struct dc {
 	double kswapd_max;
 };
 
-static bool is_kswapd(const char *comm)
-{
-	/* "kswapd0", and "kswapd0:1" (node:zone) on some kernels. */
-	return str_starts_with(comm, "kswapd") && comm[6] >= '0' && comm[6] <= '9';
-}
-
 static void find_kswapd(const struct inputs *in, struct dc *d)
 {
 	for (size_t i = 0; i < in->cur.nprocs && d->nkswapd < ARRAY_SIZE(d->kswapd); i++) {
 		const struct proc_entry *p = &in->cur.procs[i];
-		if (!is_kswapd(p->stat.comm))
+		if (!comm_is_kswapd(p->stat.comm))
 			continue;
 		double s = proc_cpu_share(in, p);
 		d->kswapd[d->nkswapd++] = (struct kswapd){p, s};
@@ -239,12 +233,7 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	d.has_slab = meminfo_bytes(cur, "Slab", &d.slab) == 0;
 	d.has_srecl = meminfo_bytes(cur, "SReclaimable", &d.srecl) == 0;
 	d.has_avail = meminfo_bytes(cur, "MemAvailable", &d.avail) == 0;
-	if (in->mode == WINDOW_INTERVAL && in->prev && in->prev->s_dentry.state == SRC_OK) {
-		d.has_growth = true;
-		d.growth = ((double)cur->dentry.nr_dentry - (double)in->prev->dentry.nr_dentry) / in->interval_s;
-		d.neg_growth = ((double)cur->dentry.nr_negative - (double)in->prev->dentry.nr_negative) /
-			       in->interval_s;
-	}
+	d.has_growth = dentry_growth(in, &d.growth, &d.neg_growth);
 	/* Field 5 was a dummy 0 before 5.0 (and on RHEL 8's 4.18); a
 	 * non-zero value means a kernel that counts, whatever its version. */
 	d.neg = (double)cur->dentry.nr_negative;

@@ -53,5 +53,10 @@ void metrics_collect(const struct inputs *in, struct metrics *m);
 double rate_u64(uint64_t prev, uint64_t cur, double interval_s);
 /* CPU share of a process over the window (0..n), or -1 if unknown. */
 double proc_cpu_share(const struct inputs *in, const struct proc_entry *p);
+/* Dentries (and negative dentries) per second between the two samples;
+ * false when there is no interval or dentry-state is missing from one. */
+bool dentry_growth(const struct inputs *in, double *ret_growth, double *ret_negative);
+/* "kswapd0", or "kswapd0:1" (node:zone) on some kernels. */
+bool comm_is_kswapd(const char *comm);
 
 #endif

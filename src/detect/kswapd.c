@@ -10,11 +10,6 @@
 
 static const char *const ids[] = {"reclaim.kswapd_busy", NULL};
 
-static bool is_kswapd(const char *comm)
-{
-	return str_starts_with(comm, "kswapd") && comm[6] >= '0' && comm[6] <= '9';
-}
-
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)
 {
 	double worst = -1;
@@ -28,7 +23,7 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	}
 	for (size_t i = 0; i < in->cur.nprocs; i++) {
 		const struct proc_entry *p = &in->cur.procs[i];
-		if (!is_kswapd(p->stat.comm))
+		if (!comm_is_kswapd(p->stat.comm))
 			continue;
 		nk++;
 		double s = proc_cpu_share(in, p);
@@ -57,7 +52,7 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	for (size_t i = 0; i < in->cur.nprocs; i++) {
 		const struct proc_entry *p = &in->cur.procs[i];
 		double s;
-		if (!is_kswapd(p->stat.comm) || (s = proc_cpu_share(in, p)) < 0)
+		if (!comm_is_kswapd(p->stat.comm) || (s = proc_cpu_share(in, p)) < 0)
 			continue;
 		char name[64];
 		snprintf(name, sizeof(name), "%s_cpu_share", p->stat.comm);

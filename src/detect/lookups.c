@@ -11,17 +11,10 @@
 
 static const char *const ids[] = {"dcache.negative_dentry_producers", NULL};
 
-static int cmp_failed(const void *a, const void *b)
-{
-	const struct tr_lookup *x = *(const struct tr_lookup *const *)a, *y = *(const struct tr_lookup *const *)b;
-	return (x->failed < y->failed) - (x->failed > y->failed);
-}
-
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)
 {
 	const struct traced *t = in->traced;
 	double growth = 0, neg_growth = 0;
-	bool has_growth = false;
 	char a[32], b[32];
 
 	if (!(t->groups & TG_LOOKUPS))
@@ -30,19 +23,14 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 		skips_add(skips, ids[0], "tracing window too short");
 		return DETECT_SKIPPED;
 	}
-	if (in->mode == WINDOW_INTERVAL && in->prev && in->prev->s_dentry.state == SRC_OK &&
-	    in->cur.s_dentry.state == SRC_OK) {
-		has_growth = true;
-		growth = ((double)in->cur.dentry.nr_dentry - (double)in->prev->dentry.nr_dentry) / in->interval_s;
-		neg_growth = ((double)in->cur.dentry.nr_negative - (double)in->prev->dentry.nr_negative) / in->interval_s;
-	}
+	bool has_growth = dentry_growth(in, &growth, &neg_growth);
 	const struct tr_lookup **v = xcalloc(t->nlookups + 1, sizeof(*v));
 	size_t n = 0;
 	for (size_t i = 0; i < t->nlookups; i++)
 		if ((double)t->lookups[i].failed / t->duration_s >= PRODUCER_MIN_PER_S)
 			v[n++] = &t->lookups[i];
 	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_failed);
+		qsort(v, n, sizeof(*v), tr_lookup_cmp_failed);
 	for (size_t i = 0; i < n && i < MAX_PRODUCERS; i++) {
 		const struct tr_lookup *l = v[i];
 		double rate = (double)l->failed / t->duration_s;

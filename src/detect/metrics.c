@@ -119,10 +119,9 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		metrics_add(m, "dentry.nr_dentry", (double)in->cur.dentry.nr_dentry, U_COUNT);
 		metrics_add(m, "dentry.nr_unused", (double)in->cur.dentry.nr_unused, U_COUNT);
 		metrics_add(m, "dentry.nr_negative_field", (double)in->cur.dentry.nr_negative, U_COUNT);
-		if (in->mode == WINDOW_INTERVAL && in->prev && in->prev->s_dentry.state == SRC_OK)
-			metrics_add(m, "dentry.growth",
-				    ((double)in->cur.dentry.nr_dentry - (double)in->prev->dentry.nr_dentry) /
-					    in->interval_s, U_PER_S);
+		double g, ng;
+		if (dentry_growth(in, &g, &ng))
+			metrics_add(m, "dentry.growth", g, U_PER_S);
 	}
 	if (h->s_loadavg.state == SRC_OK) {
 		metrics_add(m, "loadavg.1m", h->loadavg.avg1, U_COUNT);

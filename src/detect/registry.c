@@ -61,3 +61,18 @@ double proc_cpu_share(const struct inputs *in, const struct proc_entry *p)
 	double life = in->cur.uptime_s - (double)p->stat.starttime / hz;
 	return life > 1 ? (double)ticks / hz / life : -1;
 }
+
+bool dentry_growth(const struct inputs *in, double *ret_growth, double *ret_negative)
+{
+	if (in->mode != WINDOW_INTERVAL || !in->prev || in->interval_s <= 0 || in->prev->s_dentry.state != SRC_OK ||
+	    in->cur.s_dentry.state != SRC_OK)
+		return false;
+	*ret_growth = ((double)in->cur.dentry.nr_dentry - (double)in->prev->dentry.nr_dentry) / in->interval_s;
+	*ret_negative = ((double)in->cur.dentry.nr_negative - (double)in->prev->dentry.nr_negative) / in->interval_s;
+	return true;
+}
+
+bool comm_is_kswapd(const char *comm)
+{
+	return str_starts_with(comm, "kswapd") && comm[6] >= '0' && comm[6] <= '9';
+}

@@ -486,6 +486,44 @@ static void test_cgroup_filter(void **state UNUSED)
 	json_object_put(doc);
 }
 
+/* -p PID filters in the kernel: of two identical producers, only the named
+ * one is seen. */
+static void test_pid_filter(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *a_dir = xasprintf("%s/nss-a", tmpl), *b_dir = xasprintf("%s/nss-b", tmpl);
+	assert_int_equal(mkdir(a_dir, 0755), 0);
+	assert_int_equal(mkdir(b_dir, 0755), 0);
+	/* Both start after kstall has attached; A is given by pid. */
+	_cleanup_free_ char *cmd = xasprintf(
+		"sh -c 'sleep 1.5; exec build/tests/helpers/nss_probe \"%s\" 2' > '%s/a.out' & a=$!; "
+		"sh -c 'sleep 1.5; exec build/tests/helpers/nss_probe \"%s\" 2' > '%s/b.out' & "
+		"build/kstall-asan watch -p $a --duration 4 --interval 4 --format json > '%s/p.json'; wait",
+		a_dir, tmpl, b_dir, tmpl, tmpl);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *ap = xasprintf("%s/a.out", tmpl), *bp = xasprintf("%s/b.out", tmpl);
+	_cleanup_free_ char *at = slurp(ap, NULL), *bt = slurp(bp, NULL);
+	int a = 0, b = 0;
+	assert_int_equal(sscanf(at, "ready %d", &a), 1);
+	assert_int_equal(sscanf(bt, "ready %d", &b), 1);
+	_cleanup_free_ char *jp = xasprintf("%s/p.json", tmpl);
+	_cleanup_free_ char *text = slurp(jp, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *fl = field(field(doc, "traced"), "failed_lookups");
+	bool saw_a = false, saw_b = false;
+	for (size_t i = 0; i < json_object_array_length(fl); i++) {
+		int p = json_object_get_int(field(json_object_array_get_idx(fl, i), "pid"));
+		saw_a |= p == a;
+		saw_b |= p == b;
+	}
+	assert_true(saw_a);
+	assert_false(saw_b);
+	json_object_put(doc);
+}
+
 /* Plain `kstall` as root: check plus tracing, one report. */
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
@@ -520,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_unprivileged_is_clear),
 		cmocka_unit_test(test_record_and_report),
 		cmocka_unit_test(test_cgroup_filter),
+		cmocka_unit_test(test_pid_filter),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
