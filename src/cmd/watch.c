@@ -270,7 +270,8 @@ int cmd_default(int argc, char **argv)
 {
 	struct check_opts o;
 	int rc = check_opts_parse(argc, argv, &o, VERB_WATCH);
-	const char *no = tracer_unavailable();
+	struct sysroot *live = NULL;
+	const char *no = sysroot_open("/", &live) == 0 ? tracer_unavailable(live) : "cannot open /";
 
 	if (rc == 0) {
 		if (strcmp(o.root, "/") || no) {
@@ -288,6 +289,7 @@ int cmd_default(int argc, char **argv)
 			rc = watch_run(&o, false, -1);
 		}
 	}
+	sysroot_free(live);
 	check_opts_free(&o);
 	return finish_output(rc);
 }

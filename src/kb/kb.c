@@ -142,7 +142,7 @@ const struct kb_entry kb_entries[] = {
 	"up, allocating tasks reclaim directly and stall (reclaim.direct_reclaim_stall).",
 	.confirm =
 	"top shows kswapdN; /proc/vmstat pgscan_kswapd, pgsteal_kswapd and slabs_scanned rates; "
-	"/proc/pressure/memory on 4.20+.",
+	"and the memory pressure file /proc/pressure/memory on 4.20+.",
 	.fix =
 	"Find what fills memory (slab: dcache.bloat; page cache; anonymous). Raise "
 	"vm.watermark_scale_factor so reclaim starts earlier and runs in smaller steps. Add memory or "

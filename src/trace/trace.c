@@ -59,11 +59,13 @@ static int quiet_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-const char *tracer_unavailable(void)
+const char *tracer_unavailable(struct sysroot *r)
 {
 	if (geteuid() != 0)
 		return "live tracing needs root (or CAP_BPF and CAP_PERFMON): run kstall as root";
-	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+	if (!sysroot_is_live(r))
+		return "live tracing needs the live host, not a captured tree";
+	if (!sysroot_exists(r, "sys/kernel/btf/vmlinux"))
 		return "this kernel has no BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF): "
 		       "kstall's tp_btf tracing cannot attach";
 	return NULL;
@@ -247,7 +249,7 @@ static bool btf_has(void *ctx, const char *tp)
 
 int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *skips, char *why, size_t whylen)
 {
-	const char *no = tracer_unavailable();
+	const char *no = tracer_unavailable(o->root);
 	struct tracer *t;
 	int err;
 

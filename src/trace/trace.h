@@ -29,7 +29,7 @@ struct tracer;
 
 /* Why tracing cannot run at all here, or NULL if it can (root or
  * CAP_BPF+CAP_PERFMON, and kernel BTF). */
-const char *tracer_unavailable(void);
+const char *tracer_unavailable(struct sysroot *r);
 
 /* Which groups can run, given which tracepoints the kernel has; the
  * finding ids of those that cannot go to skips with the reason. Pure. */
