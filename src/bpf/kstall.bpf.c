@@ -288,26 +288,44 @@ int BPF_PROG(kswapd_sleep, int nid)
 }
 
 /* Failed path lookups: remember the path argument at entry... */
+static __always_inline void path_enter(long nr, __u64 arg1, __u64 arg2)
+{
+	if (nr < 0 || nr >= 512)
+		return;
+	__u32 k = (__u32)nr;
+	__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
+	if (!argn || !*argn)
+		return;
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!wanted(id >> 32))
+		return;
+	struct path_rec r = {.nr = k, .path = *argn == 1 ? arg1 : arg2};
+	__u32 tid = (__u32)id;
+	bpf_map_update_elem(&inflight, &tid, &r, BPF_ANY);
+}
+
+/* Raw sys_enter: every syscall on the host comes through here. Used only
+ * when the per-syscall tracepoints below cannot be attached. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(path_sys_enter, struct pt_regs *regs, long nr)
 {
 	if (nr < 0 || nr >= 512)
 		return 0;
-	__u32 k = (__u32)nr;
-	__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
-	if (!argn || !*argn)
-		return 0;
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!wanted(id >> 32))
-		return 0;
-	struct path_rec r = {.nr = k};
-	r.path = *argn == 1 ? (__u64)PT_REGS_PARM1_CORE_SYSCALL(regs) : (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs);
-	__u32 tid = (__u32)id;
-	bpf_map_update_elem(&inflight, &tid, &r, BPF_ANY);
+	path_enter(nr, (__u64)PT_REGS_PARM1_CORE_SYSCALL(regs), (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs));
 	return 0;
 }
 
-/* ...and count it, sampling the path, when it returns ENOENT. */
+/* The path syscalls' own tracepoints (syscalls:sys_enter_openat, ...),
+ * attached one by one by user space: other syscalls pay almost nothing. */
+SEC("tracepoint")
+int path_tp_enter(struct syscall_trace_enter *ctx)
+{
+	/* Per-syscall events lay out an int nr then the arguments (not the
+	 * raw_syscalls layout with a long id). */
+	path_enter(ctx->nr, BPF_CORE_READ(ctx, args[0]), BPF_CORE_READ(ctx, args[1]));
+	return 0;
+}
+
 /* The syscall number at exit, to skip the per-thread map for syscalls
  * that take no path: every syscall on the host comes through here. */
 static __always_inline long exit_nr(struct pt_regs *regs)
@@ -321,23 +339,13 @@ static __always_inline long exit_nr(struct pt_regs *regs)
 #endif
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
+static __always_inline void path_exit(long ret)
 {
-	long nr = exit_nr(regs);
-	if (nr >= 0) {
-		if (nr >= 512)
-			return 0;
-		__u32 k = (__u32)nr;
-		__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
-		if (!argn || !*argn)
-			return 0;
-	}
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	struct path_rec *r = bpf_map_lookup_elem(&inflight, &tid);
 	if (!r)
-		return 0;
+		return;
 	__u64 path = r->path;
 	bpf_map_delete_elem(&inflight, &tid);
 
@@ -349,12 +357,12 @@ int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
 		l = bpf_map_lookup_elem(&lookups, &tgid);
 		if (!l) {
 			stat_inc(KS_STAT_LOOKUPS_FULL);
-			return 0;
+			return;
 		}
 	}
 	__sync_fetch_and_add(&l->calls, 1);
 	if (ret != -ENOENT)
-		return 0;
+		return;
 	__sync_fetch_and_add(&l->failed, 1);
 
 	/* Sample about path_samples_per_doubling failures per doubling of the
@@ -365,14 +373,14 @@ int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
 		stride <<= 1;
 	if (n & (stride - 1)) {
 		stat_inc(KS_STAT_PATHS_UNSAMPLED);
-		return 0;
+		return;
 	}
 	/* The name it has now (it may have exec'd since the first lookup). */
 	bpf_get_current_comm(l->comm, sizeof(l->comm));
 	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		stat_inc(KS_STAT_RINGBUF_LOST);
-		return 0;
+		return;
 	}
 	e->type = KS_EV_PATH;
 	e->kind = 0;
@@ -388,6 +396,29 @@ int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
 		e->path[0] = 0;
 	stat_inc(KS_STAT_PATHS_SAMPLED);
 	bpf_ringbuf_submit(e, 0);
+	return;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = exit_nr(regs);
+	if (nr >= 0) {
+		if (nr >= 512)
+			return 0;
+		__u32 k = (__u32)nr;
+		__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
+		if (!argn || !*argn)
+			return 0;
+	}
+	path_exit(ret);
+	return 0;
+}
+
+SEC("tracepoint")
+int path_tp_exit(struct syscall_trace_exit *ctx)
+{
+	path_exit(ctx->ret);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "../detect/detect.h"
 #include "../trace/trace.h"
 #include "../record/recfile.h"
+#include "../lib/tracefs.h"
 
 #include <fcntl.h>
 
@@ -147,6 +148,9 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 		usage_error("watch traces the live host: --root does not apply (use check --root)");
 		return EXIT_USAGE;
 	}
+	/* First, while kstall is one thread: tracefs in a mount namespace of
+	 * its own, for per-syscall events. Without it, raw syscall tracing. */
+	bool syscall_events = geteuid() == 0 && tracefs_prepare() == 0;
 	if (sysroot_open("/", &r) < 0)
 		return EXIT_CANNOT_RUN;
 	sysroot_set_deadline_ms(r, o->deadline_ms);
@@ -162,7 +166,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	struct trace_opts to = {.threshold_ms = o->threshold_ms, .pids = o->pids, .npids = o->npids,
-				.cgroup = o->cgroup, .root = r};
+				.cgroup = o->cgroup, .root = r, .syscall_tracepoints = syscall_events};
 	if (tracer_start(&to, &t, &tskips, why, sizeof(why)) < 0) {
 		fprintf(stderr, "kstall: cannot trace: %s\n", why);
 		goto out;

@@ -1,4 +1,5 @@
 #include "trace.h"
+#include "../lib/tracefs.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -18,6 +19,49 @@ struct sym {
 struct lookup_paths {
 	uint32_t tgid;
 	struct pattern_set set;
+};
+
+/* Path-taking syscalls of this architecture: the argument holding the
+ * path (1-based), and the name of their trace events (sys_enter_NAME). */
+static const struct {
+	long nr;
+	unsigned arg;
+	const char *event;
+} path_syscalls[] = {
+#ifdef SYS_open
+	{SYS_open, 1, "open"},
+#endif
+#ifdef SYS_stat
+	{SYS_stat, 1, "newstat"},
+#endif
+#ifdef SYS_lstat
+	{SYS_lstat, 1, "newlstat"},
+#endif
+#ifdef SYS_access
+	{SYS_access, 1, "access"},
+#endif
+#ifdef SYS_readlink
+	{SYS_readlink, 1, "readlink"},
+#endif
+#ifdef SYS_newfstatat
+	{SYS_newfstatat, 2, "newfstatat"},
+#endif
+#ifdef SYS_fstatat64
+	{SYS_fstatat64, 2, "fstatat64"},
+#endif
+#ifdef SYS_statx
+	{SYS_statx, 2, "statx"},
+#endif
+#ifdef SYS_openat2
+	{SYS_openat2, 2, "openat2"},
+#endif
+#ifdef SYS_faccessat2
+	{SYS_faccessat2, 2, "faccessat2"},
+#endif
+	{SYS_openat, 2, "openat"},
+	{SYS_faccessat, 2, "faccessat"},
+	{SYS_readlinkat, 2, "readlinkat"},
+	{SYS_execve, 1, "execve"},
 };
 
 /* The kernel's BPF run-time statistics cost two clock reads per program
@@ -46,6 +90,9 @@ struct tracer {
 	uint64_t paths_not_kept;
 	struct sym *syms; /* resolved shrinker functions */
 	size_t nsyms, capsyms;
+	struct bpf_link *links[2 * ARRAY_SIZE(path_syscalls)]; /* per-syscall events */
+	size_t nlinks;
+	bool per_syscall;  /* lookups through per-syscall events, not raw */
 };
 
 static void stats_tick(struct tracer *t);
@@ -70,48 +117,6 @@ const char *tracer_unavailable(struct sysroot *r)
 		       "kstall's tp_btf tracing cannot attach";
 	return NULL;
 }
-
-/* Path-taking syscalls of this architecture, with the argument holding
- * the path (1-based). */
-static const struct {
-	long nr;
-	unsigned arg;
-} path_syscalls[] = {
-#ifdef SYS_open
-	{SYS_open, 1},
-#endif
-#ifdef SYS_stat
-	{SYS_stat, 1},
-#endif
-#ifdef SYS_lstat
-	{SYS_lstat, 1},
-#endif
-#ifdef SYS_access
-	{SYS_access, 1},
-#endif
-#ifdef SYS_readlink
-	{SYS_readlink, 1},
-#endif
-#ifdef SYS_newfstatat
-	{SYS_newfstatat, 2},
-#endif
-#ifdef SYS_fstatat64
-	{SYS_fstatat64, 2},
-#endif
-#ifdef SYS_statx
-	{SYS_statx, 2},
-#endif
-#ifdef SYS_openat2
-	{SYS_openat2, 2},
-#endif
-#ifdef SYS_faccessat2
-	{SYS_faccessat2, 2},
-#endif
-	{SYS_openat, 2},
-	{SYS_faccessat, 2},
-	{SYS_readlinkat, 2},
-	{SYS_execve, 1},
-};
 
 struct prog_group {
 	unsigned group;
@@ -293,6 +298,17 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)
 			bpf_program__set_autoload(progs[i].p, false);
+	/* Failed lookups: the path syscalls' own events when tracefs is
+	 * there (other syscalls then pay almost nothing), else raw
+	 * sys_enter/sys_exit, which every syscall runs. */
+	t->per_syscall = o->syscall_tracepoints && !(missing & TG_LOOKUPS);
+	if (t->per_syscall) {
+		bpf_program__set_autoload(t->skel->progs.path_sys_enter, false);
+		bpf_program__set_autoload(t->skel->progs.path_sys_exit, false);
+	} else {
+		bpf_program__set_autoload(t->skel->progs.path_tp_enter, false);
+		bpf_program__set_autoload(t->skel->progs.path_tp_exit, false);
+	}
 	if (!has_tracepoint(vmlinux, "sched_process_fork"))
 		bpf_program__set_autoload(t->skel->progs.follow_fork, false);
 
@@ -326,6 +342,28 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 	if (err) {
 		snprintf(why, whylen, "attaching kstall's tracepoints failed: %s", strerror(-err));
 		goto fail;
+	}
+	if (t->per_syscall) {
+		unsigned entered = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(path_syscalls); i++) {
+			char name[64];
+			struct bpf_link *l;
+			snprintf(name, sizeof(name), "sys_enter_%s", path_syscalls[i].event);
+			l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_enter, "syscalls", name);
+			if (!l)
+				continue; /* this kernel has no such syscall */
+			t->links[t->nlinks++] = l;
+			snprintf(name, sizeof(name), "sys_exit_%s", path_syscalls[i].event);
+			l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_exit, "syscalls", name);
+			if (l)
+				t->links[t->nlinks++] = l;
+			entered++;
+		}
+		if (!entered) {
+			t->groups &= ~TG_LOOKUPS;
+			skips_add(skips, "dcache.negative_dentry_producers",
+				  "no syscalls:sys_enter_* event of a path syscall could be attached");
+		}
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
 	if (!t->rb) {
@@ -519,6 +557,8 @@ void tracer_stop(struct tracer *t)
 	if (!t)
 		return;
 	ring_buffer__free(t->rb);
+	for (size_t i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
 	kstall_bpf__destroy(t->skel);
 	if (t->stats_fd >= 0)
 		close(t->stats_fd);

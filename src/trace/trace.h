@@ -23,6 +23,7 @@ struct trace_opts {
 	size_t npids;
 	const char *cgroup;    /* -c: a cgroup directory (v1 or v2) */
 	struct sysroot *root;  /* the live root: kallsyms, cgroup.procs */
+	bool syscall_tracepoints; /* tracefs is there: attach per-syscall events */
 };
 
 struct tracer;

@@ -75,7 +75,7 @@ static double evidence(json_object *f, const char *name)
 static int kstall_progs_loaded(void)
 {
 	int st;
-	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
+	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
 	return atoi(out);
 }
 
