@@ -1,4 +1,4 @@
-/* Detectors: pure functions from what was read (and, later, traced) to
+/* Detectors: pure functions from what was read and traced to
  * findings.
  *
  * Adding a detector, the checklist:
@@ -23,7 +23,7 @@
 
 enum {
 	NEED_NONE = 0,
-	NEED_BPF = 1 << 0,  /* from the live-tracing issue on */
+	NEED_BPF = 1 << 0,  /* live tracing ran: inputs->traced is set */
 	NEED_ROOT = 1 << 1,
 };
 
