@@ -7,7 +7,6 @@
 #include "../record/recfile.h"
 
 #include <json-c/json.h>
-#include <fcntl.h>
 
 static int write_files(const char *dir, const char *prefix, json_object *files)
 {
@@ -17,18 +16,10 @@ static int write_files(const char *dir, const char *prefix, json_object *files)
 		if (!relpath_is_safe(path))
 			return -EINVAL; /* a recording is input from elsewhere */
 		_cleanup_free_ char *full = xasprintf("%s/%s%s", dir, prefix, path);
-		int rc = mkdir_parents(full);
+		int rc = write_whole_file(full, json_object_get_string(val),
+					  (size_t)json_object_get_string_len(val));
 		if (rc < 0)
 			return rc;
-		int fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (fd < 0)
-			return -errno;
-		const char *data = json_object_get_string(val);
-		size_t len = (size_t)json_object_get_string_len(val);
-		bool ok = write(fd, data, len) == (ssize_t)len;
-		close(fd);
-		if (!ok)
-			return -EIO;
 	}
 	return 0;
 }

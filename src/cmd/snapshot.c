@@ -13,23 +13,7 @@
 static int write_file(const char *dir, const char *rel, const char *data, size_t len)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, rel);
-	int rc = mkdir_parents(path);
-	if (rc < 0)
-		return rc;
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return write_whole_file(path, data, len);
 }
 
 static bool dir_empty_or_absent(const char *path)

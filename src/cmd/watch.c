@@ -239,7 +239,6 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 			show_screen(&rep, &tr);
 		else if (lines)
 			show_line(&rep, &tr);
-		tracer_next_period(t);
 		next += o->interval_s;
 	}
 	/* The tracer is stopped before the report: nothing stays attached

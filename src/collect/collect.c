@@ -581,23 +581,16 @@ int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs 
 	}
 	in->live = sysroot_is_live(r);
 	if (!sysroot_exists(r, "proc"))
-		return -ENOENT;
+		return -ENOENT; /* not a root tree: no proc/ at all */
 	read_host(r, in);
 	return 0;
 }
 
 int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 {
-	*in = (struct inputs){0};
-	if (o->npids) {
-		in->pids = xcalloc(o->npids, sizeof(int));
-		memcpy(in->pids, o->pids, o->npids * sizeof(int));
-		in->npids = o->npids;
-	}
-	in->live = sysroot_is_live(r);
-	if (!sysroot_exists(r, "proc"))
-		return -ENOENT; /* not a root tree: no proc/ at all */
-	read_host(r, in);
+	int rc = collect_host(r, o, in);
+	if (rc < 0)
+		return rc;
 
 	if (in->live) {
 		in->prev = xcalloc(1, sizeof(*in->prev));

@@ -22,8 +22,6 @@ void detect_all(const struct inputs *in, unsigned have, struct findings *out, st
 		unsigned missing = d->needs & ~have;
 
 		if (missing) {
-			/* A detector whose ids the tracer already skipped (no
-			 * tracepoint) is not listed twice. */
 			for (const char *const *id = d->ids; *id; id++)
 				skips_add(skips, *id, "%s",
 					  missing & NEED_BPF ? "needs live tracing: run `kstall watch` (or plain `kstall`) as root"

@@ -1,5 +1,6 @@
 #include "fsutil.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 
@@ -39,6 +40,27 @@ int mkdir_parents(const char *path)
 {
 	_cleanup_free_ char *p = xstrdup(path);
 	return mkdirs(p, false);
+}
+
+int write_whole_file(const char *path, const char *data, size_t len)
+{
+	int rc = mkdir_parents(path);
+	if (rc < 0)
+		return rc;
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 static int rm_entry(const char *p, const struct stat *sb UNUSED, int flag UNUSED, struct FTW *ftw UNUSED)

@@ -10,6 +10,9 @@ bool relpath_is_safe(const char *rel);
 int mkdir_p(const char *path);
 /* mkdir -p of the directory holding file path. 0 or -errno. */
 int mkdir_parents(const char *path);
+/* Write data to path (parents made, never through a symlink at the end),
+ * retrying short writes. 0 or -errno. */
+int write_whole_file(const char *path, const char *data, size_t len);
 /* rm -rf path, not following symlinks. Best effort. */
 void rm_rf(const char *path);
 

@@ -406,12 +406,6 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 	return n == -EINTR ? 0 : n;
 }
 
-void tracer_next_period(struct tracer *t UNUSED)
-{
-	/* Nothing per period yet: path sampling spreads itself (see
-	 * path_sys_exit). Kept for the per-interval aggregates of record. */
-}
-
 unsigned tracer_groups(const struct tracer *t)
 {
 	return t->groups;

@@ -42,8 +42,6 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *skips, char *why, size_t whylen);
 /* Consume ring-buffer events for up to timeout_ms. */
 int tracer_poll(struct tracer *t, int timeout_ms);
-/* Start a new sampling period (resets the per-process path budget). */
-void tracer_next_period(struct tracer *t);
 /* Everything since start, into out (freed with traced_free). */
 int tracer_read(struct tracer *t, struct traced *out);
 unsigned tracer_groups(const struct tracer *t);
