@@ -24,6 +24,12 @@ const volatile __u64 threshold_ns = 10 * 1000 * 1000ULL;
 const volatile bool filter_pids = false;
 const volatile __u32 path_samples_per_doubling = 32;
 const volatile __u32 self_tgid = 0;
+/* mmap/munmap (seed 001): their numbers on this architecture, and
+ * whether the raw sys_enter/sys_exit programs handle them. */
+const volatile long mmap_nr = -1;
+const volatile long munmap_nr = -1;
+const volatile bool raw_vma = false;
+const volatile bool raw_lookups = false;
 
 /* Which syscalls take a path, and in which argument (1-based); 0: not. */
 struct {
@@ -66,6 +72,16 @@ struct {
 	__type(key, struct ks_hist_key);
 	__type(value, struct ks_hist);
 } hists SEC(".maps");
+
+/* mmap, munmap and searches for room, per (process, kind, length):
+ * apart from hists, so a process mapping many sizes cannot crowd out
+ * the reclaim histograms. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct ks_hist_key);
+	__type(value, struct ks_hist);
+} vmops SEC(".maps");
 
 struct path_rec {
 	__u64 path;
@@ -128,21 +144,27 @@ static __always_inline __u32 log2_us(__u64 ns)
 	return r;
 }
 
-/* The histogram for hk, created empty if new; NULL (counted) if full. */
-static __always_inline struct ks_hist *hist_get(struct ks_hist_key *hk)
+/* The histogram for hk in map (hists or vmops), created empty if new;
+ * NULL (counted under full_stat) if the map is full. */
+static __always_inline struct ks_hist *hist_get_in(void *map, struct ks_hist_key *hk, __u32 full_stat)
 {
-	struct ks_hist *h = bpf_map_lookup_elem(&hists, hk);
+	struct ks_hist *h = bpf_map_lookup_elem(map, hk);
 	if (h)
 		return h;
 	struct ks_hist zero = {};
 	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
 	/* NOEXIST fails either because the map is full or because another
 	 * CPU created it meanwhile: the lookup tells which. */
-	bpf_map_update_elem(&hists, hk, &zero, BPF_NOEXIST);
-	h = bpf_map_lookup_elem(&hists, hk);
+	bpf_map_update_elem(map, hk, &zero, BPF_NOEXIST);
+	h = bpf_map_lookup_elem(map, hk);
 	if (!h)
-		stat_inc(KS_STAT_HIST_FULL);
+		stat_inc(full_stat);
 	return h;
+}
+
+static __always_inline struct ks_hist *hist_get(struct ks_hist_key *hk)
+{
+	return hist_get_in(&hists, hk, KS_STAT_HIST_FULL);
 }
 
 static __always_inline void hist_add(struct ks_hist *h, __u64 dur, __u32 tid, __u64 extra1, __u64 extra2)
@@ -172,8 +194,9 @@ static __always_inline void wait_open(__u32 kind, __u64 detail, __u64 extra2)
 }
 
 /* extra2_end: subtracted from the extra2 recorded at open (the shrinker's
- * total_scan shrinks by what it scanned, as slabs_scanned counts it). */
-static __always_inline void wait_close(__u32 kind, __u64 extra1, __u64 extra2_end)
+ * total_scan shrinks by what it scanned, as slabs_scanned counts it).
+ * vma: aggregate into vmops rather than hists. */
+static __always_inline void wait_close_in(__u32 kind, __u64 extra1, __u64 extra2_end, bool vma)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
@@ -186,7 +209,7 @@ static __always_inline void wait_close(__u32 kind, __u64 extra1, __u64 extra2_en
 	bpf_map_delete_elem(&waits, &k);
 
 	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = detail};
-	struct ks_hist *h = hist_get(&hk);
+	struct ks_hist *h = vma ? hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL) : hist_get(&hk);
 	if (!h)
 		return;
 	hist_add(h, dur, tid, extra1, extra2);
@@ -210,6 +233,11 @@ static __always_inline void wait_close(__u32 kind, __u64 extra1, __u64 extra2_en
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->path[0] = 0;
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void wait_close(__u32 kind, __u64 extra1, __u64 extra2_end)
+{
+	wait_close_in(kind, extra1, extra2_end, false);
 }
 
 SEC("tp_btf/mm_vmscan_direct_reclaim_begin")
@@ -287,6 +315,59 @@ int BPF_PROG(kswapd_sleep, int nid)
 	return 0;
 }
 
+/* mmap and munmap (seed 001): each call is a short wait of its own kind,
+ * keyed by its length, so that the same size mapped and unmapped over and
+ * over shows as a pair of histograms with the same detail. */
+#define KS_MAP_ANONYMOUS 0x20 /* the same on every architecture kstall builds for */
+#define KS_PAGE_ROUND(x) (((x) + 4095) & ~4095ULL)
+
+static __always_inline void vma_enter(long nr, __u64 len, __u64 flags)
+{
+	if (nr == mmap_nr)
+		wait_open(KS_MMAP, KS_PAGE_ROUND(len), (flags & KS_MAP_ANONYMOUS) ? 1 : 0);
+	else if (nr == munmap_nr)
+		wait_open(KS_MUNMAP, KS_PAGE_ROUND(len), 0);
+}
+
+static __always_inline void vma_exit(long nr, long ret)
+{
+	__u64 failed = ret < 0 && ret > -4096 ? 1 : 0;
+	if (nr == mmap_nr)
+		wait_close_in(KS_MMAP, failed, 0, true);
+	else if (nr == munmap_nr)
+		wait_close_in(KS_MUNMAP, failed, 0, true);
+}
+
+SEC("tracepoint")
+int vma_tp_enter(struct syscall_trace_enter *ctx)
+{
+	vma_enter(ctx->nr, BPF_CORE_READ(ctx, args[1]), BPF_CORE_READ(ctx, args[3]));
+	return 0;
+}
+
+SEC("tracepoint")
+int vma_tp_exit(struct syscall_trace_exit *ctx)
+{
+	vma_exit(ctx->nr, ctx->ret);
+	return 0;
+}
+
+/* Each search for room in an address space (get_unmapped_area), counted
+ * by the length searched for; extra1 counts searches that found none. */
+SEC("tp_btf/vm_unmapped_area")
+int BPF_PROG(unmapped_area, unsigned long addr, struct vm_unmapped_area_info *info)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!wanted(id >> 32))
+		return 0;
+	struct ks_hist_key hk = {.tgid = id >> 32, .kind = KS_UNMAPPED_AREA,
+				 .detail = KS_PAGE_ROUND(BPF_CORE_READ(info, length))};
+	struct ks_hist *h = hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL);
+	if (h)
+		hist_add(h, 0, (__u32)id, addr >= (unsigned long)-4095 ? 1 : 0, 0);
+	return 0;
+}
+
 /* Failed path lookups: remember the path argument at entry... */
 static __always_inline void path_enter(long nr, __u64 arg1, __u64 arg2)
 {
@@ -311,7 +392,12 @@ int BPF_PROG(path_sys_enter, struct pt_regs *regs, long nr)
 {
 	if (nr < 0 || nr >= 512)
 		return 0;
-	path_enter(nr, (__u64)PT_REGS_PARM1_CORE_SYSCALL(regs), (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs));
+	if (raw_vma && (nr == mmap_nr || nr == munmap_nr)) {
+		vma_enter(nr, (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs), (__u64)PT_REGS_PARM4_CORE_SYSCALL(regs));
+		return 0;
+	}
+	if (raw_lookups)
+		path_enter(nr, (__u64)PT_REGS_PARM1_CORE_SYSCALL(regs), (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs));
 	return 0;
 }
 
@@ -403,6 +489,12 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = exit_nr(regs);
+	if (raw_vma && nr >= 0 && (nr == mmap_nr || nr == munmap_nr)) {
+		vma_exit(nr, ret);
+		return 0;
+	}
+	if (!raw_lookups)
+		return 0;
 	if (nr >= 0) {
 		if (nr >= 512)
 			return 0;

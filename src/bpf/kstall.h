@@ -14,7 +14,10 @@ enum ks_kind {
 	KS_MEMCG_RECLAIM = 2,  /* ... because its memory cgroup is at its limit */
 	KS_SHRINKER = 3,       /* one slab shrinker call; detail = scan function */
 	KS_KSWAPD = 4,         /* kswapd awake (wake .. sleep); detail = node */
-	KS_KIND_MAX = 5,
+	KS_MMAP = 5,           /* one mmap(2) call; detail = length (page-rounded) */
+	KS_MUNMAP = 6,         /* one munmap(2) call; detail = length */
+	KS_UNMAPPED_AREA = 7,  /* one search for room (vm_unmapped_area); detail = length */
+	KS_KIND_MAX = 8,
 };
 
 /* Counters of what kstall itself could not keep: never silent. */
@@ -25,6 +28,7 @@ enum ks_stat {
 	KS_STAT_LOOKUPS_FULL,      /* failed-lookup map full */
 	KS_STAT_PATHS_SAMPLED,     /* paths sent for pattern analysis */
 	KS_STAT_PATHS_UNSAMPLED,   /* failed lookups counted but not sampled (budget) */
+	KS_STAT_VMOPS_FULL,        /* mmap/munmap map full: a call not aggregated */
 	KS_STAT_MAX,
 };
 
@@ -39,8 +43,9 @@ struct ks_hist {
 	__u64 count;
 	__u64 sum_ns;
 	__u64 max_ns;
-	__u64 extra1; /* reclaim: pages reclaimed; shrinker: objects freed */
-	__u64 extra2; /* shrinker: objects scanned */
+	__u64 extra1; /* reclaim: pages reclaimed; shrinker: objects freed;
+		       * mmap/munmap/search: calls that failed */
+	__u64 extra2; /* shrinker: objects scanned; mmap: anonymous mappings */
 	__u32 max_tid;
 	__u32 pad;
 	char comm[KS_COMM_LEN];

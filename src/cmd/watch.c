@@ -13,6 +13,9 @@
 
 #include <signal.h>
 
+/* How often watch reads every process's maps (and at the end). */
+#define MAPS_EVERY_S 30.0
+
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig UNUSED)
@@ -48,9 +51,11 @@ static void show_screen(const struct report *rep, const struct traced *t)
 		qsort(v, n, sizeof(*v), cmp_hist_sum);
 	printf("\n%-16s %8s %-16s %-24s %8s %10s %10s\n", "WAIT", "PID", "COMM", "DETAIL", "COUNT", "TOTAL", "WORST");
 	for (size_t i = 0; i < n && i < 15; i++) {
-		char *comm = sanitize_tty(v[i]->comm);
+		char *comm = sanitize_tty(v[i]->comm), len[32];
+		if (tr_kind_is_vmop(v[i]->kind))
+			fmt_bytes((double)v[i]->detail, len, sizeof(len));
 		printf("%-16s %8u %-16s %-24.24s %8s %10s %10s\n", tr_kind_name(v[i]->kind), v[i]->tgid, comm,
-		       v[i]->name, fmt_count((double)v[i]->count, a, sizeof(a)),
+		       tr_kind_is_vmop(v[i]->kind) ? len : v[i]->name, fmt_count((double)v[i]->count, a, sizeof(a)),
 		       fmt_duration((double)v[i]->sum_ns / 1e9, b, sizeof(b)),
 		       fmt_duration((double)v[i]->max_ns / 1e9, c, sizeof(c)));
 		free(comm);
@@ -74,9 +79,9 @@ static void show_screen(const struct report *rep, const struct traced *t)
 		shown++;
 	}
 	free(lv);
-	if (t->ringbuf_lost || t->hist_full || t->waits_full || t->lookups_full)
+	if (t->ringbuf_lost || t->hist_full || t->waits_full || t->lookups_full || t->vmops_full)
 		printf("\nlost: %" PRIu64 " events (ring buffer full), %" PRIu64 " waits (maps full)\n", t->ringbuf_lost,
-		       t->hist_full + t->waits_full + t->lookups_full);
+		       t->hist_full + t->waits_full + t->lookups_full + t->vmops_full);
 	fflush(stdout);
 }
 
@@ -101,7 +106,7 @@ static void show_line(const struct report *rep, const struct traced *t)
 	printf("t=%.0fs findings=%zu critical=%u warning=%u reclaim_stalls=%" PRIu64 " worst_ms=%.1f "
 	       "failed_lookups=%" PRIu64 " lost=%" PRIu64,
 	       t->duration_s, rep->findings.n, crit, warn, stalls, (double)stall_max / 1e6, failed,
-	       t->ringbuf_lost + t->hist_full + t->waits_full + t->lookups_full);
+	       t->ringbuf_lost + t->hist_full + t->waits_full + t->lookups_full + t->vmops_full);
 	for (size_t i = 0; i < rep->findings.n && i < 3; i++)
 		printf(" [%s]", rep->findings.v[i].id);
 	printf("\n");
@@ -175,7 +180,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	const struct capture_entry *ce;
 	size_t host_files = sysroot_captured(r, &ce);
 	first = xcalloc(1, sizeof(*first));
-	collect_sample(r, &in, first, false);
+	collect_sample(r, &in, first, 0);
 	if (record_fd >= 0) {
 		char *hdr = xasprintf("{\"format\":1,\"kstall_version\":\"%s\",\"interval_s\":%.9f,\"threshold_ms\":%.3f,"
 				      "\"user_hz\":%u,\"t_real\":%.6f}",
@@ -198,6 +203,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	double start = first->t_mono, next = start + o->interval_s;
 	double end = o->duration_s > 0 ? start + o->duration_s : 0;
 	bool have_cur = false;
+	double maps_at = start;
 	struct report rep = {0};
 
 	for (;;) {
@@ -215,7 +221,12 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 			sample_free(&in.cur);
 			traced_free(&tr);
 		}
-		collect_sample(r, &in, &in.cur, true);
+		/* Every process's maps takes its mmap_lock: read them at the
+		 * end and every MAPS_EVERY_S, not at every interval. */
+		bool maps = last || now - maps_at >= MAPS_EVERY_S;
+		collect_sample(r, &in, &in.cur, SAMPLE_DETAILS | (maps ? SAMPLE_MAPS : 0));
+		if (maps)
+			maps_at = now;
 		have_cur = true;
 		in.interval_s = in.cur.t_mono - first->t_mono;
 		tracer_read(t, &tr);

@@ -159,7 +159,6 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 	char path[256];
 	struct buf b = {0};
 	struct perr e = {0};
-	int rc;
 
 	if (selected) {
 		/* comm is the name the task has now (stat's copy is the same
@@ -197,16 +196,30 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 			add_error(in, path, &e);
 	}
 	buf_free(&b);
+}
+
+/* /proc/PID/maps takes the process's mmap_lock: read under the deadline,
+ * summarised at once, and only the summary is kept. Kernel threads (no
+ * address space, vsize 0) are not read. */
+static void read_proc_maps(struct sysroot *r, const char *pre, struct inputs *in, struct proc_entry *p,
+			   const char *pidstr)
+{
+	char path[256];
+	struct buf b = {0};
+	struct perr e = {0};
+
+	if (p->stat.vsize == 0)
+		return;
 	snprintf(path, sizeof(path), "%sproc/%s/maps", pre, pidstr);
-	rc = sysroot_read_deadline(r, path, &b);
+	int rc = sysroot_read_deadline(r, path, &b);
 	if (rc == 0) {
 		struct maps m = {0};
-		if (proc_maps_parse(b.data, &m, &e) == 0) {
-			p->nvmas = m.n;
+		if (proc_maps_parse(b.data, &m, &e) == 0 && vma_summarize(&m, &p->vma) == 0)
 			p->has_maps = true;
-		} else {
+		else if (e.msg[0])
 			add_error(in, path, &e);
-		}
+		else
+			add_error(in, path, &(struct perr){.msg = "regions out of address order"});
 		maps_free(&m);
 	} else if (rc != -ENOENT && rc != -ESRCH) {
 		add_unreadable(in, p->stat.pid, p->stat.comm, "maps", rc);
@@ -215,7 +228,7 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 }
 
 static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, struct sample *s,
-		       bool details)
+		       unsigned flags)
 {
 	char path[256];
 	char **names = NULL;
@@ -255,9 +268,11 @@ static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, st
 			add_error(in, path, &e);
 			continue;
 		}
-		if (details)
-			read_proc_details(r, pre, in, &p, *n, in->npids && inputs_pid_selected(in, p.stat.pid),
-					  &nstacks);
+		bool selected = in->npids && inputs_pid_selected(in, p.stat.pid);
+		if (flags & SAMPLE_DETAILS)
+			read_proc_details(r, pre, in, &p, *n, selected, &nstacks);
+		if ((flags & SAMPLE_MAPS) && (selected || !in->npids))
+			read_proc_maps(r, pre, in, &p, *n);
 		ARRAY_GROW(s->procs, s->nprocs, cap);
 		s->procs[s->nprocs++] = p;
 	}
@@ -276,7 +291,7 @@ static int parse_uptime(const char *text, double *ret, struct perr *err)
 }
 
 static void read_sample(struct sysroot *r, const char *pre, struct inputs *in, struct sample *s,
-			bool details)
+			unsigned flags)
 {
 	char path[256];
 
@@ -295,7 +310,7 @@ static void read_sample(struct sysroot *r, const char *pre, struct inputs *in, s
 	else
 		PARSE_FILE(in, r, P("proc/1/net/softnet_stat"), &s->s_softnet, proc_softnet_parse, &s->softnet);
 #undef P
-	read_procs(r, pre, in, s, details);
+	read_procs(r, pre, in, s, flags);
 }
 
 static int parse_hostname(const char *text, char (*ret)[256], struct perr *err UNUSED)
@@ -564,11 +579,11 @@ static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1
 	return found ? 0 : -EINVAL;
 }
 
-void collect_sample(struct sysroot *r, struct inputs *in, struct sample *s, bool details)
+void collect_sample(struct sysroot *r, struct inputs *in, struct sample *s, unsigned flags)
 {
 	s->t_mono = now_monotonic();
 	s->t_real = now_realtime();
-	read_sample(r, "", in, s, details);
+	read_sample(r, "", in, s, flags);
 }
 
 int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
@@ -595,7 +610,7 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 	if (in->live) {
 		in->prev = xcalloc(1, sizeof(*in->prev));
 		sysroot_capture_sample(r, 0);
-		collect_sample(r, in, in->prev, false);
+		collect_sample(r, in, in->prev, 0);
 		double until = in->prev->t_mono + o->interval_s;
 		for (double now; (now = now_monotonic()) < until;) {
 			double d = until - now;
@@ -603,17 +618,17 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 			nanosleep(&ts, NULL);
 		}
 		sysroot_capture_sample(r, 1);
-		collect_sample(r, in, &in->cur, true);
+		collect_sample(r, in, &in->cur, SAMPLE_DETAILS | SAMPLE_MAPS);
 		in->interval_s = in->cur.t_mono - in->prev->t_mono;
 		in->mode = WINDOW_INTERVAL;
 		in->window_source = "live";
 	} else {
 		double interval = 0, t0 = 0, t1 = 0, hz = 0;
-		read_sample(r, "", in, &in->cur, true);
+		read_sample(r, "", in, &in->cur, SAMPLE_DETAILS | SAMPLE_MAPS);
 		if (read_meta(r, &interval, &t0, &t1, &hz) == 0 && interval > 0 &&
 		    sysroot_exists(r, SNAPSHOT_SAMPLE0 "proc")) {
 			in->prev = xcalloc(1, sizeof(*in->prev));
-			read_sample(r, SNAPSHOT_SAMPLE0, in, in->prev, false);
+			read_sample(r, SNAPSHOT_SAMPLE0, in, in->prev, 0);
 			in->prev->t_real = t0;
 			in->cur.t_real = t1;
 			in->interval_s = interval;

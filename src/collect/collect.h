@@ -6,6 +6,7 @@
 
 #include "../lib/sysroot.h"
 #include "../proc/proc.h"
+#include "../model/vma.h"
 #include "traced.h"
 
 /* Status of one source file. */
@@ -24,7 +25,7 @@ struct proc_entry {
 	struct kstack stack; /* idem, when the kernel allows it */
 	struct pid_status status; /* -p targets only */
 	bool has_status;
-	size_t nvmas;        /* -p targets only; 0 if maps not read */
+	struct vma_summary vma; /* from maps: user processes, SAMPLE_MAPS samples */
 	bool has_maps;
 };
 
@@ -129,7 +130,11 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *ret)
 void inputs_free(struct inputs *in);
 /* The pieces of collect(), for watch: host facts once, then samples. */
 int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs *in);
-void collect_sample(struct sysroot *r, struct inputs *in, struct sample *s, bool details);
+/* What a sample reads beyond the counters: details are the -p targets'
+ * files and D-state tasks' stacks; maps are every user process's
+ * /proc/PID/maps (or the -p targets'), summarised. */
+enum { SAMPLE_DETAILS = 1 << 0, SAMPLE_MAPS = 1 << 1 };
+void collect_sample(struct sysroot *r, struct inputs *in, struct sample *s, unsigned flags);
 void sample_free(struct sample *s);
 /* Read cmdline (under the deadline) for these pids of the later sample,
  * if not read yet: the processes a report names. */

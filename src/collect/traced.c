@@ -7,6 +7,9 @@ const char *tr_kind_name(unsigned kind)
 	case TR_MEMCG_RECLAIM: return "memcg_reclaim";
 	case TR_SHRINKER: return "shrinker";
 	case TR_KSWAPD: return "kswapd";
+	case TR_MMAP: return "mmap";
+	case TR_MUNMAP: return "munmap";
+	case TR_UNMAPPED_AREA: return "unmapped_area_search";
 	default: return "unknown";
 	}
 }

@@ -13,13 +13,21 @@ enum tr_kind {
 	TR_MEMCG_RECLAIM = 2,
 	TR_SHRINKER = 3,
 	TR_KSWAPD = 4,
+	TR_MMAP = 5,          /* detail: length; extra1: failed; extra2: anonymous */
+	TR_MUNMAP = 6,        /* detail: length; extra1: failed */
+	TR_UNMAPPED_AREA = 7, /* searches for room; detail: length; extra1: none found */
 };
 const char *tr_kind_name(unsigned kind);
+/* mmap, munmap or a search for room: address-space operations, not waits. */
+static inline bool tr_kind_is_vmop(unsigned kind)
+{
+	return kind == TR_MMAP || kind == TR_MUNMAP || kind == TR_UNMAPPED_AREA;
+}
 
 struct tr_hist {
 	uint32_t tgid;
 	unsigned kind;
-	uint64_t detail;   /* shrinker: scan function address; kswapd: node */
+	uint64_t detail;   /* shrinker: scan function address; kswapd: node; mmap: length */
 	char name[96];     /* detail resolved: shrinker symbol; "" if none */
 	char comm[16];
 	uint64_t slots[TR_HIST_SLOTS];
@@ -56,7 +64,7 @@ struct traced {
 	size_t nevents, capevents;
 	uint64_t events_not_kept; /* outliers past TR_MAX_EVENTS (counted) */
 	/* kernel-side losses, by enum ks_stat */
-	uint64_t ringbuf_lost, hist_full, waits_full, lookups_full, paths_sampled, paths_unsampled;
+	uint64_t ringbuf_lost, hist_full, waits_full, lookups_full, paths_sampled, paths_unsampled, vmops_full;
 	/* kstall's own cost */
 	bool has_bpf_stats;
 	double bpf_run_s;   /* time in kstall's BPF programs, whole window (estimated) */

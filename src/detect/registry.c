@@ -4,12 +4,16 @@ extern const struct detector detector_dcache;
 extern const struct detector detector_lookups;
 extern const struct detector detector_reclaim;
 extern const struct detector detector_kswapd;
+extern const struct detector detector_vma;
+extern const struct detector detector_mmap_churn;
 
 const struct detector *const detectors[] = {
 	&detector_dcache,
 	&detector_lookups,
 	&detector_reclaim,
 	&detector_kswapd,
+	&detector_vma,
+	&detector_mmap_churn,
 };
 const size_t ndetectors = ARRAY_SIZE(detectors);
 

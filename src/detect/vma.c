@@ -1,111 +1,525 @@
-#include "vma.h"
+/* Address-space fragmentation and mmap churn (seed 001).
+ *
+ * From the maps summaries (check, snapshots): processes whose layout makes
+ * finding room for a mapping expensive on the running kernel, or whose
+ * region count is in the thousands or near vm.max_map_count. From live
+ * tracing: processes that map and unmap the same size over and over, the
+ * allocation pattern behind the seed. */
+#include "detect.h"
+#include "../trace/trace.h"
 
-#include <math.h>
+/* vma.fragmentation */
+#define FRAG_INFO_VMAS 2000
+#define FRAG_WARN_VMAS 5000
+#define LINEAR_WARN_STEPS 100   /* find_vma calls for one mmap, before 3.8 */
+#define LINEAR_CRIT_STEPS 1000
+#define MIN_SIZE_USES 2         /* a size mapped once is not "a size it uses" */
+#define MAX_REPORTED 20
+#define MALLOC_SIZED_MIN 100    /* regions of one malloc-like size worth naming */
+/* vma.map_count_near_limit */
+#define LIMIT_WARN 0.80
+#define LIMIT_CRIT 0.95
+#define DEFAULT_MAX_MAP_COUNT 65530 /* mm.h, every kernel since 2.6.5 */
+/* vma.mmap_churn */
+#define CHURN_MIN_PAIRS 20
+#define CHURN_MIN_PER_S 50.0
+#define CHURN_WARN_PER_S 1000.0
+#define CHURN_WARN_SHARE 0.05   /* of one CPU, in mmap and munmap alone */
+#define CHURN_CRIT_SHARE 0.25
+#define CHURN_SIZES 5
 
-static bool is_special(const struct vma *v)
+static const char *const static_ids[] = {"vma.fragmentation", "vma.map_count_near_limit", NULL};
+static const char *const churn_ids[] = {"vma.mmap_churn", NULL};
+
+/* "516 KiB", "1 MiB", "4100 B": exact, as region sizes are. */
+static char *fmt_size(uint64_t b, char *out, size_t n)
 {
-	return v->path && v->path[0] == '[' &&
-	       (!strcmp(v->path, "[stack]") || !strcmp(v->path, "[vvar]") || !strcmp(v->path, "[vdso]") ||
-		!strcmp(v->path, "[vsyscall]") || !strcmp(v->path, "[vectors]"));
+	if (b && b % (1 << 20) == 0)
+		snprintf(out, n, "%" PRIu64 " MiB", b >> 20);
+	else if (b && b % 1024 == 0)
+		snprintf(out, n, "%" PRIu64 " KiB", b >> 10);
+	else
+		snprintf(out, n, "%" PRIu64 " B", b);
+	return out;
 }
 
-static uint64_t estimate_mmap_base(const struct maps *m)
+/* glibc serves a malloc of n bytes at or above its mmap threshold with an
+ * mmap of n plus a 16-byte header, page-rounded: 512 KiB becomes 516 KiB.
+ * If len looks like that for a power-of-two request, return the request. */
+static uint64_t malloc_request(uint64_t len)
 {
-	/* The top of the highest ordinary region below the stack. */
-	uint64_t stack = UINT64_MAX, top = 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i].path && !strcmp(m->v[i].path, "[stack]"))
-			stack = m->v[i].start;
-	for (size_t i = 0; i < m->n; i++)
-		if (!is_special(&m->v[i]) && m->v[i].end <= stack && m->v[i].end > top)
-			top = m->v[i].end;
-	return top;
+	if (len < (8 << 10) || len % 4096)
+		return 0;
+	uint64_t req = len - 4096;
+	return (req & (req - 1)) == 0 ? req : 0;
 }
 
-int vma_analyze(const struct maps *m, struct vma_stats *ret)
+static void max_map_count(const struct inputs *in, uint64_t *ret, bool *assumed)
 {
-	struct vma_stats s = {0};
-	struct vma_size_count *sizes = NULL;
-	size_t nsizes = 0, cap = 0;
+	*assumed = kv_get(&in->host.sysctl, "vm.max_map_count", ret) < 0 || *ret == 0;
+	if (*assumed)
+		*ret = DEFAULT_MAX_MAP_COUNT;
+}
 
-	s.nvmas = m->n;
-	s.mmap_base = estimate_mmap_base(m);
-	for (size_t i = 0; i < m->n; i++) {
-		const struct vma *v = &m->v[i];
-		uint64_t sz = v->end - v->start;
-		s.mapped_bytes += sz;
-		size_t j;
-		for (j = 0; j < nsizes && sizes[j].size != sz; j++)
-			;
-		if (j == nsizes) {
-			if (nsizes >= 4096)
-				continue; /* bounded: a long tail of odd sizes is not counted */
-			ARRAY_GROW(sizes, nsizes, cap);
-			sizes[nsizes++] = (struct vma_size_count){sz, 0};
-		}
-		sizes[j].count++;
-		if (i + 1 < m->n && !is_special(v) && !is_special(&m->v[i + 1]) && m->v[i + 1].start >= v->end) {
-			const struct vma *w = &m->v[i + 1];
-			uint64_t gap = w->start - v->end;
-			if (gap) {
-				s.nholes++;
-				s.hole_bytes += gap;
-				if (gap > s.largest_hole)
-					s.largest_hole = gap;
-			} else if (!v->path && !w->path && !memcmp(v->perms, w->perms, 4)) {
-				s.unmerged_neighbours++;
-			}
-		}
+/* The size whose searches cost most in all, had each of its regions been
+ * placed once more: steps x regions, among sizes it maps repeatedly. */
+static const struct vma_size_count *costliest_size(const struct vma_summary *v)
+{
+	const struct vma_size_count *w = NULL;
+	for (size_t k = 0; k < v->ntop; k++) {
+		const struct vma_size_count *z = &v->top_sizes[k];
+		if (z->count >= MIN_SIZE_USES &&
+		    (!w || (double)z->linear_steps * (double)z->count > (double)w->linear_steps * (double)w->count))
+			w = z;
 	}
-	/* The most common sizes, by count. */
-	for (size_t k = 0; k < VMA_TOP_SIZES && k < nsizes; k++) {
-		size_t best = k;
-		for (size_t j = k + 1; j < nsizes; j++)
-			if (sizes[j].count > sizes[best].count)
-				best = j;
-		struct vma_size_count t = sizes[k];
-		sizes[k] = sizes[best];
-		sizes[best] = t;
-		s.top_sizes[s.ntop++] = sizes[k];
-	}
-	free(sizes);
-	*ret = s;
-	return 0;
+	return w;
 }
 
-/* First region with end > addr (maps are sorted by address). */
-static const struct vma *find_vma(const struct maps *m, uint64_t addr)
+/* The most common size that looks like mmapped mallocs, if common. */
+static const struct vma_size_count *malloc_sized(const struct vma_summary *v)
 {
-	size_t lo = 0, hi = m->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (m->v[mid].end > addr)
-			hi = mid;
+	for (size_t k = 0; k < v->ntop; k++)
+		if (malloc_request(v->top_sizes[k].size) && v->top_sizes[k].count >= MALLOC_SIZED_MIN)
+			return &v->top_sizes[k];
+	return NULL;
+}
+
+static void layout_evidence(struct finding *f, const struct vma_summary *v, uint64_t limit, bool assumed)
+{
+	char a[32], line[512];
+	size_t off = 0;
+
+	finding_num(f, "vmas", (double)v->nvmas, U_COUNT, "proc/PID/maps");
+	finding_num(f, "max_map_count_share", (double)v->nvmas / (double)limit, U_RATIO,
+		    assumed ? "maps; vm.max_map_count not read, kernel default 65530 assumed"
+			    : "maps; proc/sys/vm/max_map_count");
+	finding_num(f, "mapped_bytes", (double)v->mapped_bytes, U_BYTES, "proc/PID/maps");
+	for (size_t k = 0; k < v->ntop && k < 5; k++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s x %zu", k ? ", " : "",
+					fmt_size(v->top_sizes[k].size, a, sizeof(a)), v->top_sizes[k].count);
+	finding_str(f, "region_sizes", line, "proc/PID/maps, most common first");
+	finding_num(f, "holes", (double)v->nholes, U_COUNT, "proc/PID/maps, gaps between regions");
+	finding_num(f, "hole_bytes", (double)v->hole_bytes, U_BYTES, "proc/PID/maps");
+	finding_num(f, "largest_hole", (double)v->largest_hole, U_BYTES, "proc/PID/maps");
+	static const char *const bucket[VMA_HOLE_BUCKETS] = {"<=16 KiB", "<=128 KiB", "<=1 MiB", "<=16 MiB",
+							      "<=1 GiB", ">1 GiB"};
+	off = 0;
+	for (size_t b = 0; b < VMA_HOLE_BUCKETS; b++)
+		if (v->hole_buckets[b])
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %zu", off ? ", " : "",
+						bucket[b], v->hole_buckets[b]);
+	finding_str(f, "hole_sizes", off ? line : "none",
+		    "proc/PID/maps, not counting the unused middle of the address space");
+	finding_num(f, "unmerged_neighbours", (double)v->unmerged_neighbours, U_COUNT,
+		    "proc/PID/maps: touching anonymous regions, same permissions, kept apart");
+}
+
+static void fragmentation(const struct inputs *in, const struct proc_entry *p, uint64_t limit, bool assumed,
+			  struct findings *out)
+{
+	const struct vma_summary *v = &p->vma;
+	bool known = in->host.has_kver;
+	bool linear = known && vma_linear_search(&in->host.kver);
+	const struct vma_size_count *w = costliest_size(v);
+	size_t steps = w ? w->linear_steps : 0;
+	enum severity sev;
+	char a[32], b[32], c[32];
+
+	if (linear && steps >= LINEAR_CRIT_STEPS)
+		sev = SEV_CRITICAL;
+	else if ((linear && steps >= LINEAR_WARN_STEPS) || v->nvmas >= FRAG_WARN_VMAS)
+		sev = SEV_WARNING;
+	else if (v->nvmas >= FRAG_INFO_VMAS)
+		sev = SEV_INFO;
+	else
+		return;
+
+	const char *comm = p->stat.comm, *rel = known ? in->host.kver.release : "unknown";
+	struct finding *f = findings_add(out, "vma.fragmentation", sev);
+	if (linear && steps >= LINEAR_WARN_STEPS)
+		finding_title(f, "%s (pid %d): %s memory regions; finding room for a %s mapping walks %zu of them",
+			      comm, p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)),
+			      fmt_size(w->size, b, sizeof(b)), steps);
+	else
+		finding_title(f, "%s (pid %d) has %s memory regions (%s of vm.max_map_count)", comm, p->stat.pid,
+			      fmt_count((double)v->nvmas, a, sizeof(a)), fmt_pct((double)v->nvmas / (double)limit, b, sizeof(b)));
+
+	struct buf s = {0};
+	buf_printf(&s, "%s (pid %d) has %zu memory regions", comm, p->stat.pid, v->nvmas);
+	if (v->ntop)
+		buf_printf(&s, ", %zu of them %s", v->top_sizes[0].count, fmt_size(v->top_sizes[0].size, a, sizeof(a)));
+	buf_printf(&s, ", with %zu holes between them (%zu of at most 16 KiB) and %zu touching anonymous "
+		       "neighbours that did not merge.", v->nholes, v->hole_buckets[0], v->unmerged_neighbours);
+	if (linear) {
+		buf_printf(&s, " Kernel %s (before 3.8) finds room for a new mapping by walking down from "
+			       "mmap_base one region at a time (find_vma per step)", rel);
+		if (w)
+			buf_printf(&s, ": for another %s mapping, a size it maps %zu times, that is %zu steps, "
+				       "against about %.0f in a gap tree.", fmt_size(w->size, a, sizeof(a)), w->count,
+				   steps, v->tree_steps);
 		else
-			lo = mid + 1;
+			buf_printf(&s, ".");
+		if (steps >= LINEAR_WARN_STEPS)
+			buf_printf(&s, " Every mmap of that size pays the walk: mapped and unmapped per request "
+				       "(the seed: 512 KiB mallocs), it puts find_vma at the top of the profile.");
+	} else {
+		buf_printf(&s, " %s finds room with a gap-augmented tree (3.8 and later): about %.0f steps for "
+			       "this many regions, so the pre-3.8 find_vma walk does not apply. The count still "
+			       "costs: fork copies every region, munmap and mprotect split and rebalance, readers "
+			       "of the maps file hold its mmap_lock longer, and at vm.max_map_count (%s) mmap "
+			       "fails.", known ? "This kernel" : "A kernel of unknown version (assumed 3.8 or later)",
+			   v->tree_steps, fmt_count((double)limit, c, sizeof(c)));
+		const struct vma_size_count *m = malloc_sized(v);
+		if (m)
+			buf_printf(&s, " %zu regions of %s are what glibc maps for %s mallocs: if they come and "
+				       "go per request, `kstall watch -p %d` measures the churn.", m->count,
+				   fmt_size(m->size, a, sizeof(a)), fmt_size(malloc_request(m->size), b, sizeof(b)),
+				   p->stat.pid);
 	}
-	return lo < m->n ? &m->v[lo] : NULL;
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+
+	layout_evidence(f, v, limit, assumed);
+	finding_str(f, "search_model",
+		    linear ? "linear top-down walk from mmap_base (kernels before 3.8), worst case, as the seed counted"
+			   : "gap-augmented tree (3.8+: rbtree, maple tree from 6.1): ~log2(regions) steps",
+		    known ? "kernel version" : "kernel version unknown");
+	if (w && linear) {
+		finding_num(f, "search_size", (double)w->size, U_BYTES, "the size whose searches cost most in all");
+		finding_num(f, "linear_search_steps", (double)steps, U_COUNT,
+			    "model over proc/PID/maps: find_vma calls before a hole fits");
+		char line[512];
+		size_t off = 0;
+		for (size_t k = 0; k < v->ntop; k++)
+			if (v->top_sizes[k].count >= MIN_SIZE_USES && v->top_sizes[k].size >= (64 << 10))
+				off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %zu", off ? "; " : "",
+							fmt_size(v->top_sizes[k].size, a, sizeof(a)),
+							v->top_sizes[k].linear_steps);
+		if (off)
+			finding_str(f, "search_steps_by_size", line,
+				    "model: find_vma calls for one more mapping of each size it uses (64 KiB and up)");
+	}
+	finding_num(f, "tree_search_steps", v->tree_steps, U_COUNT, "model: log2(regions)");
+	finding_process(f, p->stat.pid, comm, "fragmented");
+	finding_remedy(f, "Reuse or pool buffers of the sizes above instead of allocating them per request: "
+			  "fewer, longer-lived regions, and a layout that stops changing.");
+	finding_remedy(f, "If they are glibc mallocs at or above the mmap threshold: raise it above their size "
+			  "(mallopt(M_MMAP_THRESHOLD, n), or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=n) so they "
+			  "come from the heap. The cost: freed heap memory returns to the kernel later "
+			  "(M_TRIM_THRESHOLD), so RSS stays higher.");
+	if (linear)
+		finding_remedy(f, "Kernels from 3.8 find room in a gap-augmented tree in log(regions) steps: the "
+				  "walk itself disappears on a newer kernel (the churn does not).");
+	finding_remedy(f, "Fewer small long-lived mappings (caches of small mmaps, per-thread arenas: "
+			  "MALLOC_ARENA_MAX) reduce the count; the seed's team shrank a cache first.");
+	finding_ref(f, "kstall explain vma.fragmentation");
 }
 
-struct search_cost vma_search_cost(const struct maps *m, uint64_t mmap_base, uint64_t len)
+static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed, struct findings *out)
 {
-	struct search_cost c = {0};
+	const struct vma_summary *v = &p->vma;
+	double share = (double)v->nvmas / (double)limit;
+	char a[32], b[32];
 
-	c.tree_steps = m->n ? log2((double)m->n) : 0;
-	if (len == 0 || mmap_base < len)
-		return c;
-	/* arch_get_unmapped_area_topdown before 3.8, from mmap_base. */
-	uint64_t addr = mmap_base - len;
-	for (size_t guard = 0; guard <= m->n + 1; guard++) {
-		const struct vma *v = find_vma(m, addr);
-		c.linear_steps++;
-		if (!v || addr + len <= v->start) {
-			c.found = true;
-			break;
-		}
-		if (v->start < len)
-			break;
-		addr = v->start - len;
-	}
-	return c;
+	if (share <= LIMIT_WARN)
+		return;
+	struct finding *f = findings_add(out, "vma.map_count_near_limit", share >= LIMIT_CRIT ? SEV_CRITICAL : SEV_WARNING);
+	finding_title(f, "%s (pid %d) has %zu memory regions, %s of vm.max_map_count (%" PRIu64 ")", p->stat.comm,
+		      p->stat.pid, v->nvmas, fmt_pct(share, a, sizeof(a)), limit);
+	finding_summary(f, "%s (pid %d) has %zu memory regions; the kernel allows %" PRIu64 "%s. At the limit every "
+			   "mmap, and every mprotect or munmap that would split a region, fails with ENOMEM: "
+			   "malloc returns NULL, threads cannot be created, runtimes abort (\"mmap failed\", "
+			   "\"unable to create native thread\"). Most common size: %s.",
+			p->stat.comm, p->stat.pid, v->nvmas, limit,
+			assumed ? " (kernel default; vm.max_map_count was not read)" : " (vm.max_map_count)",
+			v->ntop ? fmt_size(v->top_sizes[0].size, b, sizeof(b)) : "none");
+	layout_evidence(f, v, limit, assumed);
+	finding_num(f, "max_map_count", (double)limit, U_COUNT,
+		    assumed ? "kernel default (not read)" : "proc/sys/vm/max_map_count");
+	finding_process(f, p->stat.pid, p->stat.comm, "at risk");
+	finding_remedy(f, "Find what creates the regions (the sizes above) and pool or merge them; see "
+			  "vma.fragmentation and, live, vma.mmap_churn.");
+	finding_remedy(f, "As a stopgap raise the limit: sysctl vm.max_map_count=262144 (each region costs "
+			  "the kernel about 200 bytes; databases and search engines ship with this).");
+	finding_ref(f, "kstall explain vma.map_count_near_limit");
+	finding_ref(f, "Documentation/admin-guide/sysctl/vm.rst (max_map_count)");
 }
+
+static int cmp_vmas_desc(const void *a, const void *b)
+{
+	const struct proc_entry *x = *(const struct proc_entry *const *)a, *y = *(const struct proc_entry *const *)b;
+	if (x->vma.nvmas != y->vma.nvmas)
+		return x->vma.nvmas > y->vma.nvmas ? -1 : 1;
+	return x->stat.pid - y->stat.pid;
+}
+
+static int run_static(const struct inputs *in, struct findings *out, struct skips *skips)
+{
+	const struct sample *s = &in->cur;
+	uint64_t limit;
+	bool assumed;
+	size_t n = 0, nmaps;
+
+	const struct proc_entry **v = xcalloc(s->nprocs + 1, sizeof(*v));
+	/* Most regions first: if more than MAX_REPORTED qualify, the
+	 * largest are the ones reported. */
+	for (size_t i = 0; i < s->nprocs; i++) {
+		if (!s->procs[i].has_maps || !inputs_pid_selected(in, s->procs[i].stat.pid))
+			continue;
+		v[n++] = &s->procs[i];
+	}
+	nmaps = n;
+	if (!nmaps) {
+		free(v);
+		for (const char *const *id = static_ids; *id; id++)
+			skips_add(skips, *id, "no proc/PID/maps was read%s", in->live ? " in this sample (watch reads "
+				  "every process's maps every 30 s and at the end)" : " (the tree holds none)");
+		return DETECT_SKIPPED;
+	}
+	max_map_count(in, &limit, &assumed);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_vmas_desc);
+	size_t before = out->n;
+	for (size_t i = 0; i < n && out->n - before < MAX_REPORTED; i++) {
+		fragmentation(in, v[i], limit, assumed, out);
+		near_limit(v[i], limit, assumed, out);
+	}
+	free(v);
+	return DETECT_RAN;
+}
+
+const struct detector detector_vma = {
+	.name = "vma",
+	.ids = static_ids,
+	.needs = NEED_NONE,
+	.run = run_static,
+};
+
+/* ---- live: mmap churn ---- */
+
+struct churn_size {
+	uint64_t len;
+	uint64_t mmaps, munmaps, searches, anon;
+};
+
+struct churn {
+	uint32_t tgid;
+	char comm[16];
+	uint64_t mmaps, munmaps, failed, searches, search_failed, anon;
+	uint64_t time_ns, mmap_ns, munmap_ns, max_ns;
+	struct churn_size *sizes;
+	size_t nsizes, capsizes;
+};
+
+static struct churn_size *churn_size(struct churn *c, uint64_t len)
+{
+	for (size_t i = 0; i < c->nsizes; i++)
+		if (c->sizes[i].len == len)
+			return &c->sizes[i];
+	ARRAY_GROW(c->sizes, c->nsizes, c->capsizes);
+	c->sizes[c->nsizes] = (struct churn_size){.len = len};
+	return &c->sizes[c->nsizes++];
+}
+
+static uint64_t pairs(const struct churn_size *z)
+{
+	return z->mmaps < z->munmaps ? z->mmaps : z->munmaps;
+}
+
+static int cmp_pairs_desc(const void *a, const void *b)
+{
+	const struct churn_size *x = a, *y = b;
+	uint64_t px = pairs(x), py = pairs(y);
+	if (px != py)
+		return px > py ? -1 : 1;
+	uint64_t tx = x->mmaps + x->munmaps, ty = y->mmaps + y->munmaps;
+	return tx > ty ? -1 : tx < ty;
+}
+
+static void churn_add(struct churn *c, const struct tr_hist *h)
+{
+	struct churn_size *z = churn_size(c, h->detail);
+	if (h->kind == TR_MMAP) {
+		c->mmaps += h->count;
+		c->anon += h->extra2;
+		c->mmap_ns += h->sum_ns;
+		z->mmaps += h->count;
+		z->anon += h->extra2;
+	} else if (h->kind == TR_MUNMAP) {
+		c->munmaps += h->count;
+		c->munmap_ns += h->sum_ns;
+		z->munmaps += h->count;
+	} else {
+		c->searches += h->count;
+		c->search_failed += h->extra1;
+		z->searches += h->count;
+		return;
+	}
+	c->failed += h->extra1;
+	c->time_ns += h->sum_ns;
+	if (h->max_ns > c->max_ns)
+		c->max_ns = h->max_ns;
+	if (!c->comm[0])
+		snprintf(c->comm, sizeof(c->comm), "%s", h->comm);
+}
+
+static bool churn_finding(const struct inputs *in, struct churn *c, struct findings *out)
+{
+	const struct traced *t = in->traced;
+	double dur = t->duration_s;
+	char a[32], b[32], d[32], e[32];
+
+	if (c->nsizes > 1)
+		qsort(c->sizes, c->nsizes, sizeof(*c->sizes), cmp_pairs_desc);
+	const struct churn_size *top = &c->sizes[0];
+	uint64_t np = pairs(top);
+	double rate = (double)np / dur, share = (double)c->time_ns / 1e9 / dur;
+	if (np < CHURN_MIN_PAIRS || rate < CHURN_MIN_PER_S)
+		return false;
+
+	const struct proc_entry *pe = sample_proc(&in->cur, (int)c->tgid);
+	const char *comm = pe ? pe->stat.comm : c->comm;
+	bool linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	const struct vma_size_count *w = pe && pe->has_maps ? costliest_size(&pe->vma) : NULL;
+	double pair_s = (c->mmaps ? (double)c->mmap_ns / (double)c->mmaps : 0) +
+			(c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
+	pair_s /= 1e9;
+	enum severity sev = SEV_INFO;
+	if (rate >= CHURN_WARN_PER_S || share >= CHURN_WARN_SHARE)
+		sev = SEV_WARNING;
+	if (share >= CHURN_CRIT_SHARE || (linear && w && w->linear_steps >= LINEAR_CRIT_STEPS))
+		sev = SEV_CRITICAL;
+
+	struct finding *f = findings_add(out, "vma.mmap_churn", sev);
+	uint64_t req = malloc_request(top->len);
+	finding_title(f, "%s (pid %u) maps and unmaps %s regions %s times/s%s", comm, c->tgid,
+		      fmt_size(top->len, a, sizeof(a)), fmt_count(rate, b, sizeof(b)),
+		      req && top->anon ? " (malloc/free through mmap)" : "");
+	struct buf s = {0};
+	buf_printf(&s, "In %.1f s %s (pid %u) made %" PRIu64 " mmap and %" PRIu64 " munmap calls; %" PRIu64
+		       " were the same %s region mapped and unmapped again (%s pairs/s).",
+		   dur, comm, c->tgid, c->mmaps, c->munmaps, np, fmt_size(top->len, a, sizeof(a)),
+		   fmt_count(rate, b, sizeof(b)));
+	if (req && top->anon)
+		buf_printf(&s, " %s is what glibc maps for a %s malloc (size, a 16-byte header, page-rounded): "
+			       "a buffer allocated and freed per operation above the mmap threshold.",
+			   fmt_size(top->len, a, sizeof(a)), fmt_size(req, d, sizeof(d)));
+	buf_printf(&s, " The two syscalls alone took %s (%s of a CPU, %s per pair on average); each new region "
+		       "also faults its pages in again, which this does not count.",
+		   fmt_duration((double)c->time_ns / 1e9, a, sizeof(a)), fmt_pct(share, b, sizeof(b)),
+		   fmt_duration(pair_s, e, sizeof(e)));
+	if (pe && pe->has_maps) {
+		buf_printf(&s, " It has %zu regions", pe->vma.nvmas);
+		if (linear && w)
+			buf_printf(&s, ", and on this kernel (before 3.8) each mmap walks about %zu of them to find room.",
+				   w->linear_steps);
+		else
+			buf_printf(&s, "; this kernel finds room in a tree (about %.0f steps), so the cost is the churn "
+				       "itself, not the search.", pe->vma.tree_steps);
+	}
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+
+	finding_num(f, "mmap_rate", (double)c->mmaps / dur, U_PER_S, "syscalls:sys_enter_mmap (BPF)");
+	finding_num(f, "munmap_rate", (double)c->munmaps / dur, U_PER_S, "syscalls:sys_enter_munmap (BPF)");
+	finding_num(f, "pattern_size", (double)top->len, U_BYTES, "mmap/munmap length, page-rounded");
+	finding_num(f, "pattern_pairs", (double)np, U_COUNT, "min(mmap, munmap) calls of that length");
+	finding_num(f, "pattern_rate", rate, U_PER_S, "mmap/munmap (BPF)");
+	finding_num(f, "syscall_time", (double)c->time_ns / 1e9, U_SECONDS, "time inside mmap and munmap (BPF)");
+	finding_num(f, "syscall_cpu_share", share, U_RATIO, "time inside mmap and munmap / window");
+	if (c->mmaps)
+		finding_num(f, "mmap_mean", (double)c->mmap_ns / 1e9 / (double)c->mmaps, U_SECONDS, "BPF");
+	if (c->munmaps)
+		finding_num(f, "munmap_mean", (double)c->munmap_ns / 1e9 / (double)c->munmaps, U_SECONDS, "BPF");
+	finding_num(f, "slowest_call", (double)c->max_ns / 1e9, U_SECONDS, "BPF");
+	finding_num(f, "anonymous_share", c->mmaps ? (double)c->anon / (double)c->mmaps : 0, U_RATIO,
+		    "mmap flags & MAP_ANONYMOUS (BPF)");
+	if (c->failed)
+		finding_num(f, "failed_calls", (double)c->failed, U_COUNT, "mmap/munmap returning an error (BPF)");
+	char line[512];
+	size_t off = 0;
+	for (size_t k = 0; k < c->nsizes && k < CHURN_SIZES; k++)
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %" PRIu64 " mmap / %" PRIu64 " munmap",
+					k ? "; " : "", fmt_size(c->sizes[k].len, a, sizeof(a)), c->sizes[k].mmaps,
+					c->sizes[k].munmaps);
+	finding_str(f, "sizes", line, "mmap/munmap lengths, most paired first (BPF)");
+	if (t->groups & TG_VMA_SEARCH) {
+		finding_num(f, "unmapped_area_searches", (double)c->searches / dur, U_PER_S, "mmap:vm_unmapped_area (BPF)");
+		if (c->search_failed)
+			finding_num(f, "unmapped_area_failures", (double)c->search_failed, U_COUNT,
+				    "mmap:vm_unmapped_area, no room (BPF)");
+	} else {
+		finding_str(f, "unmapped_area_searches", "not traced: this kernel has no mmap:vm_unmapped_area tracepoint",
+			    "BPF");
+	}
+	if (pe && pe->has_maps)
+		finding_num(f, "vmas", (double)pe->vma.nvmas, U_COUNT, "proc/PID/maps");
+	finding_process(f, (int)c->tgid, comm, "churner");
+	finding_remedy(f, "Reuse the buffer (allocate once per thread or connection), or pool buffers of this size: "
+			  "measured here, reuse is two orders of magnitude cheaper than map, fault and unmap.");
+	if (top->anon)
+		finding_remedy(f, "If these are glibc mallocs: raise the mmap threshold above %s "
+				  "(mallopt(M_MMAP_THRESHOLD, %" PRIu64 ") or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=%" PRIu64 ") "
+				  "so they come from the heap. glibc raises the threshold by itself after the first "
+				  "free unless a program or the environment fixed it (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, "
+				  "M_TOP_PAD, M_MMAP_MAX), so steady churn means it was fixed, or the size is above 32 MiB, "
+				  "or the program calls mmap itself. The cost: the heap keeps freed memory (RSS higher "
+				  "until M_TRIM_THRESHOLD trims it) and can fragment.",
+				   fmt_size(top->len, a, sizeof(a)), top->len, top->len);
+	finding_remedy(f, "In a multi-threaded process every munmap also flushes the TLB of the CPUs running its "
+			  "other threads (IPIs): the cost spreads beyond this process's own time.");
+	finding_ref(f, "kstall explain vma.mmap_churn");
+	finding_ref(f, "mallopt(3): M_MMAP_THRESHOLD; tunables(7): glibc.malloc.mmap_threshold");
+	return true;
+}
+
+static int cmp_time_desc(const void *a, const void *b)
+{
+	const struct churn *x = a, *y = b;
+	return x->time_ns > y->time_ns ? -1 : x->time_ns < y->time_ns;
+}
+
+static int run_churn(const struct inputs *in, struct findings *out, struct skips *skips)
+{
+	const struct traced *t = in->traced;
+	struct churn *cs = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!(t->groups & TG_VMA))
+		return DETECT_SKIPPED; /* the tracer said why */
+	if (t->duration_s <= 0) {
+		skips_add(skips, churn_ids[0], "tracing window too short");
+		return DETECT_SKIPPED;
+	}
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (!tr_kind_is_vmop(h->kind))
+			continue;
+		struct churn *c = NULL;
+		for (size_t j = 0; j < n && !c; j++)
+			if (cs[j].tgid == h->tgid)
+				c = &cs[j];
+		if (!c) {
+			ARRAY_GROW(cs, n, cap);
+			c = &cs[n++];
+			*c = (struct churn){.tgid = h->tgid};
+		}
+		churn_add(c, h);
+	}
+	if (n > 1)
+		qsort(cs, n, sizeof(*cs), cmp_time_desc);
+	for (size_t i = 0, reported = 0; i < n; i++) {
+		if (cs[i].nsizes && reported < MAX_REPORTED)
+			reported += churn_finding(in, &cs[i], out);
+		free(cs[i].sizes);
+	}
+	free(cs);
+	return DETECT_RAN;
+}
+
+const struct detector detector_mmap_churn = {
+	.name = "mmap_churn",
+	.ids = churn_ids,
+	.needs = NEED_BPF,
+	.run = run_churn,
+};

@@ -151,7 +151,7 @@ static json_object *processes_json(const struct inputs *in)
 			json_object_object_add(x, "rss_bytes", jnum((double)p->status.vm_rss_kb * 1024));
 		if (p->has_status && p->status.nnspid > 1)
 			json_object_object_add(x, "nspid", json_object_new_int(p->status.nspid[p->status.nnspid - 1]));
-		json_object_object_add(x, "vmas", p->has_maps ? json_object_new_int64((int64_t)p->nvmas) : NULL);
+		json_object_object_add(x, "vmas", p->has_maps ? json_object_new_int64((int64_t)p->vma.nvmas) : NULL);
 		json_object_object_add(x, "cpu_share", proc_cpu_share(in, p) >= 0 ? jnum(proc_cpu_share(in, p)) : NULL);
 		json_object_object_add(x, "wchan", p->wchan ? jstr(p->wchan) : NULL);
 		json_object *stk = json_object_new_array();
@@ -182,6 +182,11 @@ static json_object *hist_json(const struct tr_hist *h)
 		json_object_object_add(x, "objects_freed", jnum((double)h->extra1));
 	} else if (h->kind == TR_DIRECT_RECLAIM || h->kind == TR_MEMCG_RECLAIM) {
 		json_object_object_add(x, "pages_reclaimed", jnum((double)h->extra1));
+	} else if (tr_kind_is_vmop(h->kind)) {
+		json_object_object_add(x, "length_bytes", jnum((double)h->detail));
+		json_object_object_add(x, "failed", jnum((double)h->extra1));
+		if (h->kind == TR_MMAP)
+			json_object_object_add(x, "anonymous", jnum((double)h->extra2));
 	}
 	json_object_object_add(x, "p50_s", jnum(tr_hist_quantile(h, 0.5)));
 	json_object_object_add(x, "p99_s", jnum(tr_hist_quantile(h, 0.99)));
@@ -202,9 +207,12 @@ static json_object *traced_json(const struct traced *t)
 		    *ev = json_object_new_array();
 	json_object_object_add(o, "duration_s", jnum(t->duration_s));
 	json_object_object_add(o, "threshold_ms", jnum(t->threshold_ms));
+	json_object *vo = json_object_new_array();
 	for (size_t i = 0; i < t->nhists; i++)
-		json_object_array_add(w, hist_json(&t->hists[i]));
+		json_object_array_add(tr_kind_is_vmop(t->hists[i].kind) ? vo : w, hist_json(&t->hists[i]));
 	json_object_object_add(o, "waits", w);
+	/* mmap, munmap and searches for room, per process and length */
+	json_object_object_add(o, "vm_ops", vo);
 	for (size_t i = 0; i < t->nlookups; i++) {
 		const struct tr_lookup *k = &t->lookups[i];
 		if (!k->failed)

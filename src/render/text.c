@@ -44,7 +44,10 @@ static void value_text(const struct evidence *e, char *out, size_t n)
 		char c[32];
 		snprintf(out, n, "%s/s", fmt_bytes(e->num, c, sizeof(c)));
 	} else if (!strcmp(e->unit, U_SECONDS)) {
-		snprintf(out, n, e->num < 1 ? "%.1f ms" : "%.2f s", e->num < 1 ? e->num * 1000 : e->num);
+		if (e->num > 0 && e->num < 0.001)
+			snprintf(out, n, "%.1f us", e->num * 1e6);
+		else
+			snprintf(out, n, e->num < 1 ? "%.1f ms" : "%.2f s", e->num < 1 ? e->num * 1000 : e->num);
 	} else if (e->num == (double)(long long)e->num) {
 		snprintf(out, n, "%lld", (long long)e->num);
 	} else {
@@ -176,7 +179,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 		fprintf(out, "%sprocess %d (%s)%s  state %c, %" PRId64 " threads, RSS %s", st->bold, p->stat.pid,
 			c, st->reset, p->stat.state, p->stat.num_threads, rss);
 		if (p->has_maps)
-			fprintf(out, ", %zu VMAs", p->nvmas);
+			fprintf(out, ", %zu VMAs", p->vma.nvmas);
 		if (share >= 0)
 			fprintf(out, ", %.0f%% of a CPU", share * 100);
 		fprintf(out, "\n  cmdline  %s\n", cl);

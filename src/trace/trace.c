@@ -23,6 +23,19 @@ struct lookup_paths {
 
 /* Path-taking syscalls of this architecture: the argument holding the
  * path (1-based), and the name of their trace events (sys_enter_NAME). */
+#ifdef SYS_mmap
+#define SYS_MMAP_NR SYS_mmap
+#define MMAP_EVENT "mmap"
+#else
+#define SYS_MMAP_NR SYS_mmap2
+#define MMAP_EVENT "mmap2"
+#endif
+#if defined(__x86_64__) || defined(__aarch64__)
+#define RAW_EXIT_NR_KNOWN 1
+#else
+#define RAW_EXIT_NR_KNOWN 0
+#endif
+
 static const struct {
 	long nr;
 	unsigned arg;
@@ -90,9 +103,9 @@ struct tracer {
 	uint64_t paths_not_kept;
 	struct sym *syms; /* resolved shrinker functions */
 	size_t nsyms, capsyms;
-	struct bpf_link *links[2 * ARRAY_SIZE(path_syscalls)]; /* per-syscall events */
+	struct bpf_link *links[2 * ARRAY_SIZE(path_syscalls) + 4]; /* per-syscall events */
 	size_t nlinks;
-	bool per_syscall;  /* lookups through per-syscall events, not raw */
+	bool per_syscall;  /* lookups and mmap through per-syscall events, not raw */
 };
 
 static void stats_tick(struct tracer *t);
@@ -218,11 +231,15 @@ static const struct prog_group plan_groups[] = {
 	{TG_KSWAPD, "mm_vmscan_kswapd_sleep", NULL},
 	{TG_LOOKUPS, "sys_enter", "dcache.negative_dentry_producers"},
 	{TG_LOOKUPS, "sys_exit", "dcache.negative_dentry_producers"},
+	{TG_VMA, "sys_enter", "vma.mmap_churn"},
+	{TG_VMA, "sys_exit", "vma.mmap_churn"},
+	/* Optional: without it, vma.mmap_churn says searches were not traced. */
+	{TG_VMA_SEARCH, "vm_unmapped_area", NULL},
 };
 
 unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips)
 {
-	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS;
+	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH;
 	unsigned missing = 0;
 	const char *first_missing[32] = {0}; /* by group bit */
 
@@ -233,6 +250,8 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 			if (!first_missing[bit])
 				first_missing[bit] = plan_groups[i].tracepoint;
 		}
+	if (missing & TG_VMA)
+		missing |= TG_VMA_SEARCH; /* searches are counted for mmap churn only */
 	/* One line per finding id, naming the first tracepoint it lacks.
 	 * Reclaim stalls need either the direct or the memcg pair. */
 	for (size_t i = 0; i < ARRAY_SIZE(plan_groups); i++) {
@@ -293,21 +312,41 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		{t->skel->progs.memcg_reclaim_begin, TG_MEMCG}, {t->skel->progs.memcg_reclaim_end, TG_MEMCG},
 		{t->skel->progs.shrink_slab_start, TG_SHRINKER}, {t->skel->progs.shrink_slab_end, TG_SHRINKER},
 		{t->skel->progs.kswapd_wake, TG_KSWAPD}, {t->skel->progs.kswapd_sleep, TG_KSWAPD},
-		{t->skel->progs.path_sys_enter, TG_LOOKUPS}, {t->skel->progs.path_sys_exit, TG_LOOKUPS},
+		{t->skel->progs.path_tp_enter, TG_LOOKUPS}, {t->skel->progs.path_tp_exit, TG_LOOKUPS},
+		{t->skel->progs.vma_tp_enter, TG_VMA}, {t->skel->progs.vma_tp_exit, TG_VMA},
+		{t->skel->progs.unmapped_area, TG_VMA_SEARCH},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)
 			bpf_program__set_autoload(progs[i].p, false);
-	/* Failed lookups: the path syscalls' own events when tracefs is
-	 * there (other syscalls then pay almost nothing), else raw
+	/* Failed lookups and mmap/munmap: those syscalls' own events when
+	 * tracefs is there (other syscalls then pay almost nothing), else raw
 	 * sys_enter/sys_exit, which every syscall runs. */
-	t->per_syscall = o->syscall_tracepoints && !(missing & TG_LOOKUPS);
+	t->per_syscall = o->syscall_tracepoints;
+	t->skel->rodata->mmap_nr = SYS_MMAP_NR;
+	t->skel->rodata->munmap_nr = SYS_munmap;
 	if (t->per_syscall) {
 		bpf_program__set_autoload(t->skel->progs.path_sys_enter, false);
 		bpf_program__set_autoload(t->skel->progs.path_sys_exit, false);
 	} else {
 		bpf_program__set_autoload(t->skel->progs.path_tp_enter, false);
 		bpf_program__set_autoload(t->skel->progs.path_tp_exit, false);
+		bpf_program__set_autoload(t->skel->progs.vma_tp_enter, false);
+		bpf_program__set_autoload(t->skel->progs.vma_tp_exit, false);
+		t->skel->rodata->raw_lookups = !(missing & TG_LOOKUPS);
+		/* The raw exit program tells mmap from munmap by the syscall
+		 * number in the registers, known on x86-64 and arm64 only. */
+		if (RAW_EXIT_NR_KNOWN && !(missing & TG_VMA)) {
+			t->skel->rodata->raw_vma = true;
+		} else if (!(missing & TG_VMA)) {
+			t->groups &= ~(TG_VMA | TG_VMA_SEARCH);
+			skips_add(skips, "vma.mmap_churn", "no tracefs for syscalls:sys_enter_mmap, and the raw "
+				  "sys_exit cannot tell mmap from munmap on this architecture");
+		}
+		if (!(t->groups & (TG_LOOKUPS | TG_VMA))) {
+			bpf_program__set_autoload(t->skel->progs.path_sys_enter, false);
+			bpf_program__set_autoload(t->skel->progs.path_sys_exit, false);
+		}
 	}
 	if (!has_tracepoint(vmlinux, "sched_process_fork"))
 		bpf_program__set_autoload(t->skel->progs.follow_fork, false);
@@ -345,7 +384,7 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 	}
 	if (t->per_syscall) {
 		unsigned entered = 0;
-		for (size_t i = 0; i < ARRAY_SIZE(path_syscalls); i++) {
+		for (size_t i = 0; (t->groups & TG_LOOKUPS) && i < ARRAY_SIZE(path_syscalls); i++) {
 			char name[64];
 			struct bpf_link *l;
 			snprintf(name, sizeof(name), "sys_enter_%s", path_syscalls[i].event);
@@ -359,10 +398,25 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 				t->links[t->nlinks++] = l;
 			entered++;
 		}
-		if (!entered) {
+		if (!entered && (t->groups & TG_LOOKUPS)) {
 			t->groups &= ~TG_LOOKUPS;
 			skips_add(skips, "dcache.negative_dentry_producers",
 				  "no syscalls:sys_enter_* event of a path syscall could be attached");
+		}
+		if (t->groups & TG_VMA) {
+			const char *ev[] = {"sys_enter_" MMAP_EVENT, "sys_exit_" MMAP_EVENT, "sys_enter_munmap",
+					    "sys_exit_munmap"};
+			for (size_t i = 0; i < ARRAY_SIZE(ev); i++) {
+				struct bpf_program *p = i % 2 ? t->skel->progs.vma_tp_exit : t->skel->progs.vma_tp_enter;
+				struct bpf_link *l = bpf_program__attach_tracepoint(p, "syscalls", ev[i]);
+				if (!l) {
+					t->groups &= ~(TG_VMA | TG_VMA_SEARCH);
+					skips_add(skips, "vma.mmap_churn", "the syscalls:%s event could not be attached",
+						  ev[i]);
+					break;
+				}
+				t->links[t->nlinks++] = l;
+			}
 		}
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
@@ -482,6 +536,21 @@ int tracer_read(struct tracer *t, struct traced *out)
 		if (k.kind == KS_SHRINKER)
 			snprintf(x->name, sizeof(x->name), "%s", sym_name(t, k.detail));
 	}
+	prev = NULL;
+	const struct bpf_map *vm = t->skel->maps.vmops;
+	while (bpf_map__get_next_key(vm, prev, &next, sizeof(next)) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map__lookup_elem(vm, &k, sizeof(k), &h, sizeof(h), 0))
+			continue;
+		ARRAY_GROW(out->hists, out->nhists, out->caphists);
+		struct tr_hist *x = &out->hists[out->nhists++];
+		*x = (struct tr_hist){.tgid = k.tgid, .kind = k.kind, .detail = k.detail, .count = h.count,
+				      .sum_ns = h.sum_ns, .max_ns = h.max_ns, .extra1 = h.extra1, .extra2 = h.extra2,
+				      .max_tid = h.max_tid};
+		memcpy(x->slots, h.slots, sizeof(x->slots));
+		snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, h.comm);
+	}
 	__u32 lk, lnext, *lprev = NULL;
 	struct ks_lookup lv;
 	while (bpf_map__get_next_key(lm, lprev, &lnext, sizeof(lnext)) == 0) {
@@ -516,6 +585,7 @@ int tracer_read(struct tracer *t, struct traced *out)
 	out->lookups_full = stat_sum(t, KS_STAT_LOOKUPS_FULL);
 	out->paths_sampled = stat_sum(t, KS_STAT_PATHS_SAMPLED);
 	out->paths_unsampled = stat_sum(t, KS_STAT_PATHS_UNSAMPLED);
+	out->vmops_full = stat_sum(t, KS_STAT_VMOPS_FULL);
 	out->paths_not_kept = t->paths_not_kept;
 
 	out->has_bpf_stats = t->stats_ok;

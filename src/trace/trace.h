@@ -15,6 +15,8 @@ enum {
 	TG_KSWAPD = 1 << 2,
 	TG_LOOKUPS = 1 << 3, /* failed path lookups */
 	TG_MEMCG = 1 << 4,   /* memcg reclaim */
+	TG_VMA = 1 << 5,     /* mmap and munmap calls */
+	TG_VMA_SEARCH = 1 << 6, /* searches for room (mmap:vm_unmapped_area) */
 };
 
 struct trace_opts {

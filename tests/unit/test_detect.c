@@ -3,6 +3,9 @@
 #include "testutil.h"
 #include "detect/detect.h"
 #include "kb/kb.h"
+#include "trace/trace.h"
+
+#include <math.h>
 
 struct run {
 	struct inputs in;
@@ -308,6 +311,164 @@ static void test_negative_thresholds(void **state UNUSED)
 	assert_true(found);
 }
 
+/* Seed 001 as a tree: a 2.6.32 host (the rhel6 tree) plus the seed's
+ * process, pid 4242, with the seed's maps. */
+static char *seed001_tree(const char *release, const char *max_map_count)
+{
+	char tmpl[] = "/tmp/kstall-seed001-XXXXXX";
+	assert_non_null(mkdtemp(tmpl));
+	_cleanup_free_ char *cmd = xasprintf(
+		"cp -r tests/fixtures/rhel6-2.6.32-era/proc %s/ && mkdir %s/proc/4242 %s/proc/sys/vm && "
+		"cp tests/fixtures/seed001-maps/maps %s/proc/4242/maps && "
+		"sed 's/^1 (init) S 0/4242 (mysqld) S 1/' %s/proc/1/stat > %s/proc/4242/stat && "
+		"printf 'mysqld\\0' > %s/proc/4242/cmdline && echo %s > %s/proc/sys/kernel/osrelease && "
+		"echo %s > %s/proc/sys/vm/max_map_count",
+		tmpl, tmpl, tmpl, tmpl, tmpl, tmpl, tmpl, release, tmpl, max_map_count, tmpl);
+	assert_int_equal(system(cmd), 0);
+	return xstrdup(tmpl);
+}
+
+static void drop_tree(char *dir)
+{
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+static void test_seed001_fragmentation(void **state UNUSED)
+{
+	struct run r;
+	char *dir = seed001_tree("2.6.32-431.el6.x86_64", "65530");
+	run_tree(dir, &r);
+	const struct finding *f = find(&r, "vma.fragmentation");
+	assert_non_null(f);
+	/* Before 3.8: the linear walk, thousands of find_vma steps. */
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_int_equal(f->nsubj, 1);
+	assert_int_equal(f->subj[0].pid, 4242);
+	assert_string_equal(f->subj[0].comm, "mysqld");
+	assert_true(ev(f, "vmas") == 9053);
+	assert_true(ev(f, "search_size") == 528384);
+	assert_true(ev(f, "linear_search_steps") > 4000);
+	assert_true(ev(f, "max_map_count_share") > 0.13 && ev(f, "max_map_count_share") < 0.14);
+	assert_non_null(strstr(f->summary, "before 3.8"));
+	assert_non_null(strstr(finding_evidence(f, "region_sizes")->str, "516 KiB x 2885"));
+	assert_null(find(&r, "vma.map_count_near_limit"));
+	run_free(&r);
+	drop_tree(dir);
+
+	/* The same process on 6.18: a gap tree, a warning for the count. */
+	dir = seed001_tree("6.18.44", "65530");
+	run_tree(dir, &r);
+	f = find(&r, "vma.fragmentation");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_null(finding_evidence(f, "linear_search_steps"));
+	assert_true(ev(f, "tree_search_steps") > 13 && ev(f, "tree_search_steps") < 14);
+	assert_non_null(strstr(f->summary, "gap-augmented tree"));
+	assert_non_null(strstr(f->summary, "2885 regions of 516 KiB are what glibc maps for 512 KiB mallocs"));
+	run_free(&r);
+	drop_tree(dir);
+}
+
+static void test_map_count_limit(void **state UNUSED)
+{
+	static const struct {
+		const char *limit;
+		bool found;
+		enum severity sev;
+	} cases[] = {{"11400", false, 0}, {"11200", true, SEV_WARNING}, {"9500", true, SEV_CRITICAL}};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct run r;
+		char *dir = seed001_tree("6.18.44", cases[i].limit);
+		run_tree(dir, &r);
+		const struct finding *f = find(&r, "vma.map_count_near_limit");
+		if (!cases[i].found) {
+			assert_null(f); /* 9053 / 11400 = 79% */
+		} else {
+			assert_non_null(f);
+			assert_int_equal(f->severity, cases[i].sev);
+			assert_true(ev(f, "max_map_count") == atof(cases[i].limit));
+			assert_int_equal(f->subj[0].pid, 4242);
+		}
+		run_free(&r);
+		drop_tree(dir);
+	}
+}
+
+/* mmap churn from tracer data built by hand: pairs of one size above the
+ * rate threshold are named; scattered sizes or a reused buffer are not. */
+static void add_vmop(struct traced *t, unsigned kind, uint32_t tgid, uint64_t len, uint64_t count, uint64_t ns_each)
+{
+	ARRAY_GROW(t->hists, t->nhists, t->caphists);
+	struct tr_hist *h = &t->hists[t->nhists++];
+	*h = (struct tr_hist){.tgid = tgid, .kind = kind, .detail = len, .count = count, .sum_ns = count * ns_each,
+			      .max_ns = ns_each * 3, .extra2 = kind == TR_MMAP ? count : 0};
+	snprintf(h->comm, sizeof(h->comm), "server");
+	h->slots[2] = count;
+}
+
+static const struct finding *churn_of(struct traced *t, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	in.traced = t;
+	t->groups = TG_VMA | TG_VMA_SEARCH;
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, "vma.mmap_churn"))
+			return &f->v[i];
+	return NULL;
+}
+
+static void test_mmap_churn_thresholds(void **state UNUSED)
+{
+	struct traced t = {.duration_s = 10};
+	struct findings f = {0};
+
+	/* 40 pairs/s of 516 KiB: below the threshold. */
+	add_vmop(&t, TR_MMAP, 77, 528384, 400, 3000);
+	add_vmop(&t, TR_MUNMAP, 77, 528384, 400, 3000);
+	assert_null(churn_of(&t, &f));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* 2,000 pairs/s: a warning naming the size, the malloc behind it, the rate. */
+	t = (struct traced){.duration_s = 10};
+	add_vmop(&t, TR_MMAP, 77, 528384, 20000, 3000);
+	add_vmop(&t, TR_MUNMAP, 77, 528384, 20000, 4000);
+	add_vmop(&t, TR_MMAP, 77, 4096, 30000, 1000); /* mapped, never unmapped */
+	add_vmop(&t, TR_UNMAPPED_AREA, 77, 528384, 20000, 0);
+	const struct finding *c = churn_of(&t, &f);
+	assert_non_null(c);
+	assert_int_equal(c->severity, SEV_WARNING);
+	assert_int_equal(c->subj[0].pid, 77);
+	assert_true(ev(c, "pattern_size") == 528384);
+	assert_true(ev(c, "pattern_rate") == 2000);
+	assert_true(ev(c, "mmap_rate") == 5000);
+	assert_true(ev(c, "munmap_rate") == 2000);
+	assert_true(ev(c, "unmapped_area_searches") == 2000);
+	/* (20000 * 3 + 20000 * 4 + 30000 * 1) us in 10 s: 1.7% of a CPU */
+	assert_true(fabs(ev(c, "syscall_cpu_share") - 0.017) < 1e-9);
+	assert_non_null(strstr(c->title, "516 KiB"));
+	assert_non_null(strstr(c->summary, "512 KiB malloc"));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* A quarter of a CPU in the two syscalls: critical. */
+	t = (struct traced){.duration_s = 1};
+	add_vmop(&t, TR_MMAP, 78, 1 << 20, 30000, 5000);
+	add_vmop(&t, TR_MUNMAP, 78, 1 << 20, 30000, 5000);
+	c = churn_of(&t, &f);
+	assert_non_null(c);
+	assert_int_equal(c->severity, SEV_CRITICAL);
+	assert_null(strstr(c->summary, "malloc")); /* 1 MiB exactly is not a malloc's mmap */
+	findings_free(&f);
+	traced_free(&t);
+}
+
 static void test_every_id_has_kb_entry(void **state UNUSED)
 {
 	for (size_t i = 0; i < ndetectors; i++)
@@ -330,6 +491,9 @@ int main(void)
 		cmocka_unit_test(test_bloat_thresholds),
 		cmocka_unit_test(test_growth_alone_warns),
 		cmocka_unit_test(test_negative_thresholds),
+		cmocka_unit_test(test_seed001_fragmentation),
+		cmocka_unit_test(test_map_count_limit),
+		cmocka_unit_test(test_mmap_churn_thresholds),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
 	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);

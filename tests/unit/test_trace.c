@@ -30,7 +30,7 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 	const char *none[] = {NULL};
 	struct skips s = {0};
 	unsigned g = tracer_plan(has_all_but, none, &s);
-	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS);
+	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH);
 	assert_int_equal(s.n, 0);
 }
 
@@ -61,12 +61,24 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 	assert_non_null(strstr(reason(&s, "reclaim.direct_reclaim_stall"), "mm_vmscan_direct_reclaim_begin"));
 	skips_free(&s);
 
-	/* No raw syscall tracepoints: no producers, the rest runs. */
+	/* No raw syscall tracepoints: no producers, no mmap churn (nor its
+	 * searches), the rest runs. */
 	const char *m4[] = {"sys_exit", NULL};
 	g = tracer_plan(has_all_but, m4, &s);
-	assert_false(g & TG_LOOKUPS);
+	assert_false(g & (TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH));
 	assert_true(g & TG_SHRINKER);
 	assert_non_null(reason(&s, "dcache.negative_dentry_producers"));
+	assert_non_null(strstr(reason(&s, "vma.mmap_churn"), "sys_exit"));
+	assert_int_equal(s.n, 2);
+	skips_free(&s);
+
+	/* No vm_unmapped_area (before 5.x): churn runs, searches are not
+	 * counted, and nothing is skipped (the finding says it). */
+	const char *m5[] = {"vm_unmapped_area", NULL};
+	g = tracer_plan(has_all_but, m5, &s);
+	assert_true(g & TG_VMA);
+	assert_false(g & TG_VMA_SEARCH);
+	assert_int_equal(s.n, 0);
 	skips_free(&s);
 }
 

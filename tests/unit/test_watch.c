@@ -75,7 +75,7 @@ static double evidence(json_object *f, const char *name)
 static int kstall_progs_loaded(void)
 {
 	int st;
-	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
+	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|vma_tp_exit|unmapped_area|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
 	return atoi(out);
 }
 
@@ -544,6 +544,88 @@ static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 	json_object_put(doc);
 }
 
+static json_object *finding_for_pid(json_object *doc, const char *id, int pid)
+{
+	json_object *fs = field(doc, "findings");
+	for (size_t i = 0; i < json_object_array_length(fs); i++) {
+		json_object *f = json_object_array_get_idx(fs, i);
+		json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
+		if (!strcmp(json_object_get_string(field(f, "id")), id) && json_object_get_int(field(subj, "pid")) == pid)
+			return f;
+	}
+	return NULL;
+}
+
+/* Seed 001 on the real kernel: a process with 9,000 small regions and
+ * holes allocates and frees a 512 KiB buffer per iteration (glibc's mmap
+ * threshold fixed, so each is a 516 KiB mmap and munmap). kstall names it,
+ * its region count, the size and the rate, and its count of pairs agrees
+ * with the program's own. The same program reusing its buffer: no churn.
+ * Each run: the program starts 1 s into a 5 s watch, churns 2.5 s, and is
+ * still there (lingering) when the last sample reads its maps. */
+static void run_vmachurn(const char *mode, json_object **doc, int *pid, unsigned long *iterations)
+{
+	_cleanup_free_ char *out = xasprintf("%s/vmachurn-%s.out", tmpl, mode);
+	_cleanup_free_ char *json = xasprintf("%s/vmachurn-%s.json", tmpl, mode);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1; exec build/tests/helpers/vmachurn -f 9000 -m %s -t 2.5 -l 3 > '%s') & "
+		"build/kstall-asan watch --duration 5 --interval 1 --format json > '%s'; wait",
+		mode, out, json);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(out, NULL);
+	long regions = 0;
+	double secs = 0;
+	assert_non_null(pout);
+	assert_int_equal(sscanf(pout, "ready %d regions %ld iterations %lu seconds %lf", pid, &regions, iterations, &secs), 4);
+	assert_int_equal(regions, 9000);
+	_cleanup_free_ char *text = slurp(json, NULL);
+	*doc = json_tokener_parse(text);
+	assert_non_null(*doc);
+}
+
+static void test_seed001_churn_is_named(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	json_object *doc;
+	int pid;
+	unsigned long iterations;
+
+	run_vmachurn("churn", &doc, &pid, &iterations);
+	assert_true(iterations > 10000);
+	json_object *f = finding_for_pid(doc, "vma.mmap_churn", pid);
+	if (!f)
+		fail_msg("no vma.mmap_churn for pid %d:\n%s", pid, json_object_to_json_string(doc));
+	json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
+	assert_string_equal(json_object_get_string(field(subj, "comm")), "vmachurn");
+	assert_true(evidence(f, "pattern_size") == 528384); /* a 512 KiB malloc's mmap */
+	/* Every iteration is one pair; kstall saw them all (a pair cut by
+	 * the window's edge at most). */
+	double pairs = evidence(f, "pattern_pairs");
+	if (pairs < (double)iterations - 1 || pairs > (double)iterations + 1)
+		fail_msg("kstall counted %.0f pairs, the program made %lu", pairs, iterations);
+	assert_true(evidence(f, "pattern_rate") > 1000);
+	assert_true(evidence(f, "unmapped_area_searches") > 1000);
+	assert_true(evidence(f, "vmas") >= 9000);
+	assert_true(evidence(f, "anonymous_share") > 0.99);
+	assert_non_null(strstr(json_object_get_string(field(f, "title")), "516 KiB"));
+	/* Its layout, from its maps at the end of the window. */
+	json_object *frag = finding_for_pid(doc, "vma.fragmentation", pid);
+	assert_non_null(frag);
+	assert_true(evidence(frag, "vmas") >= 9000);
+	assert_true(evidence(frag, "holes") >= 9000);
+	assert_int_equal(json_object_get_int(field(field(field(doc, "metrics"), "kstall.lost_events"), "value")), 0);
+	json_object_put(doc);
+
+	run_vmachurn("reuse", &doc, &pid, &iterations);
+	assert_true(iterations > 10000);
+	assert_null(finding_for_pid(doc, "vma.mmap_churn", pid));
+	assert_non_null(finding_for_pid(doc, "vma.fragmentation", pid)); /* still 9,000 regions */
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_record_and_report),
 		cmocka_unit_test(test_cgroup_filter),
 		cmocka_unit_test(test_pid_filter),
+		cmocka_unit_test(test_seed001_churn_is_named),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
