@@ -40,7 +40,7 @@ HDRS       := $(wildcard src/*/*.h)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c))
-PARSER_SRCS := $(wildcard src/proc/*.c) src/lib/util.c
+PARSER_SRCS := $(wildcard src/proc/*.c) src/lib/util.c src/model/vma.c
 FUZZ_SECONDS ?= 20
 REAL_FIXTURES ?= ../shared/fixtures/real
 

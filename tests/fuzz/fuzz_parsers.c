@@ -3,6 +3,7 @@
  * shared/fixtures/real (tests/fuzz/seed-corpus.sh). Any crash, sanitizer
  * report or error without a message is a bug. */
 #include "proc/proc.h"
+#include "model/vma.h"
 
 typedef int (*parse_fn)(const char *text, struct perr *e);
 
@@ -28,7 +29,15 @@ WRAP(f_softnet, struct softnet, proc_softnet_parse, softnet_free(&v))
 WRAP(f_pidstat, struct pid_stat, proc_pid_stat_parse, (void)0)
 WRAP(f_status, struct pid_status, proc_pid_status_parse, (void)0)
 WRAP(f_stack, struct kstack, proc_stack_parse, kstack_free(&v))
-WRAP(f_maps, struct maps, proc_maps_parse, maps_free(&v))
+/* A parsed maps file is also summarised, as the reader does: the search
+ * walk must end and stay in bounds on any layout. */
+static void summarise(const struct maps *m, int rc)
+{
+	struct vma_summary s;
+	if (rc == 0 && vma_summarize(m, &s) == 0 && s.ntop > VMA_TOP_SIZES)
+		__builtin_trap();
+}
+WRAP(f_maps, struct maps, proc_maps_parse, (summarise(&v, rc), maps_free(&v)))
 WRAP(f_mountinfo, struct mounts, proc_mountinfo_parse, mounts_free(&v))
 WRAP(f_cpumask, struct cpuset, cpumask_parse, (void)0)
 WRAP(f_cpulist, struct cpuset, cpulist_parse, (void)0)
