@@ -509,22 +509,17 @@ static uint64_t stat_sum(struct tracer *t, __u32 which)
 	return sum;
 }
 
-int tracer_read(struct tracer *t, struct traced *out)
+/* Every histogram of a hists-shaped map (hists, vmops) into out. */
+static void read_hists(struct tracer *t, const struct bpf_map *m, struct traced *out)
 {
 	struct ks_hist_key k, next;
 	struct ks_hist h;
-	const struct bpf_map *hm = t->skel->maps.hists, *lm = t->skel->maps.lookups;
 	void *prev = NULL;
 
-	*out = (struct traced){0};
-	tracer_poll(t, 0);
-	out->duration_s = now_monotonic() - t->t0;
-	out->threshold_ms = (double)t->skel->rodata->threshold_ns / 1e6;
-	out->groups = t->groups;
-	while (bpf_map__get_next_key(hm, prev, &next, sizeof(next)) == 0) {
+	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
 		k = next;
 		prev = &k;
-		if (bpf_map__lookup_elem(hm, &k, sizeof(k), &h, sizeof(h), 0))
+		if (bpf_map__lookup_elem(m, &k, sizeof(k), &h, sizeof(h), 0))
 			continue;
 		ARRAY_GROW(out->hists, out->nhists, out->caphists);
 		struct tr_hist *x = &out->hists[out->nhists++];
@@ -536,21 +531,19 @@ int tracer_read(struct tracer *t, struct traced *out)
 		if (k.kind == KS_SHRINKER)
 			snprintf(x->name, sizeof(x->name), "%s", sym_name(t, k.detail));
 	}
-	prev = NULL;
-	const struct bpf_map *vm = t->skel->maps.vmops;
-	while (bpf_map__get_next_key(vm, prev, &next, sizeof(next)) == 0) {
-		k = next;
-		prev = &k;
-		if (bpf_map__lookup_elem(vm, &k, sizeof(k), &h, sizeof(h), 0))
-			continue;
-		ARRAY_GROW(out->hists, out->nhists, out->caphists);
-		struct tr_hist *x = &out->hists[out->nhists++];
-		*x = (struct tr_hist){.tgid = k.tgid, .kind = k.kind, .detail = k.detail, .count = h.count,
-				      .sum_ns = h.sum_ns, .max_ns = h.max_ns, .extra1 = h.extra1, .extra2 = h.extra2,
-				      .max_tid = h.max_tid};
-		memcpy(x->slots, h.slots, sizeof(x->slots));
-		snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, h.comm);
-	}
+}
+
+int tracer_read(struct tracer *t, struct traced *out)
+{
+	const struct bpf_map *lm = t->skel->maps.lookups;
+
+	*out = (struct traced){0};
+	tracer_poll(t, 0);
+	out->duration_s = now_monotonic() - t->t0;
+	out->threshold_ms = (double)t->skel->rodata->threshold_ns / 1e6;
+	out->groups = t->groups;
+	read_hists(t, t->skel->maps.hists, out);
+	read_hists(t, t->skel->maps.vmops, out);
 	__u32 lk, lnext, *lprev = NULL;
 	struct ks_lookup lv;
 	while (bpf_map__get_next_key(lm, lprev, &lnext, sizeof(lnext)) == 0) {
