@@ -154,8 +154,9 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 		return EXIT_USAGE;
 	}
 	/* First, while kstall is one thread: tracefs in a mount namespace of
-	 * its own, for per-syscall events. Without it, raw syscall tracing. */
-	bool syscall_events = geteuid() == 0 && tracefs_prepare() == 0;
+	 * its own, for per-syscall events. Without it, raw syscall tracing
+	 * (KSTALL_RAW_SYSCALLS=1 forces that path, for tests and benches). */
+	bool syscall_events = geteuid() == 0 && !getenv("KSTALL_RAW_SYSCALLS") && tracefs_prepare() == 0;
 	if (sysroot_open("/", &r) < 0)
 		return EXIT_CANNOT_RUN;
 	sysroot_set_deadline_ms(r, o->deadline_ms);

@@ -563,14 +563,14 @@ static json_object *finding_for_pid(json_object *doc, const char *id, int pid)
  * with the program's own. The same program reusing its buffer: no churn.
  * Each run: the program starts 1 s into a 5 s watch, churns 2.5 s, and is
  * still there (lingering) when the last sample reads its maps. */
-static void run_vmachurn(const char *mode, json_object **doc, int *pid, unsigned long *iterations)
+static void run_vmachurn(const char *env, const char *mode, json_object **doc, int *pid, unsigned long *iterations)
 {
 	_cleanup_free_ char *out = xasprintf("%s/vmachurn-%s.out", tmpl, mode);
 	_cleanup_free_ char *json = xasprintf("%s/vmachurn-%s.json", tmpl, mode);
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 1; exec build/tests/helpers/vmachurn -f 9000 -m %s -t 2.5 -l 3 > '%s') & "
-		"build/kstall-asan watch --duration 5 --interval 1 --format json > '%s'; wait",
-		mode, out, json);
+		"%s build/kstall-asan watch --duration 5 --interval 1 --format json > '%s'; wait",
+		mode, out, env, json);
 	int st;
 	free(sh(cmd, &st));
 	assert_int_equal(st, 0);
@@ -592,7 +592,7 @@ static void test_seed001_churn_is_named(void **state UNUSED)
 	int pid;
 	unsigned long iterations;
 
-	run_vmachurn("churn", &doc, &pid, &iterations);
+	run_vmachurn("", "churn", &doc, &pid, &iterations);
 	assert_true(iterations > 10000);
 	json_object *f = finding_for_pid(doc, "vma.mmap_churn", pid);
 	if (!f)
@@ -618,10 +618,33 @@ static void test_seed001_churn_is_named(void **state UNUSED)
 	assert_int_equal(json_object_get_int(field(field(field(doc, "metrics"), "kstall.lost_events"), "value")), 0);
 	json_object_put(doc);
 
-	run_vmachurn("reuse", &doc, &pid, &iterations);
+	run_vmachurn("", "reuse", &doc, &pid, &iterations);
 	assert_true(iterations > 10000);
 	assert_null(finding_for_pid(doc, "vma.mmap_churn", pid));
 	assert_non_null(finding_for_pid(doc, "vma.fragmentation", pid)); /* still 9,000 regions */
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
+/* Where per-syscall events cannot be had, raw sys_enter/sys_exit: the
+ * mmap and munmap arguments come from the registers, and the count must
+ * agree just as well. */
+static void test_seed001_churn_raw_syscalls(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	json_object *doc;
+	int pid;
+	unsigned long iterations;
+
+	run_vmachurn("KSTALL_RAW_SYSCALLS=1", "churn", &doc, &pid, &iterations);
+	json_object *f = finding_for_pid(doc, "vma.mmap_churn", pid);
+	if (!f)
+		fail_msg("no vma.mmap_churn for pid %d:\n%s", pid, json_object_to_json_string(doc));
+	assert_true(evidence(f, "pattern_size") == 528384);
+	assert_true(evidence(f, "anonymous_share") > 0.99); /* flags: the 4th argument */
+	double pairs = evidence(f, "pattern_pairs");
+	if (pairs < (double)iterations - 1 || pairs > (double)iterations + 1)
+		fail_msg("kstall counted %.0f pairs, the program made %lu", pairs, iterations);
 	json_object_put(doc);
 	assert_int_equal(wait_unloaded(), 0);
 }
@@ -642,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_cgroup_filter),
 		cmocka_unit_test(test_pid_filter),
 		cmocka_unit_test(test_seed001_churn_is_named),
+		cmocka_unit_test(test_seed001_churn_raw_syscalls),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
