@@ -62,6 +62,7 @@ struct wait_rec {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, struct wait_key);
 	__type(value, struct wait_rec);
 } waits SEC(".maps");
@@ -72,6 +73,18 @@ struct {
 	__type(key, struct ks_hist_key);
 	__type(value, struct ks_hist);
 } hists SEC(".maps");
+
+/* Per-thread records of mmap and munmap calls in progress: a plain hash,
+ * cheaper per call than the LRU that waits uses (this runs on every mmap
+ * and munmap). A call always returns through sys_exit, even when its
+ * thread is being killed, so records do not leak in practice; if the map
+ * ever filled, the calls that did not fit are counted in waits_full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct wait_key);
+	__type(value, struct wait_rec);
+} vma_waits SEC(".maps");
 
 /* mmap, munmap and searches for room, per (process, kind, length):
  * apart from hists, so a process mapping many sizes cannot crowd out
@@ -182,15 +195,21 @@ static __always_inline void hist_add(struct ks_hist *h, __u64 dur, __u32 tid, __
 	}
 }
 
-static __always_inline void wait_open(__u32 kind, __u64 detail, __u64 extra2)
+/* vma: the record goes to vma_waits (see there) rather than waits. */
+static __always_inline void wait_open_in(__u32 kind, __u64 detail, __u64 extra2, bool vma)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
 		return;
 	struct wait_key k = {.tid = (__u32)id, .kind = kind};
 	struct wait_rec r = {.start_ns = bpf_ktime_get_ns(), .detail = detail, .extra2 = extra2};
-	if (bpf_map_update_elem(&waits, &k, &r, BPF_ANY))
+	if (bpf_map_update_elem(vma ? (void *)&vma_waits : (void *)&waits, &k, &r, BPF_ANY))
 		stat_inc(KS_STAT_WAITS_FULL);
+}
+
+static __always_inline void wait_open(__u32 kind, __u64 detail, __u64 extra2)
+{
+	wait_open_in(kind, detail, extra2, false);
 }
 
 /* extra2_end: subtracted from the extra2 recorded at open (the shrinker's
@@ -201,12 +220,13 @@ static __always_inline void wait_close_in(__u32 kind, __u64 extra1, __u64 extra2
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	struct wait_key k = {.tid = tid, .kind = kind};
-	struct wait_rec *r = bpf_map_lookup_elem(&waits, &k);
+	void *wm = vma ? (void *)&vma_waits : (void *)&waits;
+	struct wait_rec *r = bpf_map_lookup_elem(wm, &k);
 	if (!r)
 		return;
 	__u64 dur = bpf_ktime_get_ns() - r->start_ns;
 	__u64 detail = r->detail, extra2 = r->extra2 > extra2_end ? r->extra2 - extra2_end : 0;
-	bpf_map_delete_elem(&waits, &k);
+	bpf_map_delete_elem(wm, &k);
 
 	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = detail};
 	struct ks_hist *h = vma ? hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL) : hist_get(&hk);
@@ -324,9 +344,9 @@ int BPF_PROG(kswapd_sleep, int nid)
 static __always_inline void vma_enter(long nr, __u64 len, __u64 flags)
 {
 	if (nr == mmap_nr)
-		wait_open(KS_MMAP, KS_PAGE_ROUND(len), (flags & KS_MAP_ANONYMOUS) ? 1 : 0);
+		wait_open_in(KS_MMAP, KS_PAGE_ROUND(len), (flags & KS_MAP_ANONYMOUS) ? 1 : 0, true);
 	else if (nr == munmap_nr)
-		wait_open(KS_MUNMAP, KS_PAGE_ROUND(len), 0);
+		wait_open_in(KS_MUNMAP, KS_PAGE_ROUND(len), 0, true);
 }
 
 static __always_inline void vma_exit(long nr, long ret)
@@ -341,7 +361,13 @@ static __always_inline void vma_exit(long nr, long ret)
 SEC("tracepoint")
 int vma_tp_enter(struct syscall_trace_enter *ctx)
 {
-	vma_enter(ctx->nr, BPF_CORE_READ(ctx, args[1]), BPF_CORE_READ(ctx, args[3]));
+	/* The context is the event record: nr and the length (args[1]) are
+	 * read directly. Not args[3]: munmap's record has two arguments, and
+	 * the kernel refuses to attach a program that reads past an event's
+	 * record (EACCES); mmap's flags go through a probe read. */
+	long nr = ctx->nr;
+	__u64 len = ctx->args[1];
+	vma_enter(nr, len, nr == mmap_nr ? BPF_CORE_READ(ctx, args[3]) : 0);
 	return 0;
 }
 
@@ -360,11 +386,15 @@ int BPF_PROG(unmapped_area, unsigned long addr, struct vm_unmapped_area_info *in
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
 		return 0;
-	struct ks_hist_key hk = {.tgid = id >> 32, .kind = KS_UNMAPPED_AREA,
-				 .detail = KS_PAGE_ROUND(BPF_CORE_READ(info, length))};
+	/* tp_btf: info is a kernel pointer the verifier knows, read directly. */
+	struct ks_hist_key hk = {.tgid = id >> 32, .kind = KS_UNMAPPED_AREA, .detail = KS_PAGE_ROUND(info->length)};
 	struct ks_hist *h = hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL);
-	if (h)
-		hist_add(h, 0, (__u32)id, addr >= (unsigned long)-4095 ? 1 : 0, 0);
+	if (!h)
+		return 0;
+	/* A count, not a wait: no histogram, no time. */
+	__sync_fetch_and_add(&h->count, 1);
+	if (addr >= (unsigned long)-4095)
+		__sync_fetch_and_add(&h->extra1, 1);
 	return 0;
 }
 
