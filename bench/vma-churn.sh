@@ -88,6 +88,8 @@ for mode in none kstall bpftrace perf; do
 			kill -INT $pid; wait $pid || true
 			count=$(python3 -c "import json; d=json.load(open('$tmp/k.json'))
 f=[f for f in d['findings'] if f['id']=='vma.mmap_churn' and f['subjects'][0]['comm']=='vmachurn']
+import sys
+if not f: sys.stderr.write('kstall raised no vma.mmap_churn for vmachurn; skipped: %s\n' % d['skipped'])
 print(int([e['value'] for e in f[0]['evidence'] if e['name']=='pattern_pairs'][0]) if f else 0)") ;;
 		bpftrace)
 			kill -INT $pid; wait $pid || true

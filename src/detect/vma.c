@@ -307,6 +307,7 @@ struct churn {
 	char comm[16];
 	uint64_t mmaps, munmaps, failed, searches, search_failed, anon;
 	uint64_t time_ns, mmap_ns, munmap_ns, max_ns;
+	uint64_t comm_count; /* calls of the histogram comm was taken from */
 	struct churn_size *sizes;
 	size_t nsizes, capsizes;
 };
@@ -339,6 +340,12 @@ static int cmp_pairs_desc(const void *a, const void *b)
 static void churn_add(struct churn *c, const struct tr_hist *h)
 {
 	struct churn_size *z = churn_size(c, h->detail);
+	/* The name from its busiest histogram: a process that exec'd (taskset,
+	 * a shell) has early ones under its old name. */
+	if (h->count > c->comm_count) {
+		c->comm_count = h->count;
+		snprintf(c->comm, sizeof(c->comm), "%s", h->comm);
+	}
 	if (h->kind == TR_MMAP) {
 		c->mmaps += h->count;
 		c->anon += h->extra2;
@@ -359,8 +366,6 @@ static void churn_add(struct churn *c, const struct tr_hist *h)
 	c->time_ns += h->sum_ns;
 	if (h->max_ns > c->max_ns)
 		c->max_ns = h->max_ns;
-	if (!c->comm[0])
-		snprintf(c->comm, sizeof(c->comm), "%s", h->comm);
 }
 
 static bool churn_finding(const struct inputs *in, struct churn *c, struct findings *out)
