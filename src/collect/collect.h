@@ -143,6 +143,9 @@ void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, siz
 /* Helpers for detectors. */
 const struct proc_entry *sample_proc(const struct sample *s, int pid);
 bool inputs_pid_selected(const struct inputs *in, int pid);
+/* vm.max_map_count, or the kernel default 65530 with *assumed set when
+ * the sysctl was not read. */
+uint64_t inputs_max_map_count(const struct inputs *in, bool *assumed);
 /* meminfo value in bytes, -ENOENT if absent. */
 int meminfo_bytes(const struct sample *s, const char *key, uint64_t *ret);
 

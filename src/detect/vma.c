@@ -19,7 +19,6 @@
 /* vma.map_count_near_limit */
 #define LIMIT_WARN 0.80
 #define LIMIT_CRIT 0.95
-#define DEFAULT_MAX_MAP_COUNT 65530 /* mm.h, every kernel since 2.6.5 */
 /* vma.mmap_churn */
 #define CHURN_MIN_PAIRS 20
 #define CHURN_MIN_PER_S 50.0
@@ -52,13 +51,6 @@ static uint64_t malloc_request(uint64_t len)
 		return 0;
 	uint64_t req = len - 4096;
 	return (req & (req - 1)) == 0 ? req : 0;
-}
-
-static void max_map_count(const struct inputs *in, uint64_t *ret, bool *assumed)
-{
-	*assumed = kv_get(&in->host.sysctl, "vm.max_map_count", ret) < 0 || *ret == 0;
-	if (*assumed)
-		*ret = DEFAULT_MAX_MAP_COUNT;
 }
 
 /* The size whose searches cost most in all, had each of its regions been
@@ -276,7 +268,7 @@ static int run_static(const struct inputs *in, struct findings *out, struct skip
 				  "every process's maps every 30 s and at the end)" : " (the tree holds none)");
 		return DETECT_SKIPPED;
 	}
-	max_map_count(in, &limit, &assumed);
+	limit = inputs_max_map_count(in, &assumed);
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_vmas_desc);
 	size_t before = out->n;

@@ -128,6 +128,42 @@ static json_object *window_json(const struct inputs *in)
 	return o;
 }
 
+/* A -p target's layout, from its maps summary (see src/model/vma.h). */
+static json_object *address_space_json(const struct inputs *in, const struct vma_summary *v)
+{
+	bool assumed, linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	uint64_t limit = inputs_max_map_count(in, &assumed);
+	json_object *o = json_object_new_object(), *sizes = json_object_new_array(), *holes = json_object_new_array();
+	json_object_object_add(o, "vmas", jnum((double)v->nvmas));
+	json_object_object_add(o, "max_map_count", jnum((double)limit));
+	json_object_object_add(o, "max_map_count_assumed", json_object_new_boolean(assumed));
+	json_object_object_add(o, "mapped_bytes", jnum((double)v->mapped_bytes));
+	for (size_t k = 0; k < v->ntop; k++) {
+		json_object *s = json_object_new_object();
+		json_object_object_add(s, "size_bytes", jnum((double)v->top_sizes[k].size));
+		json_object_object_add(s, "count", jnum((double)v->top_sizes[k].count));
+		if (linear)
+			json_object_object_add(s, "search_steps", jnum((double)v->top_sizes[k].linear_steps));
+		json_object_array_add(sizes, s);
+	}
+	json_object_object_add(o, "region_sizes", sizes);
+	json_object_object_add(o, "holes", jnum((double)v->nholes));
+	json_object_object_add(o, "hole_bytes", jnum((double)v->hole_bytes));
+	json_object_object_add(o, "largest_hole_bytes", jnum((double)v->largest_hole));
+	for (size_t b = 0; b < VMA_HOLE_BUCKETS; b++) {
+		json_object *h = json_object_new_object();
+		json_object_object_add(h, "max_bytes", vma_hole_bucket_max[b] == UINT64_MAX ? NULL
+							: jnum((double)vma_hole_bucket_max[b]));
+		json_object_object_add(h, "count", jnum((double)v->hole_buckets[b]));
+		json_object_array_add(holes, h);
+	}
+	json_object_object_add(o, "hole_sizes", holes);
+	json_object_object_add(o, "unmerged_neighbours", jnum((double)v->unmerged_neighbours));
+	json_object_object_add(o, "search_model", jstr(linear ? "linear" : "tree"));
+	json_object_object_add(o, "tree_search_steps", jnum(v->tree_steps));
+	return o;
+}
+
 static json_object *processes_json(const struct inputs *in)
 {
 	json_object *a = json_object_new_array();
@@ -152,6 +188,7 @@ static json_object *processes_json(const struct inputs *in)
 		if (p->has_status && p->status.nnspid > 1)
 			json_object_object_add(x, "nspid", json_object_new_int(p->status.nspid[p->status.nnspid - 1]));
 		json_object_object_add(x, "vmas", p->has_maps ? json_object_new_int64((int64_t)p->vma.nvmas) : NULL);
+		json_object_object_add(x, "address_space", p->has_maps ? address_space_json(in, &p->vma) : NULL);
 		json_object_object_add(x, "cpu_share", proc_cpu_share(in, p) >= 0 ? jnum(proc_cpu_share(in, p)) : NULL);
 		json_object_object_add(x, "wchan", p->wchan ? jstr(p->wchan) : NULL);
 		json_object *stk = json_object_new_array();

@@ -85,6 +85,25 @@ static void wrapped(FILE *out, const char *text, int col, int indent, int width)
 	free(s);
 }
 
+/* A -p target's address space, in two lines. */
+static void layout_text(FILE *out, const struct inputs *in, const struct vma_summary *v)
+{
+	bool assumed, linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	uint64_t limit = inputs_max_map_count(in, &assumed);
+	char a[32], b[32];
+	fprintf(out, "  layout   %zu regions (%s of vm.max_map_count), %s mapped; most common:", v->nvmas,
+		fmt_pct((double)v->nvmas / (double)limit, a, sizeof(a)), fmt_bytes((double)v->mapped_bytes, b, sizeof(b)));
+	for (size_t k = 0; k < v->ntop && k < 4; k++) {
+		fprintf(out, "%s %s x %zu", k ? "," : "", fmt_bytes((double)v->top_sizes[k].size, a, sizeof(a)),
+			v->top_sizes[k].count);
+		if (linear)
+			fprintf(out, " (%zu search steps)", v->top_sizes[k].linear_steps);
+	}
+	fprintf(out, "\n           %zu holes (%zu of 16 KiB or less), %zu unmerged neighbours; room for a "
+		     "mapping: %s\n", v->nholes, v->hole_buckets[0], v->unmerged_neighbours,
+		linear ? "a linear walk (before 3.8)" : "a tree search");
+}
+
 static void finding_text(FILE *out, const struct inputs *in, const struct finding *f, const struct style *st)
 {
 	const char *sc = f->severity == SEV_CRITICAL ? st->red : f->severity == SEV_WARNING ? st->yellow : "";
@@ -183,6 +202,8 @@ int render_text(FILE *out, const struct report *r, bool color)
 		if (share >= 0)
 			fprintf(out, ", %.0f%% of a CPU", share * 100);
 		fprintf(out, "\n  cmdline  %s\n", cl);
+		if (p->has_maps)
+			layout_text(out, in, &p->vma);
 		if (p->wchan && *p->wchan)
 			fprintf(out, "  wchan    %s\n", tty(p->wchan));
 		for (size_t k = 0; k < p->stack.n; k++)

@@ -127,6 +127,43 @@ static void test_seed002_json(void **state UNUSED)
 	res_free(&r);
 }
 
+/* -p on the seed-001 process (a 2.6.32 tree with the seed's maps): its
+ * layout in JSON and text, with the search the kernel does. */
+static void test_seed001_process_layout(void **state UNUSED)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/seed001", tmpl);
+	_cleanup_free_ char *cmd = xasprintf(
+		"mkdir %s && cp -r tests/fixtures/rhel6-2.6.32-era/proc %s/ && mkdir %s/proc/4242 %s/proc/sys/vm && "
+		"cp tests/fixtures/seed001-maps/maps %s/proc/4242/maps && "
+		"sed 's/^1 (init) S 0/4242 (mysqld) S 1/' %s/proc/1/stat > %s/proc/4242/stat && "
+		"echo 65530 > %s/proc/sys/vm/max_map_count",
+		dir, dir, dir, dir, dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	struct res r = RUN(30, "check", "--root", dir, "-p", "4242", "--format", "json");
+	assert_int_equal(r.status, 0);
+	json_object *o = parse_json(&r);
+	json_object *a = get(o, "processes.0.address_space");
+	assert_non_null(a);
+	assert_int_equal(json_object_get_int(get(a, "vmas")), 9053);
+	assert_false(json_object_get_boolean(get(a, "max_map_count_assumed")));
+	assert_string_equal(json_object_get_string(get(a, "search_model")), "linear");
+	assert_int_equal(json_object_get_int(get(a, "region_sizes.0.size_bytes")), 528384);
+	assert_int_equal(json_object_get_int(get(a, "region_sizes.0.count")), 2885);
+	assert_int_equal(json_object_get_int(get(a, "region_sizes.0.search_steps")), 4265);
+	assert_int_equal(json_object_get_int(get(a, "hole_sizes.0.count")), 4400);
+	assert_string_equal(json_object_get_string(get(o, "findings.0.id")), "vma.fragmentation");
+	assert_string_equal(json_object_get_string(get(o, "findings.0.severity")), "critical");
+	json_object_put(o);
+	res_free(&r);
+
+	r = RUN(30, "check", "--root", dir, "-p", "4242");
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "layout   9053 regions (14% of vm.max_map_count)"));
+	assert_non_null(strstr(r.out, "516.0 KiB x 2885 (4265 search steps)"));
+	assert_non_null(strstr(r.out, "a linear walk (before 3.8)"));
+	res_free(&r);
+}
+
 static void test_exit_codes(void **state UNUSED)
 {
 	struct res r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--fail-on", "warning");
@@ -438,6 +475,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed002_json),
 		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_seed001_process_layout),
 		cmocka_unit_test(test_text_output_and_explain),
 		cmocka_unit_test(test_every_tree_gives_one_json_document),
 		cmocka_unit_test(test_stuck_read_cannot_hang_check),
