@@ -292,7 +292,7 @@ int cmd_default(int argc, char **argv)
 		if (strcmp(o.root, "/") || no) {
 			if (!strcmp(o.root, "/") && o.format == FORMAT_TEXT)
 				fprintf(stderr, "kstall: running check only: %s. Live tracing would add who produces "
-						"negative dentries, reclaim stalls per process and slow shrinkers.\n", no);
+						"negative dentries, reclaim stalls per process, slow shrinkers and mmap churn.\n", no);
 			rc = run_check(&o, NULL, NULL);
 		} else {
 			if (o.duration_s <= 0)
