@@ -26,12 +26,6 @@ static uint64_t estimate_mmap_base(const struct maps *m)
 	return top;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int cmp_count_desc(const void *a, const void *b)
 {
 	const struct vma_size_count *x = a, *y = b;
@@ -40,32 +34,55 @@ static int cmp_count_desc(const void *a, const void *b)
 	return x->size < y->size ? -1 : x->size > y->size;
 }
 
-/* The most common region sizes: sort the sizes, count the runs, keep
- * the VMA_TOP_SIZES largest runs. O(n log n) for any number of sizes. */
+/* The most common region sizes: count them in an open-addressing table
+ * (O(n) for any number of distinct sizes), then keep the VMA_TOP_SIZES
+ * largest counts; ties go to the smaller size, so the result does not
+ * depend on the table's order. */
+static size_t size_slot(const struct vma_size_count *t, size_t cap, uint64_t sz)
+{
+	size_t h = (size_t)((sz >> 12) * 0x9E3779B97F4A7C15ULL >> 32) & (cap - 1);
+	while (t[h].count && t[h].size != sz)
+		h = (h + 1) & (cap - 1);
+	return h;
+}
+
 static void top_sizes(const struct maps *m, struct vma_summary *s)
 {
-	if (!m->n)
-		return;
-	uint64_t *sz = xmalloc(m->n * sizeof(*sz));
-	for (size_t i = 0; i < m->n; i++)
-		sz[i] = m->v[i].end - m->v[i].start;
-	qsort(sz, m->n, sizeof(*sz), cmp_u64);
+	size_t cap = 64, used = 0;
+	struct vma_size_count *t = xcalloc(cap, sizeof(*t));
+	for (size_t i = 0; i < m->n; i++) {
+		uint64_t sz = m->v[i].end - m->v[i].start;
+		size_t h = size_slot(t, cap, sz);
+		if (!t[h].count && ++used * 2 > cap) {
+			/* half full: double the table */
+			struct vma_size_count *n = xcalloc(cap * 2, sizeof(*n));
+			for (size_t j = 0; j < cap; j++)
+				if (t[j].count)
+					n[size_slot(n, cap * 2, t[j].size)] = t[j];
+			free(t);
+			t = n;
+			cap *= 2;
+			h = size_slot(t, cap, sz);
+		}
+		t[h].size = sz;
+		t[h].count++;
+	}
 	struct vma_size_count top[VMA_TOP_SIZES + 1];
 	size_t ntop = 0;
-	for (size_t i = 0, j; i < m->n; i = j) {
-		for (j = i; j < m->n && sz[j] == sz[i]; j++)
-			;
-		top[ntop] = (struct vma_size_count){.size = sz[i], .count = j - i};
+	for (size_t i = 0; i < cap; i++) {
+		if (!t[i].count)
+			continue;
+		top[ntop] = (struct vma_size_count){.size = t[i].size, .count = t[i].count};
 		/* insertion into a list kept sorted, most common first */
 		for (size_t k = ntop; k > 0 && cmp_count_desc(&top[k], &top[k - 1]) < 0; k--) {
-			struct vma_size_count t = top[k];
+			struct vma_size_count x = top[k];
 			top[k] = top[k - 1];
-			top[k - 1] = t;
+			top[k - 1] = x;
 		}
 		if (ntop < VMA_TOP_SIZES)
 			ntop++;
 	}
-	free(sz);
+	free(t);
 	memcpy(s->top_sizes, top, ntop * sizeof(top[0]));
 	s->ntop = ntop;
 }

@@ -62,18 +62,31 @@ int parse_u64(const char *s, const char *end, const char **ret_end, uint64_t *re
 	return 0;
 }
 
+/* The value of a hex digit, or -1: no locale tables (this runs for every
+ * address of every maps line). */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int parse_hex_u64(const char *s, const char *end, const char **ret_end, uint64_t *ret)
 {
 	uint64_t v = 0;
 	const char *p = s;
+	int d;
 
-	if (p >= end || !isxdigit((unsigned char)*p))
+	if (p >= end || hexval(*p) < 0)
 		return -EINVAL;
-	for (; p < end && isxdigit((unsigned char)*p); p++) {
+	for (; p < end && (d = hexval(*p)) >= 0; p++) {
 		if (v >> 60)
 			return -ERANGE;
-		int c = tolower((unsigned char)*p);
-		v = v * 16 + (unsigned)(isdigit(c) ? c - '0' : c - 'a' + 10);
+		v = v * 16 + (unsigned)d;
 	}
 	*ret = v;
 	if (ret_end)
