@@ -386,8 +386,9 @@ int BPF_PROG(unmapped_area, unsigned long addr, struct vm_unmapped_area_info *in
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
 		return 0;
-	/* tp_btf: info is a kernel pointer the verifier knows, read directly. */
-	struct ks_hist_key hk = {.tgid = id >> 32, .kind = KS_UNMAPPED_AREA, .detail = KS_PAGE_ROUND(info->length)};
+	/* Per process, not per length: every short-lived process searches a
+	 * few times, and an entry per length would fill vmops on a busy host. */
+	struct ks_hist_key hk = {.tgid = id >> 32, .kind = KS_UNMAPPED_AREA, .detail = 0};
 	struct ks_hist *h = hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL);
 	if (!h)
 		return 0;

@@ -16,7 +16,7 @@ enum ks_kind {
 	KS_KSWAPD = 4,         /* kswapd awake (wake .. sleep); detail = node */
 	KS_MMAP = 5,           /* one mmap(2) call; detail = length (page-rounded) */
 	KS_MUNMAP = 6,         /* one munmap(2) call; detail = length */
-	KS_UNMAPPED_AREA = 7,  /* one search for room (vm_unmapped_area); detail = length */
+	KS_UNMAPPED_AREA = 7,  /* searches for room (vm_unmapped_area), per process; detail = 0 */
 	KS_KIND_MAX = 8,
 };
 

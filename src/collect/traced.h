@@ -15,7 +15,7 @@ enum tr_kind {
 	TR_KSWAPD = 4,
 	TR_MMAP = 5,          /* detail: length; extra1: failed; extra2: anonymous */
 	TR_MUNMAP = 6,        /* detail: length; extra1: failed */
-	TR_UNMAPPED_AREA = 7, /* searches for room; detail: length; extra1: none found */
+	TR_UNMAPPED_AREA = 7, /* searches for room, per process (detail 0); extra1: none found */
 };
 const char *tr_kind_name(unsigned kind);
 /* mmap, munmap or a search for room: address-space operations, not waits. */
@@ -72,6 +72,7 @@ struct traced {
 	double bpf_stats_sampled_s; /* seconds the kernel's statistics were on */
 	double user_cpu_s;  /* kstall's own CPU time */
 	uint64_t paths_not_kept;   /* path samples of processes past the user-side cap */
+	uint64_t vmops_pruned;     /* mmap/munmap calls of exited processes not kept (few each) */
 	/* what ran */
 	unsigned groups;     /* TG_* bits of src/trace/trace.h */
 	unsigned nattached;  /* BPF programs loaded */

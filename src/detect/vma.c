@@ -291,7 +291,7 @@ const struct detector detector_vma = {
 
 struct churn_size {
 	uint64_t len;
-	uint64_t mmaps, munmaps, searches, anon;
+	uint64_t mmaps, munmaps, anon;
 };
 
 struct churn {
@@ -331,28 +331,28 @@ static int cmp_pairs_desc(const void *a, const void *b)
 
 static void churn_add(struct churn *c, const struct tr_hist *h)
 {
-	struct churn_size *z = churn_size(c, h->detail);
 	/* The name from its busiest histogram: a process that exec'd (taskset,
 	 * a shell) has early ones under its old name. */
 	if (h->count > c->comm_count) {
 		c->comm_count = h->count;
 		snprintf(c->comm, sizeof(c->comm), "%s", h->comm);
 	}
+	if (h->kind == TR_UNMAPPED_AREA) { /* per process, not per length */
+		c->searches += h->count;
+		c->search_failed += h->extra1;
+		return;
+	}
+	struct churn_size *z = churn_size(c, h->detail);
 	if (h->kind == TR_MMAP) {
 		c->mmaps += h->count;
 		c->anon += h->extra2;
 		c->mmap_ns += h->sum_ns;
 		z->mmaps += h->count;
 		z->anon += h->extra2;
-	} else if (h->kind == TR_MUNMAP) {
+	} else {
 		c->munmaps += h->count;
 		c->munmap_ns += h->sum_ns;
 		z->munmaps += h->count;
-	} else {
-		c->searches += h->count;
-		c->search_failed += h->extra1;
-		z->searches += h->count;
-		return;
 	}
 	c->failed += h->extra1;
 	c->time_ns += h->sum_ns;

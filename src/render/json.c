@@ -220,7 +220,8 @@ static json_object *hist_json(const struct tr_hist *h)
 	} else if (h->kind == TR_DIRECT_RECLAIM || h->kind == TR_MEMCG_RECLAIM) {
 		json_object_object_add(x, "pages_reclaimed", jnum((double)h->extra1));
 	} else if (tr_kind_is_vmop(h->kind)) {
-		json_object_object_add(x, "length_bytes", jnum((double)h->detail));
+		if (h->kind != TR_UNMAPPED_AREA)
+			json_object_object_add(x, "length_bytes", jnum((double)h->detail));
 		json_object_object_add(x, "failed", jnum((double)h->extra1));
 		if (h->kind == TR_MMAP)
 			json_object_object_add(x, "anonymous", jnum((double)h->extra2));

@@ -101,6 +101,11 @@ struct tracer {
 	struct lookup_paths *paths;
 	size_t npaths, cappaths;
 	uint64_t paths_not_kept;
+	/* vmops entries of processes that have exited, moved out of the map
+	 * (see prune_vmops) so that it does not fill up on a long run */
+	struct tr_hist *retired;
+	size_t nretired, capretired;
+	uint64_t vmops_pruned;
 	struct sym *syms; /* resolved shrinker functions */
 	size_t nsyms, capsyms;
 	struct bpf_link *links[2 * ARRAY_SIZE(path_syscalls) + 4]; /* per-syscall events */
@@ -509,12 +514,64 @@ static uint64_t stat_sum(struct tracer *t, __u32 which)
 	return sum;
 }
 
+static void hist_from_map(struct tr_hist *x, const struct ks_hist_key *k, const struct ks_hist *h)
+{
+	*x = (struct tr_hist){.tgid = k->tgid, .kind = k->kind, .detail = k->detail, .count = h->count,
+			      .sum_ns = h->sum_ns, .max_ns = h->max_ns, .extra1 = h->extra1, .extra2 = h->extra2,
+			      .max_tid = h->max_tid};
+	memcpy(x->slots, h->slots, sizeof(x->slots));
+	snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, h->comm);
+}
+
+/* vmops holds an entry per (process, kind, length) and nothing removes
+ * them in the kernel: on a busy host (builds: thousands of short-lived
+ * processes) it would fill within minutes and a churner starting later
+ * would go unseen. Once a read finds it a quarter full, entries of processes
+ * that have exited leave the map: those with at least VMOPS_KEEP_CALLS calls are kept here
+ * (up to VMOPS_RETIRED_MAX), the rest are counted in vmops_pruned. */
+#define VMOPS_PRUNE_AT 2048 /* a quarter of vmops: bursts of short-lived processes fill it fast */
+#define VMOPS_KEEP_CALLS 64
+#define VMOPS_RETIRED_MAX 8192
+
+static void prune_vmops(struct tracer *t)
+{
+	const struct bpf_map *m = t->skel->maps.vmops;
+	struct ks_hist_key k, next, *dead = NULL;
+	size_t ndead = 0, capdead = 0;
+	void *prev = NULL;
+
+	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
+		k = next;
+		prev = &k;
+		char path[32];
+		snprintf(path, sizeof(path), "proc/%u", k.tgid);
+		if (!sysroot_exists(t->root, path)) {
+			ARRAY_GROW(dead, ndead, capdead);
+			dead[ndead++] = k;
+		}
+	}
+	for (size_t i = 0; i < ndead; i++) {
+		struct ks_hist h;
+		if (bpf_map__lookup_elem(m, &dead[i], sizeof(dead[i]), &h, sizeof(h), 0) == 0) {
+			if (h.count >= VMOPS_KEEP_CALLS && t->nretired < VMOPS_RETIRED_MAX) {
+				ARRAY_GROW(t->retired, t->nretired, t->capretired);
+				hist_from_map(&t->retired[t->nretired++], &dead[i], &h);
+			} else {
+				t->vmops_pruned += h.count;
+			}
+		}
+		bpf_map__delete_elem(m, &dead[i], sizeof(dead[i]), 0);
+	}
+	free(dead);
+}
+
 /* Every histogram of a hists-shaped map (hists, vmops) into out. */
-static void read_hists(struct tracer *t, const struct bpf_map *m, struct traced *out)
+static size_t read_hists(struct tracer *t, const struct bpf_map *m, struct traced *out)
 {
 	struct ks_hist_key k, next;
 	struct ks_hist h;
 	void *prev = NULL;
+	size_t n = 0;
 
 	while (bpf_map__get_next_key(m, prev, &next, sizeof(next)) == 0) {
 		k = next;
@@ -523,14 +580,12 @@ static void read_hists(struct tracer *t, const struct bpf_map *m, struct traced 
 			continue;
 		ARRAY_GROW(out->hists, out->nhists, out->caphists);
 		struct tr_hist *x = &out->hists[out->nhists++];
-		*x = (struct tr_hist){.tgid = k.tgid, .kind = k.kind, .detail = k.detail, .count = h.count,
-				      .sum_ns = h.sum_ns, .max_ns = h.max_ns, .extra1 = h.extra1, .extra2 = h.extra2,
-				      .max_tid = h.max_tid};
-		memcpy(x->slots, h.slots, sizeof(x->slots));
-		snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, h.comm);
+		hist_from_map(x, &k, &h);
 		if (k.kind == KS_SHRINKER)
 			snprintf(x->name, sizeof(x->name), "%s", sym_name(t, k.detail));
+		n++;
 	}
+	return n;
 }
 
 int tracer_read(struct tracer *t, struct traced *out)
@@ -543,7 +598,15 @@ int tracer_read(struct tracer *t, struct traced *out)
 	out->threshold_ms = (double)t->skel->rodata->threshold_ns / 1e6;
 	out->groups = t->groups;
 	read_hists(t, t->skel->maps.hists, out);
-	read_hists(t, t->skel->maps.vmops, out);
+	/* Retired entries first: prune_vmops below retires entries this read
+	 * has already taken from the map. */
+	for (size_t i = 0; i < t->nretired; i++) {
+		ARRAY_GROW(out->hists, out->nhists, out->caphists);
+		out->hists[out->nhists++] = t->retired[i];
+	}
+	if (read_hists(t, t->skel->maps.vmops, out) >= VMOPS_PRUNE_AT)
+		prune_vmops(t);
+	out->vmops_pruned = t->vmops_pruned;
 	__u32 lk, lnext, *lprev = NULL;
 	struct ks_lookup lv;
 	while (bpf_map__get_next_key(lm, lprev, &lnext, sizeof(lnext)) == 0) {
@@ -624,5 +687,6 @@ void tracer_stop(struct tracer *t)
 	free(t->paths);
 	free(t->events);
 	free(t->syms);
+	free(t->retired);
 	free(t);
 }

@@ -626,6 +626,38 @@ static void test_seed001_churn_is_named(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+/* A build host: thousands of short-lived processes, each mapping a few
+ * sizes, fill the per-(process, length) map within seconds. Entries of
+ * exited processes leave it (counted), so a churner starting afterwards
+ * is still seen. */
+static void test_churn_seen_after_many_processes(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *out = xasprintf("%s/vmachurn-late.out", tmpl);
+	_cleanup_free_ char *json = xasprintf("%s/vmachurn-late.json", tmpl);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1; for i in $(seq 3000); do /bin/true; done; "
+		"exec build/tests/helpers/vmachurn -f 100 -t 2 -l 3 > '%s') & "
+		"build/kstall-asan watch --duration 12 --interval 1 --format json > '%s'; wait", out, json);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(out, NULL);
+	int pid = 0;
+	assert_non_null(pout);
+	assert_int_equal(sscanf(pout, "ready %d", &pid), 1);
+	_cleanup_free_ char *text = slurp(json, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	if (!finding_for_pid(doc, "vma.mmap_churn", pid))
+		fail_msg("no vma.mmap_churn for pid %d after 3000 processes:\n%s", pid, json_object_to_json_string(doc));
+	json_object *m = field(doc, "metrics");
+	/* The short-lived processes' entries were let go, and said to be. */
+	assert_true(json_object_get_double(field(field(m, "kstall.vmops_pruned"), "value")) > 1000);
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 /* Where per-syscall events cannot be had, raw sys_enter/sys_exit: the
  * mmap and munmap arguments come from the registers, and the count must
  * agree just as well. */
@@ -666,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_pid_filter),
 		cmocka_unit_test(test_seed001_churn_is_named),
 		cmocka_unit_test(test_seed001_churn_raw_syscalls),
+		cmocka_unit_test(test_churn_seen_after_many_processes),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
