@@ -331,16 +331,17 @@ static int cmp_pairs_desc(const void *a, const void *b)
 
 static void churn_add(struct churn *c, const struct tr_hist *h)
 {
-	/* The name from its busiest histogram: a process that exec'd (taskset,
-	 * a shell) has early ones under its old name. */
-	if (h->count > c->comm_count) {
-		c->comm_count = h->count;
-		snprintf(c->comm, sizeof(c->comm), "%s", h->comm);
-	}
 	if (h->kind == TR_UNMAPPED_AREA) { /* per process, not per length */
 		c->searches += h->count;
 		c->search_failed += h->extra1;
 		return;
+	}
+	/* The name from its busiest mmap or munmap histogram: a process that
+	 * exec'd (taskset, a shell) has early ones under its old name, and
+	 * its one searches entry was named when it was created. */
+	if (h->count > c->comm_count) {
+		c->comm_count = h->count;
+		snprintf(c->comm, sizeof(c->comm), "%s", h->comm);
 	}
 	struct churn_size *z = churn_size(c, h->detail);
 	if (h->kind == TR_MMAP) {
