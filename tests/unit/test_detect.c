@@ -311,11 +311,21 @@ static void test_negative_thresholds(void **state UNUSED)
 	assert_true(found);
 }
 
+/* Trees made by tests live here; the group's teardown removes it, even
+ * after a failed assertion. */
+static char tmpdir[] = "/tmp/kstall-test-detect-XXXXXX";
+static int group_setup(void **state UNUSED) { return mkdtemp(tmpdir) ? 0 : -1; }
+static int group_teardown(void **state UNUSED)
+{
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 /* Seed 001 as a tree: a 2.6.32 host (the rhel6 tree) plus the seed's
  * process, pid 4242, with the seed's maps. */
 static char *seed001_tree(const char *release, const char *max_map_count)
 {
-	char tmpl[] = "/tmp/kstall-seed001-XXXXXX";
+	_cleanup_free_ char *tmpl = xasprintf("%s/seed001-XXXXXX", tmpdir);
 	assert_non_null(mkdtemp(tmpl));
 	_cleanup_free_ char *cmd = xasprintf(
 		"cp -r tests/fixtures/rhel6-2.6.32-era/proc %s/ && mkdir %s/proc/4242 %s/proc/sys/vm && "
@@ -503,5 +513,5 @@ int main(void)
 		cmocka_unit_test(test_mmap_churn_thresholds),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
-	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("detect", tests, group_setup, group_teardown);
 }
