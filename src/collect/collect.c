@@ -22,7 +22,8 @@ static const char *const sysctl_allow[] = {
 	"vm/vfs_cache_pressure_denom", "vm/max_map_count", "vm/min_free_kbytes",
 	"vm/swappiness", "vm/overcommit_memory", "vm/overcommit_ratio",
 	"vm/watermark_scale_factor", "vm/zone_reclaim_mode", "fs/dentry-negative",
-	"kernel/task_delayacct",
+	"kernel/task_delayacct", "net/core/netdev_max_backlog", "net/core/netdev_budget",
+	"net/core/netdev_budget_usecs", "net/core/rps_sock_flow_entries",
 };
 
 static void add_error(struct inputs *in, const char *file, const struct perr *e)
@@ -366,6 +367,10 @@ static void read_iface(struct sysroot *r, struct host *h, const char *dir, const
 		snprintf(nqe.queue, sizeof(nqe.queue), "%s", *q);
 		snprintf(path, sizeof(path), "%s/%s/queues/%s/%s", dir, iface, *q, rx ? "rps_cpus" : "xps_cpus");
 		nqe.has_mask = read_mask(r, path, &nqe.mask) == 0;
+		nqe.rps_flow_cnt = -1;
+		snprintf(path, sizeof(path), "%s/%s/queues/%s/rps_flow_cnt", dir, iface, *q);
+		if (rx && read_i64(r, path, &nqe.rps_flow_cnt) < 0)
+			nqe.rps_flow_cnt = -1;
 		ARRAY_GROW(h->queues, h->nqueues, cap);
 		h->queues[h->nqueues++] = nqe;
 		nq++;
@@ -434,7 +439,8 @@ static void read_host(struct sysroot *r, struct inputs *in)
 			if (parse_single_u64(b.data, &v, &e) == 0) {
 				ARRAY_GROW(h->sysctl.v, h->sysctl.n, cap);
 				char *k = xstrdup(sysctl_allow[i]);
-				*strchr(k, '/') = '.';
+				for (char *c = k; (c = strchr(c, '/'));)
+					*c = '.'; /* net/core/x: net.core.x */
 				h->sysctl.v[h->sysctl.n++] = (struct kv){k, v};
 			} else {
 				add_error(in, path, &e);

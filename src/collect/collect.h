@@ -50,6 +50,7 @@ struct netqueue {
 	char queue[32]; /* rx-0, tx-3 */
 	bool has_mask;
 	struct cpuset mask; /* rps_cpus for rx, xps_cpus for tx */
+	int64_t rps_flow_cnt; /* rx: RFS flow table size; -1 when absent */
 };
 
 struct irq_affinity {

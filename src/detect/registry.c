@@ -6,6 +6,7 @@ extern const struct detector detector_reclaim;
 extern const struct detector detector_kswapd;
 extern const struct detector detector_vma;
 extern const struct detector detector_mmap_churn;
+extern const struct detector detector_irq;
 
 const struct detector *const detectors[] = {
 	&detector_dcache,
@@ -14,6 +15,7 @@ const struct detector *const detectors[] = {
 	&detector_kswapd,
 	&detector_vma,
 	&detector_mmap_churn,
+	&detector_irq,
 };
 const size_t ndetectors = ARRAY_SIZE(detectors);
 

@@ -227,6 +227,91 @@ const struct kb_entry kb_entries[] = {
 	.seen_in = "seed 001: a data structure that allocated and freed a 512 KB buffer per request; "
 		   "each became a 516 KB mmap and munmap.",
 },
+{
+	.id = "irq.rps_on_busy_host",
+	.title = "RPS steers packets to CPUs that have no time to spare",
+	.mechanism =
+	"Receive packet steering (rps_cpus per receive queue) lets the CPU that took a NIC's interrupt "
+	"hand each packet's protocol processing to another CPU: it queues the packet on that CPU's "
+	"backlog and sends it an inter-processor interrupt (a function-call IPI, CAL in "
+	"/proc/interrupts) that raises NET_RX there. It spreads work when a single-queue NIC would "
+	"overload one CPU, and only helps when the target CPUs have idle time.",
+	.harm =
+	"On a host that is already busy, every steered batch costs an IPI and a softirq on a CPU that "
+	"was running the application: softirq and interrupt time rise, user time falls and throughput "
+	"drops. The seed-003 service lost QPS when RPS was turned on at over 90% CPU.",
+	.confirm =
+	"cat /sys/class/net/IF/queues/rx-*/rps_cpus (non-zero: on). Sample /proc/stat per CPU (softirq "
+	"and idle), /proc/interrupts CAL and /proc/net/softnet_stat column 10 (received_rps) twice; "
+	"compare throughput with RPS on and off.",
+	.fix =
+	"Turn RPS off while the host has no headroom (echo 0 > .../rps_cpus), or steer only to CPUs "
+	"that are kept free of the application. Prefer the NIC's hardware queues (RSS, ethtool -L) with "
+	"their interrupts spread over CPUs. RFS (rps_sock_flow_entries, rps_flow_cnt) steers to the "
+	"CPU where the consuming thread runs and reduces cache misses, but not the IPIs.",
+	.seen_in = "seed 003: RPS on a CPU-saturated host lowered QPS; softirq time and IPIs rose.",
+},
+{
+	.id = "irq.softirq_hotspot",
+	.title = "One CPU carries most of the softirq work",
+	.mechanism =
+	"Softirqs (NET_RX, NET_TX, TIMER, BLOCK...) run on the CPU that raised them, usually the one "
+	"that took the device's hardware interrupt. A single-queue NIC, or a multi-queue one whose "
+	"interrupts all have the same affinity, puts all receive processing on one CPU.",
+	.harm =
+	"That CPU's threads get only what the softirqs leave; past about 2 ms per round, or 10 rounds, "
+	"the rest goes to ksoftirqd, which competes with ordinary threads, and packets wait (latency, "
+	"drops). Throughput is capped by one CPU while others idle.",
+	.confirm =
+	"mpstat -P ALL 1 (%soft per CPU); watch -d cat /proc/softirqs; grep the device in "
+	"/proc/interrupts and read /proc/irq/N/smp_affinity.",
+	.fix =
+	"Spread the interrupts: more hardware queues (ethtool -L), their IRQs on different CPUs "
+	"(smp_affinity or irqbalance). For a single-queue device, RPS to CPUs with headroom. Keep "
+	"latency-sensitive threads off the hot CPU.",
+	.seen_in = "seed 003's neighbours: long softirqs and ksoftirqd latency on the CPU that takes the NIC.",
+},
+{
+	.id = "irq.ipi_storm",
+	.title = "Inter-processor interrupts at a rate that costs real CPU",
+	.mechanism =
+	"CPUs interrupt each other to run a function (CAL: smp_call_function, used by RPS, by some "
+	"drivers and by memory-ordering work), to flush TLBs after a multi-threaded process unmaps or "
+	"changes the protection of memory (TLB), and to reschedule (RES). Each costs the receiver an "
+	"interrupt entry and exit and whatever the function does.",
+	.harm =
+	"Tens of thousands per second per CPU take percent of CPU from whatever runs there and add "
+	"latency jitter; TLB shootdowns also stall the sender until every target has answered.",
+	.confirm =
+	"Sample the CAL, TLB and RES rows of /proc/interrupts twice. Tracepoints ipi:ipi_send_cpu and "
+	"csd:csd_queue_cpu (its func field: rps_trigger_softirq for RPS) name the source; "
+	"tlb:tlb_flush for shootdowns.",
+	.fix =
+	"RPS: off, or to fewer CPUs with headroom. TLB shootdowns: reuse memory instead of unmapping "
+	"it (see vma.mmap_churn), fewer threads in one address space, MADV_FREE instead of "
+	"MADV_DONTNEED.",
+	.seen_in = "seed 003: function-call IPIs rose with RPS on (64 k extra per run on the target CPU "
+		   "here, FIELD-NOTES).",
+},
+{
+	.id = "irq.softnet_drops",
+	.title = "Packets dropped at the per-CPU backlog, or receive work out of budget",
+	.mechanism =
+	"Packets queued to a CPU (RPS, or drivers without NAPI, or veth) wait in its backlog, up to "
+	"net.core.netdev_max_backlog. A NET_RX round processes at most net.core.netdev_budget packets "
+	"or netdev_budget_usecs; when it stops with work left that is a time squeeze, and the rest runs "
+	"in a later round or in ksoftirqd.",
+	.harm =
+	"Backlog drops are lost packets: retransmits, timeouts, latency. Frequent squeezes mean receive "
+	"processing cannot keep up on that CPU.",
+	.confirm =
+	"/proc/net/softnet_stat, one row per CPU: column 2 dropped, column 3 time_squeeze (hex). "
+	"Sample twice; compare with netdev_max_backlog and netdev_budget.",
+	.fix =
+	"Raise netdev_max_backlog for bursts; spread receive work (RSS, RPS to idle CPUs); find why the "
+	"CPU is busy (irq.softirq_hotspot). Raise netdev_budget(_usecs) a little for squeezes.",
+	.seen_in = "seed 003's setting: a busy host where softirq work competes with the application.",
+},
 };
 
 const size_t kb_nentries = sizeof(kb_entries) / sizeof(kb_entries[0]);

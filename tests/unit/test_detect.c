@@ -486,6 +486,124 @@ static void test_mmap_churn_thresholds(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* Seed 003 as a snapshot tree built by hand: two samples 1 s apart of a
+ * 2-CPU host. cpu0/cpu1 spend `idle` ticks of 100 idle, cpu0 25 and cpu1
+ * 8 in softirq; 30,000 function-call IPIs/s each, 20,000 of them RPS's
+ * (received_rps), and `drops`/s are dropped on cpu0. */
+static void put(const char *dir, const char *rel, const char *text)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", dir, rel);
+	_cleanup_free_ char *cmd = xasprintf("mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void irq_sample(const char *dir, const char *pre, int k, int idle, unsigned drops, const char *rps)
+{
+	char rel[256];
+	_cleanup_free_ char *stat = xasprintf(
+		"cpu  %d 0 %d %d 0 0 %d 0 0 0\n"
+		"cpu0 %d 0 %d %d 0 0 %d 0 0 0\n"
+		"cpu1 %d 0 %d %d 0 0 %d 0 0 0\n",
+		k * (170 - 2 * idle), k * 20, k * 2 * idle, k * 33,
+		k * (65 - idle), k * 10, k * idle, k * 25, k * (82 - idle), k * 10, k * idle, k * 8);
+	_cleanup_free_ char *softirqs = xasprintf(
+		"                    CPU0       CPU1\n"
+		"       TIMER:       %d       %d\n"
+		"      NET_RX:       %d       %d\n", k * 1000, k * 1000, k * 40000, k * 9000);
+	_cleanup_free_ char *interrupts = xasprintf(
+		"           CPU0       CPU1\n"
+		" 24:       %d          0   PCI-MSI 1-edge      eth0-rx-0\n"
+		"RES:       %d       %d   Rescheduling interrupts\n"
+		"CAL:       %d       %d   Function call interrupts\n"
+		"TLB:       %d       %d   TLB shootdowns\n",
+		k * 20000, k * 100, k * 100, k * 30000, k * 30000, k * 10, k * 10);
+	_cleanup_free_ char *softnet = xasprintf(
+		"%08x %08x %08x 00000000 00000000 00000000 00000000 00000000 00000000 %08x 00000000 00000000 00000000\n"
+		"%08x 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 %08x 00000000 00000000 00000001\n",
+		(unsigned)(k * 60000), (unsigned)k * drops, (unsigned)(k * 50), (unsigned)(k * 20000),
+		(unsigned)(k * 20000), (unsigned)(k * 20000));
+	_cleanup_free_ char *uptime = xasprintf("%d.00 1.00\n", 1000 + k);
+	const char *files[][2] = {{"proc/stat", stat}, {"proc/softirqs", softirqs}, {"proc/interrupts", interrupts},
+				  {"proc/net/softnet_stat", softnet}, {"proc/uptime", uptime}};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(rel, sizeof(rel), "%s%s", pre, files[i][0]);
+		put(dir, rel, files[i][1]);
+	}
+	if (!*pre) {
+		put(dir, "sys/class/net/eth0/queues/rx-0/rps_cpus", rps);
+		put(dir, "sys/class/net/eth0/queues/tx-0/xps_cpus", "0\n");
+		put(dir, "proc/sys/net/core/netdev_max_backlog", "1000\n");
+		put(dir, "proc/irq/24/smp_affinity", "1\n");
+	}
+}
+
+static void irq_tree(const char *dir, int idle, unsigned drops, const char *rps, struct run *r)
+{
+	irq_sample(dir, "kstall/sample0/", 1000, idle, drops, rps);
+	irq_sample(dir, "", 1001, idle, drops, rps);
+	put(dir, "kstall/meta", "kstall_snapshot_version=1\ninterval_s=1\nt0=1000\nt1=1001\nuser_hz=100\n");
+	run_tree(dir, r);
+	if (r->in.nerrors)
+		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
+}
+
+static void test_seed003_irq(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *busy = xasprintf("%s/irq-busy", tmpdir);
+	irq_tree(busy, 2, 200, "3\n", &r);
+	assert_int_equal(r.in.mode, WINDOW_INTERVAL);
+	const struct finding *f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* 2% idle, 40,000 RPS IPIs/s */
+	assert_string_equal(finding_evidence(f, "interface")->str, "eth0");
+	assert_string_equal(finding_evidence(f, "rps_cpus")->str, "0-1");
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	assert_true(ev(f, "target_cal_ipis") == 60000);
+	assert_true(ev(f, "rps_received") == 40000);
+	assert_int_equal(f->subj[0].kind, SUBJ_INTERFACE);
+
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING); /* cpu0: 25% of its time, 76% of all softirq time */
+	assert_true(ev(f, "cpu") == 0);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_string_equal(finding_evidence(f, "top_irq_affinity")->str, "0");
+
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING); /* 30,010/s on one CPU */
+	assert_non_null(strstr(f->summary, "RPS"));
+
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* 200 drops/s */
+	assert_true(ev(f, "dropped") == 200);
+	assert_true(ev(f, "netdev_max_backlog") == 1000);
+	run_free(&r);
+
+	/* RPS off: no RPS finding (the rest stays). */
+	_cleanup_free_ char *off = xasprintf("%s/irq-off", tmpdir);
+	irq_tree(off, 2, 0, "0\n", &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	f = find(&r, "irq.softnet_drops"); /* no drops, 50 squeezes/s: info */
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	assert_true(ev(f, "time_squeeze") == 50);
+	run_free(&r);
+
+	/* RPS on, CPUs with headroom (45% idle): fine. */
+	_cleanup_free_ char *idle = xasprintf("%s/irq-idle", tmpdir);
+	irq_tree(idle, 45, 0, "3\n", &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	run_free(&r);
+}
+
 static void test_every_id_has_kb_entry(void **state UNUSED)
 {
 	for (size_t i = 0; i < ndetectors; i++)
@@ -511,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_fragmentation),
 		cmocka_unit_test(test_map_count_limit),
 		cmocka_unit_test(test_mmap_churn_thresholds),
+		cmocka_unit_test(test_seed003_irq),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
 	return cmocka_run_group_tests_name("detect", tests, group_setup, group_teardown);

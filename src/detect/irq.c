@@ -1,0 +1,503 @@
+/* Interrupts and softirqs (seed 003), from samples of /proc/stat,
+ * /proc/softirqs, /proc/interrupts and /proc/net/softnet_stat: where CPU
+ * time goes before it reaches the application, and when RPS hurts.
+ *
+ * Each CPU gets a view of the window (its time shares, softirq and IPI
+ * rates, softnet counters); the findings compare CPUs and interfaces. In
+ * since-boot mode (one sample) the view is an average since boot, and
+ * the findings say so. */
+#include "detect.h"
+
+#include <ctype.h>
+#include <math.h>
+
+/* irq.rps_on_busy_host */
+#define RPS_BUSY_IDLE 0.10      /* target CPUs' idle share below this */
+#define RPS_CRIT_IDLE 0.05
+#define RPS_CRIT_RECEIVED 1000.0 /* RPS IPIs/s received (softnet_stat received_rps) */
+#define RPS_CRIT_SOFTIRQ 0.10
+/* irq.softirq_hotspot */
+#define HOT_WARN_SHARE 0.20     /* of that CPU's time in softirq */
+#define HOT_CRIT_SHARE 0.50
+#define HOT_CONCENTRATION 0.50  /* of all softirq time, on that one CPU */
+/* irq.ipi_storm */
+#define IPI_WARN_PER_S 20000.0  /* function-call + TLB IPIs on one CPU */
+#define IPI_CRIT_PER_S 100000.0
+/* irq.softnet_drops */
+#define DROPS_CRIT_PER_S 100.0
+#define SQUEEZE_INFO_PER_S 10.0
+
+static const char *const ids[] = {"irq.rps_on_busy_host", "irq.softirq_hotspot", "irq.ipi_storm",
+				  "irq.softnet_drops", NULL};
+
+struct cpuview {
+	int cpu;
+	bool has_time;
+	double idle, user, system, irq, softirq; /* shares of this CPU's time */
+	double net_rx, net_tx, timer, sched;      /* softirqs/s */
+	double cal, tlb, res;                     /* IPIs/s */
+	bool has_softnet;
+	double processed, dropped, squeezed, rps_received; /* per second */
+};
+
+struct view {
+	struct cpuview *v;
+	size_t n;
+	double secs; /* the window, or uptime in since-boot mode */
+	bool since_boot;
+};
+
+static struct cpuview *cpu_of(struct view *w, int cpu)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].cpu == cpu)
+			return &w->v[i];
+	return NULL;
+}
+
+static double delta(const struct inputs *in, uint64_t prev, uint64_t cur)
+{
+	if (in->mode != WINDOW_INTERVAL)
+		return (double)cur;
+	return cur >= prev ? (double)(cur - prev) : NAN; /* wrapped or reset */
+}
+
+/* Per-CPU rate of one row of an irq table (softirqs or interrupts). */
+static void table_rates(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
+			const char *label, struct view *w, size_t field)
+{
+	const struct irq_row *r = irq_table_row(cur, label, 0);
+	const struct irq_row *p = prev ? irq_table_row(prev, label, 0) : NULL;
+	if (!r || (in->mode == WINDOW_INTERVAL && !p))
+		return;
+	for (size_t c = 0; c < r->ncounts && c < cur->ncols; c++) {
+		struct cpuview *v = cpu_of(w, cur->cpu_of_col[c]);
+		if (!v)
+			continue;
+		uint64_t before = 0;
+		if (p) {
+			/* the same CPU's column in the earlier sample */
+			size_t pc = 0;
+			while (pc < prev->ncols && prev->cpu_of_col[pc] != cur->cpu_of_col[c])
+				pc++;
+			if (pc >= p->ncounts)
+				continue;
+			before = p->counts[pc];
+		}
+		double d = delta(in, before, r->counts[c]);
+		if (!isnan(d))
+			*(double *)((char *)v + field) = d / w->secs;
+	}
+}
+
+/* The window's per-CPU view; false (with a reason) when it cannot be had. */
+static bool build_view(const struct inputs *in, struct view *w, char *why, size_t whylen)
+{
+	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
+
+	*w = (struct view){.since_boot = in->mode != WINDOW_INTERVAL};
+	if (s->s_stat.state != SRC_OK || !s->stat.ncpus || (in->mode == WINDOW_INTERVAL && (!p || p->s_stat.state != SRC_OK))) {
+		snprintf(why, whylen, "%s", s->s_stat.state == SRC_OK ? "no per-CPU lines in proc/stat"
+								      : "proc/stat was not read");
+		return false;
+	}
+	w->secs = in->mode == WINDOW_INTERVAL ? in->interval_s : s->uptime_s;
+	if (w->secs <= 0) {
+		snprintf(why, whylen, "%s", in->mode == WINDOW_INTERVAL ? "empty window" : "proc/uptime was not read");
+		return false;
+	}
+	w->v = xcalloc(s->stat.ncpus, sizeof(*w->v));
+	for (size_t i = 0; i < s->stat.ncpus; i++) {
+		const struct cpu_times *c = &s->stat.cpus[i], *pc = NULL;
+		struct cpuview *v = &w->v[w->n++];
+		v->cpu = c->cpu;
+		if (p)
+			for (size_t j = 0; j < p->stat.ncpus && !pc; j++)
+				if (p->stat.cpus[j].cpu == c->cpu)
+					pc = &p->stat.cpus[j];
+		if (p && !pc)
+			continue; /* came online in the window */
+		double d[CPUT_MAX], tot = 0;
+		for (int k = 0; k < CPUT_MAX; k++) {
+			d[k] = k < (int)c->ncols ? delta(in, pc ? pc->t[k] : 0, c->t[k]) : 0;
+			if (isnan(d[k]))
+				d[k] = 0;
+			if (k != CPUT_GUEST && k != CPUT_GUEST_NICE) /* already in user and nice */
+				tot += d[k];
+		}
+		if (tot <= 0)
+			continue;
+		v->has_time = true;
+		v->idle = (d[CPUT_IDLE] + d[CPUT_IOWAIT]) / tot;
+		v->user = (d[CPUT_USER] + d[CPUT_NICE]) / tot;
+		v->system = d[CPUT_SYSTEM] / tot;
+		v->irq = d[CPUT_IRQ] / tot;
+		v->softirq = d[CPUT_SOFTIRQ] / tot;
+	}
+	const struct irq_table *psi = p ? &p->softirqs : NULL, *pin = p ? &p->interrupts : NULL;
+	if (s->s_softirqs.state == SRC_OK && (!p || p->s_softirqs.state == SRC_OK)) {
+		table_rates(in, &s->softirqs, psi, "NET_RX", w, offsetof(struct cpuview, net_rx));
+		table_rates(in, &s->softirqs, psi, "NET_TX", w, offsetof(struct cpuview, net_tx));
+		table_rates(in, &s->softirqs, psi, "TIMER", w, offsetof(struct cpuview, timer));
+		table_rates(in, &s->softirqs, psi, "SCHED", w, offsetof(struct cpuview, sched));
+	}
+	if (s->s_interrupts.state == SRC_OK && (!p || p->s_interrupts.state == SRC_OK)) {
+		table_rates(in, &s->interrupts, pin, "CAL", w, offsetof(struct cpuview, cal));
+		table_rates(in, &s->interrupts, pin, "TLB", w, offsetof(struct cpuview, tlb));
+		table_rates(in, &s->interrupts, pin, "RES", w, offsetof(struct cpuview, res));
+	}
+	if (s->s_softnet.state == SRC_OK && (!p || p->s_softnet.state == SRC_OK)) {
+		for (size_t i = 0; i < s->softnet.n; i++) {
+			const struct softnet_row *r = &s->softnet.rows[i], *q = NULL;
+			struct cpuview *v = cpu_of(w, r->cpu);
+			if (!v)
+				continue;
+			if (p)
+				for (size_t j = 0; j < p->softnet.n && !q; j++)
+					if (p->softnet.rows[j].cpu == r->cpu)
+						q = &p->softnet.rows[j];
+			if (p && !q)
+				continue;
+			/* 32-bit counters: a wrap in the window reads as NAN */
+			double dp = delta(in, q ? q->processed : 0, r->processed);
+			double dd = delta(in, q ? q->dropped : 0, r->dropped);
+			double ds = delta(in, q ? q->time_squeeze : 0, r->time_squeeze);
+			double dr = delta(in, q ? q->received_rps : 0, r->received_rps);
+			if (isnan(dp) || isnan(dd) || isnan(ds) || isnan(dr))
+				continue;
+			v->has_softnet = true;
+			v->processed = dp / w->secs;
+			v->dropped = dd / w->secs;
+			v->squeezed = ds / w->secs;
+			v->rps_received = dr / w->secs;
+		}
+	}
+	return true;
+}
+
+static const char *window_words(const struct view *w)
+{
+	return w->since_boot ? "averaged since boot (one sample)" : "over the window";
+}
+
+static void cpulist_str(const struct cpuset *s, char *out, size_t n)
+{
+	size_t off = 0;
+	out[0] = '\0';
+	for (unsigned c = 0; c < s->highest && off + 12 < n; c++) {
+		if (!cpuset_test(s, c))
+			continue;
+		unsigned e = c;
+		while (e + 1 < s->highest && cpuset_test(s, e + 1))
+			e++;
+		off += (size_t)snprintf(out + off, n - off, off ? ",%u" : "%u", c);
+		if (e > c)
+			off += (size_t)snprintf(out + off, n - off, "-%u", e);
+		c = e;
+	}
+}
+
+/* ---- irq.rps_on_busy_host ---- */
+static void rps_on_busy_host(const struct inputs *in, struct view *w, struct findings *out)
+{
+	const struct host *h = &in->host;
+	char a[32], b[32], c[32], d[32], list[256];
+
+	for (size_t i = 0; i < h->nqueues; i++) {
+		const char *iface = h->queues[i].iface;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(h->queues[j].iface, iface);
+		if (seen)
+			continue;
+		/* The union of this interface's rx queues' RPS masks. */
+		struct cpuset mask = {0};
+		unsigned nrx = 0, nrps = 0;
+		for (size_t j = i; j < h->nqueues; j++) {
+			const struct netqueue *q = &h->queues[j];
+			if (strcmp(q->iface, iface) || !str_starts_with(q->queue, "rx-"))
+				continue;
+			nrx++;
+			if (!q->has_mask || !cpuset_count(&q->mask))
+				continue;
+			nrps++;
+			for (size_t k = 0; k < ARRAY_SIZE(mask.bits); k++)
+				mask.bits[k] |= q->mask.bits[k];
+			if (q->mask.highest > mask.highest)
+				mask.highest = q->mask.highest;
+		}
+		if (!nrps)
+			continue;
+		double idle = 0, soft = 0, cal = 0;
+		unsigned n = 0;
+		for (size_t k = 0; k < w->n; k++)
+			if (w->v[k].has_time && cpuset_test(&mask, (unsigned)w->v[k].cpu)) {
+				idle += w->v[k].idle;
+				soft += w->v[k].softirq;
+				cal += w->v[k].cal;
+				n++;
+			}
+		if (!n)
+			continue;
+		idle /= n;
+		soft /= n;
+		double received = 0;
+		for (size_t k = 0; k < w->n; k++)
+			received += w->v[k].rps_received;
+		if (idle >= RPS_BUSY_IDLE)
+			continue;
+		enum severity sev = idle < RPS_CRIT_IDLE && (received >= RPS_CRIT_RECEIVED || soft >= RPS_CRIT_SOFTIRQ)
+					    ? SEV_CRITICAL : SEV_WARNING;
+		struct finding *f = findings_add(out, "irq.rps_on_busy_host", sev);
+		cpulist_str(&mask, list, sizeof(list));
+		finding_title(f, "RPS on %s steers packets to CPUs %s, which are %s idle", iface, list,
+			      fmt_pct(idle, a, sizeof(a)));
+		finding_summary(f, "Receive packet steering is on for %u of %s's %u receive queues and sends their "
+				   "packets to CPUs %s, which were %s idle %s. Steering costs an inter-processor "
+				   "interrupt (function call) and a softirq on the target CPU per batch: on CPUs with "
+				   "no headroom that time is taken from the application (seed 003: QPS fell when RPS "
+				   "was turned on at over 90%% CPU). The target CPUs spent %s in softirqs and took %s "
+				   "function-call IPIs/s, %s of them RPS's (softnet_stat received_rps).",
+				nrps, iface, nrx, list, fmt_pct(idle, a, sizeof(a)), window_words(w),
+				fmt_pct(soft, b, sizeof(b)), fmt_count(cal, c, sizeof(c)),
+				fmt_count(received, d, sizeof(d)));
+		finding_str(f, "interface", iface, "sys/class/net");
+		finding_num(f, "rps_queues", nrps, U_COUNT, "sys/class/net/IF/queues/rx-N/rps_cpus");
+		finding_num(f, "rx_queues", nrx, U_COUNT, "sys/class/net/IF/queues");
+		finding_str(f, "rps_cpus", list, "rps_cpus, all rx queues");
+		finding_num(f, "target_idle_share", idle, U_RATIO, "proc/stat");
+		finding_num(f, "target_softirq_share", soft, U_RATIO, "proc/stat");
+		finding_num(f, "target_cal_ipis", cal, U_PER_S, "proc/interrupts CAL");
+		finding_num(f, "rps_received", received, U_PER_S, "proc/net/softnet_stat column 10 (RPS IPIs received)");
+		finding_subject(f, SUBJ_INTERFACE, iface);
+		finding_remedy(f, "Turn RPS off on %s while the host has no headroom: echo 0 into each "
+				  "/sys/class/net/%s/queues/rx-*/rps_cpus.", iface, iface);
+		finding_remedy(f, "Or steer only to CPUs with idle time (keep the application off them), or use the "
+				  "NIC's own queues (RSS: ethtool -L %s combined N) so the hardware spreads the "
+				  "interrupts without IPIs.", iface);
+		finding_ref(f, "kstall explain irq.rps_on_busy_host");
+		finding_ref(f, "Documentation/networking/scaling.rst (RPS, RFS, XPS)");
+	}
+}
+
+/* ---- irq.softirq_hotspot ---- */
+static void softirq_hotspot(const struct inputs *in, struct view *w, struct findings *out)
+{
+	struct cpuview *hot = NULL;
+	double total = 0;
+	unsigned n = 0;
+	char a[32], b[32], c[32];
+
+	for (size_t i = 0; i < w->n; i++) {
+		if (!w->v[i].has_time)
+			continue;
+		n++;
+		total += w->v[i].softirq;
+		if (!hot || w->v[i].softirq > hot->softirq)
+			hot = &w->v[i];
+	}
+	if (n < 2 || !hot || hot->softirq < HOT_WARN_SHARE || hot->softirq < HOT_CONCENTRATION * total)
+		return;
+	struct finding *f = findings_add(out, "irq.softirq_hotspot",
+					 hot->softirq >= HOT_CRIT_SHARE ? SEV_CRITICAL : SEV_WARNING);
+	const char *vec = hot->net_rx >= hot->net_tx && hot->net_rx >= hot->timer ? "NET_RX"
+			  : hot->net_tx >= hot->timer ? "NET_TX" : "TIMER";
+	double vrate = !strcmp(vec, "NET_RX") ? hot->net_rx : !strcmp(vec, "NET_TX") ? hot->net_tx : hot->timer;
+	finding_title(f, "CPU %d spends %s of its time in softirqs, %s of all softirq time", hot->cpu,
+		      fmt_pct(hot->softirq, a, sizeof(a)), fmt_pct(hot->softirq / total, b, sizeof(b)));
+
+	/* The interrupt lines that land on that CPU, busiest first. */
+	const struct irq_table *t = &in->cur.interrupts, *pt = in->mode == WINDOW_INTERVAL ? &in->prev->interrupts : NULL;
+	size_t col = 0;
+	while (col < t->ncols && t->cpu_of_col[col] != hot->cpu)
+		col++;
+	const struct irq_row *best = NULL;
+	double best_rate = 0;
+	for (size_t r = 0; col < t->ncols && r < t->nrows; r++) {
+		const struct irq_row *row = &t->rows[r];
+		if (col >= row->ncounts || !row->label[0] || !isdigit((unsigned char)row->label[0]))
+			continue;
+		const struct irq_row *pr = pt ? irq_table_row(pt, row->label, 0) : NULL;
+		uint64_t before = pr && col < pr->ncounts ? pr->counts[col] : 0;
+		if (pt && !pr)
+			continue;
+		double rate = delta(in, before, row->counts[col]) / w->secs;
+		if (!isnan(rate) && rate > best_rate) {
+			best_rate = rate;
+			best = row;
+		}
+	}
+	struct buf s = {0};
+	buf_printf(&s, "CPU %d spent %s of its time in softirqs %s, while the %u CPUs together spent %s of one "
+		       "CPU's worth; its busiest vector is %s (%s/s).", hot->cpu, fmt_pct(hot->softirq, a, sizeof(a)),
+		   window_words(w), n, fmt_pct(total, b, sizeof(b)), vec, fmt_count(vrate, c, sizeof(c)));
+	if (best)
+		buf_printf(&s, " Its busiest interrupt line is %s (%s, %s/s on this CPU): a device whose interrupts "
+			       "all land here brings its softirq work with it.", best->label,
+			   best->desc && best->desc[0] ? best->desc : "no description", fmt_count(best_rate, a, sizeof(a)));
+	buf_printf(&s, " Whatever runs on CPU %d gets what is left.", hot->cpu);
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+	finding_num(f, "cpu", hot->cpu, U_COUNT, "proc/stat");
+	finding_num(f, "softirq_share", hot->softirq, U_RATIO, "proc/stat");
+	finding_num(f, "share_of_all_softirq", hot->softirq / total, U_RATIO, "proc/stat");
+	finding_num(f, "idle_share", hot->idle, U_RATIO, "proc/stat");
+	finding_str(f, "top_vector", vec, "proc/softirqs");
+	finding_num(f, "top_vector_rate", vrate, U_PER_S, "proc/softirqs");
+	if (best) {
+		finding_str(f, "top_irq_line", best->label, "proc/interrupts");
+		finding_str(f, "top_irq_desc", best->desc ? best->desc : "", "proc/interrupts");
+		finding_num(f, "top_irq_rate", best_rate, U_PER_S, "proc/interrupts");
+		for (size_t k = 0; k < in->host.nirqs; k++)
+			if (in->host.irqs[k].irq == (unsigned)atoi(best->label)) {
+				char list[256];
+				cpulist_str(&in->host.irqs[k].mask, list, sizeof(list));
+				finding_str(f, "top_irq_affinity", list, "proc/irq/N/smp_affinity");
+			}
+	}
+	char cpu[16];
+	snprintf(cpu, sizeof(cpu), "%d", hot->cpu);
+	finding_subject(f, SUBJ_CPU, cpu);
+	finding_remedy(f, "Spread the device's interrupts: more hardware queues (RSS: ethtool -L DEV combined N) "
+			  "with their IRQs on different CPUs (/proc/irq/N/smp_affinity, or irqbalance).");
+	finding_remedy(f, "For a single-queue device, RPS spreads the protocol work to other CPUs, but only to CPUs "
+			  "with headroom (see irq.rps_on_busy_host).");
+	finding_remedy(f, "Or keep latency-sensitive threads off CPU %d (taskset, cpusets).", hot->cpu);
+	finding_ref(f, "kstall explain irq.softirq_hotspot");
+}
+
+/* ---- irq.ipi_storm ---- */
+static void ipi_storm(const struct inputs *in UNUSED, struct view *w, struct findings *out)
+{
+	struct cpuview *top = NULL;
+	double cal = 0, tlb = 0, res = 0, received = 0;
+	char a[32], b[32], c[32];
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct cpuview *v = &w->v[i];
+		cal += v->cal, tlb += v->tlb, res += v->res, received += v->rps_received;
+		if (!top || v->cal + v->tlb > top->cal + top->tlb)
+			top = v;
+	}
+	if (!top || top->cal + top->tlb < IPI_WARN_PER_S)
+		return;
+	struct finding *f = findings_add(out, "irq.ipi_storm",
+					 top->cal + top->tlb >= IPI_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING);
+	finding_title(f, "CPU %d takes %s function-call and TLB-shootdown IPIs/s", top->cpu,
+		      fmt_count(top->cal + top->tlb, a, sizeof(a)));
+	const char *source;
+	if (received > 0 && received >= 0.3 * cal && cal >= tlb)
+		source = "RPS: its IPIs (softnet_stat's received_rps) are a large part of the function-call IPIs";
+	else if (tlb > cal)
+		source = "TLB shootdowns: a multi-threaded process unmapping or changing protections "
+			 "(munmap, mprotect, madvise); live, vma.mmap_churn names processes that unmap over and over";
+	else
+		source = "function calls between CPUs (smp_call_function): live tracing of csd:csd_queue_cpu names "
+			 "the function (a later kstall)";
+	finding_summary(f, "Across the CPUs, %s function-call IPIs/s (CAL), %s TLB-shootdown IPIs/s (TLB) and "
+			   "%s rescheduling IPIs/s (RES) %s; CPU %d takes the most. Each interrupts whatever runs "
+			   "there. Likely source: %s.",
+			fmt_count(cal, a, sizeof(a)), fmt_count(tlb, b, sizeof(b)), fmt_count(res, c, sizeof(c)),
+			window_words(w), top->cpu, source);
+	finding_num(f, "cal_ipis", cal, U_PER_S, "proc/interrupts CAL, all CPUs");
+	finding_num(f, "tlb_ipis", tlb, U_PER_S, "proc/interrupts TLB, all CPUs");
+	finding_num(f, "res_ipis", res, U_PER_S, "proc/interrupts RES, all CPUs");
+	finding_num(f, "top_cpu", top->cpu, U_COUNT, "proc/interrupts");
+	finding_num(f, "top_cpu_ipis", top->cal + top->tlb, U_PER_S, "proc/interrupts CAL + TLB");
+	finding_num(f, "rps_received", received, U_PER_S, "proc/net/softnet_stat column 10");
+	char cpu[16];
+	snprintf(cpu, sizeof(cpu), "%d", top->cpu);
+	finding_subject(f, SUBJ_CPU, cpu);
+	finding_remedy(f, "RPS: turn it off, or steer to fewer CPUs with headroom (irq.rps_on_busy_host).");
+	finding_remedy(f, "TLB shootdowns: reuse memory instead of unmapping it (vma.mmap_churn), fewer threads "
+			  "touching one address space, or madvise(MADV_FREE) instead of MADV_DONTNEED.");
+	finding_ref(f, "kstall explain irq.ipi_storm");
+}
+
+/* ---- irq.softnet_drops ---- */
+static void softnet_drops(const struct inputs *in, struct view *w, struct findings *out)
+{
+	double dropped = 0, squeezed = 0, processed = 0;
+	struct cpuview *worst = NULL;
+	bool any = false;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct cpuview *v = &w->v[i];
+		if (!v->has_softnet)
+			continue;
+		any = true;
+		dropped += v->dropped, squeezed += v->squeezed, processed += v->processed;
+		if (!worst || v->dropped + v->squeezed > worst->dropped + worst->squeezed)
+			worst = v;
+	}
+	if (!any || (dropped <= 0 && squeezed < SQUEEZE_INFO_PER_S))
+		return;
+	enum severity sev = dropped >= DROPS_CRIT_PER_S ? SEV_CRITICAL : dropped > 0 ? SEV_WARNING : SEV_INFO;
+	struct finding *f = findings_add(out, "irq.softnet_drops", sev);
+	uint64_t backlog = 0, budget = 0, usecs = 0;
+	bool has_backlog = kv_get(&in->host.sysctl, "net.core.netdev_max_backlog", &backlog) == 0;
+	bool has_budget = kv_get(&in->host.sysctl, "net.core.netdev_budget", &budget) == 0;
+	bool has_usecs = kv_get(&in->host.sysctl, "net.core.netdev_budget_usecs", &usecs) == 0;
+	if (dropped > 0)
+		finding_title(f, "%s packets/s dropped at the per-CPU backlog (CPU %d most)", fmt_count(dropped, a, sizeof(a)),
+			      worst->cpu);
+	else
+		finding_title(f, "Packet processing runs out of budget %s times/s (time squeeze)",
+			      fmt_count(squeezed, a, sizeof(a)));
+	char c[32];
+	finding_summary(f, "%s, the CPUs dropped %s packets/s because their input backlog was full "
+			   "(net.core.netdev_max_backlog) and ran out of budget %s times/s with packets still "
+			   "waiting (time squeeze: net.core.netdev_budget, netdev_budget_usecs), of %s packets/s "
+			   "processed. Drops are lost packets (retransmits, latency); squeezes mean receive work "
+			   "spills into later softirq rounds or ksoftirqd.",
+			w->since_boot ? "Averaged since boot" : "Over the window", fmt_count(dropped, a, sizeof(a)),
+			fmt_count(squeezed, b, sizeof(b)), fmt_count(processed, c, sizeof(c)));
+	finding_num(f, "dropped", dropped, U_PER_S, "proc/net/softnet_stat column 2");
+	finding_num(f, "time_squeeze", squeezed, U_PER_S, "proc/net/softnet_stat column 3");
+	finding_num(f, "processed", processed, U_PER_S, "proc/net/softnet_stat column 1");
+	finding_num(f, "worst_cpu", worst->cpu, U_COUNT, "proc/net/softnet_stat");
+	if (has_backlog)
+		finding_num(f, "netdev_max_backlog", (double)backlog, U_COUNT, "proc/sys/net/core/netdev_max_backlog");
+	if (has_budget)
+		finding_num(f, "netdev_budget", (double)budget, U_COUNT, "proc/sys/net/core/netdev_budget");
+	if (has_usecs)
+		finding_num(f, "netdev_budget_usecs", (double)usecs, U_COUNT, "proc/sys/net/core/netdev_budget_usecs");
+	char cpu[16];
+	snprintf(cpu, sizeof(cpu), "%d", worst->cpu);
+	finding_subject(f, SUBJ_CPU, cpu);
+	if (dropped > 0)
+		finding_remedy(f, "Raise net.core.netdev_max_backlog (e.g. to %" PRIu64 ") so bursts fit, and find "
+				  "why CPU %d cannot keep up (irq.softirq_hotspot, a busy CPU).",
+			       has_backlog && backlog ? backlog * 4 : 4000, worst->cpu);
+	finding_remedy(f, "Spread receive work over more CPUs (RSS queues, or RPS to CPUs with headroom).");
+	finding_remedy(f, "Time squeezes alone: raise net.core.netdev_budget / netdev_budget_usecs a little; it "
+			  "trades application latency for receive throughput.");
+	finding_ref(f, "kstall explain irq.softnet_drops");
+}
+
+static int run(const struct inputs *in, struct findings *out, struct skips *skips)
+{
+	struct view w;
+	char why[128];
+
+	if (!build_view(in, &w, why, sizeof(why))) {
+		for (const char *const *id = ids; *id; id++)
+			skips_add(skips, *id, "%s", why);
+		free(w.v);
+		return DETECT_SKIPPED;
+	}
+	rps_on_busy_host(in, &w, out);
+	softirq_hotspot(in, &w, out);
+	ipi_storm(in, &w, out);
+	softnet_drops(in, &w, out);
+	free(w.v);
+	return DETECT_RAN;
+}
+
+const struct detector detector_irq = {
+	.name = "irq",
+	.ids = ids,
+	.needs = NEED_NONE,
+	.run = run,
+};
