@@ -96,6 +96,30 @@ struct {
 	__type(value, struct ks_hist);
 } vmops SEC(".maps");
 
+/* Interrupt work per (CPU, kind, vector or irq). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ks_hist_key);
+	__type(value, struct ks_hist);
+} irqh SEC(".maps");
+
+/* Per CPU: when each softirq vector was raised (first raise since it last
+ * ran) and when it entered; when the running hardirq entered. Handlers
+ * of one kind do not nest on a CPU, so one slot each is enough. */
+struct irq_cpu {
+	__u64 raised[KS_NR_SOFTIRQS];
+	__u64 entered[KS_NR_SOFTIRQS];
+	__u64 hard_entered;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct irq_cpu);
+} irq_cpu SEC(".maps");
+
 struct path_rec {
 	__u64 path;
 	__u32 nr;
@@ -396,6 +420,112 @@ int BPF_PROG(unmapped_area, unsigned long addr, struct vm_unmapped_area_info *in
 	__sync_fetch_and_add(&h->count, 1);
 	if (addr >= (unsigned long)-4095)
 		__sync_fetch_and_add(&h->extra1, 1);
+	return 0;
+}
+
+/* ---- interrupts and softirqs (seed 003) ---- */
+static __always_inline struct irq_cpu *irq_state(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&irq_cpu, &zero);
+}
+
+static __always_inline struct ks_hist *irq_hist(__u32 kind, __u64 detail)
+{
+	struct ks_hist_key hk = {.tgid = bpf_get_smp_processor_id(), .kind = kind, .detail = detail};
+	return hist_get_in(&irqh, &hk, KS_STAT_IRQS_FULL);
+}
+
+/* An interrupt-side duration at or above the threshold, to user space. */
+static __always_inline void irq_outlier(__u32 kind, __u64 detail, __u64 dur)
+{
+	if (dur < threshold_ns)
+		return;
+	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(KS_STAT_RINGBUF_LOST);
+		return;
+	}
+	__u64 id = bpf_get_current_pid_tgid();
+	e->type = KS_EV_WAIT;
+	e->kind = kind;
+	e->tid = (__u32)id;
+	e->tgid = id >> 32;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = dur;
+	e->detail = detail;
+	e->extra1 = bpf_get_smp_processor_id();
+	e->extra2 = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm)); /* what it interrupted, or ksoftirqd */
+	e->path[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/softirq_raise")
+int BPF_PROG(softirq_raise, unsigned int vec)
+{
+	struct irq_cpu *s = irq_state();
+	if (s && vec < KS_NR_SOFTIRQS && !s->raised[vec])
+		s->raised[vec] = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(softirq_entry, unsigned int vec)
+{
+	struct irq_cpu *s = irq_state();
+	if (!s || vec >= KS_NR_SOFTIRQS)
+		return 0;
+	__u64 now = bpf_ktime_get_ns(), raised = s->raised[vec];
+	s->entered[vec] = now;
+	s->raised[vec] = 0;
+	if (!raised)
+		return 0; /* raised before tracing started */
+	struct ks_hist *h = irq_hist(KS_SOFTIRQ_LAT, vec);
+	if (h)
+		hist_add(h, now - raised, 0, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(softirq_exit, unsigned int vec)
+{
+	struct irq_cpu *s = irq_state();
+	if (!s || vec >= KS_NR_SOFTIRQS || !s->entered[vec])
+		return 0;
+	__u64 dur = bpf_ktime_get_ns() - s->entered[vec];
+	s->entered[vec] = 0;
+	struct ks_hist *h = irq_hist(KS_SOFTIRQ, vec);
+	if (h)
+		hist_add(h, dur, (__u32)bpf_get_current_pid_tgid(), 0, 0);
+	irq_outlier(KS_SOFTIRQ, vec, dur);
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(hardirq_entry, int irq, struct irqaction *action)
+{
+	struct irq_cpu *s = irq_state();
+	if (s)
+		s->hard_entered = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(hardirq_exit, int irq, struct irqaction *action, int ret)
+{
+	struct irq_cpu *s = irq_state();
+	if (!s || !s->hard_entered)
+		return 0;
+	__u64 dur = bpf_ktime_get_ns() - s->hard_entered;
+	s->hard_entered = 0;
+	struct ks_hist *h = irq_hist(KS_HARDIRQ, (__u64)irq);
+	if (!h)
+		return 0;
+	if (!h->count) /* first time: the handler's name instead of a task's */
+		bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), BPF_CORE_READ(action, name));
+	hist_add(h, dur, 0, 0, 0);
+	irq_outlier(KS_HARDIRQ, (__u64)irq, dur);
 	return 0;
 }
 

@@ -5,7 +5,8 @@
 
 #define KS_COMM_LEN 16
 #define KS_PATH_LEN 256
-#define KS_HIST_SLOTS 32 /* log2 buckets of microseconds: [2^i, 2^(i+1)) us */
+#define KS_HIST_SLOTS 32
+#define KS_NR_SOFTIRQS 10 /* HI .. RCU */ /* log2 buckets of microseconds: [2^i, 2^(i+1)) us */
 
 /* Kinds of wait; later issues add mmap_lock, dirty throttling, softirq,
  * run queue here, tracked by the same per-thread records. */
@@ -17,7 +18,11 @@ enum ks_kind {
 	KS_MMAP = 5,           /* one mmap(2) call; detail = length (page-rounded) */
 	KS_MUNMAP = 6,         /* one munmap(2) call; detail = length */
 	KS_UNMAPPED_AREA = 7,  /* searches for room (vm_unmapped_area), per process; detail = 0 */
-	KS_KIND_MAX = 8,
+	/* Interrupt work, per CPU: the histogram key's tgid holds the CPU. */
+	KS_SOFTIRQ = 8,        /* one softirq handler run; detail = vector */
+	KS_SOFTIRQ_LAT = 9,    /* raise to run of a softirq vector; detail = vector */
+	KS_HARDIRQ = 10,       /* one hardirq handler; detail = irq; comm = handler name */
+	KS_KIND_MAX = 11,
 };
 
 /* Counters of what kstall itself could not keep: never silent. */
@@ -29,6 +34,7 @@ enum ks_stat {
 	KS_STAT_PATHS_SAMPLED,     /* paths sent for pattern analysis */
 	KS_STAT_PATHS_UNSAMPLED,   /* failed lookups counted but not sampled (budget) */
 	KS_STAT_VMOPS_FULL,        /* mmap/munmap map full: a call not aggregated */
+	KS_STAT_IRQS_FULL,         /* per-CPU irq histogram map full */
 	KS_STAT_MAX,
 };
 

@@ -46,7 +46,8 @@ static void show_screen(const struct report *rep, const struct traced *t)
 	const struct tr_hist **v = xcalloc(t->nhists + 1, sizeof(*v));
 	size_t n = 0;
 	for (size_t i = 0; i < t->nhists; i++)
-		v[n++] = &t->hists[i];
+		if (!tr_kind_is_irq(t->hists[i].kind)) /* per CPU, not per process */
+			v[n++] = &t->hists[i];
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_hist_sum);
 	printf("\n%-16s %8s %-16s %-24s %8s %10s %10s\n", "WAIT", "PID", "COMM", "DETAIL", "COUNT", "TOTAL", "WORST");

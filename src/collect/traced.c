@@ -10,8 +10,18 @@ const char *tr_kind_name(unsigned kind)
 	case TR_MMAP: return "mmap";
 	case TR_MUNMAP: return "munmap";
 	case TR_UNMAPPED_AREA: return "unmapped_area_search";
+	case TR_SOFTIRQ: return "softirq";
+	case TR_SOFTIRQ_LAT: return "softirq_latency";
+	case TR_HARDIRQ: return "hardirq";
 	default: return "unknown";
 	}
+}
+
+const char *tr_softirq_name(uint64_t vec)
+{
+	static const char *const names[] = {"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK",
+					    "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};
+	return vec < sizeof(names) / sizeof(names[0]) ? names[vec] : "?";
 }
 
 void traced_free(struct traced *t)

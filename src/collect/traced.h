@@ -16,6 +16,10 @@ enum tr_kind {
 	TR_MMAP = 5,          /* detail: length; extra1: failed; extra2: anonymous */
 	TR_MUNMAP = 6,        /* detail: length; extra1: failed */
 	TR_UNMAPPED_AREA = 7, /* searches for room, per process (detail 0); extra1: none found */
+	/* Per CPU (tgid holds the CPU): */
+	TR_SOFTIRQ = 8,       /* softirq handler runs; detail: vector */
+	TR_SOFTIRQ_LAT = 9,   /* raise to run; detail: vector */
+	TR_HARDIRQ = 10,      /* hardirq handler runs; detail: irq; comm: handler name */
 };
 const char *tr_kind_name(unsigned kind);
 /* mmap, munmap or a search for room: address-space operations, not waits. */
@@ -23,6 +27,13 @@ static inline bool tr_kind_is_vmop(unsigned kind)
 {
 	return kind == TR_MMAP || kind == TR_MUNMAP || kind == TR_UNMAPPED_AREA;
 }
+/* Interrupt work: histograms per CPU, not per process. */
+static inline bool tr_kind_is_irq(unsigned kind)
+{
+	return kind == TR_SOFTIRQ || kind == TR_SOFTIRQ_LAT || kind == TR_HARDIRQ;
+}
+/* "NET_RX" for a softirq vector number, "?" past the known ones. */
+const char *tr_softirq_name(uint64_t vec);
 
 struct tr_hist {
 	uint32_t tgid;
@@ -73,6 +84,7 @@ struct traced {
 	double user_cpu_s;  /* kstall's own CPU time */
 	uint64_t paths_not_kept;   /* path samples of processes past the user-side cap */
 	uint64_t vmops_pruned;     /* mmap/munmap calls of exited processes not kept (few each) */
+	uint64_t irqs_full;        /* interrupt histograms not kept: map full */
 	/* what ran */
 	unsigned groups;     /* TG_* bits of src/trace/trace.h */
 	unsigned nattached;  /* BPF programs loaded */

@@ -7,6 +7,7 @@
  * since-boot mode (one sample) the view is an average since boot, and
  * the findings say so. */
 #include "detect.h"
+#include "../trace/trace.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -500,4 +501,133 @@ const struct detector detector_irq = {
 	.ids = ids,
 	.needs = NEED_NONE,
 	.run = run,
+};
+
+/* ---- live: handler durations (irq.softirq_long, irq.hardirq_long) ---- */
+
+#define SOFT_WARN_P99_S 0.002   /* a softirq round's budget (MAX_SOFTIRQ_TIME) */
+#define SOFT_WARN_MAX_S 0.010
+#define SOFT_CRIT_MAX_S 0.050
+#define SOFT_LAT_WARN_S 0.020   /* raised to run: deferred to ksoftirqd and waiting */
+#define SOFT_LAT_CRIT_S 0.100
+#define HARD_WARN_P99_S 0.001
+#define HARD_WARN_MAX_S 0.010
+#define HARD_CRIT_MAX_S 0.050
+
+static const char *const live_ids[] = {"irq.softirq_long", "irq.hardirq_long", NULL};
+
+static void softirq_long(const struct traced *t, struct findings *out)
+{
+	char a[32], b[32], c[32], d[32];
+	for (uint64_t vec = 0; vec < 10; vec++) {
+		/* the worst CPU for this vector, by run time, then by latency */
+		const struct tr_hist *run = NULL, *lat = NULL;
+		for (size_t i = 0; i < t->nhists; i++) {
+			const struct tr_hist *h = &t->hists[i];
+			if (h->detail != vec)
+				continue;
+			if (h->kind == TR_SOFTIRQ && (!run || h->max_ns > run->max_ns))
+				run = h;
+			if (h->kind == TR_SOFTIRQ_LAT && (!lat || h->max_ns > lat->max_ns))
+				lat = h;
+		}
+		/* p99 is a log2 bucket's upper edge: never above the maximum seen */
+		double rmax = run ? (double)run->max_ns / 1e9 : 0, rp99 = run ? fmin(tr_hist_quantile(run, 0.99), rmax) : 0;
+		double lmax = lat ? (double)lat->max_ns / 1e9 : 0, lp99 = lat ? fmin(tr_hist_quantile(lat, 0.99), lmax) : 0;
+		bool long_run = rp99 >= SOFT_WARN_P99_S || rmax >= SOFT_WARN_MAX_S;
+		bool long_wait = lmax >= SOFT_LAT_WARN_S;
+		if (!long_run && !long_wait)
+			continue;
+		enum severity sev = rmax >= SOFT_CRIT_MAX_S || lmax >= SOFT_LAT_CRIT_S ? SEV_CRITICAL : SEV_WARNING;
+		const char *name = tr_softirq_name(vec);
+		uint32_t cpu = long_run ? run->tgid : lat->tgid;
+		struct finding *f = findings_add(out, "irq.softirq_long", sev);
+		if (long_run)
+			finding_title(f, "%s softirqs on CPU %u run up to %s (p99 %s)", name, cpu,
+				      fmt_duration(rmax, a, sizeof(a)), fmt_duration(rp99, b, sizeof(b)));
+		else
+			finding_title(f, "%s softirqs on CPU %u wait up to %s between raise and run", name, cpu,
+				      fmt_duration(lmax, a, sizeof(a)));
+		finding_summary(f, "Over %.1f s, %s handler runs took up to %s (p99 %s) on CPU %u; from being raised "
+				   "to running, %s softirqs waited up to %s (p99 %s) on CPU %u. A handler run is time "
+				   "taken from the task it interrupted (softirqs run before returning to it); a long "
+				   "wait means the work was deferred to ksoftirqd, which queues behind ordinary "
+				   "threads: packets and timers are late (seed 003's ping latency).",
+				t->duration_s, name, fmt_duration(rmax, a, sizeof(a)), fmt_duration(rp99, b, sizeof(b)),
+				run ? run->tgid : 0, name, fmt_duration(lmax, c, sizeof(c)), fmt_duration(lp99, d, sizeof(d)),
+				lat ? lat->tgid : 0);
+		finding_str(f, "vector", name, "irq:softirq_entry/exit (BPF)");
+		if (run) {
+			finding_num(f, "runs", (double)run->count, U_COUNT, "irq:softirq_entry/exit, worst CPU");
+			finding_num(f, "run_max", rmax, U_SECONDS, "irq:softirq_entry/exit");
+			finding_num(f, "run_p99", rp99, U_SECONDS, "irq:softirq_entry/exit (log2 bucket edge)");
+			finding_num(f, "run_time_share", (double)run->sum_ns / 1e9 / t->duration_s, U_RATIO,
+				    "time in this vector's handlers / window, worst CPU");
+		}
+		if (lat) {
+			finding_num(f, "wait_max", lmax, U_SECONDS, "irq:softirq_raise to softirq_entry");
+			finding_num(f, "wait_p99", lp99, U_SECONDS, "irq:softirq_raise to softirq_entry");
+		}
+		char cs[16];
+		snprintf(cs, sizeof(cs), "%u", cpu);
+		finding_subject(f, SUBJ_CPU, cs);
+		finding_remedy(f, "NET_RX: spread receive work (RSS queues, RPS to CPUs with headroom), lower "
+				  "net.core.netdev_budget_usecs to bound a round; TIMER/HRTIMER: fewer timers (high "
+				  "timer churn in an application); RCU: see rcu_nocbs / rcutree settings.");
+		finding_remedy(f, "Long waits: keep CPU-bound threads off the CPUs that take the device's interrupts, or "
+				  "give ksoftirqd a higher priority (chrt) on those CPUs.");
+		finding_ref(f, "kstall explain irq.softirq_long");
+	}
+}
+
+static void hardirq_long(const struct traced *t, struct findings *out)
+{
+	char a[32], b[32];
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind != TR_HARDIRQ)
+			continue;
+		double max = (double)h->max_ns / 1e9, p99 = fmin(tr_hist_quantile(h, 0.99), max);
+		if (p99 < HARD_WARN_P99_S && max < HARD_WARN_MAX_S)
+			continue;
+		struct finding *f = findings_add(out, "irq.hardirq_long", max >= HARD_CRIT_MAX_S ? SEV_CRITICAL : SEV_WARNING);
+		finding_title(f, "IRQ %" PRIu64 " (%s) handler runs up to %s on CPU %u", h->detail, h->comm,
+			      fmt_duration(max, a, sizeof(a)), h->tgid);
+		finding_summary(f, "The handler of IRQ %" PRIu64 " (%s) ran %" PRIu64 " times on CPU %u in %.1f s, up "
+				   "to %s (p99 %s), with interrupts off on that CPU meanwhile: everything else "
+				   "there, including other interrupts and the scheduler tick, waited.",
+				h->detail, h->comm, h->count, h->tgid, t->duration_s, fmt_duration(max, a, sizeof(a)),
+				fmt_duration(p99, b, sizeof(b)));
+		finding_num(f, "irq", (double)h->detail, U_COUNT, "irq:irq_handler_entry/exit (BPF)");
+		finding_str(f, "handler", h->comm, "irqaction name");
+		finding_num(f, "runs", (double)h->count, U_COUNT, "irq:irq_handler_entry/exit");
+		finding_num(f, "run_max", max, U_SECONDS, "irq:irq_handler_entry/exit");
+		finding_num(f, "run_p99", p99, U_SECONDS, "irq:irq_handler_entry/exit (log2 bucket edge)");
+		char cs[16];
+		snprintf(cs, sizeof(cs), "%u", h->tgid);
+		finding_subject(f, SUBJ_CPU, cs);
+		finding_remedy(f, "A slow handler is a driver or device problem: update the driver or firmware, check "
+				  "the device's interrupt moderation (ethtool -C), and move the IRQ away from "
+				  "latency-sensitive CPUs (/proc/irq/%" PRIu64 "/smp_affinity).", h->detail);
+		finding_ref(f, "kstall explain irq.hardirq_long");
+	}
+}
+
+static int run_live(const struct inputs *in, struct findings *out, struct skips *skips UNUSED)
+{
+	const struct traced *t = in->traced;
+	if (t->duration_s <= 0)
+		return DETECT_SKIPPED;
+	if (t->groups & TG_SOFTIRQ)
+		softirq_long(t, out);
+	if (t->groups & TG_HARDIRQ)
+		hardirq_long(t, out);
+	return DETECT_RAN;
+}
+
+const struct detector detector_irq_live = {
+	.name = "irq_live",
+	.ids = live_ids,
+	.needs = NEED_BPF,
+	.run = run_live,
 };

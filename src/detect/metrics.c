@@ -177,6 +177,7 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		metrics_add(m, "kstall.map_full_lookups", (double)t->lookups_full, U_COUNT);
 		metrics_add(m, "kstall.map_full_vmops", (double)t->vmops_full, U_COUNT);
 		metrics_add(m, "kstall.vmops_pruned", (double)t->vmops_pruned, U_COUNT);
+		metrics_add(m, "kstall.map_full_irqs", (double)t->irqs_full, U_COUNT);
 		metrics_add(m, "kstall.paths_sampled", (double)t->paths_sampled, U_COUNT);
 		metrics_add(m, "kstall.paths_unsampled", (double)t->paths_unsampled, U_COUNT);
 	}

@@ -7,6 +7,7 @@ extern const struct detector detector_kswapd;
 extern const struct detector detector_vma;
 extern const struct detector detector_mmap_churn;
 extern const struct detector detector_irq;
+extern const struct detector detector_irq_live;
 
 const struct detector *const detectors[] = {
 	&detector_dcache,
@@ -16,6 +17,7 @@ const struct detector *const detectors[] = {
 	&detector_vma,
 	&detector_mmap_churn,
 	&detector_irq,
+	&detector_irq_live,
 };
 const size_t ndetectors = ARRAY_SIZE(detectors);
 

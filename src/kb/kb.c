@@ -312,6 +312,44 @@ const struct kb_entry kb_entries[] = {
 	"CPU is busy (irq.softirq_hotspot). Raise netdev_budget(_usecs) a little for squeezes.",
 	.seen_in = "seed 003's setting: a busy host where softirq work competes with the application.",
 },
+{
+	.id = "irq.softirq_long",
+	.title = "Softirq handlers run long, or wait long to run",
+	.mechanism =
+	"Softirqs (NET_RX, TIMER, RCU...) are raised by interrupts and run when the interrupt returns, "
+	"before the interrupted task continues, for up to 2 ms or 10 rounds; what is left goes to the "
+	"per-CPU ksoftirqd thread, an ordinary SCHED_OTHER thread that waits its turn behind the "
+	"running tasks.",
+	.harm =
+	"A long handler run is taken from whatever task was interrupted (latency spikes in a thread that "
+	"did nothing wrong). A long wait between raise and run means packets, timers and RCU callbacks "
+	"are late: ping latency, TCP retransmits, slow timeouts (seed 003's neighbours).",
+	.confirm =
+	"libbpf-tools softirqs -d (handler time histograms per vector); the irq:softirq_raise/entry/exit "
+	"tracepoints; top shows ksoftirqd/N busy; mpstat %soft.",
+	.fix =
+	"Spread the work (RSS queues, RPS to CPUs with headroom), bound NET_RX rounds "
+	"(net.core.netdev_budget_usecs), keep CPU-bound threads off the CPUs that take device "
+	"interrupts, or raise ksoftirqd's priority there.",
+	.seen_in = "seed 003: long softirqs and ksoftirqd latency on a saturated host.",
+},
+{
+	.id = "irq.hardirq_long",
+	.title = "A hardware interrupt handler runs long",
+	.mechanism =
+	"A hardirq handler runs with interrupts off on its CPU; it should take microseconds and leave "
+	"the rest to a softirq or a threaded handler.",
+	.harm =
+	"While it runs nothing else on that CPU proceeds: other interrupts, the scheduler tick, the "
+	"interrupted task. Milliseconds here are latency spikes anywhere on that CPU.",
+	.confirm =
+	"libbpf-tools hardirqs -d; the irq:irq_handler_entry/exit tracepoints; /proc/interrupts for "
+	"the rate.",
+	.fix =
+	"Driver or firmware update, interrupt moderation (ethtool -C), and the IRQ's affinity away from "
+	"latency-sensitive CPUs.",
+	.seen_in = "seed 003's list of interrupt-side latency sources.",
+},
 };
 
 const size_t kb_nentries = sizeof(kb_entries) / sizeof(kb_entries[0]);

@@ -144,7 +144,7 @@ char *traced_to_json(const struct traced *t)
 	json_object *st = json_object_new_array();
 	uint64_t stats[] = {t->ringbuf_lost, t->hist_full, t->waits_full, t->lookups_full, t->paths_sampled,
 			    t->paths_unsampled, t->paths_not_kept, t->events_not_kept, t->bpf_run_cnt, t->vmops_full,
-			    t->vmops_pruned};
+			    t->vmops_pruned, t->irqs_full};
 	for (size_t i = 0; i < ARRAY_SIZE(stats); i++)
 		json_object_array_add(st, u64(stats[i]));
 	json_object_object_add(o, "stats", st);
@@ -225,7 +225,7 @@ int traced_from_json(const char *json, struct traced *ret)
 	a = json_object_object_get(o, "stats");
 	uint64_t *stats[] = {&t.ringbuf_lost, &t.hist_full, &t.waits_full, &t.lookups_full, &t.paths_sampled,
 			     &t.paths_unsampled, &t.paths_not_kept, &t.events_not_kept, &t.bpf_run_cnt, &t.vmops_full,
-			     &t.vmops_pruned};
+			     &t.vmops_pruned, &t.irqs_full};
 	for (size_t i = 0; i < ARRAY_SIZE(stats) && i < json_object_array_length(a); i++)
 		*stats[i] = get_u64(a, i);
 	t.has_bpf_stats = json_object_get_boolean(json_object_object_get(o, "has_bpf_stats"));
@@ -294,6 +294,7 @@ void traced_diff(const struct traced *a, const struct traced *b, struct traced *
 	t.paths_unsampled = sub(b->paths_unsampled, a->paths_unsampled);
 	t.vmops_full = sub(b->vmops_full, a->vmops_full);
 	t.vmops_pruned = sub(b->vmops_pruned, a->vmops_pruned);
+	t.irqs_full = sub(b->irqs_full, a->irqs_full);
 	t.paths_not_kept = sub(b->paths_not_kept, a->paths_not_kept);
 	t.events_not_kept = sub(b->events_not_kept, a->events_not_kept);
 	t.bpf_run_s = b->bpf_run_s > a->bpf_run_s ? b->bpf_run_s - a->bpf_run_s : 0;

@@ -204,8 +204,18 @@ static json_object *hist_json(const struct tr_hist *h)
 {
 	json_object *x = json_object_new_object(), *sl = json_object_new_array();
 	json_object_object_add(x, "kind", jstr(tr_kind_name(h->kind)));
-	json_object_object_add(x, "pid", json_object_new_int64(h->tgid));
-	json_object_object_add(x, "comm", jstr(h->comm));
+	if (tr_kind_is_irq(h->kind)) {
+		json_object_object_add(x, "cpu", json_object_new_int64(h->tgid));
+		if (h->kind == TR_HARDIRQ) {
+			json_object_object_add(x, "irq", json_object_new_int64((int64_t)h->detail));
+			json_object_object_add(x, "handler", jstr(h->comm));
+		} else {
+			json_object_object_add(x, "vector", jstr(tr_softirq_name(h->detail)));
+		}
+	} else {
+		json_object_object_add(x, "pid", json_object_new_int64(h->tgid));
+		json_object_object_add(x, "comm", jstr(h->comm));
+	}
 	if (h->name[0])
 		json_object_object_add(x, "detail", jstr(h->name));
 	else if (h->kind == TR_KSWAPD)
@@ -245,9 +255,14 @@ static json_object *traced_json(const struct traced *t)
 		    *ev = json_object_new_array();
 	json_object_object_add(o, "duration_s", jnum(t->duration_s));
 	json_object_object_add(o, "threshold_ms", jnum(t->threshold_ms));
-	json_object *vo = json_object_new_array();
+	json_object *vo = json_object_new_array(), *iq = json_object_new_array();
 	for (size_t i = 0; i < t->nhists; i++)
-		json_object_array_add(tr_kind_is_vmop(t->hists[i].kind) ? vo : w, hist_json(&t->hists[i]));
+		json_object_array_add(tr_kind_is_vmop(t->hists[i].kind)  ? vo
+				      : tr_kind_is_irq(t->hists[i].kind) ? iq
+									 : w,
+				      hist_json(&t->hists[i]));
+	/* softirq and hardirq handler runs, softirq raise-to-run, per CPU */
+	json_object_object_add(o, "irqs", iq);
 	json_object_object_add(o, "waits", w);
 	/* mmap, munmap and searches for room, per process and length */
 	json_object_object_add(o, "vm_ops", vo);

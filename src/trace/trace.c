@@ -240,11 +240,17 @@ static const struct prog_group plan_groups[] = {
 	{TG_VMA, "sys_exit", "vma.mmap_churn"},
 	/* Optional: without it, vma.mmap_churn says searches were not traced. */
 	{TG_VMA_SEARCH, "vm_unmapped_area", NULL},
+	{TG_SOFTIRQ, "softirq_entry", "irq.softirq_long"},
+	{TG_SOFTIRQ, "softirq_exit", "irq.softirq_long"},
+	{TG_SOFTIRQ, "softirq_raise", "irq.softirq_long"},
+	{TG_HARDIRQ, "irq_handler_entry", "irq.hardirq_long"},
+	{TG_HARDIRQ, "irq_handler_exit", "irq.hardirq_long"},
 };
 
 unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips)
 {
-	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH;
+	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
+			     TG_SOFTIRQ | TG_HARDIRQ;
 	unsigned missing = 0;
 	const char *first_missing[32] = {0}; /* by group bit */
 
@@ -320,6 +326,9 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		{t->skel->progs.path_tp_enter, TG_LOOKUPS}, {t->skel->progs.path_tp_exit, TG_LOOKUPS},
 		{t->skel->progs.vma_tp_enter, TG_VMA}, {t->skel->progs.vma_tp_exit, TG_VMA},
 		{t->skel->progs.unmapped_area, TG_VMA_SEARCH},
+		{t->skel->progs.softirq_raise, TG_SOFTIRQ}, {t->skel->progs.softirq_entry, TG_SOFTIRQ},
+		{t->skel->progs.softirq_exit, TG_SOFTIRQ},
+		{t->skel->progs.hardirq_entry, TG_HARDIRQ}, {t->skel->progs.hardirq_exit, TG_HARDIRQ},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)
@@ -606,6 +615,7 @@ int tracer_read(struct tracer *t, struct traced *out)
 	}
 	if (read_hists(t, t->skel->maps.vmops, out) >= VMOPS_PRUNE_AT)
 		prune_vmops(t);
+	read_hists(t, t->skel->maps.irqh, out);
 	out->vmops_pruned = t->vmops_pruned;
 	__u32 lk, lnext, *lprev = NULL;
 	struct ks_lookup lv;
@@ -642,6 +652,7 @@ int tracer_read(struct tracer *t, struct traced *out)
 	out->paths_sampled = stat_sum(t, KS_STAT_PATHS_SAMPLED);
 	out->paths_unsampled = stat_sum(t, KS_STAT_PATHS_UNSAMPLED);
 	out->vmops_full = stat_sum(t, KS_STAT_VMOPS_FULL);
+	out->irqs_full = stat_sum(t, KS_STAT_IRQS_FULL);
 	out->paths_not_kept = t->paths_not_kept;
 
 	out->has_bpf_stats = t->stats_ok;

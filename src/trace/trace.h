@@ -17,6 +17,8 @@ enum {
 	TG_MEMCG = 1 << 4,   /* memcg reclaim */
 	TG_VMA = 1 << 5,     /* mmap and munmap calls */
 	TG_VMA_SEARCH = 1 << 6, /* searches for room (mmap:vm_unmapped_area) */
+	TG_SOFTIRQ = 1 << 7, /* softirq handler durations and raise-to-run latency */
+	TG_HARDIRQ = 1 << 8, /* hardirq handler durations */
 };
 
 struct trace_opts {

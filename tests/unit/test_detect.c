@@ -604,6 +604,85 @@ static void test_seed003_irq(void **state UNUSED)
 	run_free(&r);
 }
 
+/* Live interrupt findings from tracer data built by hand: per CPU
+ * histograms of softirq runs, raise-to-run waits and hardirq runs. */
+static void add_irq(struct traced *t, unsigned kind, uint32_t cpu, uint64_t detail, uint64_t count, uint64_t max_ns)
+{
+	ARRAY_GROW(t->hists, t->nhists, t->caphists);
+	struct tr_hist *h = &t->hists[t->nhists++];
+	*h = (struct tr_hist){.tgid = cpu, .kind = kind, .detail = detail, .count = count, .sum_ns = count * 10000,
+			      .max_ns = max_ns};
+	h->slots[3] = count; /* 8-16 us: p99 there */
+	snprintf(h->comm, sizeof(h->comm), "virtio0-input");
+}
+
+static const struct finding *live_irq(struct traced *t, const char *id, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	in.traced = t;
+	t->groups = TG_SOFTIRQ | TG_HARDIRQ;
+	t->duration_s = 5;
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static void test_live_irq_thresholds(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+
+	/* A normal flood (FIELD-NOTES-sized): 217 us at worst. Nothing. */
+	add_irq(&t, TR_SOFTIRQ, 1, 3, 143041, 217400);
+	add_irq(&t, TR_SOFTIRQ_LAT, 1, 3, 143041, 1054400);
+	add_irq(&t, TR_HARDIRQ, 0, 42, 5000, 12000);
+	assert_null(live_irq(&t, "irq.softirq_long", &f));
+	for (size_t i = 0; i < f.n; i++)
+		assert_string_not_equal(f.v[i].id, "irq.hardirq_long");
+	findings_free(&f);
+	traced_free(&t);
+
+	/* NET_RX runs of 12 ms on CPU 1: warning; a TIMER softirq waiting
+	 * 150 ms: critical; a hardirq handler of 60 ms: critical. */
+	t = (struct traced){0};
+	add_irq(&t, TR_SOFTIRQ, 1, 3, 1000, 12000000);
+	add_irq(&t, TR_SOFTIRQ_LAT, 0, 1, 500, 150000000);
+	add_irq(&t, TR_HARDIRQ, 0, 42, 50, 60000000);
+	const struct finding *x = live_irq(&t, "irq.softirq_long", &f);
+	assert_non_null(x);
+	size_t nsoft = 0;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, "irq.softirq_long")) {
+			nsoft++;
+			const char *vec = finding_evidence(&f.v[i], "vector")->str;
+			if (!strcmp(vec, "NET_RX")) {
+				assert_int_equal(f.v[i].severity, SEV_WARNING);
+				assert_true(fabs(ev(&f.v[i], "run_max") - 0.012) < 1e-12);
+				assert_true(ev(&f.v[i], "run_p99") <= ev(&f.v[i], "run_max"));
+				assert_string_equal(f.v[i].subj[0].name, "1");
+			} else {
+				assert_string_equal(vec, "TIMER");
+				assert_int_equal(f.v[i].severity, SEV_CRITICAL);
+				assert_true(fabs(ev(&f.v[i], "wait_max") - 0.150) < 1e-12);
+			}
+		}
+	assert_int_equal(nsoft, 2);
+	x = NULL;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, "irq.hardirq_long"))
+			x = &f.v[i];
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	assert_string_equal(finding_evidence(x, "handler")->str, "virtio0-input");
+	findings_free(&f);
+	traced_free(&t);
+}
+
 static void test_every_id_has_kb_entry(void **state UNUSED)
 {
 	for (size_t i = 0; i < ndetectors; i++)
@@ -630,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_map_count_limit),
 		cmocka_unit_test(test_mmap_churn_thresholds),
 		cmocka_unit_test(test_seed003_irq),
+		cmocka_unit_test(test_live_irq_thresholds),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
 	return cmocka_run_group_tests_name("detect", tests, group_setup, group_teardown);

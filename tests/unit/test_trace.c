@@ -30,7 +30,8 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 	const char *none[] = {NULL};
 	struct skips s = {0};
 	unsigned g = tracer_plan(has_all_but, none, &s);
-	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH);
+	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
+				    TG_SOFTIRQ | TG_HARDIRQ);
 	assert_int_equal(s.n, 0);
 }
 
@@ -79,6 +80,14 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 	assert_true(g & TG_VMA);
 	assert_false(g & TG_VMA_SEARCH);
 	assert_int_equal(s.n, 0);
+	skips_free(&s);
+
+	/* No softirq_raise: softirq durations are off and say why; hardirqs run. */
+	const char *m6[] = {"softirq_raise", NULL};
+	g = tracer_plan(has_all_but, m6, &s);
+	assert_false(g & TG_SOFTIRQ);
+	assert_true(g & TG_HARDIRQ);
+	assert_string_equal(reason(&s, "irq.softirq_long"), "this kernel has no softirq_raise tracepoint");
 	skips_free(&s);
 }
 

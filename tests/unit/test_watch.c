@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -658,6 +659,45 @@ static void test_churn_seen_after_many_processes(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+/* Softirq runs counted in the kernel agree with /proc/softirqs over the
+ * same window: a recording holds both at each interval, and a report of
+ * the window between two frames compares them. */
+static void test_softirq_counts_agree(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *rec = xasprintf("%s/irq.rec", tmpl), *rep = xasprintf("%s/irq.json", tmpl);
+	_cleanup_free_ char *cmd = xasprintf(
+		"build/kstall-asan record -o '%s' --duration 4.5 --interval 1 > /dev/null && "
+		"build/kstall-asan report '%s' --from 1 --to 4 --format json > '%s'", rec, rec, rep);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *text = slurp(rep, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	double secs = json_object_get_double(field(field(doc, "window"), "duration_s"));
+	assert_true(secs > 2.5 && secs < 3.5);
+	static const char *const vecs[] = {"TIMER", "RCU", "SCHED"};
+	for (size_t k = 0; k < ARRAY_SIZE(vecs); k++) {
+		double traced = 0;
+		json_object *irqs = field(field(doc, "traced"), "irqs");
+		for (size_t i = 0; i < json_object_array_length(irqs); i++) {
+			json_object *x = json_object_array_get_idx(irqs, i);
+			if (!strcmp(json_object_get_string(field(x, "kind")), "softirq") &&
+			    !strcmp(json_object_get_string(field(x, "vector")), vecs[k]))
+				traced += json_object_get_double(field(x, "count"));
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "softirq.%s", vecs[k]);
+		double counted = json_object_get_double(field(field(field(doc, "metrics"), name), "value")) * secs;
+		print_message("%s: kstall %.0f, /proc/softirqs %.0f in %.2f s\n", vecs[k], traced, counted, secs);
+		if (fabs(traced - counted) > 0.10 * counted + 5)
+			fail_msg("%s: kstall counted %.0f softirq runs, /proc/softirqs %.0f", vecs[k], traced, counted);
+	}
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 /* Where per-syscall events cannot be had, raw sys_enter/sys_exit: the
  * mmap and munmap arguments come from the registers, and the count must
  * agree just as well. */
@@ -699,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_churn_is_named),
 		cmocka_unit_test(test_seed001_churn_raw_syscalls),
 		cmocka_unit_test(test_churn_seen_after_many_processes),
+		cmocka_unit_test(test_softirq_counts_agree),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
