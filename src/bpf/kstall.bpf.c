@@ -120,6 +120,15 @@ struct {
 	__type(value, struct irq_cpu);
 } irq_cpu SEC(".maps");
 
+/* ksoftirqd threads (pid -> when woken, 0 when not waiting), filled by
+ * user space from /proc at start: they are per CPU and live for ever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} ksoftirqd SEC(".maps");
+
 struct path_rec {
 	__u64 path;
 	__u32 nr;
@@ -526,6 +535,53 @@ int BPF_PROG(hardirq_exit, int irq, struct irqaction *action, int ret)
 		bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), BPF_CORE_READ(action, name));
 	hist_add(h, dur, 0, 0, 0);
 	irq_outlier(KS_HARDIRQ, (__u64)irq, dur);
+	return 0;
+}
+
+/* ksoftirqd: from wakeup to running. Every context switch comes through
+ * sched_switch: one hash lookup of the incoming pid, nothing more. */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(ksoftirqd_wakeup, struct task_struct *p)
+{
+	__u32 pid = BPF_CORE_READ(p, pid);
+	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
+	if (woken && !*woken)
+		*woken = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ksoftirqd_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 pid = BPF_CORE_READ(next, pid);
+	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
+	if (!woken || !*woken)
+		return 0;
+	__u64 wait = bpf_ktime_get_ns() - *woken;
+	*woken = 0;
+	struct ks_hist *h = irq_hist(KS_KSOFTIRQD, 0);
+	if (h)
+		hist_add(h, wait, pid, 0, 0);
+	if (wait < threshold_ns)
+		return 0;
+	/* an outlier: name the thread it got the CPU from */
+	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(KS_STAT_RINGBUF_LOST);
+		return 0;
+	}
+	e->type = KS_EV_WAIT;
+	e->kind = KS_KSOFTIRQD;
+	e->tid = BPF_CORE_READ(prev, pid);
+	e->tgid = BPF_CORE_READ(prev, tgid);
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = wait;
+	e->detail = 0;
+	e->extra1 = bpf_get_smp_processor_id();
+	e->extra2 = pid;
+	BPF_CORE_READ_STR_INTO(&e->comm, prev, comm);
+	e->path[0] = 0;
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

@@ -22,7 +22,8 @@ enum ks_kind {
 	KS_SOFTIRQ = 8,        /* one softirq handler run; detail = vector */
 	KS_SOFTIRQ_LAT = 9,    /* raise to run of a softirq vector; detail = vector */
 	KS_HARDIRQ = 10,       /* one hardirq handler; detail = irq; comm = handler name */
-	KS_KIND_MAX = 11,
+	KS_KSOFTIRQD = 11,     /* a woken ksoftirqd waiting for its CPU; detail = 0 */
+	KS_KIND_MAX = 12,
 };
 
 /* Counters of what kstall itself could not keep: never silent. */

@@ -13,6 +13,7 @@ const char *tr_kind_name(unsigned kind)
 	case TR_SOFTIRQ: return "softirq";
 	case TR_SOFTIRQ_LAT: return "softirq_latency";
 	case TR_HARDIRQ: return "hardirq";
+	case TR_KSOFTIRQD: return "ksoftirqd_wait";
 	default: return "unknown";
 	}
 }

@@ -20,6 +20,7 @@ enum tr_kind {
 	TR_SOFTIRQ = 8,       /* softirq handler runs; detail: vector */
 	TR_SOFTIRQ_LAT = 9,   /* raise to run; detail: vector */
 	TR_HARDIRQ = 10,      /* hardirq handler runs; detail: irq; comm: handler name */
+	TR_KSOFTIRQD = 11,    /* woken ksoftirqd waiting for its CPU; max_tid: its pid */
 };
 const char *tr_kind_name(unsigned kind);
 /* mmap, munmap or a search for room: address-space operations, not waits. */
@@ -30,7 +31,7 @@ static inline bool tr_kind_is_vmop(unsigned kind)
 /* Interrupt work: histograms per CPU, not per process. */
 static inline bool tr_kind_is_irq(unsigned kind)
 {
-	return kind == TR_SOFTIRQ || kind == TR_SOFTIRQ_LAT || kind == TR_HARDIRQ;
+	return kind == TR_SOFTIRQ || kind == TR_SOFTIRQ_LAT || kind == TR_HARDIRQ || kind == TR_KSOFTIRQD;
 }
 /* "NET_RX" for a softirq vector number, "?" past the known ones. */
 const char *tr_softirq_name(uint64_t vec);

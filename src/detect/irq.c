@@ -513,8 +513,11 @@ const struct detector detector_irq = {
 #define HARD_WARN_P99_S 0.001
 #define HARD_WARN_MAX_S 0.010
 #define HARD_CRIT_MAX_S 0.050
+#define KSD_WARN_P99_S 0.002    /* woken ksoftirqd waiting for its CPU */
+#define KSD_WARN_MAX_S 0.010
+#define KSD_CRIT_MAX_S 0.050
 
-static const char *const live_ids[] = {"irq.softirq_long", "irq.hardirq_long", NULL};
+static const char *const live_ids[] = {"irq.softirq_long", "irq.hardirq_long", "irq.ksoftirqd_latency", NULL};
 
 static void softirq_long(const struct traced *t, struct findings *out)
 {
@@ -613,6 +616,69 @@ static void hardirq_long(const struct traced *t, struct findings *out)
 	}
 }
 
+static void ksoftirqd_latency(const struct traced *t, struct findings *out)
+{
+	char a[32], b[32];
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind != TR_KSOFTIRQD)
+			continue;
+		double max = (double)h->max_ns / 1e9, p99 = fmin(tr_hist_quantile(h, 0.99), max);
+		if (p99 < KSD_WARN_P99_S && max < KSD_WARN_MAX_S)
+			continue;
+		struct finding *f = findings_add(out, "irq.ksoftirqd_latency",
+						 max >= KSD_CRIT_MAX_S ? SEV_CRITICAL : SEV_WARNING);
+		finding_title(f, "ksoftirqd on CPU %u waits up to %s to run once woken", h->tgid,
+			      fmt_duration(max, a, sizeof(a)));
+		/* Who it waited behind: the threads it took the CPU from, in the
+		 * outlier events. */
+		const char *behind[3] = {0};
+		unsigned counts[3] = {0};
+		for (size_t k = 0; k < t->nevents; k++) {
+			const struct tr_event *e = &t->events[k];
+			if (e->kind != TR_KSOFTIRQD || e->extra1 != h->tgid)
+				continue;
+			size_t j = 0;
+			while (j < 3 && behind[j] && strcmp(behind[j], e->comm))
+				j++;
+			if (j < 3) {
+				behind[j] = e->comm;
+				counts[j]++;
+			}
+		}
+		struct buf s = {0};
+		buf_printf(&s, "When softirq work is more than a round can take, the rest goes to ksoftirqd/%u, an "
+			       "ordinary thread: woken %" PRIu64 " times in %.1f s, it waited up to %s (p99 %s) for CPU "
+			       "%u while other threads ran, and packets, timers and RCU callbacks waited with it "
+			       "(seed 003: ping latency on a busy host).",
+			   h->tgid, h->count, t->duration_s, fmt_duration(max, a, sizeof(a)),
+			   fmt_duration(p99, b, sizeof(b)), h->tgid);
+		if (behind[0]) {
+			buf_printf(&s, " It got the CPU from:");
+			for (size_t j = 0; j < 3 && behind[j]; j++)
+				buf_printf(&s, "%s %s (%u time%s)", j ? "," : "", behind[j], counts[j], counts[j] == 1 ? "" : "s");
+			buf_printf(&s, ".");
+		}
+		finding_summary(f, "%s", s.data);
+		buf_free(&s);
+		finding_num(f, "wakeups", (double)h->count, U_COUNT, "sched:sched_wakeup of ksoftirqd (BPF)");
+		finding_num(f, "wait_max", max, U_SECONDS, "sched_wakeup to sched_switch");
+		finding_num(f, "wait_p99", p99, U_SECONDS, "sched_wakeup to sched_switch (log2 bucket edge)");
+		finding_num(f, "wait_total", (double)h->sum_ns / 1e9, U_SECONDS, "sched_wakeup to sched_switch");
+		if (behind[0])
+			finding_str(f, "ran_before_it", behind[0], "sched_switch prev, waits over --threshold");
+		char cs[16];
+		snprintf(cs, sizeof(cs), "%u", h->tgid);
+		finding_subject(f, SUBJ_CPU, cs);
+		finding_remedy(f, "Give ksoftirqd/%u a real-time priority (chrt -f -p 1 PID) so deferred softirqs run "
+				  "ahead of ordinary threads, or keep CPU-bound threads off the CPUs that take the "
+				  "device's interrupts.", h->tgid);
+		finding_remedy(f, "Reduce the softirq load that spills over (irq.softirq_hotspot, RPS to CPUs with "
+				  "headroom).");
+		finding_ref(f, "kstall explain irq.ksoftirqd_latency");
+	}
+}
+
 static int run_live(const struct inputs *in, struct findings *out, struct skips *skips UNUSED)
 {
 	const struct traced *t = in->traced;
@@ -622,6 +688,8 @@ static int run_live(const struct inputs *in, struct findings *out, struct skips 
 		softirq_long(t, out);
 	if (t->groups & TG_HARDIRQ)
 		hardirq_long(t, out);
+	if (t->groups & TG_KSOFTIRQD)
+		ksoftirqd_latency(t, out);
 	return DETECT_RAN;
 }
 

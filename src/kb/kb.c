@@ -350,6 +350,24 @@ const struct kb_entry kb_entries[] = {
 	"latency-sensitive CPUs.",
 	.seen_in = "seed 003's list of interrupt-side latency sources.",
 },
+{
+	.id = "irq.ksoftirqd_latency",
+	.title = "Woken ksoftirqd threads wait long for their CPU",
+	.mechanism =
+	"Softirq work beyond a round's budget (2 ms or 10 restarts), or raised while softirqs are "
+	"already being deferred, is handed to the per-CPU ksoftirqd thread. It is an ordinary "
+	"SCHED_OTHER thread: once woken it waits for its CPU like any other.",
+	.harm =
+	"On a busy CPU the deferred packets, timers and RCU callbacks wait as long as ksoftirqd does: "
+	"network latency spikes (ping), late timers, memory held longer by RCU.",
+	.confirm =
+	"runqlat or runqslower filtered to ksoftirqd (libbpf-tools runqslower -p PID); perf sched "
+	"latency; top shows ksoftirqd/N busy.",
+	.fix =
+	"Raise ksoftirqd's priority on the affected CPUs (chrt -f -p 1 PID), keep CPU-bound threads "
+	"off the CPUs that take device interrupts, and reduce the spilled softirq load.",
+	.seen_in = "seed 003: ksoftirqd latency on a saturated host showed as ping latency.",
+}
 };
 
 const size_t kb_nentries = sizeof(kb_entries) / sizeof(kb_entries[0]);

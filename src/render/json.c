@@ -209,6 +209,8 @@ static json_object *hist_json(const struct tr_hist *h)
 		if (h->kind == TR_HARDIRQ) {
 			json_object_object_add(x, "irq", json_object_new_int64((int64_t)h->detail));
 			json_object_object_add(x, "handler", jstr(h->comm));
+		} else if (h->kind == TR_KSOFTIRQD) {
+			json_object_object_add(x, "ksoftirqd_pid", json_object_new_int64(h->max_tid));
 		} else {
 			json_object_object_add(x, "vector", jstr(tr_softirq_name(h->detail)));
 		}

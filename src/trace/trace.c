@@ -225,6 +225,31 @@ static int add_cgroup_pids(struct tracer *t, const char *dir, int depth)
 	return n;
 }
 
+/* The ksoftirqd/N kernel threads, by name; returns how many. */
+static unsigned add_ksoftirqd_pids(struct tracer *t)
+{
+	char **names = NULL;
+	unsigned n = 0;
+	if (sysroot_list(t->root, "proc", &names) < 0)
+		return 0;
+	for (char **p = names; *p; p++) {
+		char path[64];
+		struct buf b = {0};
+		if (**p < '0' || **p > '9')
+			continue;
+		snprintf(path, sizeof(path), "proc/%s/comm", *p);
+		if (sysroot_read(t->root, path, &b) == 0 && str_starts_with(b.data, "ksoftirqd/")) {
+			__u32 pid = (__u32)atoi(*p);
+			__u64 zero = 0;
+			if (bpf_map__update_elem(t->skel->maps.ksoftirqd, &pid, sizeof(pid), &zero, sizeof(zero), BPF_ANY) == 0)
+				n++;
+		}
+		buf_free(&b);
+	}
+	strv_free(names);
+	return n;
+}
+
 static const struct prog_group plan_groups[] = {
 	{TG_RECLAIM, "mm_vmscan_direct_reclaim_begin", "reclaim.direct_reclaim_stall"},
 	{TG_RECLAIM, "mm_vmscan_direct_reclaim_end", "reclaim.direct_reclaim_stall"},
@@ -245,12 +270,14 @@ static const struct prog_group plan_groups[] = {
 	{TG_SOFTIRQ, "softirq_raise", "irq.softirq_long"},
 	{TG_HARDIRQ, "irq_handler_entry", "irq.hardirq_long"},
 	{TG_HARDIRQ, "irq_handler_exit", "irq.hardirq_long"},
+	{TG_KSOFTIRQD, "sched_wakeup", "irq.ksoftirqd_latency"},
+	{TG_KSOFTIRQD, "sched_switch", "irq.ksoftirqd_latency"},
 };
 
 unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips)
 {
 	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-			     TG_SOFTIRQ | TG_HARDIRQ;
+			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD;
 	unsigned missing = 0;
 	const char *first_missing[32] = {0}; /* by group bit */
 
@@ -329,6 +356,7 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		{t->skel->progs.softirq_raise, TG_SOFTIRQ}, {t->skel->progs.softirq_entry, TG_SOFTIRQ},
 		{t->skel->progs.softirq_exit, TG_SOFTIRQ},
 		{t->skel->progs.hardirq_entry, TG_HARDIRQ}, {t->skel->progs.hardirq_exit, TG_HARDIRQ},
+		{t->skel->progs.ksoftirqd_wakeup, TG_KSOFTIRQD}, {t->skel->progs.ksoftirqd_switch, TG_KSOFTIRQD},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)
@@ -380,6 +408,10 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		__u32 k = (__u32)o->pids[i];
 		__u8 one = 1;
 		bpf_map__update_elem(t->skel->maps.pids, &k, sizeof(k), &one, sizeof(one), BPF_ANY);
+	}
+	if ((t->groups & TG_KSOFTIRQD) && add_ksoftirqd_pids(t) == 0) {
+		t->groups &= ~TG_KSOFTIRQD;
+		skips_add(skips, "irq.ksoftirqd_latency", "no ksoftirqd/N threads found in proc");
 	}
 	if (o->cgroup) {
 		const char *rel = o->cgroup;

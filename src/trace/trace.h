@@ -19,6 +19,7 @@ enum {
 	TG_VMA_SEARCH = 1 << 6, /* searches for room (mmap:vm_unmapped_area) */
 	TG_SOFTIRQ = 1 << 7, /* softirq handler durations and raise-to-run latency */
 	TG_HARDIRQ = 1 << 8, /* hardirq handler durations */
+	TG_KSOFTIRQD = 1 << 9, /* woken ksoftirqd threads waiting for their CPU */
 };
 
 struct trace_opts {

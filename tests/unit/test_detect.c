@@ -621,7 +621,7 @@ static const struct finding *live_irq(struct traced *t, const char *id, struct f
 	struct inputs in = {0};
 	struct skips s = {0};
 	in.traced = t;
-	t->groups = TG_SOFTIRQ | TG_HARDIRQ;
+	t->groups = TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD;
 	t->duration_s = 5;
 	detect_all(&in, 0, f, &s);
 	skips_free(&s);
@@ -679,6 +679,28 @@ static void test_live_irq_thresholds(void **state UNUSED)
 	assert_non_null(x);
 	assert_int_equal(x->severity, SEV_CRITICAL);
 	assert_string_equal(finding_evidence(x, "handler")->str, "virtio0-input");
+	findings_free(&f);
+	traced_free(&t);
+
+	/* ksoftirqd/1 woken and waiting 30 ms behind a busy loop: a warning
+	 * naming what ran before it; 87 us (a flood here): nothing. */
+	t = (struct traced){0};
+	add_irq(&t, TR_KSOFTIRQD, 1, 0, 62, 30000000);
+	add_irq(&t, TR_KSOFTIRQD, 0, 0, 40, 87000);
+	ARRAY_GROW(t.events, t.nevents, t.capevents);
+	t.events[t.nevents++] = (struct tr_event){.kind = TR_KSOFTIRQD, .tid = 900, .tgid = 900, .dur_ns = 30000000,
+						  .extra1 = 1, .extra2 = 22};
+	snprintf(t.events[0].comm, sizeof(t.events[0].comm), "busyloop");
+	x = live_irq(&t, "irq.ksoftirqd_latency", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_string_equal(x->subj[0].name, "1");
+	assert_string_equal(finding_evidence(x, "ran_before_it")->str, "busyloop");
+	assert_non_null(strstr(x->summary, "busyloop (1 time)"));
+	size_t nk = 0;
+	for (size_t i = 0; i < f.n; i++)
+		nk += !strcmp(f.v[i].id, "irq.ksoftirqd_latency");
+	assert_int_equal(nk, 1);
 	findings_free(&f);
 	traced_free(&t);
 }

@@ -31,7 +31,7 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 	struct skips s = {0};
 	unsigned g = tracer_plan(has_all_but, none, &s);
 	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-				    TG_SOFTIRQ | TG_HARDIRQ);
+				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD);
 	assert_int_equal(s.n, 0);
 }
 
