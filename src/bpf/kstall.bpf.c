@@ -543,7 +543,7 @@ int BPF_PROG(hardirq_exit, int irq, struct irqaction *action, int ret)
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(ksoftirqd_wakeup, struct task_struct *p)
 {
-	__u32 pid = BPF_CORE_READ(p, pid);
+	__u32 pid = p->pid; /* tp_btf: a BTF pointer, read directly */
 	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
 	if (woken && !*woken)
 		*woken = bpf_ktime_get_ns();
@@ -553,7 +553,7 @@ int BPF_PROG(ksoftirqd_wakeup, struct task_struct *p)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(ksoftirqd_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 pid = BPF_CORE_READ(next, pid);
+	__u32 pid = next->pid;
 	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
 	if (!woken || !*woken)
 		return 0;
