@@ -337,6 +337,12 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 	t->skel->rodata->threshold_ns = (__u64)(o->threshold_ms * 1e6);
 	t->skel->rodata->filter_pids = o->npids > 0 || o->cgroup;
 	t->skel->rodata->self_tgid = (__u32)getpid();
+	/* Interrupt histograms are per CPU: 10 softirq vectors, their waits
+	 * and ksoftirqd on each, plus the IRQ lines (a few thousand at most
+	 * across all CPUs). 1,152 CPUs: about 28 k entries, 9 MB. */
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu > 0)
+		bpf_map__set_max_entries(t->skel->maps.irqh, (__u32)ncpu * 21 + 4096);
 
 	/* Switch off what this kernel lacks; a group runs only if all its
 	 * tracepoints are there. */
