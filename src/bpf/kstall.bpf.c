@@ -167,6 +167,32 @@ static __always_inline void stat_inc(__u32 which)
 		(*v)++;
 }
 
+/* A ring-buffer event with the common fields filled from the current
+ * task and the clock; NULL (counted) when the ring is full. The caller
+ * overrides what differs, then submits. */
+static __always_inline struct ks_event *event_new(__u32 type, __u32 kind, __u64 dur, __u64 detail, __u64 extra1,
+						  __u64 extra2)
+{
+	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(KS_STAT_RINGBUF_LOST);
+		return NULL;
+	}
+	__u64 id = bpf_get_current_pid_tgid();
+	e->type = type;
+	e->kind = kind;
+	e->tid = (__u32)id;
+	e->tgid = id >> 32;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->dur_ns = dur;
+	e->detail = detail;
+	e->extra1 = extra1;
+	e->extra2 = extra2;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->path[0] = 0;
+	return e;
+}
+
 static __always_inline bool wanted(__u32 tgid)
 {
 	if (tgid == self_tgid)
@@ -269,23 +295,9 @@ static __always_inline void wait_close_in(__u32 kind, __u64 extra1, __u64 extra2
 
 	if (dur < threshold_ns)
 		return;
-	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(KS_STAT_RINGBUF_LOST);
-		return;
-	}
-	e->type = KS_EV_WAIT;
-	e->kind = kind;
-	e->tid = tid;
-	e->tgid = tgid;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->dur_ns = dur;
-	e->detail = detail;
-	e->extra1 = extra1;
-	e->extra2 = extra2;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->path[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	struct ks_event *e = event_new(KS_EV_WAIT, kind, dur, detail, extra1, extra2);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
 }
 
 static __always_inline void wait_close(__u32 kind, __u64 extra1, __u64 extra2_end)
@@ -450,24 +462,10 @@ static __always_inline void irq_outlier(__u32 kind, __u64 detail, __u64 dur)
 {
 	if (dur < threshold_ns)
 		return;
-	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(KS_STAT_RINGBUF_LOST);
-		return;
-	}
-	__u64 id = bpf_get_current_pid_tgid();
-	e->type = KS_EV_WAIT;
-	e->kind = kind;
-	e->tid = (__u32)id;
-	e->tgid = id >> 32;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->dur_ns = dur;
-	e->detail = detail;
-	e->extra1 = bpf_get_smp_processor_id();
-	e->extra2 = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm)); /* what it interrupted, or ksoftirqd */
-	e->path[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	/* comm: what it interrupted, or ksoftirqd */
+	struct ks_event *e = event_new(KS_EV_WAIT, kind, dur, detail, bpf_get_smp_processor_id(), 0);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
 }
 
 SEC("tp_btf/softirq_raise")
@@ -565,22 +563,13 @@ int BPF_PROG(ksoftirqd_switch, bool preempt, struct task_struct *prev, struct ta
 	if (wait < threshold_ns)
 		return 0;
 	/* an outlier: name the thread it got the CPU from */
-	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(KS_STAT_RINGBUF_LOST);
+	struct ks_event *e = event_new(KS_EV_WAIT, KS_KSOFTIRQD, wait, 0, bpf_get_smp_processor_id(), pid);
+	if (!e)
 		return 0;
-	}
-	e->type = KS_EV_WAIT;
-	e->kind = KS_KSOFTIRQD;
+	/* sched_switch runs in prev's context: current is prev */
 	e->tid = BPF_CORE_READ(prev, pid);
 	e->tgid = BPF_CORE_READ(prev, tgid);
-	e->ts_ns = bpf_ktime_get_ns();
-	e->dur_ns = wait;
-	e->detail = 0;
-	e->extra1 = bpf_get_smp_processor_id();
-	e->extra2 = pid;
 	BPF_CORE_READ_STR_INTO(&e->comm, prev, comm);
-	e->path[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
@@ -680,21 +669,9 @@ static __always_inline void path_exit(long ret)
 	}
 	/* The name it has now (it may have exec'd since the first lookup). */
 	bpf_get_current_comm(l->comm, sizeof(l->comm));
-	struct ks_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(KS_STAT_RINGBUF_LOST);
+	struct ks_event *e = event_new(KS_EV_PATH, 0, 0, 0, 0, 0);
+	if (!e)
 		return;
-	}
-	e->type = KS_EV_PATH;
-	e->kind = 0;
-	e->tid = tid;
-	e->tgid = tgid;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->dur_ns = 0;
-	e->detail = 0;
-	e->extra1 = 0;
-	e->extra2 = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)path) < 0)
 		e->path[0] = 0;
 	stat_inc(KS_STAT_PATHS_SAMPLED);
