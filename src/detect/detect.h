@@ -51,6 +51,10 @@ void metrics_collect(const struct inputs *in, struct metrics *m);
 /* Shared helpers. */
 /* Rate of a counter between samples (per second), or -1 if unknown. */
 double rate_u64(uint64_t prev, uint64_t cur, double interval_s);
+/* A counter's rate over the window: between the samples, or since boot
+ * (cur / uptime) with one sample; -1 when it cannot be known (a counter
+ * that went backwards, no uptime). prev is ignored since boot. */
+double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur);
 /* CPU share of a process over the window (0..n), or -1 if unknown. */
 double proc_cpu_share(const struct inputs *in, const struct proc_entry *p);
 /* Dentries (and negative dentries) per second between the two samples;

@@ -44,7 +44,6 @@ struct cpuview {
 struct view {
 	struct cpuview *v;
 	size_t n;
-	double secs; /* the window, or uptime in since-boot mode */
 	bool since_boot;
 };
 
@@ -54,13 +53,6 @@ static struct cpuview *cpu_of(struct view *w, int cpu)
 		if (w->v[i].cpu == cpu)
 			return &w->v[i];
 	return NULL;
-}
-
-static double delta(const struct inputs *in, uint64_t prev, uint64_t cur)
-{
-	if (in->mode != WINDOW_INTERVAL)
-		return (double)cur;
-	return cur >= prev ? (double)(cur - prev) : NAN; /* wrapped or reset */
 }
 
 /* Per-CPU rate of one row of an irq table (softirqs or interrupts). */
@@ -85,9 +77,9 @@ static void table_rates(const struct inputs *in, const struct irq_table *cur, co
 				continue;
 			before = p->counts[pc];
 		}
-		double d = delta(in, before, r->counts[c]);
-		if (!isnan(d))
-			*(double *)((char *)v + field) = d / w->secs;
+		double rate = window_rate(in, before, r->counts[c]);
+		if (rate >= 0)
+			*(double *)((char *)v + field) = rate;
 	}
 }
 
@@ -102,8 +94,7 @@ static bool build_view(const struct inputs *in, struct view *w, char *why, size_
 								      : "proc/stat was not read");
 		return false;
 	}
-	w->secs = in->mode == WINDOW_INTERVAL ? in->interval_s : s->uptime_s;
-	if (w->secs <= 0) {
+	if ((in->mode == WINDOW_INTERVAL ? in->interval_s : s->uptime_s) <= 0) {
 		snprintf(why, whylen, "%s", in->mode == WINDOW_INTERVAL ? "empty window" : "proc/uptime was not read");
 		return false;
 	}
@@ -118,10 +109,11 @@ static bool build_view(const struct inputs *in, struct view *w, char *why, size_
 					pc = &p->stat.cpus[j];
 		if (p && !pc)
 			continue; /* came online in the window */
+		/* shares of the CPU's time: ratios of tick rates */
 		double d[CPUT_MAX], tot = 0;
 		for (int k = 0; k < CPUT_MAX; k++) {
-			d[k] = k < (int)c->ncols ? delta(in, pc ? pc->t[k] : 0, c->t[k]) : 0;
-			if (isnan(d[k]))
+			d[k] = k < (int)c->ncols ? window_rate(in, pc ? pc->t[k] : 0, c->t[k]) : 0;
+			if (d[k] < 0)
 				d[k] = 0;
 			if (k != CPUT_GUEST && k != CPUT_GUEST_NICE) /* already in user and nice */
 				tot += d[k];
@@ -159,18 +151,18 @@ static bool build_view(const struct inputs *in, struct view *w, char *why, size_
 						q = &p->softnet.rows[j];
 			if (p && !q)
 				continue;
-			/* 32-bit counters: a wrap in the window reads as NAN */
-			double dp = delta(in, q ? q->processed : 0, r->processed);
-			double dd = delta(in, q ? q->dropped : 0, r->dropped);
-			double ds = delta(in, q ? q->time_squeeze : 0, r->time_squeeze);
-			double dr = delta(in, q ? q->received_rps : 0, r->received_rps);
-			if (isnan(dp) || isnan(dd) || isnan(ds) || isnan(dr))
+			/* 32-bit counters: a wrap in the window reads as -1 */
+			double dp = window_rate(in, q ? q->processed : 0, r->processed);
+			double dd = window_rate(in, q ? q->dropped : 0, r->dropped);
+			double ds = window_rate(in, q ? q->time_squeeze : 0, r->time_squeeze);
+			double dr = window_rate(in, q ? q->received_rps : 0, r->received_rps);
+			if (dp < 0 || dd < 0 || ds < 0 || dr < 0)
 				continue;
 			v->has_softnet = true;
-			v->processed = dp / w->secs;
-			v->dropped = dd / w->secs;
-			v->squeezed = ds / w->secs;
-			v->rps_received = dr / w->secs;
+			v->processed = dp;
+			v->dropped = dd;
+			v->squeezed = ds;
+			v->rps_received = dr;
 		}
 	}
 	return true;
@@ -322,8 +314,8 @@ static void softirq_hotspot(const struct inputs *in, struct view *w, struct find
 		uint64_t before = pr && col < pr->ncounts ? pr->counts[col] : 0;
 		if (pt && !pr)
 			continue;
-		double rate = delta(in, before, row->counts[col]) / w->secs;
-		if (!isnan(rate) && rate > best_rate) {
+		double rate = window_rate(in, before, row->counts[col]);
+		if (rate > best_rate) {
 			best_rate = rate;
 			best = row;
 		}

@@ -3,16 +3,6 @@
  * averages since boot. */
 #include "detect.h"
 
-/* Rate over the window, or -1 when it cannot be known. */
-static double win_rate(const struct inputs *in, uint64_t prev, uint64_t cur)
-{
-	if (in->mode == WINDOW_INTERVAL)
-		return rate_u64(prev, cur, in->interval_s);
-	if (in->cur.s_uptime.state == SRC_OK && in->cur.uptime_s > 0)
-		return (double)cur / in->cur.uptime_s;
-	return -1;
-}
-
 static void add_rate(struct metrics *m, const char *name, double r)
 {
 	if (r >= 0)
@@ -47,7 +37,7 @@ static void cpu_metrics(const struct inputs *in, struct metrics *m)
 	metrics_add(m, "cpu.count_in_stat", (double)in->cur.stat.ncpus, U_COUNT);
 	if (in->cur.stat.has_ctxt)
 		add_rate(m, "cpu.context_switches",
-			 win_rate(in, in->prev ? in->prev->stat.ctxt : 0, in->cur.stat.ctxt));
+			 window_rate(in, in->prev ? in->prev->stat.ctxt : 0, in->cur.stat.ctxt));
 }
 
 static void irq_metrics(const struct inputs *in, struct metrics *m)
@@ -60,7 +50,7 @@ static void irq_metrics(const struct inputs *in, struct metrics *m)
 				continue;
 			char name[96];
 			snprintf(name, sizeof(name), "softirq.%s", t->rows[i].label);
-			add_rate(m, name, win_rate(in, p ? p->sum : 0, t->rows[i].sum));
+			add_rate(m, name, window_rate(in, p ? p->sum : 0, t->rows[i].sum));
 		}
 	t = &in->cur.interrupts;
 	if (in->cur.s_interrupts.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_interrupts))) {
@@ -71,7 +61,7 @@ static void irq_metrics(const struct inputs *in, struct metrics *m)
 		if (in->prev)
 			for (size_t i = 0; i < in->prev->interrupts.nrows; i++)
 				psum += in->prev->interrupts.rows[i].sum;
-		add_rate(m, "interrupts.all", win_rate(in, psum, sum));
+		add_rate(m, "interrupts.all", window_rate(in, psum, sum));
 		for (size_t i = 0; i < ARRAY_SIZE(ipis); i++) {
 			const struct irq_row *r = irq_table_row(t, ipis[i], 0);
 			const struct irq_row *p = in->prev ? irq_table_row(&in->prev->interrupts, ipis[i], 0) : NULL;
@@ -79,7 +69,7 @@ static void irq_metrics(const struct inputs *in, struct metrics *m)
 			if (!r || (in->mode == WINDOW_INTERVAL && !p))
 				continue;
 			snprintf(name, sizeof(name), "interrupts.%s", ipis[i]);
-			add_rate(m, name, win_rate(in, p ? p->sum : 0, r->sum));
+			add_rate(m, name, window_rate(in, p ? p->sum : 0, r->sum));
 		}
 	}
 	if (in->cur.s_softnet.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_softnet))) {
@@ -96,7 +86,7 @@ static void irq_metrics(const struct inputs *in, struct metrics *m)
 				p[0] += r->processed, p[1] += r->dropped, p[2] += r->time_squeeze, p[3] += r->received_rps;
 			}
 		for (int i = 0; i < 4; i++)
-			add_rate(m, n[i], win_rate(in, p[i], c[i]));
+			add_rate(m, n[i], window_rate(in, p[i], c[i]));
 	}
 }
 

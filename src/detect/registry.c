@@ -41,6 +41,15 @@ void detect_all(const struct inputs *in, unsigned have, struct findings *out, st
 	findings_sort(out);
 }
 
+double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur)
+{
+	if (in->mode == WINDOW_INTERVAL)
+		return rate_u64(prev, cur, in->interval_s);
+	if (in->cur.s_uptime.state == SRC_OK && in->cur.uptime_s > 0)
+		return (double)cur / in->cur.uptime_s;
+	return -1;
+}
+
 double rate_u64(uint64_t prev, uint64_t cur, double interval_s)
 {
 	if (interval_s <= 0 || cur < prev)
