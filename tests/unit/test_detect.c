@@ -327,13 +327,8 @@ static char *seed001_tree(const char *release, const char *max_map_count)
 {
 	_cleanup_free_ char *tmpl = xasprintf("%s/seed001-XXXXXX", tmpdir);
 	assert_non_null(mkdtemp(tmpl));
-	_cleanup_free_ char *cmd = xasprintf(
-		"cp -r tests/fixtures/rhel6-2.6.32-era/proc %s/ && mkdir %s/proc/4242 %s/proc/sys/vm && "
-		"cp tests/fixtures/seed001-maps/maps %s/proc/4242/maps && "
-		"sed 's/^1 (init) S 0/4242 (mysqld) S 1/' %s/proc/1/stat > %s/proc/4242/stat && "
-		"printf 'mysqld\\0' > %s/proc/4242/cmdline && echo %s > %s/proc/sys/kernel/osrelease && "
-		"echo %s > %s/proc/sys/vm/max_map_count",
-		tmpl, tmpl, tmpl, tmpl, tmpl, tmpl, tmpl, release, tmpl, max_map_count, tmpl);
+	_cleanup_free_ char *cmd =
+		xasprintf("tests/fixtures/seed001-tree.sh '%s' '%s' '%s'", tmpl, release, max_map_count);
 	assert_int_equal(system(cmd), 0);
 	return xstrdup(tmpl);
 }
