@@ -132,6 +132,7 @@ struct {
 struct path_rec {
 	__u64 path;
 	__u32 nr;
+	__u32 argn; /* the path_syscalls value */
 };
 
 struct {
@@ -536,6 +537,28 @@ int BPF_PROG(hardirq_exit, int irq, struct irqaction *action, int ret)
 	return 0;
 }
 
+/* Interrupts kept off: a hard hrtimer runs from the timer interrupt, so
+ * how late it runs after its expiry time bounds how long this CPU could
+ * not take that interrupt (interrupts off, a long handler before it, or
+ * the hypervisor not running the vCPU). The task it interrupted is the
+ * likely one that kept them off: when interrupts come back on, the
+ * pending timer interrupt runs at once, in that task's context. */
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(timer_expire, struct hrtimer *timer, ktime_t *now)
+{
+	if (timer->is_soft) /* run from softirq: softirq latency, measured there */
+		return 0;
+	__s64 nowv = 0, exp = timer->node.expires;
+	if (bpf_probe_read_kernel(&nowv, sizeof(nowv), now) < 0)
+		return 0;
+	__u64 late = nowv > exp ? (__u64)(nowv - exp) : 0;
+	struct ks_hist *h = irq_hist(KS_TIMER_LATE, 0);
+	if (h)
+		hist_add(h, late, (__u32)bpf_get_current_pid_tgid(), 0, 0);
+	irq_outlier(KS_TIMER_LATE, 0, late);
+	return 0;
+}
+
 /* ksoftirqd: from wakeup to running. Every context switch comes through
  * sched_switch: one hash lookup of the incoming pid, nothing more. */
 SEC("tp_btf/sched_wakeup")
@@ -586,7 +609,7 @@ static __always_inline void path_enter(long nr, __u64 arg1, __u64 arg2)
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
 		return;
-	struct path_rec r = {.nr = k, .path = *argn == 1 ? arg1 : arg2};
+	struct path_rec r = {.nr = k, .argn = *argn, .path = (*argn & 0xff) == 1 ? arg1 : arg2};
 	__u32 tid = (__u32)id;
 	bpf_map_update_elem(&inflight, &tid, &r, BPF_ANY);
 }
@@ -631,6 +654,43 @@ static __always_inline long exit_nr(struct pt_regs *regs)
 #endif
 }
 
+/* Periodic readers of /proc/slabinfo (seed 003): SLUB counts each cache's
+ * partial slabs with interrupts off. A successful open of that absolute
+ * path is counted per process, with the time since its previous one; the
+ * path is compared as two 8-byte words, not read as a string. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} slabinfo_last SEC(".maps");
+
+static __always_inline void slabinfo_open(__u64 path, __u32 tid, __u32 tgid)
+{
+	__u64 w[2] = {};
+	if (bpf_probe_read_user(w, 15, (const void *)path) < 0)
+		return;
+	/* "/proc/sl" "abinfo\0", little- or big-endian alike */
+	const char want[16] = "/proc/slabinfo";
+	__u64 want0, want1 = 0;
+	__builtin_memcpy(&want0, want, 8);
+	__builtin_memcpy(&want1, want + 8, 7);
+	if (w[0] != want0 || w[1] != want1)
+		return;
+	__u64 now = bpf_ktime_get_ns(), gap = 0;
+	__u64 *last = bpf_map_lookup_elem(&slabinfo_last, &tgid);
+	if (last) {
+		gap = now - *last;
+		*last = now;
+	} else {
+		bpf_map_update_elem(&slabinfo_last, &tgid, &now, BPF_ANY);
+	}
+	struct ks_hist_key hk = {.tgid = tgid, .kind = KS_SLABINFO};
+	struct ks_hist *h = hist_get(&hk);
+	if (h)
+		hist_add(h, gap, tid, !last, 0); /* extra1: opens with no earlier one */
+}
+
 static __always_inline void path_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -639,7 +699,10 @@ static __always_inline void path_exit(long ret)
 	if (!r)
 		return;
 	__u64 path = r->path;
+	__u32 argn = r->argn;
 	bpf_map_delete_elem(&inflight, &tid);
+	if (ret >= 0 && (argn & KS_PATH_OPENS))
+		slabinfo_open(path, tid, tgid);
 
 	struct ks_lookup *l = bpf_map_lookup_elem(&lookups, &tgid);
 	if (!l) {

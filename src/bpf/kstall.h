@@ -7,6 +7,9 @@
 #define KS_PATH_LEN 256
 #define KS_HIST_SLOTS 32
 #define KS_NR_SOFTIRQS 10 /* HI .. RCU */ /* log2 buckets of microseconds: [2^i, 2^(i+1)) us */
+/* path_syscalls values: the path argument (1 or 2), or'ed with this for
+ * the syscalls that open a file. */
+#define KS_PATH_OPENS 0x100
 
 /* Kinds of wait; later issues add mmap_lock, dirty throttling, softirq,
  * run queue here, tracked by the same per-thread records. */
@@ -23,7 +26,10 @@ enum ks_kind {
 	KS_SOFTIRQ_LAT = 9,    /* raise to run of a softirq vector; detail = vector */
 	KS_HARDIRQ = 10,       /* one hardirq handler; detail = irq; comm = handler name */
 	KS_KSOFTIRQD = 11,     /* a woken ksoftirqd waiting for its CPU; detail = 0 */
-	KS_KIND_MAX = 12,
+	KS_TIMER_LATE = 12,    /* a hard hrtimer run after its expiry time; detail = 0 */
+	/* Per process again. */
+	KS_SLABINFO = 13,      /* opens of /proc/slabinfo; duration = time since the previous one */
+	KS_KIND_MAX = 14,
 };
 
 /* Counters of what kstall itself could not keep: never silent. */

@@ -14,6 +14,8 @@ const char *tr_kind_name(unsigned kind)
 	case TR_SOFTIRQ_LAT: return "softirq_latency";
 	case TR_HARDIRQ: return "hardirq";
 	case TR_KSOFTIRQD: return "ksoftirqd_wait";
+	case TR_TIMER_LATE: return "timer_lateness";
+	case TR_SLABINFO: return "slabinfo_open";
 	default: return "unknown";
 	}
 }

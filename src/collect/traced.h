@@ -21,6 +21,10 @@ enum tr_kind {
 	TR_SOFTIRQ_LAT = 9,   /* raise to run; detail: vector */
 	TR_HARDIRQ = 10,      /* hardirq handler runs; detail: irq; comm: handler name */
 	TR_KSOFTIRQD = 11,    /* woken ksoftirqd waiting for its CPU; max_tid: its pid */
+	TR_TIMER_LATE = 12,   /* hard hrtimers run after their expiry: how late */
+	/* Per process. */
+	TR_SLABINFO = 13,     /* opens of /proc/slabinfo; duration: since the previous
+			       * open; extra1: opens with no earlier one traced */
 };
 const char *tr_kind_name(unsigned kind);
 /* mmap, munmap or a search for room: address-space operations, not waits. */
@@ -31,7 +35,8 @@ static inline bool tr_kind_is_vmop(unsigned kind)
 /* Interrupt work: histograms per CPU, not per process. */
 static inline bool tr_kind_is_irq(unsigned kind)
 {
-	return kind == TR_SOFTIRQ || kind == TR_SOFTIRQ_LAT || kind == TR_HARDIRQ || kind == TR_KSOFTIRQD;
+	return kind == TR_SOFTIRQ || kind == TR_SOFTIRQ_LAT || kind == TR_HARDIRQ || kind == TR_KSOFTIRQD ||
+	       kind == TR_TIMER_LATE;
 }
 /* "NET_RX" for a softirq vector number, "?" past the known ones. */
 const char *tr_softirq_name(uint64_t vec);

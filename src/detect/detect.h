@@ -55,6 +55,11 @@ double rate_u64(uint64_t prev, uint64_t cur, double interval_s);
  * (cur / uptime) with one sample; -1 when it cannot be known (a counter
  * that went backwards, no uptime). prev is ignored since boot. */
 double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur);
+/* Rate of column col (a CPU) of row r of an irq table (interrupts or
+ * softirqs) over the window; p is the same row in prev, the earlier
+ * sample (matched by CPU number, not column). -1 if it cannot be had. */
+double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
+		    const struct irq_row *r, const struct irq_row *p, size_t col);
 /* CPU share of a process over the window (0..n), or -1 if unknown. */
 double proc_cpu_share(const struct inputs *in, const struct proc_entry *p);
 /* Dentries (and negative dentries) per second between the two samples;

@@ -65,19 +65,7 @@ static void table_rates(const struct inputs *in, const struct irq_table *cur, co
 		return;
 	for (size_t c = 0; c < r->ncounts && c < cur->ncols; c++) {
 		struct cpuview *v = cpu_of(w, cur->cpu_of_col[c]);
-		if (!v)
-			continue;
-		uint64_t before = 0;
-		if (p) {
-			/* the same CPU's column in the earlier sample */
-			size_t pc = 0;
-			while (pc < prev->ncols && prev->cpu_of_col[pc] != cur->cpu_of_col[c])
-				pc++;
-			if (pc >= p->ncounts)
-				continue;
-			before = p->counts[pc];
-		}
-		double rate = window_rate(in, before, r->counts[c]);
+		double rate = v ? irq_col_rate(in, cur, prev, r, p, c) : -1;
 		if (rate >= 0)
 			*(double *)((char *)v + field) = rate;
 	}
@@ -173,23 +161,6 @@ static const char *window_words(const struct view *w)
 	return w->since_boot ? "averaged since boot (one sample)" : "over the window";
 }
 
-static void cpulist_str(const struct cpuset *s, char *out, size_t n)
-{
-	size_t off = 0;
-	out[0] = '\0';
-	for (unsigned c = 0; c < s->highest && off + 12 < n; c++) {
-		if (!cpuset_test(s, c))
-			continue;
-		unsigned e = c;
-		while (e + 1 < s->highest && cpuset_test(s, e + 1))
-			e++;
-		off += (size_t)snprintf(out + off, n - off, off ? ",%u" : "%u", c);
-		if (e > c)
-			off += (size_t)snprintf(out + off, n - off, "-%u", e);
-		c = e;
-	}
-}
-
 /* ---- irq.rps_on_busy_host ---- */
 static void rps_on_busy_host(const struct inputs *in, struct view *w, struct findings *out)
 {
@@ -242,7 +213,7 @@ static void rps_on_busy_host(const struct inputs *in, struct view *w, struct fin
 		enum severity sev = idle < RPS_CRIT_IDLE && (received >= RPS_CRIT_RECEIVED || soft >= RPS_CRIT_SOFTIRQ)
 					    ? SEV_CRITICAL : SEV_WARNING;
 		struct finding *f = findings_add(out, "irq.rps_on_busy_host", sev);
-		cpulist_str(&mask, list, sizeof(list));
+		cpuset_format(&mask, list, sizeof(list));
 		finding_title(f, "RPS on %s steers packets to CPUs %s, which are %s idle", iface, list,
 			      fmt_pct(idle, a, sizeof(a)));
 		finding_summary(f, "Receive packet steering is on for %u of %s's %u receive queues and sends their "
@@ -344,7 +315,7 @@ static void softirq_hotspot(const struct inputs *in, struct view *w, struct find
 		for (size_t k = 0; k < in->host.nirqs; k++)
 			if (in->host.irqs[k].irq == (unsigned)atoi(best->label)) {
 				char list[256];
-				cpulist_str(&in->host.irqs[k].mask, list, sizeof(list));
+				cpuset_format(&in->host.irqs[k].mask, list, sizeof(list));
 				finding_str(f, "top_irq_affinity", list, "proc/irq/N/smp_affinity");
 			}
 	}
@@ -509,7 +480,14 @@ const struct detector detector_irq = {
 #define KSD_WARN_MAX_S 0.010
 #define KSD_CRIT_MAX_S 0.050
 
-static const char *const live_ids[] = {"irq.softirq_long", "irq.hardirq_long", "irq.ksoftirqd_latency", NULL};
+#define LATE_WARN_P99_S 0.002   /* hard timers run late: interrupts off on that CPU */
+#define LATE_WARN_MAX_S 0.010
+#define LATE_CRIT_MAX_S 0.050
+#define LATE_STEAL_INFO 0.10    /* steal share: the hypervisor is the likelier cause */
+#define SLABINFO_MIN_OPENS 2    /* periodic: opened more than once in the window */
+
+static const char *const live_ids[] = {"irq.softirq_long", "irq.hardirq_long", "irq.ksoftirqd_latency",
+				       "irq.irqs_off", "irq.slabinfo_reader", NULL};
 
 static void softirq_long(const struct traced *t, struct findings *out)
 {
@@ -671,6 +649,175 @@ static void ksoftirqd_latency(const struct traced *t, struct findings *out)
 	}
 }
 
+/* The process reading /proc/slabinfo periodically, if any, with this comm
+ * or pid: for the irqs-off finding to name it. */
+static const struct tr_hist *slabinfo_reader_named(const struct traced *t, uint32_t pid, const char *comm)
+{
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind == TR_SLABINFO && h->count >= SLABINFO_MIN_OPENS && (h->tgid == pid || !strcmp(h->comm, comm)))
+			return h;
+	}
+	return NULL;
+}
+
+/* Steal share of one CPU over the window, or -1. */
+static double cpu_steal(const struct inputs *in, int cpu)
+{
+	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
+	if (s->s_stat.state != SRC_OK || (p && p->s_stat.state != SRC_OK))
+		return -1;
+	for (size_t i = 0; i < s->stat.ncpus; i++) {
+		const struct cpu_times *c = &s->stat.cpus[i], *pc = NULL;
+		if (c->cpu != cpu || c->ncols <= CPUT_STEAL)
+			continue;
+		for (size_t j = 0; p && j < p->stat.ncpus && !pc; j++)
+			if (p->stat.cpus[j].cpu == cpu)
+				pc = &p->stat.cpus[j];
+		if (p && !pc)
+			return -1;
+		struct cpu_times d = *c;
+		if (pc)
+			for (int k = 0; k < CPUT_MAX; k++)
+				d.t[k] = c->t[k] >= pc->t[k] ? c->t[k] - pc->t[k] : 0;
+		double tot = (double)cpu_times_total(&d);
+		return tot > 0 ? (double)d.t[CPUT_STEAL] / tot : -1;
+	}
+	return -1;
+}
+
+static void irqs_off(const struct inputs *in, const struct traced *t, struct findings *out)
+{
+	char a[32], b[32];
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind != TR_TIMER_LATE)
+			continue;
+		double max = (double)h->max_ns / 1e9, p99 = fmin(tr_hist_quantile(h, 0.99), max);
+		if (p99 < LATE_WARN_P99_S && max < LATE_WARN_MAX_S)
+			continue;
+		/* What ran when the late timers fired: the task that turned
+		 * interrupts back on, or the idle task (then the delay was not
+		 * the kernel's: the hypervisor, or a deep C-state). */
+		const struct tr_event *worst = NULL;
+		unsigned late = 0, idle = 0;
+		for (size_t k = 0; k < t->nevents; k++) {
+			const struct tr_event *e = &t->events[k];
+			if (e->kind != TR_TIMER_LATE || e->extra1 != h->tgid)
+				continue;
+			late++;
+			if (e->tgid == 0) {
+				idle++;
+				continue;
+			}
+			if (!worst || e->dur_ns > worst->dur_ns)
+				worst = e;
+		}
+		/* Warnings for stretches that recur (a p99 that high, or two or
+		 * more in tasks): one blip, or delays only while idle or with
+		 * steal time, are information. */
+		bool all_idle = late > 0 && idle == late;
+		double steal = cpu_steal(in, (int)h->tgid);
+		bool recurs = p99 >= LATE_WARN_P99_S || late - idle >= 2;
+		enum severity sev = all_idle || steal >= LATE_STEAL_INFO || !recurs ? SEV_INFO
+				    : max >= LATE_CRIT_MAX_S			      ? SEV_CRITICAL
+										      : SEV_WARNING;
+		struct finding *f = findings_add(out, "irq.irqs_off", sev);
+		finding_title(f, "Timer interrupts on CPU %u ran up to %s late: interrupts were off%s", h->tgid,
+			      fmt_duration(max, a, sizeof(a)), worst ? "" : all_idle ? " or the vCPU was not running" : "");
+		struct buf s = {0};
+		buf_printf(&s, "Of %" PRIu64 " hard timers that expired on CPU %u in %.1f s, the latest ran %s after "
+			       "its expiry time (p99 %s). A hard timer runs from the timer interrupt, so for that "
+			       "long the CPU took no interrupts: they were disabled, or a handler ran that long, or "
+			       "the hypervisor did not run this vCPU. Packets, the scheduler tick and wakeups on that "
+			       "CPU waited as long (seed 003: interrupts kept off make ping latency jump).",
+			   h->count, h->tgid, t->duration_s, fmt_duration(max, a, sizeof(a)), fmt_duration(p99, b, sizeof(b)));
+		const struct tr_hist *reader = worst ? slabinfo_reader_named(t, worst->tgid, worst->comm) : NULL;
+		if (worst)
+			buf_printf(&s, " The late timer interrupt came in %s (pid %u, tid %u), the likely one that kept "
+				       "interrupts off: a pending interrupt runs as soon as they are turned back on, in "
+				       "the task that did it.%s",
+				   worst->comm, worst->tgid, worst->tid,
+				   reader ? " That process reads /proc/slabinfo periodically (irq.slabinfo_reader), "
+					    "which counts slab caches with interrupts off." : "");
+		else if (all_idle)
+			buf_printf(&s, " Every late timer found the CPU idle: no task kept interrupts off; the "
+				       "hypervisor (steal) or a deep C-state's exit delayed it.");
+		if (steal >= 0.01)
+			buf_printf(&s, " This CPU's steal time was %.0f%% of the window: part of the delay may be the "
+				       "hypervisor's.", steal * 100);
+		finding_summary(f, "%s", s.data);
+		buf_free(&s);
+		finding_num(f, "timers", (double)h->count, U_COUNT, "timer:hrtimer_expire_entry, hard timers (BPF)");
+		finding_num(f, "lateness_max", max, U_SECONDS, "hrtimer_expire_entry now - expires");
+		finding_num(f, "lateness_p99", p99, U_SECONDS, "hrtimer_expire_entry (log2 bucket edge)");
+		finding_num(f, "late_over_threshold", late, U_COUNT, "outlier events at or above --threshold");
+		if (steal >= 0)
+			finding_num(f, "steal_share", steal, U_RATIO, "proc/stat, this CPU");
+		char cs[16];
+		snprintf(cs, sizeof(cs), "%u", h->tgid);
+		finding_subject(f, SUBJ_CPU, cs);
+		if (worst)
+			finding_process(f, (int)worst->tgid, worst->comm, "running when the late timer fired");
+		if (reader)
+			finding_remedy(f, "Stop %s reading /proc/slabinfo periodically: take Slab, SReclaimable and SUnreclaim "
+					  "from /proc/meminfo instead (see irq.slabinfo_reader).", reader->comm);
+		finding_remedy(f, "Find what keeps interrupts off: the task named above and its syscalls (perf trace -p "
+				  "PID), long hardirq handlers (irq.hardirq_long), or, on a kernel with the irqsoff "
+				  "tracer, a short ftrace irqsoff run outside peak hours.");
+		if (all_idle || steal >= 0.01)
+			finding_remedy(f, "Delays with the CPU idle or with steal time come from below the kernel: give the VM "
+					  "dedicated CPUs, or limit deep C-states (the cpuidle max_cstate settings) on bare metal.");
+		finding_ref(f, "kstall explain irq.irqs_off");
+	}
+}
+
+static void slabinfo_reader(const struct inputs *in, const struct traced *t, struct findings *out)
+{
+	char a[32], b[32];
+	/* Since 6.10 SLUB counts at most 10,000 partial slabs per node and
+	 * cache with interrupts off (count_partial_free_approx); before, the
+	 * whole partial list, and SLAB (removed in 6.8) every list. */
+	bool bounded = in->host.has_kver && kver_at_least(&in->host.kver, 6, 10);
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind != TR_SLABINFO || h->count < SLABINFO_MIN_OPENS)
+			continue;
+		uint64_t gaps = h->count > h->extra1 ? h->count - h->extra1 : 0;
+		double period = gaps ? (double)h->sum_ns / 1e9 / (double)gaps : 0;
+		struct finding *f = findings_add(out, "irq.slabinfo_reader", bounded ? SEV_INFO : SEV_WARNING);
+		finding_title(f, "%s (pid %u) reads /proc/slabinfo every %s", h->comm, h->tgid,
+			      fmt_duration(period, a, sizeof(a)));
+		finding_summary(f, "%s (pid %u) opened /proc/slabinfo %" PRIu64 " times in %.1f s, on average every %s "
+				   "(longest gap %s). To fill it the kernel counts every slab cache's objects, taking "
+				   "each cache's list lock with interrupts off on that CPU; with many slabs those "
+				   "stretches delay packets and timers (seed 003: a monitoring agent's slabinfo reads "
+				   "made ping and request latency jump). %s",
+				h->comm, h->tgid, h->count, t->duration_s, fmt_duration(period, a, sizeof(a)),
+				fmt_duration((double)h->max_ns / 1e9, b, sizeof(b)),
+				!in->host.has_kver ? "The kernel version is unknown, so how long each count runs is too."
+				: bounded ? "This kernel (6.10+) bounds each count at 10,000 partial slabs per node, so "
+					    "the cost is capped but not gone."
+					  : "This kernel walks each cache's whole partial list (SLUB before 6.10) or every "
+					    "list (SLAB): the stretch grows with the slab.");
+		finding_num(f, "opens", (double)h->count, U_COUNT, "syscalls:sys_exit_openat of /proc/slabinfo (BPF)");
+		if (gaps) {
+			finding_num(f, "period_mean", period, U_SECONDS, "time between opens");
+			finding_num(f, "period_max", (double)h->max_ns / 1e9, U_SECONDS, "time between opens");
+		}
+		uint64_t slab;
+		if (meminfo_bytes(&in->cur, "Slab", &slab) == 0)
+			finding_num(f, "slab_bytes", (double)slab, U_BYTES, "proc/meminfo Slab");
+		finding_process(f, (int)h->tgid, h->comm, "reader");
+		finding_remedy(f, "Collect Slab, SReclaimable and SUnreclaim from /proc/meminfo instead: they are kept "
+				  "as counters and cost nothing to read.");
+		finding_remedy(f, "If per-cache figures are needed, read them rarely (minutes apart, not seconds), and "
+				  "never from every host at once; on 2.6.32-era kernels slabinfo is readable by every "
+				  "user (mode 0644; later 0400), so unprivileged agents can do this too.");
+		finding_ref(f, "kstall explain irq.slabinfo_reader");
+	}
+}
+
 static int run_live(const struct inputs *in, struct findings *out, struct skips *skips UNUSED)
 {
 	const struct traced *t = in->traced;
@@ -682,6 +829,10 @@ static int run_live(const struct inputs *in, struct findings *out, struct skips 
 		hardirq_long(t, out);
 	if (t->groups & TG_KSOFTIRQD)
 		ksoftirqd_latency(t, out);
+	if (t->groups & TG_TIMER_LATE)
+		irqs_off(in, t, out);
+	if (t->groups & TG_LOOKUPS)
+		slabinfo_reader(in, t, out);
 	return DETECT_RAN;
 }
 

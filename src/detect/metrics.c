@@ -17,6 +17,29 @@ static bool prev_ok(const struct inputs *in, size_t off)
 	return ((const struct src *)((const char *)in->prev + off))->state == SRC_OK;
 }
 
+/* Time shares of each CPU's ticks over the window: one value per CPU
+ * present in both samples. */
+static void cpu_share_breakdown(const struct inputs *in, int col, struct metric_cpu *out, size_t *n)
+{
+	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
+	*n = 0;
+	for (size_t i = 0; i < s->stat.ncpus; i++) {
+		const struct cpu_times *c = &s->stat.cpus[i], *pc = NULL;
+		for (size_t j = 0; p && j < p->stat.ncpus && !pc; j++)
+			if (p->stat.cpus[j].cpu == c->cpu)
+				pc = &p->stat.cpus[j];
+		if ((p && !pc) || (unsigned)col >= c->ncols)
+			continue;
+		struct cpu_times d = *c;
+		if (pc)
+			for (int k = 0; k < CPUT_MAX; k++)
+				d.t[k] = c->t[k] >= pc->t[k] ? c->t[k] - pc->t[k] : 0;
+		double tot = (double)cpu_times_total(&d);
+		if (tot > 0)
+			out[(*n)++] = (struct metric_cpu){c->cpu, (double)d.t[col] / tot};
+	}
+}
+
 static void cpu_metrics(const struct inputs *in, struct metrics *m)
 {
 	static const char *const names[] = {"user", "nice", "system", "idle", "iowait",
@@ -32,61 +55,110 @@ static void cpu_metrics(const struct inputs *in, struct metrics *m)
 	double tot = (double)cpu_times_total(&d);
 	if (tot <= 0)
 		return;
-	for (size_t i = 0; i < ARRAY_SIZE(names) && i < d.ncols; i++)
+	struct metric_cpu *pc = xcalloc(in->cur.stat.ncpus + 1, sizeof(*pc));
+	for (size_t i = 0; i < ARRAY_SIZE(names) && i < d.ncols; i++) {
+		size_t n;
 		metrics_addf(m, (double)d.t[i] / tot, U_RATIO, "cpu.%s_share", names[i]);
+		cpu_share_breakdown(in, (int)i, pc, &n);
+		metrics_set_per_cpu(m, pc, n);
+	}
+	free(pc);
 	metrics_add(m, "cpu.count_in_stat", (double)in->cur.stat.ncpus, U_COUNT);
 	if (in->cur.stat.has_ctxt)
 		add_rate(m, "cpu.context_switches",
 			 window_rate(in, in->prev ? in->prev->stat.ctxt : 0, in->cur.stat.ctxt));
 }
 
+/* Every row of an irq table as a rate with its per-CPU breakdown. Rows
+ * with no events in the window are left out unless always lists them
+ * (the IPIs, so that programs can rely on them); so are CPUs with none.
+ * keep_zero keeps every row and CPU (softirqs: ten rows). A label the table has
+ * twice (ppc's two LOC rows) gets .2 on the second. */
+static void table_metrics(const struct inputs *in, const struct irq_table *t, const struct irq_table *pt,
+			  const char *prefix, const char *const *always, bool keep_zero, struct metrics *m)
+{
+	struct metric_cpu *pc = xcalloc(t->ncols + 1, sizeof(*pc));
+	for (size_t i = 0; i < t->nrows; i++) {
+		const struct irq_row *r = &t->rows[i];
+		unsigned nth = 0;
+		for (size_t j = 0; j < i; j++)
+			nth += !strcmp(t->rows[j].label, r->label);
+		const struct irq_row *p = pt ? irq_table_row(pt, r->label, nth) : NULL;
+		if (in->mode == WINDOW_INTERVAL && !p)
+			continue;
+		double rate = window_rate(in, p ? p->sum : 0, r->sum);
+		bool listed = false;
+		for (const char *const *a = always; a && *a; a++)
+			listed |= !strcmp(*a, r->label);
+		if (rate < 0 || (rate == 0 && !listed && !keep_zero))
+			continue;
+		size_t n = 0;
+		for (size_t c = 0; c < r->ncounts && c < t->ncols; c++) {
+			double v = irq_col_rate(in, t, pt, r, p, c);
+			if (v > 0 || (v == 0 && keep_zero))
+				pc[n++] = (struct metric_cpu){t->cpu_of_col[c], v};
+		}
+		if (nth)
+			metrics_addf(m, rate, U_PER_S, "%s.%s.%u", prefix, r->label, nth + 1);
+		else
+			metrics_addf(m, rate, U_PER_S, "%s.%s", prefix, r->label);
+		metrics_set_per_cpu(m, pc, n);
+		metrics_set_desc(m, r->desc);
+	}
+	free(pc);
+}
+
 static void irq_metrics(const struct inputs *in, struct metrics *m)
 {
-	const struct irq_table *t = &in->cur.softirqs;
+	const struct sample *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
 	if (in->cur.s_softirqs.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_softirqs)))
-		for (size_t i = 0; i < t->nrows; i++) {
-			const struct irq_row *p = in->prev ? irq_table_row(&in->prev->softirqs, t->rows[i].label, 0) : NULL;
-			if (in->mode == WINDOW_INTERVAL && !p)
-				continue;
-			char name[96];
-			snprintf(name, sizeof(name), "softirq.%s", t->rows[i].label);
-			add_rate(m, name, window_rate(in, p ? p->sum : 0, t->rows[i].sum));
-		}
-	t = &in->cur.interrupts;
+		table_metrics(in, &in->cur.softirqs, p ? &p->softirqs : NULL, "softirq", NULL, true, m);
+	const struct irq_table *t = &in->cur.interrupts;
 	if (in->cur.s_interrupts.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_interrupts))) {
-		static const char *const ipis[] = {"CAL", "RES", "TLB", "LOC", "NMI"};
+		static const char *const ipis[] = {"CAL", "RES", "TLB", "LOC", "NMI", NULL};
 		uint64_t sum = 0, psum = 0;
 		for (size_t i = 0; i < t->nrows; i++)
 			sum += t->rows[i].sum;
-		if (in->prev)
-			for (size_t i = 0; i < in->prev->interrupts.nrows; i++)
-				psum += in->prev->interrupts.rows[i].sum;
+		if (p)
+			for (size_t i = 0; i < p->interrupts.nrows; i++)
+				psum += p->interrupts.rows[i].sum;
 		add_rate(m, "interrupts.all", window_rate(in, psum, sum));
-		for (size_t i = 0; i < ARRAY_SIZE(ipis); i++) {
-			const struct irq_row *r = irq_table_row(t, ipis[i], 0);
-			const struct irq_row *p = in->prev ? irq_table_row(&in->prev->interrupts, ipis[i], 0) : NULL;
-			char name[64];
-			if (!r || (in->mode == WINDOW_INTERVAL && !p))
-				continue;
-			snprintf(name, sizeof(name), "interrupts.%s", ipis[i]);
-			add_rate(m, name, window_rate(in, p ? p->sum : 0, r->sum));
-		}
+		table_metrics(in, t, p ? &p->interrupts : NULL, "interrupts", ipis, false, m);
 	}
 	if (in->cur.s_softnet.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_softnet))) {
-		uint64_t c[4] = {0}, p[4] = {0};
 		static const char *const n[] = {"softnet.processed", "softnet.dropped",
 						"softnet.time_squeeze", "softnet.received_rps"};
-		for (size_t i = 0; i < in->cur.softnet.n; i++) {
-			const struct softnet_row *r = &in->cur.softnet.rows[i];
-			c[0] += r->processed, c[1] += r->dropped, c[2] += r->time_squeeze, c[3] += r->received_rps;
-		}
-		if (in->prev)
-			for (size_t i = 0; i < in->prev->softnet.n; i++) {
-				const struct softnet_row *r = &in->prev->softnet.rows[i];
-				p[0] += r->processed, p[1] += r->dropped, p[2] += r->time_squeeze, p[3] += r->received_rps;
+		size_t ncpu = in->cur.softnet.n;
+		struct metric_cpu *pc = xcalloc(ncpu + 1, sizeof(*pc));
+		for (int k = 0; k < 4; k++) {
+			double total = 0;
+			size_t npc = 0;
+			bool ok = true;
+			for (size_t i = 0; i < ncpu; i++) {
+				const struct softnet_row *r = &in->cur.softnet.rows[i], *q = NULL;
+				for (size_t j = 0; p && j < p->softnet.n && !q; j++)
+					if (p->softnet.rows[j].cpu == r->cpu)
+						q = &p->softnet.rows[j];
+				if (p && !q)
+					continue;
+				uint32_t cv[] = {r->processed, r->dropped, r->time_squeeze, r->received_rps};
+				uint32_t pv[] = {q ? q->processed : 0, q ? q->dropped : 0, q ? q->time_squeeze : 0,
+						 q ? q->received_rps : 0};
+				/* 32-bit counters: a wrap in the window is one lap */
+				double v = p ? (double)(uint32_t)(cv[k] - pv[k]) / in->interval_s : window_rate(in, 0, cv[k]);
+				if (v < 0) {
+					ok = false;
+					break;
+				}
+				total += v;
+				pc[npc++] = (struct metric_cpu){r->cpu, v};
 			}
-		for (int i = 0; i < 4; i++)
-			add_rate(m, n[i], window_rate(in, p[i], c[i]));
+			if (!ok || (p && in->interval_s <= 0))
+				continue;
+			metrics_add(m, n[k], total, U_PER_S);
+			metrics_set_per_cpu(m, pc, npc);
+		}
+		free(pc);
 	}
 }
 

@@ -50,6 +50,26 @@ double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur)
 	return -1;
 }
 
+double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
+		    const struct irq_row *r, const struct irq_row *p, size_t col)
+{
+	if (col >= r->ncounts || col >= cur->ncols)
+		return -1;
+	uint64_t before = 0;
+	if (in->mode == WINDOW_INTERVAL) {
+		if (!prev || !p)
+			return -1;
+		/* the same CPU's column in the earlier sample */
+		size_t pc = 0;
+		while (pc < prev->ncols && prev->cpu_of_col[pc] != cur->cpu_of_col[col])
+			pc++;
+		if (pc >= p->ncounts)
+			return -1;
+		before = p->counts[pc];
+	}
+	return window_rate(in, before, r->counts[col]);
+}
+
 double rate_u64(uint64_t prev, uint64_t cur, double interval_s)
 {
 	if (interval_s <= 0 || cur < prev)

@@ -367,6 +367,60 @@ const struct kb_entry kb_entries[] = {
 	"Raise ksoftirqd's priority on the affected CPUs (chrt -f -p 1 PID), keep CPU-bound threads "
 	"off the CPUs that take device interrupts, and reduce the spilled softirq load.",
 	.seen_in = "seed 003: ksoftirqd latency on a saturated host showed as ping latency.",
+},
+{
+	.id = "irq.irqs_off",
+	.title = "Interrupts kept off: timer interrupts run late",
+	.mechanism =
+	"While a CPU has interrupts disabled (spin_lock_irqsave, local_irq_disable) or runs a long "
+	"hardirq handler, no other interrupt is taken there. kstall measures it with what every "
+	"kernel has: the timer:hrtimer_expire_entry tracepoint gives each hard timer's expiry and "
+	"the time it actually ran; the difference is how long the timer interrupt could not be "
+	"taken. When interrupts come back on, the pending interrupt runs at once in the task that "
+	"turned them on, so the task it interrupts names the likely culprit. If the CPU was idle, "
+	"the delay came from below the kernel (a hypervisor not running the vCPU, a deep C-state). "
+	"kstall does not use the irqsoff, osnoise or timerlat tracers even where the kernel has "
+	"them: they are switched on through current_tracer, a host-wide setting another tool may "
+	"own.",
+	.harm =
+	"Packets wait in the NIC, the scheduler tick and wakeups are late, IPIs wait: request and "
+	"ping latency jump by the length of the stretch on that CPU.",
+	.confirm =
+	"On kernels with CONFIG_IRQSOFF_TRACER: echo irqsoff > current_tracer, then "
+	"tracing_max_latency and the trace show the longest stretch and its call path (costly: "
+	"do it briefly). rtla timerlat or osnoise where present. /proc/interrupts LOC counts that "
+	"stall on one CPU.",
+	.fix =
+	"Remove what turns interrupts off for long: periodic /proc/slabinfo readers "
+	"(irq.slabinfo_reader), slow drivers (irq.hardirq_long), huge printk bursts to a serial "
+	"console. On VMs with steal time, dedicated vCPUs.",
+	.seen_in = "seed 003: cat /proc/slabinfo on a host with many slabs kept interrupts off long "
+	"enough to delay packets; ftrace irqsoff found it.",
+},
+{
+	.id = "irq.slabinfo_reader",
+	.title = "A process reads /proc/slabinfo periodically",
+	.mechanism =
+	"To print /proc/slabinfo the kernel counts every slab cache's free objects, taking each "
+	"cache's per-node list lock with interrupts off and walking its partial slabs (SLUB before "
+	"6.10: the whole list; 6.10+: at most 10,000 slabs, then an estimate; SLAB: every list). "
+	"With millions of slabs each stretch is long, and a monitoring agent that reads it every "
+	"few seconds repeats it on every host. kstall counts successful opens of the absolute path "
+	"/proc/slabinfo per process from the open/openat/openat2 syscall events it already traces "
+	"for failed lookups, and the time between them; it never reads the file itself. Opens by a "
+	"relative path (cd /proc; cat slabinfo) are not seen.",
+	.harm =
+	"Interrupts-off stretches on the reading CPU: network packets and timers wait (irq.irqs_off), "
+	"request latency jumps each time the agent collects.",
+	.confirm =
+	"ftrace irqsoff while the agent runs, where the kernel has it; strace -e openat -p PID of "
+	"the agent; the agent's configuration (collectd slab plugin, node_exporter's slabinfo "
+	"collector, custom scripts, slabtop).",
+	.fix =
+	"Take slab totals from /proc/meminfo (Slab, SReclaimable, SUnreclaim: counters, free to "
+	"read); if per-cache figures are needed, collect them rarely and not from every host at once. "
+	"On 2.6.32-era kernels the file is world-readable (0644): any user's agent can cause it.",
+	.seen_in = "seed 003: a monitoring agent collecting /proc/slabinfo caused latency spikes.",
 }
 };
 

@@ -28,3 +28,20 @@ int tracefs_prepare(void)
 		return -errno;
 	return tracefs_has_syscall_events() ? 0 : -ENOENT;
 }
+
+int tracefs_available_tracers(char *buf, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tracefs_paths); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/available_tracers", tracefs_paths[i]);
+		FILE *f = fopen(p, "re");
+		if (!f)
+			continue;
+		bool ok = fgets(buf, (int)len, f) != NULL;
+		fclose(f);
+		if (!ok)
+			buf[0] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		return 0;
+	}
+	return -ENOENT;
+}

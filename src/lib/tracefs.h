@@ -13,5 +13,8 @@
 int tracefs_prepare(void);
 /* Whether syscall events can be attached (tracefs with events/syscalls). */
 bool tracefs_has_syscall_events(void);
+/* The tracers this kernel offers (available_tracers, one line), once
+ * tracefs is there. 0, or -ENOENT. */
+int tracefs_available_tracers(char *buf, size_t len);
 
 #endif

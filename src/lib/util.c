@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <ctype.h>
+
 #include <time.h>
 
 static void oom(size_t n)
@@ -120,6 +122,18 @@ void format_utc(double t, char *out, size_t outlen)
 	gmtime_r(&s, &tm);
 	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, outlen, "%s.%03dZ", tmp, (int)((t - (double)s) * 1000) % 1000);
+}
+
+char *str_squeeze_blanks(char *s)
+{
+	char *o = s;
+	for (const char *c = s; *c; c++)
+		if (!isspace((unsigned char)*c) || (o > s && o[-1] != ' '))
+			*o++ = isspace((unsigned char)*c) ? ' ' : *c;
+	while (o > s && o[-1] == ' ')
+		o--;
+	*o = 0;
+	return s;
 }
 
 bool str_starts_with(const char *s, const char *prefix)

@@ -64,6 +64,9 @@ double now_realtime(void);
 void format_utc(double t, char *out, size_t outlen);
 
 bool str_starts_with(const char *s, const char *prefix);
+/* In place: runs of blanks as one space, none at either end ("IO-APIC
+ * 5-edge ttyS0" from the kernel's padded columns). Returns s. */
+char *str_squeeze_blanks(char *s);
 
 /* Human-readable numbers for summaries and text output (C locale):
  * "50.2 GiB", "280.6 M", "12.5%". Each returns out. */

@@ -206,7 +206,7 @@ void skips_free(struct skips *s)
 void metrics_add(struct metrics *m, const char *name, double v, const char *unit)
 {
 	ARRAY_GROW(m->v, m->n, m->cap);
-	m->v[m->n++] = (struct metric){xstrdup(name), v, xstrdup(unit)};
+	m->v[m->n++] = (struct metric){.name = xstrdup(name), .value = v, .unit = xstrdup(unit)};
 }
 
 void metrics_addf(struct metrics *m, double v, const char *unit, const char *fmt, ...)
@@ -216,7 +216,26 @@ void metrics_addf(struct metrics *m, double v, const char *unit, const char *fmt
 	char *name = vfmt(fmt, ap);
 	va_end(ap);
 	ARRAY_GROW(m->v, m->n, m->cap);
-	m->v[m->n++] = (struct metric){name, v, xstrdup(unit)};
+	m->v[m->n++] = (struct metric){.name = name, .value = v, .unit = xstrdup(unit)};
+}
+
+void metrics_set_per_cpu(struct metrics *m, const struct metric_cpu *v, size_t n)
+{
+	if (!m->n || !n)
+		return;
+	struct metric *x = &m->v[m->n - 1];
+	free(x->per_cpu);
+	x->per_cpu = xcalloc(n, sizeof(*v));
+	memcpy(x->per_cpu, v, n * sizeof(*v));
+	x->nper_cpu = n;
+}
+
+void metrics_set_desc(struct metrics *m, const char *desc)
+{
+	if (!m->n || !desc || !*desc)
+		return;
+	free(m->v[m->n - 1].desc);
+	m->v[m->n - 1].desc = str_squeeze_blanks(xstrdup(desc)); /* the kernel pads its columns */
 }
 
 void metrics_free(struct metrics *m)
@@ -224,6 +243,8 @@ void metrics_free(struct metrics *m)
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].name);
 		free(m->v[i].unit);
+		free(m->v[i].desc);
+		free(m->v[i].per_cpu);
 	}
 	free(m->v);
 	*m = (struct metrics){0};

@@ -85,11 +85,20 @@ struct skips {
 void skips_add(struct skips *s, const char *detector, const char *fmt, ...) PRINTF_FMT(3, 4);
 void skips_free(struct skips *s);
 
-/* Flat, dotted metric names ("memory.slab"), one unit each. */
+/* Flat, dotted metric names ("memory.slab"), one unit each. A metric may
+ * carry its breakdown by CPU (value is then the host's figure) and a
+ * description (an interrupt line's device). */
+struct metric_cpu {
+	int cpu;
+	double v;
+};
 struct metric {
 	char *name;
 	double value;
 	char *unit;
+	char *desc;                /* NULL if none */
+	struct metric_cpu *per_cpu; /* NULL if none */
+	size_t nper_cpu;
 };
 struct metrics {
 	struct metric *v;
@@ -97,6 +106,10 @@ struct metrics {
 };
 void metrics_add(struct metrics *m, const char *name, double v, const char *unit);
 void metrics_addf(struct metrics *m, double v, const char *unit, const char *fmt, ...) PRINTF_FMT(4, 5);
+/* Attach to the last metric added: a per-CPU breakdown (copied) and a
+ * description. */
+void metrics_set_per_cpu(struct metrics *m, const struct metric_cpu *v, size_t n);
+void metrics_set_desc(struct metrics *m, const char *desc);
 void metrics_free(struct metrics *m);
 
 #endif

@@ -193,3 +193,22 @@ int cpulist_parse(const char *text, struct cpuset *ret, struct perr *err)
 	*ret = s;
 	return 0;
 }
+
+void cpuset_format(const struct cpuset *s, char *out, size_t n)
+{
+	size_t off = 0;
+	if (!n)
+		return;
+	out[0] = '\0';
+	for (unsigned c = 0; c < s->highest && off + 12 < n; c++) {
+		if (!cpuset_test(s, c))
+			continue;
+		unsigned e = c;
+		while (e + 1 < s->highest && cpuset_test(s, e + 1))
+			e++;
+		off += (size_t)snprintf(out + off, n - off, off ? ",%u" : "%u", c);
+		if (e > c)
+			off += (size_t)snprintf(out + off, n - off, "-%u", e);
+		c = e;
+	}
+}

@@ -228,5 +228,7 @@ int cpumask_parse(const char *text, struct cpuset *ret, struct perr *err);
 int cpulist_parse(const char *text, struct cpuset *ret, struct perr *err);
 unsigned cpuset_count(const struct cpuset *s);
 bool cpuset_test(const struct cpuset *s, unsigned cpu);
+/* As a list ("0-3,8"); stops before overflowing out (then incomplete). */
+void cpuset_format(const struct cpuset *s, char *out, size_t n);
 
 #endif

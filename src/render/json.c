@@ -75,6 +75,51 @@ static json_object *finding_json(const struct inputs *in, const struct finding *
 	return o;
 }
 
+/* Receive and transmit queues: RPS (rx-N/rps_cpus), RFS (rps_flow_cnt,
+ * and net.core.rps_sock_flow_entries in sysctl) and XPS (tx-N/xps_cpus). */
+static json_object *net_queues_json(const struct inputs *in)
+{
+	const struct host *h = &in->host;
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < h->nqueues; i++) {
+		const struct netqueue *q = &h->queues[i];
+		json_object *x = json_object_new_object();
+		bool rx = str_starts_with(q->queue, "rx-");
+		char list[1024];
+		json_object_object_add(x, "interface", jstr(q->iface));
+		json_object_object_add(x, "queue", jstr(q->queue));
+		if (q->has_mask)
+			cpuset_format(&q->mask, list, sizeof(list));
+		json_object_object_add(x, rx ? "rps_cpus" : "xps_cpus", q->has_mask ? jstr(list) : NULL);
+		if (rx)
+			json_object_object_add(x, "rps_flow_cnt",
+					       q->rps_flow_cnt >= 0 ? json_object_new_int64(q->rps_flow_cnt) : NULL);
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+/* Where each IRQ may run (proc/irq/N/smp_affinity), with its device from
+ * /proc/interrupts. */
+static json_object *irq_affinity_json(const struct inputs *in)
+{
+	const struct host *h = &in->host;
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < h->nirqs; i++) {
+		json_object *x = json_object_new_object();
+		char list[1024], label[16];
+		cpuset_format(&h->irqs[i].mask, list, sizeof(list));
+		snprintf(label, sizeof(label), "%u", h->irqs[i].irq);
+		const struct irq_row *r = in->cur.s_interrupts.state == SRC_OK ? irq_table_row(&in->cur.interrupts, label, 0) : NULL;
+		json_object_object_add(x, "irq", json_object_new_int64(h->irqs[i].irq));
+		json_object_object_add(x, "cpus", jstr(list));
+		_cleanup_free_ char *dev = r && r->desc[0] ? str_squeeze_blanks(xstrdup(r->desc)) : NULL;
+		json_object_object_add(x, "device", dev ? jstr(dev) : NULL);
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
 static json_object *host_json(const struct inputs *in)
 {
 	const struct host *h = &in->host;
@@ -93,6 +138,8 @@ static json_object *host_json(const struct inputs *in)
 	json_object_object_add(o, "memory_bytes",
 			       meminfo_bytes(&in->cur, "MemTotal", &mt) == 0 ? jnum((double)mt) : NULL);
 	json_object_object_add(o, "user_hz", json_object_new_int((int)h->user_hz));
+	json_object_object_add(o, "net_queues", net_queues_json(in));
+	json_object_object_add(o, "irq_affinity", irq_affinity_json(in));
 	return o;
 }
 
@@ -353,6 +400,18 @@ int render_json(FILE *out, const struct report *r)
 		json_object *x = json_object_new_object();
 		json_object_object_add(x, "value", jnum(r->metrics.v[i].value));
 		json_object_object_add(x, "unit", jstr(r->metrics.v[i].unit));
+		if (r->metrics.v[i].desc)
+			json_object_object_add(x, "description", jstr(r->metrics.v[i].desc));
+		if (r->metrics.v[i].per_cpu) {
+			/* {"CPU number": value}: CPUs can be offline or sparse */
+			json_object *pc = json_object_new_object();
+			for (size_t k = 0; k < r->metrics.v[i].nper_cpu; k++) {
+				char cs[16];
+				snprintf(cs, sizeof(cs), "%d", r->metrics.v[i].per_cpu[k].cpu);
+				json_object_object_add(pc, cs, jnum(r->metrics.v[i].per_cpu[k].v));
+			}
+			json_object_object_add(x, "per_cpu", pc);
+		}
 		json_object_object_add(me, r->metrics.v[i].name, x);
 	}
 	if (r->kstall_cpu_s >= 0) {

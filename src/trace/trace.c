@@ -42,7 +42,7 @@ static const struct {
 	const char *event;
 } path_syscalls[] = {
 #ifdef SYS_open
-	{SYS_open, 1, "open"},
+	{SYS_open, 1 | KS_PATH_OPENS, "open"},
 #endif
 #ifdef SYS_stat
 	{SYS_stat, 1, "newstat"},
@@ -66,12 +66,12 @@ static const struct {
 	{SYS_statx, 2, "statx"},
 #endif
 #ifdef SYS_openat2
-	{SYS_openat2, 2, "openat2"},
+	{SYS_openat2, 2 | KS_PATH_OPENS, "openat2"},
 #endif
 #ifdef SYS_faccessat2
 	{SYS_faccessat2, 2, "faccessat2"},
 #endif
-	{SYS_openat, 2, "openat"},
+	{SYS_openat, 2 | KS_PATH_OPENS, "openat"},
 	{SYS_faccessat, 2, "faccessat"},
 	{SYS_readlinkat, 2, "readlinkat"},
 	{SYS_execve, 1, "execve"},
@@ -261,6 +261,8 @@ static const struct prog_group plan_groups[] = {
 	{TG_KSWAPD, "mm_vmscan_kswapd_sleep", NULL},
 	{TG_LOOKUPS, "sys_enter", "dcache.negative_dentry_producers"},
 	{TG_LOOKUPS, "sys_exit", "dcache.negative_dentry_producers"},
+	{TG_LOOKUPS, "sys_enter", "irq.slabinfo_reader"}, /* opens come through the same programs */
+	{TG_LOOKUPS, "sys_exit", "irq.slabinfo_reader"},
 	{TG_VMA, "sys_enter", "vma.mmap_churn"},
 	{TG_VMA, "sys_exit", "vma.mmap_churn"},
 	/* Optional: without it, vma.mmap_churn says searches were not traced. */
@@ -272,12 +274,13 @@ static const struct prog_group plan_groups[] = {
 	{TG_HARDIRQ, "irq_handler_exit", "irq.hardirq_long"},
 	{TG_KSOFTIRQD, "sched_wakeup", "irq.ksoftirqd_latency"},
 	{TG_KSOFTIRQD, "sched_switch", "irq.ksoftirqd_latency"},
+	{TG_TIMER_LATE, "hrtimer_expire_entry", "irq.irqs_off"},
 };
 
 unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips)
 {
 	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD;
+			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE;
 	unsigned missing = 0;
 	const char *first_missing[32] = {0}; /* by group bit */
 
@@ -302,6 +305,36 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 		skips_add(skips, g->ids, "this kernel has no %s tracepoint", g->tracepoint);
 	}
 	return all & ~missing;
+}
+
+void tracer_irqsoff_note(const char *available, char *buf, size_t len)
+{
+	static const char *const want[] = {"irqsoff", "preemptirqsoff", "osnoise", "timerlat"};
+	char have[128] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; available && i < ARRAY_SIZE(want); i++) {
+		/* whole words of a space-separated line */
+		size_t wl = strlen(want[i]);
+		for (const char *p = strstr(available, want[i]); p; p = strstr(p + 1, want[i]))
+			if ((p == available || p[-1] == ' ') && (p[wl] == ' ' || p[wl] == 0 || p[wl] == '\n')) {
+				n += (size_t)snprintf(have + n, n < sizeof(have) ? sizeof(have) - n : 0, "%s%s",
+						      n ? ", " : "", want[i]);
+				break;
+			}
+	}
+	if (!available)
+		snprintf(buf, len, "tracefs could not be read, so whether the kernel has the irqsoff, osnoise or "
+			 "timerlat tracers is unknown; irq.irqs_off measures interrupts-off stretches from "
+			 "hard-timer lateness instead");
+	else if (!have[0])
+		snprintf(buf, len, "this kernel has no irqsoff, osnoise or timerlat tracer (available_tracers: %s); "
+			 "irq.irqs_off measures interrupts-off stretches from hard-timer lateness instead",
+			 available[0] ? available : "none");
+	else
+		snprintf(buf, len, "this kernel has the %s tracer%s, but kstall does not switch current_tracer, a "
+			 "host-wide setting another tool may own; irq.irqs_off measures interrupts-off stretches "
+			 "from hard-timer lateness instead", have, strchr(have, ',') ? "s" : "");
 }
 
 static bool btf_has(void *ctx, const char *tp)
@@ -363,6 +396,7 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		{t->skel->progs.softirq_exit, TG_SOFTIRQ},
 		{t->skel->progs.hardirq_entry, TG_HARDIRQ}, {t->skel->progs.hardirq_exit, TG_HARDIRQ},
 		{t->skel->progs.ksoftirqd_wakeup, TG_KSOFTIRQD}, {t->skel->progs.ksoftirqd_switch, TG_KSOFTIRQD},
+		{t->skel->progs.timer_expire, TG_TIMER_LATE},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)
@@ -415,6 +449,12 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		__u8 one = 1;
 		bpf_map__update_elem(t->skel->maps.pids, &k, sizeof(k), &one, sizeof(one), BPF_ANY);
 	}
+	if (t->groups & TG_TIMER_LATE) {
+		char avail[512], note[768];
+		tracer_irqsoff_note(tracefs_available_tracers(avail, sizeof(avail)) == 0 ? avail : NULL, note,
+				    sizeof(note));
+		skips_add(skips, "irq.irqs_off_tracers", "%s", note);
+	}
 	if ((t->groups & TG_KSOFTIRQD) && add_ksoftirqd_pids(t) == 0) {
 		t->groups &= ~TG_KSOFTIRQD;
 		skips_add(skips, "irq.ksoftirqd_latency", "no ksoftirqd/N threads found in proc");
@@ -453,6 +493,8 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		if (!entered && (t->groups & TG_LOOKUPS)) {
 			t->groups &= ~TG_LOOKUPS;
 			skips_add(skips, "dcache.negative_dentry_producers",
+				  "no syscalls:sys_enter_* event of a path syscall could be attached");
+			skips_add(skips, "irq.slabinfo_reader",
 				  "no syscalls:sys_enter_* event of a path syscall could be attached");
 		}
 		if (t->groups & TG_VMA) {

@@ -20,6 +20,7 @@ enum {
 	TG_SOFTIRQ = 1 << 7, /* softirq handler durations and raise-to-run latency */
 	TG_HARDIRQ = 1 << 8, /* hardirq handler durations */
 	TG_KSOFTIRQD = 1 << 9, /* woken ksoftirqd threads waiting for their CPU */
+	TG_TIMER_LATE = 1 << 10, /* hard hrtimers run late: interrupts kept off */
 };
 
 struct trace_opts {
@@ -40,6 +41,10 @@ const char *tracer_unavailable(struct sysroot *r);
 /* Which groups can run, given which tracepoints the kernel has; the
  * finding ids of those that cannot go to skips with the reason. Pure. */
 unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips);
+
+/* Why the kernel's own interrupts-off tracers are not used, given its
+ * available_tracers line (NULL: tracefs unreadable). Pure. */
+void tracer_irqsoff_note(const char *available, char *buf, size_t len);
 
 /* Load and attach. Programs whose tracepoint this kernel lacks are left
  * out and the finding ids that needed them go to skips. 0, or -errno with

@@ -3,8 +3,10 @@
 #include "testutil.h"
 #include "detect/detect.h"
 #include "kb/kb.h"
+#include "render/render.h"
 #include "trace/trace.h"
 
+#include <json-c/json.h>
 #include <math.h>
 
 struct run {
@@ -546,6 +548,70 @@ static void irq_tree(const char *dir, int idle, unsigned drops, const char *rps,
 		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
 }
 
+static const struct metric *metric_of(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->m.n; i++)
+		if (!strcmp(r->m.v[i].name, name))
+			return &r->m.v[i];
+	fail_msg("no metric %s", name);
+	return NULL;
+}
+
+/* A metric's value on one CPU; -1 if that CPU is not listed. */
+static double on_cpu(const struct metric *m, int cpu)
+{
+	for (size_t i = 0; i < m->nper_cpu; i++)
+		if (m->per_cpu[i].cpu == cpu)
+			return m->per_cpu[i].v;
+	return -1;
+}
+
+/* The per-CPU breakdowns of the seed-003 tree, and the queue and IRQ
+ * settings in the JSON document. */
+static void check_irq_breakdowns(struct run *r)
+{
+	const struct metric *m = metric_of(r, "softirq.NET_RX");
+	assert_true(m->value == 49000 && on_cpu(m, 0) == 40000 && on_cpu(m, 1) == 9000);
+	m = metric_of(r, "softirq.TIMER");
+	assert_true(on_cpu(m, 0) == 1000 && on_cpu(m, 1) == 1000);
+	m = metric_of(r, "interrupts.24");
+	assert_true(m->value == 20000 && on_cpu(m, 0) == 20000);
+	assert_true(on_cpu(m, 1) == -1); /* no events there: not listed */
+	assert_string_equal(m->desc, "PCI-MSI 1-edge eth0-rx-0");
+	m = metric_of(r, "interrupts.CAL");
+	assert_true(on_cpu(m, 0) == 30000 && on_cpu(m, 1) == 30000);
+	m = metric_of(r, "cpu.softirq_share");
+	assert_true(fabs(on_cpu(m, 0) - 0.25) < 1e-9 && fabs(on_cpu(m, 1) - 0.08) < 1e-9);
+	m = metric_of(r, "cpu.idle_share");
+	assert_true(fabs(on_cpu(m, 0) - 0.02) < 1e-9);
+	m = metric_of(r, "softnet.received_rps");
+	assert_true(m->value == 40000 && on_cpu(m, 0) == 20000 && on_cpu(m, 1) == 20000);
+
+	struct report rep = {.in = &r->in, .findings = r->f, .skips = r->s, .metrics = r->m};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(render_json(f, &rep), 0);
+	fclose(f);
+	json_object *doc = json_tokener_parse(buf), *host = json_object_object_get(doc, "host");
+	assert_non_null(doc);
+	json_object *q = json_object_array_get_idx(json_object_object_get(host, "net_queues"), 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "interface")), "eth0");
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "queue")), "rx-0");
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "rps_cpus")), "0-1");
+	q = json_object_array_get_idx(json_object_object_get(host, "net_queues"), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "xps_cpus")), ""); /* mask 0 */
+	json_object *a = json_object_array_get_idx(json_object_object_get(host, "irq_affinity"), 0);
+	assert_int_equal(json_object_get_int(json_object_object_get(a, "irq")), 24);
+	assert_string_equal(json_object_get_string(json_object_object_get(a, "cpus")), "0");
+	assert_string_equal(json_object_get_string(json_object_object_get(a, "device")), "PCI-MSI 1-edge eth0-rx-0");
+	json_object *pc = json_object_object_get(json_object_object_get(json_object_object_get(doc, "metrics"),
+									    "softirq.NET_RX"), "per_cpu");
+	assert_true(json_object_get_double(json_object_object_get(pc, "0")) == 40000);
+	json_object_put(doc);
+	free(buf);
+}
+
 static void test_seed003_irq(void **state UNUSED)
 {
 	struct run r;
@@ -580,6 +646,7 @@ static void test_seed003_irq(void **state UNUSED)
 	assert_int_equal(f->severity, SEV_CRITICAL); /* 200 drops/s */
 	assert_true(ev(f, "dropped") == 200);
 	assert_true(ev(f, "netdev_max_backlog") == 1000);
+	check_irq_breakdowns(&r);
 	run_free(&r);
 
 	/* RPS off: no RPS finding (the rest stays). */
@@ -700,6 +767,121 @@ static void test_live_irq_thresholds(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* The irqs-off and slabinfo findings, on a given kernel version. */
+static const struct finding *live_irq2(struct traced *t, const char *release, const char *id, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	struct perr e;
+	in.traced = t;
+	in.host.has_kver = kernel_release_parse(release, &in.host.kver, &e) == 0;
+	assert_true(in.host.has_kver);
+	t->groups = TG_TIMER_LATE | TG_LOOKUPS;
+	t->duration_s = 10;
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static void add_event(struct traced *t, unsigned kind, uint32_t tgid, const char *comm, uint64_t dur_ns, uint64_t cpu)
+{
+	ARRAY_GROW(t->events, t->nevents, t->capevents);
+	struct tr_event *e = &t->events[t->nevents++];
+	*e = (struct tr_event){.kind = kind, .tid = tgid, .tgid = tgid, .dur_ns = dur_ns, .extra1 = cpu};
+	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+}
+
+static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+
+	/* Timers 90 us late at worst (this VM, idle): nothing. One open of
+	 * slabinfo (a person running cat once): nothing. */
+	add_irq(&t, TR_TIMER_LATE, 1, 0, 169, 112000);
+	add_irq(&t, TR_SLABINFO, 4242, 0, 1, 0);
+	t.hists[1].extra1 = 1;
+	assert_null(live_irq2(&t, "6.18.0", "irq.irqs_off", &f));
+	assert_null(live_irq2(&t, "6.18.0", "irq.slabinfo_reader", &f));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* A 20 ms stretch on CPU 1, the late timer landing in an agent that
+	 * opened slabinfo 6 times 5 s apart: the irqs-off warning names it
+	 * and links the two; slabinfo reading is a warning before 6.10 and
+	 * information from 6.10 on (the count is bounded there). */
+	t = (struct traced){0};
+	add_irq(&t, TR_TIMER_LATE, 1, 0, 5000, 20000000);
+	add_irq(&t, TR_SLABINFO, 4242, 0, 6, 5100000000);
+	t.hists[1].sum_ns = 25000000000; /* 5 gaps of 5 s */
+	t.hists[1].extra1 = 1;
+	snprintf(t.hists[1].comm, sizeof(t.hists[1].comm), "agent");
+	add_event(&t, TR_TIMER_LATE, 0, "swapper/1", 12000000, 1);
+	add_event(&t, TR_TIMER_LATE, 4242, "agent", 20000000, 1);
+	add_event(&t, TR_TIMER_LATE, 4242, "agent", 15000000, 1);
+	add_event(&t, TR_TIMER_LATE, 777, "other", 30000000, 0); /* another CPU */
+	const struct finding *x = live_irq2(&t, "5.10.0", "irq.irqs_off", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_string_equal(x->subj[0].name, "1");
+	assert_int_equal(x->subj[1].pid, 4242);
+	assert_true(fabs(ev(x, "lateness_max") - 0.020) < 1e-12);
+	assert_true(ev(x, "late_over_threshold") == 3);
+	assert_non_null(strstr(x->summary, "agent (pid 4242"));
+	assert_non_null(strstr(x->summary, "irq.slabinfo_reader"));
+	x = live_irq2(&t, "5.10.0", "irq.slabinfo_reader", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "opens") == 6);
+	assert_true(fabs(ev(x, "period_mean") - 5.0) < 1e-9);
+	assert_int_equal(x->subj[0].pid, 4242);
+	findings_free(&f);
+	x = live_irq2(&t, "6.18.0", "irq.slabinfo_reader", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_INFO);
+	assert_non_null(strstr(x->summary, "6.10+"));
+	findings_free(&f);
+
+	/* One stretch of 20 ms (a blip on a VM): information only. */
+	t.nevents = 2;
+	x = live_irq2(&t, "6.18.0", "irq.irqs_off", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_INFO);
+	findings_free(&f);
+	traced_free(&t);
+
+	/* 60 ms late, twice: critical. Late only while idle (the hypervisor,
+	 * not a task): information, saying so. */
+	t = (struct traced){0};
+	add_irq(&t, TR_TIMER_LATE, 0, 0, 5000, 60000000);
+	add_irq(&t, TR_TIMER_LATE, 1, 0, 5000, 60000000);
+	add_event(&t, TR_TIMER_LATE, 555, "spinner", 60000000, 0);
+	add_event(&t, TR_TIMER_LATE, 555, "spinner", 40000000, 0);
+	add_event(&t, TR_TIMER_LATE, 0, "swapper/1", 60000000, 1);
+	size_t ncrit = 0, ninfo = 0;
+	live_irq2(&t, "6.18.0", "irq.irqs_off", &f);
+	for (size_t i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].id, "irq.irqs_off"))
+			continue;
+		if (!strcmp(f.v[i].subj[0].name, "0")) {
+			assert_int_equal(f.v[i].severity, SEV_CRITICAL);
+			ncrit++;
+		} else {
+			assert_int_equal(f.v[i].severity, SEV_INFO);
+			assert_non_null(strstr(f.v[i].summary, "found the CPU idle"));
+			ninfo++;
+		}
+	}
+	assert_int_equal(ncrit + ninfo, 2);
+	assert_int_equal(ncrit, 1);
+	findings_free(&f);
+	traced_free(&t);
+}
+
 static void test_every_id_has_kb_entry(void **state UNUSED)
 {
 	for (size_t i = 0; i < ndetectors; i++)
@@ -727,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_mmap_churn_thresholds),
 		cmocka_unit_test(test_seed003_irq),
 		cmocka_unit_test(test_live_irq_thresholds),
+		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
 	return cmocka_run_group_tests_name("detect", tests, group_setup, group_teardown);

@@ -31,7 +31,7 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 	struct skips s = {0};
 	unsigned g = tracer_plan(has_all_but, none, &s);
 	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD);
+				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE);
 	assert_int_equal(s.n, 0);
 }
 
@@ -69,8 +69,9 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 	assert_false(g & (TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH));
 	assert_true(g & TG_SHRINKER);
 	assert_non_null(reason(&s, "dcache.negative_dentry_producers"));
+	assert_non_null(reason(&s, "irq.slabinfo_reader"));
 	assert_non_null(strstr(reason(&s, "vma.mmap_churn"), "sys_exit"));
-	assert_int_equal(s.n, 2);
+	assert_int_equal(s.n, 3);
 	skips_free(&s);
 
 	/* No vm_unmapped_area (before 5.x): churn runs, searches are not
@@ -91,11 +92,45 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 	skips_free(&s);
 }
 
+static void test_irqsoff_tracers_note(void **state UNUSED)
+{
+	char b[512];
+	/* This VM's kernel: none of them. */
+	tracer_irqsoff_note("blk function nop", b, sizeof(b));
+	assert_non_null(strstr(b, "no irqsoff, osnoise or timerlat tracer (available_tracers: blk function nop)"));
+	/* Present: named, and why kstall still does not switch to them. */
+	tracer_irqsoff_note("timerlat osnoise irqsoff function nop", b, sizeof(b));
+	assert_non_null(strstr(b, "has the irqsoff, osnoise, timerlat tracers"));
+	assert_non_null(strstr(b, "current_tracer"));
+	/* Whole words only: preemptirqsoff alone is not irqsoff. */
+	tracer_irqsoff_note("preemptirqsoff nop", b, sizeof(b));
+	assert_non_null(strstr(b, "has the preemptirqsoff tracer,"));
+	tracer_irqsoff_note(NULL, b, sizeof(b));
+	assert_non_null(strstr(b, "unknown"));
+	tracer_irqsoff_note("", b, sizeof(b));
+	assert_non_null(strstr(b, "available_tracers: none"));
+}
+
+static void test_timer_lateness_plan(void **state UNUSED)
+{
+	/* No hrtimer_expire_entry: irqs-off stretches skipped with the reason. */
+	const char *m[] = {"hrtimer_expire_entry", NULL};
+	struct skips s = {0};
+	unsigned g = tracer_plan(has_all_but, m, &s);
+	assert_false(g & TG_TIMER_LATE);
+	assert_true(g & TG_HARDIRQ);
+	assert_string_equal(reason(&s, "irq.irqs_off"), "this kernel has no hrtimer_expire_entry tracepoint");
+	assert_int_equal(s.n, 1);
+	skips_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_kernel_runs_everything),
 		cmocka_unit_test(test_missing_tracepoints_are_named),
+		cmocka_unit_test(test_irqsoff_tracers_note),
+		cmocka_unit_test(test_timer_lateness_plan),
 	};
 	return cmocka_run_group_tests_name("trace plan", tests, NULL, NULL);
 }

@@ -698,6 +698,50 @@ static void test_softirq_counts_agree(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+/* Seed 003's monitoring agent, without its cost: a program opens
+ * /proc/slabinfo 40 times 25 ms apart (never reading it), pinned to the
+ * last CPU. kstall names it with the exact count and period; and each of
+ * its sleeps is a hard timer on that CPU, which the timer-lateness
+ * histogram must count (the measure behind irq.irqs_off). */
+static void test_slabinfo_reader_and_timers(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	long cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	_cleanup_free_ char *out = xasprintf("%s/slabopen.out", tmpl), *json = xasprintf("%s/slabopen.json", tmpl);
+	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/slabopen 40 25 %ld > '%s') & "
+					     "build/kstall-asan watch --duration 4 --interval 1 --format json > '%s'; wait",
+					     cpu, out, json);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(out, NULL), *text = slurp(json, NULL);
+	assert_non_null(pout);
+	assert_int_equal(atoi(pout), 40);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *f = find_finding(doc, "irq.slabinfo_reader");
+	if (!f)
+		fail_msg("no irq.slabinfo_reader:\n%s", text);
+	json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
+	assert_string_equal(json_object_get_string(field(subj, "comm")), "slabopen");
+	assert_true(evidence(f, "opens") == 40);
+	double period = evidence(f, "period_mean");
+	print_message("slabinfo: 40 opens, mean period %.1f ms (asked 25)\n", period * 1e3);
+	assert_true(period >= 0.025 && period < 0.040);
+	double timers = 0;
+	json_object *irqs = field(field(doc, "traced"), "irqs");
+	for (size_t i = 0; i < json_object_array_length(irqs); i++) {
+		json_object *x = json_object_array_get_idx(irqs, i);
+		if (!strcmp(json_object_get_string(field(x, "kind")), "timer_lateness") &&
+		    json_object_get_int(field(x, "cpu")) == cpu)
+			timers += json_object_get_double(field(x, "count"));
+	}
+	print_message("hard timers on CPU %ld: %.0f (the helper slept 39 times there)\n", cpu, timers);
+	assert_true(timers >= 39);
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 /* Where per-syscall events cannot be had, raw sys_enter/sys_exit: the
  * mmap and munmap arguments come from the registers, and the count must
  * agree just as well. */
@@ -740,6 +784,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_churn_raw_syscalls),
 		cmocka_unit_test(test_churn_seen_after_many_processes),
 		cmocka_unit_test(test_softirq_counts_agree),
+		cmocka_unit_test(test_slabinfo_reader_and_timers),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }
