@@ -58,6 +58,9 @@ double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur);
 /* Rate of column col (a CPU) of row r of an irq table (interrupts or
  * softirqs) over the window; p is the same row in prev, the earlier
  * sample (matched by CPU number, not column). -1 if it cannot be had. */
+/* One CPU's ticks over the window (since boot in that mode): false if the
+ * earlier sample lacks it. */
+bool cpu_window_delta(const struct inputs *in, const struct cpu_times *c, struct cpu_times *d);
 double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
 		    const struct irq_row *r, const struct irq_row *p, size_t col);
 /* CPU share of a process over the window (0..n), or -1 if unknown. */

@@ -664,22 +664,14 @@ static const struct tr_hist *slabinfo_reader_named(const struct traced *t, uint3
 /* Steal share of one CPU over the window, or -1. */
 static double cpu_steal(const struct inputs *in, int cpu)
 {
-	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
-	if (s->s_stat.state != SRC_OK || (p && p->s_stat.state != SRC_OK))
+	const struct sample *s = &in->cur;
+	if (s->s_stat.state != SRC_OK)
 		return -1;
 	for (size_t i = 0; i < s->stat.ncpus; i++) {
-		const struct cpu_times *c = &s->stat.cpus[i], *pc = NULL;
-		if (c->cpu != cpu || c->ncols <= CPUT_STEAL)
+		struct cpu_times d;
+		if (s->stat.cpus[i].cpu != cpu || s->stat.cpus[i].ncols <= CPUT_STEAL ||
+		    !cpu_window_delta(in, &s->stat.cpus[i], &d))
 			continue;
-		for (size_t j = 0; p && j < p->stat.ncpus && !pc; j++)
-			if (p->stat.cpus[j].cpu == cpu)
-				pc = &p->stat.cpus[j];
-		if (p && !pc)
-			return -1;
-		struct cpu_times d = *c;
-		if (pc)
-			for (int k = 0; k < CPUT_MAX; k++)
-				d.t[k] = c->t[k] >= pc->t[k] ? c->t[k] - pc->t[k] : 0;
 		double tot = (double)cpu_times_total(&d);
 		return tot > 0 ? (double)d.t[CPUT_STEAL] / tot : -1;
 	}

@@ -21,19 +21,12 @@ static bool prev_ok(const struct inputs *in, size_t off)
  * present in both samples. */
 static void cpu_share_breakdown(const struct inputs *in, int col, struct metric_cpu *out, size_t *n)
 {
-	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
 	*n = 0;
-	for (size_t i = 0; i < s->stat.ncpus; i++) {
-		const struct cpu_times *c = &s->stat.cpus[i], *pc = NULL;
-		for (size_t j = 0; p && j < p->stat.ncpus && !pc; j++)
-			if (p->stat.cpus[j].cpu == c->cpu)
-				pc = &p->stat.cpus[j];
-		if ((p && !pc) || (unsigned)col >= c->ncols)
+	for (size_t i = 0; i < in->cur.stat.ncpus; i++) {
+		const struct cpu_times *c = &in->cur.stat.cpus[i];
+		struct cpu_times d;
+		if ((unsigned)col >= c->ncols || !cpu_window_delta(in, c, &d))
 			continue;
-		struct cpu_times d = *c;
-		if (pc)
-			for (int k = 0; k < CPUT_MAX; k++)
-				d.t[k] = c->t[k] >= pc->t[k] ? c->t[k] - pc->t[k] : 0;
 		double tot = (double)cpu_times_total(&d);
 		if (tot > 0)
 			out[(*n)++] = (struct metric_cpu){c->cpu, (double)d.t[col] / tot};

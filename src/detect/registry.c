@@ -70,6 +70,24 @@ double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const 
 	return window_rate(in, before, r->counts[col]);
 }
 
+bool cpu_window_delta(const struct inputs *in, const struct cpu_times *c, struct cpu_times *d)
+{
+	const struct sample *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
+	const struct cpu_times *pc = NULL;
+	if (in->mode == WINDOW_INTERVAL && (!p || p->s_stat.state != SRC_OK))
+		return false;
+	for (size_t j = 0; p && j < p->stat.ncpus && !pc; j++)
+		if (p->stat.cpus[j].cpu == c->cpu)
+			pc = &p->stat.cpus[j];
+	if (p && !pc)
+		return false; /* came online in the window */
+	*d = *c;
+	if (pc)
+		for (int k = 0; k < CPUT_MAX; k++)
+			d->t[k] = c->t[k] >= pc->t[k] ? c->t[k] - pc->t[k] : 0;
+	return true;
+}
+
 double rate_u64(uint64_t prev, uint64_t cur, double interval_s)
 {
 	if (interval_s <= 0 || cur < prev)
