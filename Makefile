@@ -27,7 +27,8 @@ SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 
 # Debian package names that `make deps` installs when missing.
 DEB_DEPS   := gcc make pkg-config clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev \
-              zlib1g-dev libjson-c-dev libcmocka-dev tar gzip iproute2 coreutils
+              zlib1g-dev libjson-c-dev libcmocka-dev tar gzip iproute2 coreutils \
+              libfuse3-dev fuse3
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c \
                 src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c src/trace/*.c src/record/*.c))
@@ -120,6 +121,12 @@ build/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJS) $(HDRS)
 	@mkdir -p $(@D)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) -Isrc $< $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS) -lcmocka
+
+build/tests/helpers/slowfs: tests/helpers/slowfs.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $$(pkg-config --cflags fuse3) $< -o $@ \
+		$$(pkg-config --libs fuse3)
 
 build/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)

@@ -29,7 +29,14 @@ enum ks_kind {
 	KS_TIMER_LATE = 12,    /* a hard hrtimer run after its expiry time; detail = 0 */
 	/* Per process again. */
 	KS_SLABINFO = 13,      /* opens of /proc/slabinfo; duration = time since the previous one */
-	KS_KIND_MAX = 14,
+	/* Dirty throttling (seed 004), per process and device (detail: the
+	 * superblock's or bdi's dev_t, major << 20 | minor). */
+	KS_BDP = 14,           /* a balance_dirty_pages pause, tracepoint to wakeup;
+				* extra1/extra2: sums of the bdi's dirty pages and setpoint */
+	KS_BDP_PLAN = 15,      /* the same pauses as the kernel planned them: duration =
+				* planned pause; extra1/extra2: sums of global dirty and limit */
+	KS_WB_WAIT = 16,       /* a wait for a page under writeback (folio_wait_writeback to wakeup) */
+	KS_KIND_MAX = 17,
 };
 
 /* Counters of what kstall itself could not keep: never silent. */

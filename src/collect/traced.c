@@ -16,6 +16,9 @@ const char *tr_kind_name(unsigned kind)
 	case TR_KSOFTIRQD: return "ksoftirqd_wait";
 	case TR_TIMER_LATE: return "timer_lateness";
 	case TR_SLABINFO: return "slabinfo_open";
+	case TR_BDP: return "dirty_throttle";
+	case TR_BDP_PLAN: return "dirty_throttle_planned";
+	case TR_WB_WAIT: return "writeback_wait";
 	default: return "unknown";
 	}
 }

@@ -25,6 +25,13 @@ enum tr_kind {
 	/* Per process. */
 	TR_SLABINFO = 13,     /* opens of /proc/slabinfo; duration: since the previous
 			       * open; extra1: opens with no earlier one traced */
+	/* Dirty throttling, per process and device (detail: dev_t, major <<
+	 * 20 | minor, of the bdi or the file's superblock). */
+	TR_BDP = 14,          /* balance_dirty_pages pauses as slept; extra1/extra2:
+			       * sums of the bdi's dirty pages and setpoint */
+	TR_BDP_PLAN = 15,     /* the same pauses as planned; extra1/extra2: sums of
+			       * global dirty pages and the global limit */
+	TR_WB_WAIT = 16,      /* waits for a page under writeback */
 };
 const char *tr_kind_name(unsigned kind);
 /* mmap, munmap or a search for room: address-space operations, not waits. */
@@ -33,6 +40,14 @@ static inline bool tr_kind_is_vmop(unsigned kind)
 	return kind == TR_MMAP || kind == TR_MUNMAP || kind == TR_UNMAPPED_AREA;
 }
 /* Interrupt work: histograms per CPU, not per process. */
+static inline bool tr_kind_is_writeback(unsigned kind)
+{
+	return kind == TR_BDP || kind == TR_BDP_PLAN || kind == TR_WB_WAIT;
+}
+
+static inline unsigned tr_dev_major(uint64_t dev) { return (unsigned)(dev >> 20); }
+static inline unsigned tr_dev_minor(uint64_t dev) { return (unsigned)(dev & 0xfffff); }
+
 static inline bool tr_kind_is_irq(unsigned kind)
 {
 	return kind == TR_SOFTIRQ || kind == TR_SOFTIRQ_LAT || kind == TR_HARDIRQ || kind == TR_KSOFTIRQD ||

@@ -8,6 +8,7 @@ extern const struct detector detector_vma;
 extern const struct detector detector_mmap_churn;
 extern const struct detector detector_irq;
 extern const struct detector detector_irq_live;
+extern const struct detector detector_writeback;
 
 const struct detector *const detectors[] = {
 	&detector_dcache,
@@ -18,6 +19,7 @@ const struct detector *const detectors[] = {
 	&detector_mmap_churn,
 	&detector_irq,
 	&detector_irq_live,
+	&detector_writeback,
 };
 const size_t ndetectors = ARRAY_SIZE(detectors);
 

@@ -265,6 +265,17 @@ static json_object *hist_json(const struct tr_hist *h)
 		json_object_object_add(x, "pid", json_object_new_int64(h->tgid));
 		json_object_object_add(x, "comm", jstr(h->comm));
 	}
+	if (tr_kind_is_writeback(h->kind)) {
+		char dev[32];
+		snprintf(dev, sizeof(dev), "%u:%u", tr_dev_major(h->detail), tr_dev_minor(h->detail));
+		json_object_object_add(x, "device", jstr(dev));
+		if (h->kind != TR_WB_WAIT && h->count) {
+			json_object_object_add(x, h->kind == TR_BDP ? "bdi_dirty_pages_mean" : "dirty_pages_mean",
+					       jnum((double)h->extra1 / (double)h->count));
+			json_object_object_add(x, h->kind == TR_BDP ? "bdi_setpoint_pages_mean" : "limit_pages_mean",
+					       jnum((double)h->extra2 / (double)h->count));
+		}
+	}
 	if (h->name[0])
 		json_object_object_add(x, "detail", jstr(h->name));
 	else if (h->kind == TR_KSWAPD)

@@ -275,12 +275,16 @@ static const struct prog_group plan_groups[] = {
 	{TG_KSOFTIRQD, "sched_wakeup", "irq.ksoftirqd_latency"},
 	{TG_KSOFTIRQD, "sched_switch", "irq.ksoftirqd_latency"},
 	{TG_TIMER_LATE, "hrtimer_expire_entry", "irq.irqs_off"},
+	{TG_WRITEBACK, "balance_dirty_pages", "writeback.throttle"},
+	{TG_WRITEBACK, "sched_wakeup", "writeback.throttle"},
+	/* Optional: without it, writeback.throttle says page waits were not traced. */
+	{TG_WB_WAIT, "folio_wait_writeback", NULL},
 };
 
 unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips)
 {
 	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE;
+			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT;
 	unsigned missing = 0;
 	const char *first_missing[32] = {0}; /* by group bit */
 
@@ -293,6 +297,8 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 		}
 	if (missing & TG_VMA)
 		missing |= TG_VMA_SEARCH; /* searches are counted for mmap churn only */
+	if (missing & TG_WRITEBACK)
+		missing |= TG_WB_WAIT; /* closed by the same wakeup program */
 	/* One line per finding id, naming the first tracepoint it lacks.
 	 * Reclaim stalls need either the direct or the memcg pair. */
 	for (size_t i = 0; i < ARRAY_SIZE(plan_groups); i++) {
@@ -380,6 +386,14 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 	/* Switch off what this kernel lacks; a group runs only if all its
 	 * tracepoints are there. */
 	t->groups = tracer_plan(btf_has, vmlinux, skips);
+	/* writeback:balance_dirty_pages is a classic tracepoint (its fields
+	 * hold the kernel's own figures in ms and pages): attached through
+	 * tracefs, which kstall mounts privately when it can. */
+	if ((t->groups & TG_WRITEBACK) && !o->syscall_tracepoints) {
+		t->groups &= ~(TG_WRITEBACK | TG_WB_WAIT);
+		skips_add(skips, "writeback.throttle", "no tracefs (needs root to mount it privately): "
+			  "writeback:balance_dirty_pages is attached through it");
+	}
 	unsigned missing = ~t->groups;
 	struct {
 		struct bpf_program *p;
@@ -397,6 +411,8 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		{t->skel->progs.hardirq_entry, TG_HARDIRQ}, {t->skel->progs.hardirq_exit, TG_HARDIRQ},
 		{t->skel->progs.ksoftirqd_wakeup, TG_KSOFTIRQD}, {t->skel->progs.ksoftirqd_switch, TG_KSOFTIRQD},
 		{t->skel->progs.timer_expire, TG_TIMER_LATE},
+		{t->skel->progs.bdp, TG_WRITEBACK}, {t->skel->progs.wb_wakeup, TG_WRITEBACK},
+		{t->skel->progs.wb_wait, TG_WB_WAIT},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)

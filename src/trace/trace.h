@@ -21,6 +21,8 @@ enum {
 	TG_HARDIRQ = 1 << 8, /* hardirq handler durations */
 	TG_KSOFTIRQD = 1 << 9, /* woken ksoftirqd threads waiting for their CPU */
 	TG_TIMER_LATE = 1 << 10, /* hard hrtimers run late: interrupts kept off */
+	TG_WRITEBACK = 1 << 11, /* balance_dirty_pages pauses, until the writer is woken */
+	TG_WB_WAIT = 1 << 12,   /* waits for pages under writeback (optional) */
 };
 
 struct trace_opts {

@@ -882,6 +882,169 @@ static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* Seed 004's host as a tree: a FUSE mount with a strict 1% bdi beside an
+ * ext4 disk, a writer caught in balance_dirty_pages, and the dirty
+ * sysctls. release picks the kernel (6.18 has strict_limit and max_bytes
+ * files; 5.4 does not). mem_gb sizes free + file memory. */
+static void wb_tree(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes,
+		    struct run *r)
+{
+	bool new_files = release[0] == '6';
+	_cleanup_free_ char *meminfo = xasprintf("MemTotal: %u kB\nMemFree: %u kB\nActive(file): %u kB\n"
+						 "Inactive(file): %u kB\nDirty: 40960 kB\nWriteback: 8192 kB\n",
+						 mem_gb * 1048576, mem_gb * 1048576 / 2, mem_gb * 1048576 / 4,
+						 mem_gb * 1048576 / 4);
+	_cleanup_free_ char *rel = xasprintf("%s\n", release), *rat = xasprintf("%u\n", ratio);
+	put(dir, "proc/sys/kernel/osrelease", rel);
+	put(dir, "proc/meminfo", meminfo);
+	put(dir, "proc/sys/vm/dirty_ratio", rat);
+	put(dir, "proc/sys/vm/dirty_bytes", dirty_bytes);
+	put(dir, "proc/sys/vm/dirty_background_ratio", "10\n");
+	put(dir, "proc/sys/vm/dirty_background_bytes", "0\n");
+	put(dir, "proc/1/stat", "1 (init) S 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 24 1000000 100 "
+				"18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+	put(dir, "proc/1/mountinfo",
+	    "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
+	    "40 22 0:53 / /mnt/video rw,nosuid,nodev,relatime - fuse.netstore netstore rw,user_id=0,group_id=0\n");
+	put(dir, "proc/4242/stat", "4242 (videowriter) D 1 4242 4242 0 -1 4194560 0 0 0 0 50 20 0 0 20 0 1 0 500 "
+				   "1000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 "
+				   "0 0 0 0\n");
+	put(dir, "proc/4242/wchan", "balance_dirty_pages");
+	put(dir, "sys/class/bdi/0:53/min_ratio", "0\n");
+	put(dir, "sys/class/bdi/0:53/max_ratio", "1\n");
+	put(dir, "sys/class/bdi/8:0/min_ratio", "0\n");
+	put(dir, "sys/class/bdi/8:0/max_ratio", "100\n");
+	if (new_files) {
+		put(dir, "sys/class/bdi/0:53/max_bytes", "49786593\n");
+		put(dir, "sys/class/bdi/0:53/strict_limit", "1\n");
+		put(dir, "sys/class/bdi/8:0/max_bytes", "4978659328\n");
+		put(dir, "sys/class/bdi/8:0/strict_limit", "0\n");
+	}
+	run_tree(dir, r);
+	if (r->in.nerrors)
+		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
+}
+
+static void add_wb(struct traced *t, unsigned kind, uint64_t count, double total_s, uint64_t e1, uint64_t e2)
+{
+	ARRAY_GROW(t->hists, t->nhists, t->caphists);
+	struct tr_hist *h = &t->hists[t->nhists++];
+	*h = (struct tr_hist){.tgid = 4242, .kind = kind, .detail = (0ull << 20) | 53, .count = count,
+			      .sum_ns = (uint64_t)(total_s * 1e9), .max_ns = (uint64_t)(total_s * 1e9 / (double)count) * 2,
+			      .extra1 = e1 * count, .extra2 = e2 * count};
+	snprintf(h->comm, sizeof(h->comm), "videowriter");
+}
+
+/* Live findings on the seed-004 tree: the run's inputs with tracer data. */
+static const struct finding *wb_live(struct run *r, struct traced *t, const char *id)
+{
+	findings_free(&r->f);
+	skips_free(&r->s);
+	t->groups = TG_WRITEBACK | TG_WB_WAIT;
+	t->duration_s = 5;
+	r->in.traced = t;
+	detect_all(&r->in, 0, &r->f, &r->s);
+	r->in.traced = NULL;
+	return find(r, id);
+}
+
+static void test_seed004_writeback(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *d1 = xasprintf("%s/wb-618", tmpdir);
+	wb_tree(d1, "6.18.0", 24, 20, "0\n", &r);
+	/* The strict 1% FUSE bdi, with its mount; the ext4 disk is fine. */
+	const struct finding *f = find(&r, "writeback.strict_limit_bdi");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_string_equal(finding_evidence(f, "bdi")->str, "0:53");
+	assert_string_equal(finding_evidence(f, "mount")->str, "/mnt/video");
+	assert_string_equal(finding_evidence(f, "fstype")->str, "fuse.netstore");
+	assert_true(ev(f, "device_limit") == 49786593);
+	/* 24 GB free + file, 20%: 4.8 GiB global */
+	assert_true(fabs(ev(f, "global_limit") - 24.0 * 1073741824 * 0.2) < 1);
+	size_t nstrict = 0;
+	for (size_t i = 0; i < r.f.n; i++)
+		nstrict += !strcmp(r.f.v[i].id, "writeback.strict_limit_bdi");
+	assert_int_equal(nstrict, 1);
+	/* The writer in balance_dirty_pages, from one sample: lower confidence. */
+	f = find(&r, "writeback.throttle");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	assert_int_equal(f->subj[0].pid, 4242);
+	assert_non_null(strstr(finding_evidence(f, "confidence")->str, "low"));
+	assert_null(find(&r, "writeback.dirty_limits_large"));
+
+	/* Live: 70 pauses, 0.7 s, plus 35 ms of page waits in 5 s (15%),
+	 * the device at its setpoint and the host at 1% of its limit: a
+	 * warning naming the device's own limit; the bdi finding becomes
+	 * critical and names the writer. */
+	struct traced t = {0};
+	add_wb(&t, TR_BDP, 70, 0.7, 9400, 10500);
+	add_wb(&t, TR_BDP_PLAN, 70, 0.56, 10000, 1200000);
+	add_wb(&t, TR_WB_WAIT, 25, 0.035, 0, 0);
+	f = wb_live(&r, &t, "writeback.throttle");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "throttled_total") - 0.735) < 1e-9);
+	assert_true(ev(f, "pauses") == 70);
+	assert_string_equal(finding_evidence(f, "mount")->str, "/mnt/video");
+	assert_true(ev(f, "strict_limit") == 1);
+	assert_non_null(strstr(f->summary, "device's own limit"));
+	f = find(&r, "writeback.strict_limit_bdi");
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_int_equal(f->subj[1].pid, 4242);
+	traced_free(&t);
+
+	/* 2 s of 5 paused at the global limit: critical, and it says so. */
+	t = (struct traced){0};
+	add_wb(&t, TR_BDP, 100, 2.0, 9000, 10000);
+	add_wb(&t, TR_BDP_PLAN, 100, 1.8, 1190000, 1200000);
+	f = wb_live(&r, &t, "writeback.throttle");
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_non_null(strstr(f->summary, "near the global limit"));
+	traced_free(&t);
+
+	/* 0.2 s: information; 50 ms: nothing (not even the sampled one:
+	 * live data replaces it). */
+	t = (struct traced){0};
+	add_wb(&t, TR_BDP, 10, 0.2, 9000, 10000);
+	f = wb_live(&r, &t, "writeback.throttle");
+	assert_int_equal(f->severity, SEV_INFO);
+	traced_free(&t);
+	t = (struct traced){0};
+	add_wb(&t, TR_BDP, 5, 0.05, 9000, 10000);
+	assert_null(wb_live(&r, &t, "writeback.throttle"));
+	traced_free(&t);
+	run_free(&r);
+
+	/* 5.4: no strict_limit or max_bytes files; FUSE is strict by
+	 * construction, its limit 1% of the global one. */
+	_cleanup_free_ char *d2 = xasprintf("%s/wb-54", tmpdir);
+	wb_tree(d2, "5.4.0", 24, 20, "0\n", &r);
+	f = find(&r, "writeback.strict_limit_bdi");
+	assert_non_null(f);
+	assert_non_null(strstr(f->summary, "by construction"));
+	assert_true(fabs(ev(f, "device_limit") - 24.0 * 1073741824 * 0.2 * 0.01) < 1);
+	run_free(&r);
+
+	/* 256 GB at 20%: 51 GB, over 4 minutes at 200 MB/s: warning; at 40%:
+	 * critical; with dirty_bytes 1 GB: nothing. */
+	_cleanup_free_ char *d3 = xasprintf("%s/wb-big", tmpdir);
+	wb_tree(d3, "6.18.0", 256, 20, "0\n", &r);
+	f = find(&r, "writeback.dirty_limits_large");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "flush_time_at_200MBps") > 240 && ev(f, "flush_time_at_200MBps") < 300);
+	run_free(&r);
+	wb_tree(d3, "6.18.0", 256, 40, "0\n", &r);
+	assert_int_equal(find(&r, "writeback.dirty_limits_large")->severity, SEV_CRITICAL);
+	run_free(&r);
+	wb_tree(d3, "6.18.0", 256, 20, "1073741824\n", &r);
+	assert_null(find(&r, "writeback.dirty_limits_large"));
+	run_free(&r);
+}
+
 static void test_every_id_has_kb_entry(void **state UNUSED)
 {
 	for (size_t i = 0; i < ndetectors; i++)
@@ -910,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_seed003_irq),
 		cmocka_unit_test(test_live_irq_thresholds),
 		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
+		cmocka_unit_test(test_seed004_writeback),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
 	return cmocka_run_group_tests_name("detect", tests, group_setup, group_teardown);

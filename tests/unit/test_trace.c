@@ -31,7 +31,7 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 	struct skips s = {0};
 	unsigned g = tracer_plan(has_all_but, none, &s);
 	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE);
+				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT);
 	assert_int_equal(s.n, 0);
 }
 
@@ -124,6 +124,26 @@ static void test_timer_lateness_plan(void **state UNUSED)
 	skips_free(&s);
 }
 
+static void test_writeback_plan(void **state UNUSED)
+{
+	/* No balance_dirty_pages: throttling skipped with the reason, and the
+	 * page waits (closed by the same wakeup program) go with it. */
+	const char *m[] = {"balance_dirty_pages", NULL};
+	struct skips s = {0};
+	unsigned g = tracer_plan(has_all_but, m, &s);
+	assert_false(g & (TG_WRITEBACK | TG_WB_WAIT));
+	assert_string_equal(reason(&s, "writeback.throttle"), "this kernel has no balance_dirty_pages tracepoint");
+	assert_int_equal(s.n, 1);
+	skips_free(&s);
+	/* No folio_wait_writeback (before 5.16): pauses only, nothing skipped. */
+	const char *m2[] = {"folio_wait_writeback", NULL};
+	g = tracer_plan(has_all_but, m2, &s);
+	assert_true(g & TG_WRITEBACK);
+	assert_false(g & TG_WB_WAIT);
+	assert_int_equal(s.n, 0);
+	skips_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_missing_tracepoints_are_named),
 		cmocka_unit_test(test_irqsoff_tracers_note),
 		cmocka_unit_test(test_timer_lateness_plan),
+		cmocka_unit_test(test_writeback_plan),
 	};
 	return cmocka_run_group_tests_name("trace plan", tests, NULL, NULL);
 }

@@ -1,0 +1,467 @@
+/* Dirty-page throttling (seed 004): which writer is paused, on which
+ * device, by which limit.
+ *
+ * Static (check, snapshots): every bdi's limits (sys/class/bdi/BDI) mapped
+ * to its mounts through mountinfo, the global dirty limits in bytes, and
+ * tasks caught in balance_dirty_pages or waiting for writeback. Live: each
+ * pause and each wait for a page under writeback, per writer and device,
+ * measured from the tracepoint to the writer's wakeup. */
+#include "detect.h"
+#include "../trace/trace.h"
+
+#include <math.h>
+
+/* writeback.strict_limit_bdi: a device limit under this share of the
+ * global dirty limit is "small" (FUSE's default max_ratio is 1%). */
+#define STRICT_SMALL_SHARE 0.10
+/* writeback.throttle (live): time paused, as a share of the window */
+#define THROTTLE_INFO_S 0.1
+#define THROTTLE_WARN_SHARE 0.05
+#define THROTTLE_WARN_S 1.0
+#define THROTTLE_CRIT_SHARE 0.25
+/* writeback.dirty_limits_large: time to write the dirty limit out at an
+ * assumed 200 MB/s (a disk or a modest network store) */
+#define FLUSH_ASSUMED_BPS 200e6
+#define FLUSH_WARN_S 60.0
+#define FLUSH_CRIT_S 300.0
+
+static const char *const ids[] = {"writeback.strict_limit_bdi", "writeback.throttle", "writeback.dirty_limits_large",
+				  NULL};
+
+struct limits {
+	bool ok;
+	double dirtyable, thresh, bg_thresh; /* bytes */
+	bool thresh_from_bytes, bg_from_bytes;
+	uint64_t ratio, bg_ratio;
+};
+
+/* The global limits as the kernel computes them (global_dirty_limits):
+ * vm.dirty_bytes if set, else vm.dirty_ratio percent of dirtyable memory
+ * (free pages and the file LRUs; kstall approximates it from meminfo). */
+static struct limits global_limits(const struct inputs *in)
+{
+	struct limits l = {0};
+	uint64_t fr, af, inf, bytes = 0, bgbytes = 0;
+	const struct kvtab *sc = &in->host.sysctl;
+	if (meminfo_bytes(&in->cur, "MemFree", &fr) || meminfo_bytes(&in->cur, "Active(file)", &af) ||
+	    meminfo_bytes(&in->cur, "Inactive(file)", &inf))
+		return l;
+	bool has_ratio = kv_get(sc, "vm.dirty_ratio", &l.ratio) == 0;
+	bool has_bytes = kv_get(sc, "vm.dirty_bytes", &bytes) == 0 && bytes > 0;
+	if (!has_ratio && !has_bytes)
+		return l;
+	l.dirtyable = (double)(fr + af + inf);
+	l.thresh_from_bytes = has_bytes;
+	l.thresh = has_bytes ? (double)bytes : l.dirtyable * (double)l.ratio / 100;
+	bool bg_bytes = kv_get(sc, "vm.dirty_background_bytes", &bgbytes) == 0 && bgbytes > 0;
+	bool bg_ratio = kv_get(sc, "vm.dirty_background_ratio", &l.bg_ratio) == 0;
+	l.bg_from_bytes = bg_bytes;
+	l.bg_thresh = bg_bytes ? (double)bgbytes : bg_ratio ? l.dirtyable * (double)l.bg_ratio / 100 : 0;
+	l.ok = true;
+	return l;
+}
+
+/* The mounts a bdi backs: the same device number (FUSE, NFS, tmpfs-like
+ * 0:N devices), else a partition of the bdi's disk (the greatest bdi minor
+ * of that major at or below the mount's: sda is 8:0, sda1 8:1). */
+static bool bdi_dev(const char *name, unsigned *maj, unsigned *min)
+{
+	char tail;
+	return sscanf(name, "%u:%u%c", maj, min, &tail) == 2;
+}
+
+static const struct bdi *bdi_of_mount(const struct host *h, const struct mount *m)
+{
+	const struct bdi *best = NULL;
+	unsigned bmaj, bmin, best_min = 0;
+	for (size_t i = 0; i < h->nbdis; i++) {
+		if (!bdi_dev(h->bdis[i].name, &bmaj, &bmin) || bmaj != m->major)
+			continue;
+		if (bmin == m->minor)
+			return &h->bdis[i];
+		if (m->major != 0 && bmin < m->minor && (!best || bmin > best_min))
+			best = &h->bdis[i], best_min = bmin;
+	}
+	return best;
+}
+
+/* The first mount of bdi b (NULL if none), and how many there are. */
+static const struct mount *mount_of_bdi(const struct host *h, const struct bdi *b, unsigned *n)
+{
+	const struct mount *first = NULL;
+	*n = 0;
+	for (size_t i = 0; i < h->mounts.n; i++)
+		if (bdi_of_mount(h, &h->mounts.v[i]) == b) {
+			if (!first)
+				first = &h->mounts.v[i];
+			(*n)++;
+		}
+	return first;
+}
+
+static const struct bdi *bdi_by_dev(const struct host *h, uint64_t dev)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "%u:%u", tr_dev_major(dev), tr_dev_minor(dev));
+	for (size_t i = 0; i < h->nbdis; i++)
+		if (!strcmp(h->bdis[i].name, name))
+			return &h->bdis[i];
+	/* a block file system: dev is the partition's */
+	struct mount m = {.major = tr_dev_major(dev), .minor = tr_dev_minor(dev)};
+	return bdi_of_mount(h, &m);
+}
+
+static const struct mount *mount_by_dev(const struct host *h, uint64_t dev)
+{
+	for (size_t i = 0; i < h->mounts.n; i++)
+		if (h->mounts.v[i].major == tr_dev_major(dev) && h->mounts.v[i].minor == tr_dev_minor(dev))
+			return &h->mounts.v[i];
+	const struct bdi *b = bdi_by_dev(h, dev);
+	unsigned n;
+	return b ? mount_of_bdi(h, b, &n) : NULL;
+}
+
+/* Is b strict? 1 yes, 0 no, -1 unknown. Before 6.2 there is no
+ * strict_limit file; FUSE bdis are strict by construction from 3.13. */
+static int bdi_strict(const struct inputs *in, const struct bdi *b, const struct mount *m, bool *by_construction)
+{
+	*by_construction = false;
+	if (b->strict_limit >= 0)
+		return b->strict_limit > 0;
+	if (m && str_starts_with(m->fstype, "fuse") && in->host.has_kver && kver_at_least(&in->host.kver, 3, 13)) {
+		*by_construction = true;
+		return 1;
+	}
+	return -1;
+}
+
+/* The device's own limit in bytes: max_bytes where the kernel has it
+ * (6.2+, the same setting as max_ratio seen in bytes), else max_ratio
+ * percent of the global limit. -1 if unknown. */
+static double bdi_limit(const struct bdi *b, const struct limits *l)
+{
+	if (b->max_bytes > 0)
+		return (double)b->max_bytes;
+	if (b->max_ratio >= 0 && l->ok)
+		return l->thresh * (double)b->max_ratio / 100;
+	return -1;
+}
+
+/* Live pauses and waits of one (process, device), summed. */
+struct throttle {
+	uint32_t tgid;
+	uint64_t dev;
+	char comm[16];
+	const struct tr_hist *bdp, *plan, *wait;
+	double total_s;
+};
+
+static size_t collect_throttles(const struct traced *t, struct throttle *v, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; t && i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (!tr_kind_is_writeback(h->kind))
+			continue;
+		size_t k = 0;
+		while (k < n && !(v[k].tgid == h->tgid && v[k].dev == h->detail))
+			k++;
+		if (k == n) {
+			if (n == cap)
+				continue;
+			v[n++] = (struct throttle){.tgid = h->tgid, .dev = h->detail};
+			snprintf(v[k].comm, sizeof(v[k].comm), "%s", h->comm);
+		}
+		if (h->kind == TR_BDP)
+			v[k].bdp = h;
+		else if (h->kind == TR_BDP_PLAN)
+			v[k].plan = h;
+		else
+			v[k].wait = h;
+		if (h->kind != TR_BDP_PLAN)
+			v[k].total_s += (double)h->sum_ns / 1e9;
+	}
+	return n;
+}
+
+static void strict_limit_bdi(const struct inputs *in, const struct limits *l, struct findings *out)
+{
+	const struct host *h = &in->host;
+	char a[32], b[32], c[32];
+	struct throttle th[64];
+	size_t nth = collect_throttles(in->traced, th, ARRAY_SIZE(th));
+	for (size_t i = 0; i < h->nbdis; i++) {
+		const struct bdi *d = &h->bdis[i];
+		unsigned nmounts;
+		const struct mount *m = mount_of_bdi(h, d, &nmounts);
+		bool construction;
+		if (!m || bdi_strict(in, d, m, &construction) != 1)
+			continue;
+		double lim = bdi_limit(d, l);
+		double share = lim >= 0 && l->ok && l->thresh > 0 ? lim / l->thresh : -1;
+		if (share < 0 ? d->max_ratio < 0 || d->max_ratio > 10 : share > STRICT_SMALL_SHARE)
+			continue;
+		/* throttled on it, live: the writer that paused longest */
+		const struct throttle *w = NULL;
+		for (size_t k = 0; k < nth; k++)
+			if (bdi_by_dev(h, th[k].dev) == d && th[k].bdp && (!w || th[k].total_s > w->total_s))
+				w = &th[k];
+		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", w ? SEV_CRITICAL : SEV_WARNING);
+		finding_title(f, "bdi %s (%s on %s) is strict-limited to %s of dirty pages", d->name, m->fstype,
+			      m->mountpoint, lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "an unknown share");
+		struct buf s = {0};
+		buf_printf(&s, "The backing device %s of %s (%s%s) has strict_limit%s and max_ratio %" PRId64 "%%: a writer "
+			       "to it is throttled against the device's own limit, %s (%s of the global dirty limit, "
+			       "%s), even while the host's dirty count is low. On a slow store each pause lasts until "
+			       "the device has written back its share: seed 004's mmap writer on FUSE took minutes "
+			       "instead of milliseconds.",
+			   d->name, m->mountpoint, m->fstype, nmounts > 1 ? ", and other mounts" : "",
+			   construction ? " (by construction: FUSE before the strict_limit file, 6.2)" : "", d->max_ratio,
+			   lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "unknown", share >= 0 ? fmt_pct(share, b, sizeof(b)) : "?",
+			   l->ok ? fmt_bytes(l->thresh, c, sizeof(c)) : "unknown");
+		if (w)
+			buf_printf(&s, " It is throttling now: %s (pid %u) was paused %s on it.", w->comm, w->tgid,
+				   fmt_duration(w->total_s, a, sizeof(a)));
+		finding_summary(f, "%s", s.data);
+		buf_free(&s);
+		finding_str(f, "bdi", d->name, "sys/class/bdi");
+		finding_str(f, "mount", m->mountpoint, "proc/1/mountinfo");
+		finding_str(f, "fstype", m->fstype, "proc/1/mountinfo");
+		finding_num(f, "strict_limit", 1, U_COUNT, construction ? "FUSE, by construction (no strict_limit file)"
+									: "sys/class/bdi/BDI/strict_limit");
+		finding_num(f, "max_ratio", (double)d->max_ratio, U_COUNT, "sys/class/bdi/BDI/max_ratio (percent)");
+		if (d->max_bytes >= 0)
+			finding_num(f, "max_bytes", (double)d->max_bytes, U_BYTES, "sys/class/bdi/BDI/max_bytes");
+		if (lim >= 0)
+			finding_num(f, "device_limit", lim, U_BYTES, "max_bytes, or max_ratio x the global limit");
+		if (l->ok)
+			finding_num(f, "global_limit", l->thresh, U_BYTES, "vm.dirty_ratio/bytes x dirtyable memory");
+		finding_subject(f, SUBJ_BDI, d->name);
+		if (w)
+			finding_process(f, (int)w->tgid, w->comm, "throttled writer");
+		finding_remedy(f, "Raise the device's share: echo 20 > /sys/class/bdi/%s/max_ratio (or max_bytes on 6.2+). "
+				  "Cost: that one slow device may hold more dirty memory, and an fsync or unmount takes "
+				  "longer to flush it.", d->name);
+		if (d->strict_limit >= 0)
+			finding_remedy(f, "Clear strict_limit: echo 0 > /sys/class/bdi/%s/strict_limit (6.2+). Cost: its "
+					  "dirty pages then count only against the global limit, so a stalled backend can "
+					  "fill it and throttle writers to every device.", d->name);
+		finding_remedy(f, "Write with write() or pwrite() instead of a shared mmap on such file systems, or mount "
+				  "FUSE with writeback caching where the file system supports it: the writer then "
+				  "hands data over in large requests instead of being paused page by page.");
+		finding_ref(f, "kstall explain writeback.strict_limit_bdi");
+	}
+}
+
+static bool stack_has(const struct proc_entry *p, const char *fn)
+{
+	if (p->wchan && !strcmp(p->wchan, fn))
+		return true;
+	for (size_t k = 0; k < p->stack.n; k++)
+		if (!strcmp(p->stack.funcs[k], fn))
+			return true;
+	return false;
+}
+
+/* From samples alone: tasks caught in balance_dirty_pages or waiting for
+ * writeback (D state). Lower confidence: a sample is an instant. */
+static void throttle_sampled(const struct inputs *in, const struct limits *l, struct findings *out)
+{
+	for (size_t i = 0; i < in->cur.nprocs; i++) {
+		const struct proc_entry *p = &in->cur.procs[i];
+		if (p->stat.state != 'D')
+			continue;
+		bool bdp = stack_has(p, "balance_dirty_pages") || stack_has(p, "balance_dirty_pages_ratelimited") ||
+			   stack_has(p, "balance_dirty_pages_ratelimited_flags");
+		bool wbw = stack_has(p, "folio_wait_writeback") || stack_has(p, "wait_on_page_writeback") ||
+			   stack_has(p, "folio_wait_stable");
+		if (!bdp && !wbw)
+			continue;
+		const struct proc_entry *q = in->mode == WINDOW_INTERVAL && in->prev ? sample_proc(in->prev, p->stat.pid) : NULL;
+		bool twice = q && q->stat.state == 'D';
+		struct finding *f = findings_add(out, "writeback.throttle", twice ? SEV_WARNING : SEV_INFO);
+		finding_title(f, "%s (pid %d) is %s", p->stat.comm, p->stat.pid,
+			      bdp ? "paused in balance_dirty_pages (dirty throttling)" : "waiting for a page under writeback");
+		uint64_t dirty = 0, wb = 0;
+		bool mem = meminfo_bytes(&in->cur, "Dirty", &dirty) == 0 && meminfo_bytes(&in->cur, "Writeback", &wb) == 0;
+		char a[32], b[32], c[32];
+		finding_summary(f, "%s (pid %d) was in uninterruptible sleep in %s when kstall read it%s. From samples "
+				   "alone kstall cannot say on which device or for how long: run `kstall watch` to "
+				   "measure each pause per writer and device. Host: %s dirty, %s under writeback, "
+				   "global limit %s.",
+				p->stat.comm, p->stat.pid, bdp ? "balance_dirty_pages" : "a wait for writeback",
+				twice ? ", in both samples" : " (one sample: lower confidence)",
+				mem ? fmt_bytes((double)dirty, a, sizeof(a)) : "?", mem ? fmt_bytes((double)wb, b, sizeof(b)) : "?",
+				l->ok ? fmt_bytes(l->thresh, c, sizeof(c)) : "unknown");
+		finding_str(f, "confidence", twice ? "medium: seen in both samples" : "low: seen in one sample",
+			    "proc/PID/stat state, wchan, stack");
+		finding_str(f, "where", bdp ? "balance_dirty_pages" : "folio_wait_writeback", "proc/PID/wchan or stack");
+		finding_process(f, p->stat.pid, p->stat.comm, "throttled writer");
+		finding_remedy(f, "Run `kstall watch` to name the device and the limit behind the pauses.");
+		finding_ref(f, "kstall explain writeback.throttle");
+	}
+}
+
+static void dirty_limits_large(const struct inputs *in, const struct limits *l, struct findings *out)
+{
+	char a[32], b[32], c[32];
+	if (!l->ok)
+		return;
+	double flush = l->thresh / FLUSH_ASSUMED_BPS;
+	if (flush < FLUSH_WARN_S)
+		return;
+	struct finding *f = findings_add(out, "writeback.dirty_limits_large", flush >= FLUSH_CRIT_S ? SEV_CRITICAL : SEV_WARNING);
+	finding_title(f, "The global dirty limit is %s: %s to write out at 200 MB/s", fmt_bytes(l->thresh, a, sizeof(a)),
+		      fmt_duration(flush, b, sizeof(b)));
+	finding_summary(f, "Writers may dirty up to %s (%s) before the kernel throttles them; writing that out at "
+			   "200 MB/s (a disk or a modest network store; faster devices shorten it) takes %s. An "
+			   "fsync, a sync or an unmount meanwhile waits for all of it, and when the limit is reached "
+			   "every writer on the host is paused at once.",
+			fmt_bytes(l->thresh, a, sizeof(a)),
+			l->thresh_from_bytes ? "vm.dirty_bytes" : "vm.dirty_ratio of dirtyable memory",
+			fmt_duration(flush, b, sizeof(b)));
+	finding_num(f, "global_limit", l->thresh, U_BYTES, "vm.dirty_bytes, or vm.dirty_ratio x dirtyable memory");
+	finding_num(f, "background_limit", l->bg_thresh, U_BYTES, "vm.dirty_background_bytes or _ratio");
+	finding_num(f, "dirtyable_memory", l->dirtyable, U_BYTES, "proc/meminfo MemFree + Active(file) + Inactive(file)");
+	if (!l->thresh_from_bytes)
+		finding_num(f, "dirty_ratio", (double)l->ratio, U_COUNT, "vm.dirty_ratio (percent)");
+	finding_num(f, "flush_time_at_200MBps", flush, U_SECONDS, "global_limit / 200 MB/s (assumed)");
+	finding_subject(f, SUBJ_HOST, in->host.hostname);
+	finding_remedy(f, "Bound the limits in bytes rather than as a share of memory: sysctl vm.dirty_bytes=%s "
+			  "vm.dirty_background_bytes=%s (a few seconds of the slowest device's write rate). Cost: "
+			  "writers are throttled sooner, and more, smaller writebacks happen.",
+		       fmt_bytes(FLUSH_ASSUMED_BPS * 10, b, sizeof(b)), fmt_bytes(FLUSH_ASSUMED_BPS * 2.5, c, sizeof(c)));
+	finding_ref(f, "kstall explain writeback.dirty_limits_large");
+}
+
+/* Live: each writer's pauses and writeback waits on one device. */
+static void throttle_live(const struct inputs *in, const struct limits *l, struct findings *out)
+{
+	const struct traced *t = in->traced;
+	const struct host *h = &in->host;
+	char a[32], b[32], c[32], d[32];
+	struct throttle th[64];
+	size_t n = collect_throttles(t, th, ARRAY_SIZE(th));
+	for (size_t i = 0; i < n; i++) {
+		const struct throttle *w = &th[i];
+		double share = t->duration_s > 0 ? w->total_s / t->duration_s : 0;
+		if (w->total_s < THROTTLE_INFO_S)
+			continue;
+		enum severity sev = share >= THROTTLE_CRIT_SHARE				     ? SEV_CRITICAL
+				    : share >= THROTTLE_WARN_SHARE || w->total_s >= THROTTLE_WARN_S ? SEV_WARNING
+												     : SEV_INFO;
+		const struct bdi *bd = bdi_by_dev(h, w->dev);
+		const struct mount *m = mount_by_dev(h, w->dev);
+		char dev[32];
+		snprintf(dev, sizeof(dev), "%u:%u", tr_dev_major(w->dev), tr_dev_minor(w->dev));
+		bool construction = false;
+		int strict = bd ? bdi_strict(in, bd, m, &construction) : -1;
+		double pause = w->bdp ? (double)w->bdp->sum_ns / 1e9 : 0, wait = w->wait ? (double)w->wait->sum_ns / 1e9 : 0;
+		/* why: the device's own limit, or the global one */
+		double bdirty = w->bdp && w->bdp->count ? (double)w->bdp->extra1 / (double)w->bdp->count : -1;
+		double bset = w->bdp && w->bdp->count ? (double)w->bdp->extra2 / (double)w->bdp->count : -1;
+		double gdirty = w->plan && w->plan->count ? (double)w->plan->extra1 / (double)w->plan->count : -1;
+		double glimit = w->plan && w->plan->count ? (double)w->plan->extra2 / (double)w->plan->count : -1;
+		bool device_limit = gdirty >= 0 && glimit > 0 && gdirty < glimit / 2;
+		struct finding *f = findings_add(out, "writeback.throttle", sev);
+		if (strict == 1)
+			finding_title(f, "%s (pid %u) paused %s writing to %s (strict_limit bdi %s)", w->comm, w->tgid,
+				      fmt_duration(w->total_s, a, sizeof(a)), m ? m->mountpoint : dev, bd ? bd->name : dev);
+		else
+			finding_title(f, "%s (pid %u) paused %s writing to %s", w->comm, w->tgid,
+				      fmt_duration(w->total_s, a, sizeof(a)), m ? m->mountpoint : dev);
+		struct buf s = {0};
+		buf_printf(&s, "In %.1f s, %s (pid %u) spent %s (%s of the window) throttled on device %s", t->duration_s,
+			   w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)), fmt_pct(share, b, sizeof(b)), dev);
+		if (m)
+			buf_printf(&s, " (%s, %s)", m->mountpoint, m->fstype);
+		buf_printf(&s, ": ");
+		if (w->bdp)
+			buf_printf(&s, "%" PRIu64 " pauses in balance_dirty_pages, %s in all, the longest %s", w->bdp->count,
+				   fmt_duration(pause, a, sizeof(a)), fmt_duration((double)w->bdp->max_ns / 1e9, b, sizeof(b)));
+		if (w->bdp && w->wait)
+			buf_printf(&s, ", and ");
+		if (w->wait)
+			buf_printf(&s, "%" PRIu64 " waits for pages under writeback, %s in all", w->wait->count,
+				   fmt_duration(wait, c, sizeof(c)));
+		buf_printf(&s, ".");
+		if (w->bdp && device_limit)
+			buf_printf(&s, " The device's own limit paused it: its dirty pages averaged %.0f against a setpoint "
+				       "of %.0f, while the host's dirty pages were %s of the global limit%s.",
+				   bdirty, bset, fmt_pct(gdirty / glimit, d, sizeof(d)),
+				   strict == 1 ? " (strict_limit makes the device's limit apply regardless)" : "");
+		else if (w->bdp && gdirty >= 0)
+			buf_printf(&s, " The host's dirty pages (%.0f) were near the global limit (%.0f): every writer is "
+				       "being paused, not only this one.", gdirty, glimit);
+		finding_summary(f, "%s", s.data);
+		buf_free(&s);
+		finding_str(f, "device", dev, "writeback:balance_dirty_pages bdi, or the file's superblock");
+		if (bd)
+			finding_str(f, "bdi", bd->name, "sys/class/bdi");
+		if (m) {
+			finding_str(f, "mount", m->mountpoint, "proc/1/mountinfo");
+			finding_str(f, "fstype", m->fstype, "proc/1/mountinfo");
+		}
+		if (strict >= 0)
+			finding_num(f, "strict_limit", strict, U_COUNT, construction ? "FUSE, by construction" : "sys/class/bdi");
+		if (bd && bdi_limit(bd, l) >= 0)
+			finding_num(f, "device_limit", bdi_limit(bd, l), U_BYTES, "max_bytes, or max_ratio x the global limit");
+		finding_num(f, "throttled_total", w->total_s, U_SECONDS, "pauses + writeback waits, tracepoint to wakeup");
+		finding_num(f, "throttled_share", share, U_RATIO, "throttled_total / window");
+		if (w->bdp) {
+			finding_num(f, "pauses", (double)w->bdp->count, U_COUNT, "writeback:balance_dirty_pages, pause > 0");
+			finding_num(f, "pause_total", pause, U_SECONDS, "tracepoint to the writer's wakeup");
+			finding_num(f, "pause_max", (double)w->bdp->max_ns / 1e9, U_SECONDS, "tracepoint to wakeup");
+			finding_num(f, "bdi_dirty_pages_mean", bdirty, U_COUNT, "balance_dirty_pages wb_dirty (bdi_dirty)");
+			finding_num(f, "bdi_setpoint_pages_mean", bset, U_COUNT, "balance_dirty_pages wb_setpoint");
+		}
+		if (w->plan) {
+			finding_num(f, "pause_planned_total", (double)w->plan->sum_ns / 1e9, U_SECONDS,
+				    "balance_dirty_pages pause field (ms)");
+			finding_num(f, "global_dirty_pages_mean", gdirty, U_COUNT, "balance_dirty_pages dirty");
+			finding_num(f, "global_limit_pages_mean", glimit, U_COUNT, "balance_dirty_pages limit");
+		}
+		if (w->wait) {
+			finding_num(f, "writeback_waits", (double)w->wait->count, U_COUNT, "writeback:folio_wait_writeback");
+			finding_num(f, "writeback_wait_total", wait, U_SECONDS, "tracepoint to the writer's wakeup");
+		}
+		finding_process(f, (int)w->tgid, w->comm, "throttled writer");
+		if (bd)
+			finding_subject(f, SUBJ_BDI, bd->name);
+		if (bd && device_limit)
+			finding_remedy(f, "Raise this device's share: echo 20 > /sys/class/bdi/%s/max_ratio (or max_bytes), "
+					  "or clear strict_limit where sysfs has it (see writeback.strict_limit_bdi for the "
+					  "costs).", bd->name);
+		else
+			finding_remedy(f, "The global limit is reached: find who dirties memory fastest (the other writers "
+					  "here), and make the limit fit the devices (writeback.dirty_limits_large).");
+		finding_remedy(f, "Write with write()/pwrite() in large requests instead of dirtying a shared mmap page by "
+				  "page, or to a local file first and copy it to the slow store.");
+		finding_ref(f, "kstall explain writeback.throttle");
+	}
+}
+
+static int run(const struct inputs *in, struct findings *out, struct skips *skips)
+{
+	struct limits l = global_limits(in);
+	if (!l.ok)
+		skips_add(skips, "writeback.dirty_limits_large", "no vm.dirty_ratio/dirty_bytes or meminfo file counts");
+	else
+		dirty_limits_large(in, &l, out);
+	if (!in->host.nbdis)
+		skips_add(skips, "writeback.strict_limit_bdi", "no bdis under sys/class/bdi");
+	else
+		strict_limit_bdi(in, &l, out);
+	if (in->traced && (in->traced->groups & TG_WRITEBACK))
+		throttle_live(in, &l, out);
+	else
+		throttle_sampled(in, &l, out);
+	return DETECT_RAN;
+}
+
+const struct detector detector_writeback = {
+	.name = "writeback",
+	.ids = ids,
+	.needs = NEED_NONE,
+	.run = run,
+};
