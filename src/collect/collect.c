@@ -650,6 +650,44 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 	return 0;
 }
 
+/* The mounts a bdi backs: the same device number (FUSE, NFS, tmpfs-like
+ * 0:N devices), else a partition of the bdi's disk (the greatest bdi minor
+ * of that major at or below the mount's: sda is 8:0, sda1 8:1). */
+static bool bdi_dev(const char *name, unsigned *maj, unsigned *min)
+{
+	char tail;
+	return sscanf(name, "%u:%u%c", maj, min, &tail) == 2;
+}
+
+const struct bdi *host_bdi_of_mount(const struct host *h, const struct mount *m)
+{
+	const struct bdi *best = NULL;
+	unsigned bmaj, bmin, best_min = 0;
+	for (size_t i = 0; i < h->nbdis; i++) {
+		if (!bdi_dev(h->bdis[i].name, &bmaj, &bmin) || bmaj != m->major)
+			continue;
+		if (bmin == m->minor)
+			return &h->bdis[i];
+		if (m->major != 0 && bmin < m->minor && (!best || bmin > best_min))
+			best = &h->bdis[i], best_min = bmin;
+	}
+	return best;
+}
+
+/* The first mount of bdi b (NULL if none), and how many there are. */
+const struct mount *host_mount_of_bdi(const struct host *h, const struct bdi *b, unsigned *n)
+{
+	const struct mount *first = NULL;
+	*n = 0;
+	for (size_t i = 0; i < h->mounts.n; i++)
+		if (host_bdi_of_mount(h, &h->mounts.v[i]) == b) {
+			if (!first)
+				first = &h->mounts.v[i];
+			(*n)++;
+		}
+	return first;
+}
+
 const struct proc_entry *sample_proc(const struct sample *s, int pid)
 {
 	size_t lo = 0, hi = s->nprocs;

@@ -143,6 +143,12 @@ void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, siz
 
 /* Helpers for detectors. */
 const struct proc_entry *sample_proc(const struct sample *s, int pid);
+/* The bdi backing a mount: the same device number (FUSE, NFS and other
+ * 0:N devices), else the disk of a partition (the greatest bdi minor of
+ * the mount's major at or below its minor). NULL if none. */
+const struct bdi *host_bdi_of_mount(const struct host *h, const struct mount *m);
+/* A bdi's first mount (NULL if none), and how many it backs. */
+const struct mount *host_mount_of_bdi(const struct host *h, const struct bdi *b, unsigned *n);
 bool inputs_pid_selected(const struct inputs *in, int pid);
 /* vm.max_map_count, or the kernel default 65530 with *assumed set when
  * the sysctl was not read. */

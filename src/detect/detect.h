@@ -61,6 +61,18 @@ double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur);
 /* One CPU's ticks over the window (since boot in that mode): false if the
  * earlier sample lacks it. */
 bool cpu_window_delta(const struct inputs *in, const struct cpu_times *c, struct cpu_times *d);
+/* The global dirty limits in bytes, as the kernel computes them
+ * (writeback.c); ok is false without the sysctls or meminfo counts. */
+struct dirty_limits {
+	bool ok;
+	double dirtyable, thresh, bg_thresh; /* bytes */
+	bool thresh_from_bytes, bg_from_bytes;
+	uint64_t ratio, bg_ratio;
+};
+struct dirty_limits writeback_limits(const struct inputs *in);
+/* A bdi's own limit in bytes (max_bytes, else max_ratio of the global
+ * limit); -1 if unknown. */
+double writeback_bdi_limit(const struct bdi *b, const struct dirty_limits *l);
 double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
 		    const struct irq_row *r, const struct irq_row *p, size_t col);
 /* CPU share of a process over the window (0..n), or -1 if unknown. */

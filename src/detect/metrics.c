@@ -201,10 +201,27 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		}
 	metrics_add(m, "net.rx_queues", nrx, U_COUNT);
 	metrics_add(m, "net.rx_queues_with_rps", rps, U_COUNT);
-	for (size_t i = 0; i < h->nbdis; i++)
+	struct dirty_limits dl = writeback_limits(in);
+	for (size_t i = 0; i < h->nbdis; i++) {
 		strict += h->bdis[i].strict_limit == 1;
+		/* each mounted bdi's own limit, described by its mount */
+		unsigned n;
+		const struct mount *mt = host_mount_of_bdi(h, &h->bdis[i], &n);
+		double lim = writeback_bdi_limit(&h->bdis[i], &dl);
+		if (!mt || lim < 0)
+			continue;
+		metrics_addf(m, lim, U_BYTES, "bdi.%s.limit", h->bdis[i].name);
+		_cleanup_free_ char *desc = xasprintf("%s %s strict_limit=%" PRId64 " max_ratio=%" PRId64, mt->mountpoint,
+						      mt->fstype, h->bdis[i].strict_limit, h->bdis[i].max_ratio);
+		metrics_set_desc(m, desc);
+	}
 	metrics_add(m, "bdi.count", (double)h->nbdis, U_COUNT);
 	metrics_add(m, "bdi.strict_limit", strict, U_COUNT);
+	if (dl.ok) {
+		metrics_add(m, "writeback.global_limit", dl.thresh, U_BYTES);
+		metrics_add(m, "writeback.background_limit", dl.bg_thresh, U_BYTES);
+		metrics_add(m, "writeback.dirtyable_memory", dl.dirtyable, U_BYTES);
+	}
 
 	unsigned dstate = 0;
 	for (size_t i = 0; i < in->cur.nprocs; i++)

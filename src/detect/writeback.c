@@ -28,19 +28,12 @@
 static const char *const ids[] = {"writeback.strict_limit_bdi", "writeback.throttle", "writeback.dirty_limits_large",
 				  NULL};
 
-struct limits {
-	bool ok;
-	double dirtyable, thresh, bg_thresh; /* bytes */
-	bool thresh_from_bytes, bg_from_bytes;
-	uint64_t ratio, bg_ratio;
-};
-
 /* The global limits as the kernel computes them (global_dirty_limits):
  * vm.dirty_bytes if set, else vm.dirty_ratio percent of dirtyable memory
  * (free pages and the file LRUs; kstall approximates it from meminfo). */
-static struct limits global_limits(const struct inputs *in)
+struct dirty_limits writeback_limits(const struct inputs *in)
 {
-	struct limits l = {0};
+	struct dirty_limits l = {0};
 	uint64_t fr, af, inf, bytes = 0, bgbytes = 0;
 	const struct kvtab *sc = &in->host.sysctl;
 	if (meminfo_bytes(&in->cur, "MemFree", &fr) || meminfo_bytes(&in->cur, "Active(file)", &af) ||
@@ -61,44 +54,6 @@ static struct limits global_limits(const struct inputs *in)
 	return l;
 }
 
-/* The mounts a bdi backs: the same device number (FUSE, NFS, tmpfs-like
- * 0:N devices), else a partition of the bdi's disk (the greatest bdi minor
- * of that major at or below the mount's: sda is 8:0, sda1 8:1). */
-static bool bdi_dev(const char *name, unsigned *maj, unsigned *min)
-{
-	char tail;
-	return sscanf(name, "%u:%u%c", maj, min, &tail) == 2;
-}
-
-static const struct bdi *bdi_of_mount(const struct host *h, const struct mount *m)
-{
-	const struct bdi *best = NULL;
-	unsigned bmaj, bmin, best_min = 0;
-	for (size_t i = 0; i < h->nbdis; i++) {
-		if (!bdi_dev(h->bdis[i].name, &bmaj, &bmin) || bmaj != m->major)
-			continue;
-		if (bmin == m->minor)
-			return &h->bdis[i];
-		if (m->major != 0 && bmin < m->minor && (!best || bmin > best_min))
-			best = &h->bdis[i], best_min = bmin;
-	}
-	return best;
-}
-
-/* The first mount of bdi b (NULL if none), and how many there are. */
-static const struct mount *mount_of_bdi(const struct host *h, const struct bdi *b, unsigned *n)
-{
-	const struct mount *first = NULL;
-	*n = 0;
-	for (size_t i = 0; i < h->mounts.n; i++)
-		if (bdi_of_mount(h, &h->mounts.v[i]) == b) {
-			if (!first)
-				first = &h->mounts.v[i];
-			(*n)++;
-		}
-	return first;
-}
-
 static const struct bdi *bdi_by_dev(const struct host *h, uint64_t dev)
 {
 	char name[32];
@@ -108,7 +63,7 @@ static const struct bdi *bdi_by_dev(const struct host *h, uint64_t dev)
 			return &h->bdis[i];
 	/* a block file system: dev is the partition's */
 	struct mount m = {.major = tr_dev_major(dev), .minor = tr_dev_minor(dev)};
-	return bdi_of_mount(h, &m);
+	return host_bdi_of_mount(h, &m);
 }
 
 static const struct mount *mount_by_dev(const struct host *h, uint64_t dev)
@@ -118,7 +73,7 @@ static const struct mount *mount_by_dev(const struct host *h, uint64_t dev)
 			return &h->mounts.v[i];
 	const struct bdi *b = bdi_by_dev(h, dev);
 	unsigned n;
-	return b ? mount_of_bdi(h, b, &n) : NULL;
+	return b ? host_mount_of_bdi(h, b, &n) : NULL;
 }
 
 /* Is b strict? 1 yes, 0 no, -1 unknown. Before 6.2 there is no
@@ -138,7 +93,7 @@ static int bdi_strict(const struct inputs *in, const struct bdi *b, const struct
 /* The device's own limit in bytes: max_bytes where the kernel has it
  * (6.2+, the same setting as max_ratio seen in bytes), else max_ratio
  * percent of the global limit. -1 if unknown. */
-static double bdi_limit(const struct bdi *b, const struct limits *l)
+double writeback_bdi_limit(const struct bdi *b, const struct dirty_limits *l)
 {
 	if (b->max_bytes > 0)
 		return (double)b->max_bytes;
@@ -184,7 +139,7 @@ static size_t collect_throttles(const struct traced *t, struct throttle *v, size
 	return n;
 }
 
-static void strict_limit_bdi(const struct inputs *in, const struct limits *l, struct findings *out)
+static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits *l, struct findings *out)
 {
 	const struct host *h = &in->host;
 	char a[32], b[32], c[32];
@@ -193,11 +148,11 @@ static void strict_limit_bdi(const struct inputs *in, const struct limits *l, st
 	for (size_t i = 0; i < h->nbdis; i++) {
 		const struct bdi *d = &h->bdis[i];
 		unsigned nmounts;
-		const struct mount *m = mount_of_bdi(h, d, &nmounts);
+		const struct mount *m = host_mount_of_bdi(h, d, &nmounts);
 		bool construction;
 		if (!m || bdi_strict(in, d, m, &construction) != 1)
 			continue;
-		double lim = bdi_limit(d, l);
+		double lim = writeback_bdi_limit(d, l);
 		double share = lim >= 0 && l->ok && l->thresh > 0 ? lim / l->thresh : -1;
 		if (share < 0 ? d->max_ratio < 0 || d->max_ratio > 10 : share > STRICT_SMALL_SHARE)
 			continue;
@@ -265,7 +220,7 @@ static bool stack_has(const struct proc_entry *p, const char *fn)
 
 /* From samples alone: tasks caught in balance_dirty_pages or waiting for
  * writeback (D state). Lower confidence: a sample is an instant. */
-static void throttle_sampled(const struct inputs *in, const struct limits *l, struct findings *out)
+static void throttle_sampled(const struct inputs *in, const struct dirty_limits *l, struct findings *out)
 {
 	for (size_t i = 0; i < in->cur.nprocs; i++) {
 		const struct proc_entry *p = &in->cur.procs[i];
@@ -302,7 +257,7 @@ static void throttle_sampled(const struct inputs *in, const struct limits *l, st
 	}
 }
 
-static void dirty_limits_large(const struct inputs *in, const struct limits *l, struct findings *out)
+static void dirty_limits_large(const struct inputs *in, const struct dirty_limits *l, struct findings *out)
 {
 	char a[32], b[32], c[32];
 	if (!l->ok)
@@ -335,7 +290,7 @@ static void dirty_limits_large(const struct inputs *in, const struct limits *l, 
 }
 
 /* Live: each writer's pauses and writeback waits on one device. */
-static void throttle_live(const struct inputs *in, const struct limits *l, struct findings *out)
+static void throttle_live(const struct inputs *in, const struct dirty_limits *l, struct findings *out)
 {
 	const struct traced *t = in->traced;
 	const struct host *h = &in->host;
@@ -404,8 +359,8 @@ static void throttle_live(const struct inputs *in, const struct limits *l, struc
 		}
 		if (strict >= 0)
 			finding_num(f, "strict_limit", strict, U_COUNT, construction ? "FUSE, by construction" : "sys/class/bdi");
-		if (bd && bdi_limit(bd, l) >= 0)
-			finding_num(f, "device_limit", bdi_limit(bd, l), U_BYTES, "max_bytes, or max_ratio x the global limit");
+		if (bd && writeback_bdi_limit(bd, l) >= 0)
+			finding_num(f, "device_limit", writeback_bdi_limit(bd, l), U_BYTES, "max_bytes, or max_ratio x the global limit");
 		finding_num(f, "throttled_total", w->total_s, U_SECONDS, "pauses + writeback waits, tracepoint to wakeup");
 		finding_num(f, "throttled_share", share, U_RATIO, "throttled_total / window");
 		if (w->bdp) {
@@ -443,7 +398,12 @@ static void throttle_live(const struct inputs *in, const struct limits *l, struc
 
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)
 {
-	struct limits l = global_limits(in);
+	struct dirty_limits l = writeback_limits(in);
+	if (!l.ok && !in->host.nbdis && !(in->traced && (in->traced->groups & TG_WRITEBACK))) {
+		for (const char *const *id = ids; *id; id++)
+			skips_add(skips, *id, "no dirty sysctls, meminfo counts or bdis were read");
+		return DETECT_SKIPPED;
+	}
 	if (!l.ok)
 		skips_add(skips, "writeback.dirty_limits_large", "no vm.dirty_ratio/dirty_bytes or meminfo file counts");
 	else

@@ -120,6 +120,30 @@ static json_object *irq_affinity_json(const struct inputs *in)
 	return a;
 }
 
+/* Every backing device's limits (null where the kernel has no such
+ * file), with the mount it backs. */
+static json_object *bdis_json(const struct inputs *in)
+{
+	const struct host *h = &in->host;
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < h->nbdis; i++) {
+		const struct bdi *b = &h->bdis[i];
+		json_object *x = json_object_new_object();
+		unsigned n;
+		const struct mount *m = host_mount_of_bdi(h, b, &n);
+		json_object_object_add(x, "name", jstr(b->name));
+		json_object_object_add(x, "min_ratio", b->min_ratio >= 0 ? json_object_new_int64(b->min_ratio) : NULL);
+		json_object_object_add(x, "max_ratio", b->max_ratio >= 0 ? json_object_new_int64(b->max_ratio) : NULL);
+		json_object_object_add(x, "max_bytes", b->max_bytes >= 0 ? json_object_new_int64(b->max_bytes) : NULL);
+		json_object_object_add(x, "strict_limit", b->strict_limit >= 0 ? json_object_new_int64(b->strict_limit) : NULL);
+		json_object_object_add(x, "mount", m ? jstr(m->mountpoint) : NULL);
+		json_object_object_add(x, "fstype", m ? jstr(m->fstype) : NULL);
+		json_object_object_add(x, "mounts", json_object_new_int((int)n));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
 static json_object *host_json(const struct inputs *in)
 {
 	const struct host *h = &in->host;
@@ -140,6 +164,17 @@ static json_object *host_json(const struct inputs *in)
 	json_object_object_add(o, "user_hz", json_object_new_int((int)h->user_hz));
 	json_object_object_add(o, "net_queues", net_queues_json(in));
 	json_object_object_add(o, "irq_affinity", irq_affinity_json(in));
+	json_object_object_add(o, "bdis", bdis_json(in));
+	json_object *dirty = json_object_new_object();
+	static const char *const keys[] = {"vm.dirty_ratio", "vm.dirty_bytes", "vm.dirty_background_ratio",
+					   "vm.dirty_background_bytes", "vm.dirty_expire_centisecs",
+					   "vm.dirty_writeback_centisecs"};
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		uint64_t v;
+		json_object_object_add(dirty, keys[i] + 3,
+				       kv_get(&h->sysctl, keys[i], &v) == 0 ? json_object_new_int64((int64_t)v) : NULL);
+	}
+	json_object_object_add(o, "dirty_settings", dirty);
 	return o;
 }
 

@@ -948,6 +948,31 @@ static const struct finding *wb_live(struct run *r, struct traced *t, const char
 	return find(r, id);
 }
 
+/* host.bdis and host.dirty_settings of a run, as JSON. */
+static json_object *host_of(struct run *r)
+{
+	struct report rep = {.in = &r->in, .findings = r->f, .skips = r->s, .metrics = r->m};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(render_json(f, &rep), 0);
+	fclose(f);
+	json_object *doc = json_tokener_parse(buf);
+	free(buf);
+	assert_non_null(doc);
+	return doc;
+}
+
+static json_object *bdi_json(json_object *doc, const char *name)
+{
+	json_object *a = json_object_object_get(json_object_object_get(doc, "host"), "bdis");
+	for (size_t i = 0; i < json_object_array_length(a); i++)
+		if (!strcmp(json_object_get_string(json_object_object_get(json_object_array_get_idx(a, i), "name")), name))
+			return json_object_array_get_idx(a, i);
+	fail_msg("no bdi %s", name);
+	return NULL;
+}
+
 static void test_seed004_writeback(void **state UNUSED)
 {
 	struct run r;
@@ -974,6 +999,20 @@ static void test_seed004_writeback(void **state UNUSED)
 	assert_int_equal(f->subj[0].pid, 4242);
 	assert_non_null(strstr(finding_evidence(f, "confidence")->str, "low"));
 	assert_null(find(&r, "writeback.dirty_limits_large"));
+	/* Every bdi's settings and mount, the limits in bytes. */
+	assert_true(fabs(metric(&r, "writeback.global_limit") - 24.0 * 1073741824 * 0.2) < 1);
+	const struct metric *bm = metric_of(&r, "bdi.0:53.limit");
+	assert_true(bm->value == 49786593);
+	assert_string_equal(bm->desc, "/mnt/video fuse.netstore strict_limit=1 max_ratio=1");
+	json_object *doc = host_of(&r), *b = bdi_json(doc, "0:53");
+	assert_string_equal(json_object_get_string(json_object_object_get(b, "mount")), "/mnt/video");
+	assert_int_equal(json_object_get_int(json_object_object_get(b, "strict_limit")), 1);
+	b = bdi_json(doc, "8:0");
+	assert_string_equal(json_object_get_string(json_object_object_get(b, "mount")), "/"); /* sda1 on sda */
+	assert_int_equal(json_object_get_int(json_object_object_get(
+				 json_object_object_get(json_object_object_get(doc, "host"), "dirty_settings"), "dirty_ratio")),
+			 20);
+	json_object_put(doc);
 
 	/* Live: 70 pauses, 0.7 s, plus 35 ms of page waits in 5 s (15%),
 	 * the device at its setpoint and the host at 1% of its limit: a
@@ -1026,6 +1065,9 @@ static void test_seed004_writeback(void **state UNUSED)
 	assert_non_null(f);
 	assert_non_null(strstr(f->summary, "by construction"));
 	assert_true(fabs(ev(f, "device_limit") - 24.0 * 1073741824 * 0.2 * 0.01) < 1);
+	doc = host_of(&r);
+	assert_true(json_object_is_type(json_object_object_get(bdi_json(doc, "0:53"), "strict_limit"), json_type_null));
+	json_object_put(doc);
 	run_free(&r);
 
 	/* 256 GB at 20%: 51 GB, over 4 minutes at 200 MB/s: warning; at 40%:
