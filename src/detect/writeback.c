@@ -111,20 +111,23 @@ struct throttle {
 	double total_s;
 };
 
-static size_t collect_throttles(const struct traced *t, struct throttle *v, size_t cap)
+/* One entry per (process, device) with pauses or waits; as many as the
+ * tracer kept histograms for (bounded there), freed by the caller. */
+static struct throttle *collect_throttles(const struct traced *t, size_t *n)
 {
-	size_t n = 0;
-	for (size_t i = 0; t && i < t->nhists; i++) {
+	*n = 0;
+	if (!t || !t->nhists)
+		return NULL;
+	struct throttle *v = xcalloc(t->nhists, sizeof(*v));
+	for (size_t i = 0; i < t->nhists; i++) {
 		const struct tr_hist *h = &t->hists[i];
 		if (!tr_kind_is_writeback(h->kind))
 			continue;
 		size_t k = 0;
-		while (k < n && !(v[k].tgid == h->tgid && v[k].dev == h->detail))
+		while (k < *n && !(v[k].tgid == h->tgid && v[k].dev == h->detail))
 			k++;
-		if (k == n) {
-			if (n == cap)
-				continue;
-			v[n++] = (struct throttle){.tgid = h->tgid, .dev = h->detail};
+		if (k == *n) {
+			v[(*n)++] = (struct throttle){.tgid = h->tgid, .dev = h->detail};
 			snprintf(v[k].comm, sizeof(v[k].comm), "%s", h->comm);
 		}
 		if (h->kind == TR_BDP)
@@ -136,15 +139,14 @@ static size_t collect_throttles(const struct traced *t, struct throttle *v, size
 		if (h->kind != TR_BDP_PLAN)
 			v[k].total_s += (double)h->sum_ns / 1e9;
 	}
-	return n;
+	return v;
 }
 
-static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits *l, struct findings *out)
+static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits *l, const struct throttle *th,
+			     size_t nth, struct findings *out)
 {
 	const struct host *h = &in->host;
 	char a[32], b[32], c[32];
-	struct throttle th[64];
-	size_t nth = collect_throttles(in->traced, th, ARRAY_SIZE(th));
 	for (size_t i = 0; i < h->nbdis; i++) {
 		const struct bdi *d = &h->bdis[i];
 		unsigned nmounts;
@@ -290,13 +292,12 @@ static void dirty_limits_large(const struct inputs *in, const struct dirty_limit
 }
 
 /* Live: each writer's pauses and writeback waits on one device. */
-static void throttle_live(const struct inputs *in, const struct dirty_limits *l, struct findings *out)
+static void throttle_live(const struct inputs *in, const struct dirty_limits *l, const struct throttle *th, size_t n,
+			  struct findings *out)
 {
 	const struct traced *t = in->traced;
 	const struct host *h = &in->host;
 	char a[32], b[32], c[32], d[32];
-	struct throttle th[64];
-	size_t n = collect_throttles(t, th, ARRAY_SIZE(th));
 	for (size_t i = 0; i < n; i++) {
 		const struct throttle *w = &th[i];
 		double share = t->duration_s > 0 ? w->total_s / t->duration_s : 0;
@@ -404,6 +405,8 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 			skips_add(skips, *id, "no dirty sysctls, meminfo counts or bdis were read");
 		return DETECT_SKIPPED;
 	}
+	size_t nth;
+	struct throttle *th = collect_throttles(in->traced, &nth);
 	if (!l.ok)
 		skips_add(skips, "writeback.dirty_limits_large", "no vm.dirty_ratio/dirty_bytes or meminfo file counts");
 	else
@@ -411,11 +414,12 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	if (!in->host.nbdis)
 		skips_add(skips, "writeback.strict_limit_bdi", "no bdis under sys/class/bdi");
 	else
-		strict_limit_bdi(in, &l, out);
+		strict_limit_bdi(in, &l, th, nth, out);
 	if (in->traced && (in->traced->groups & TG_WRITEBACK))
-		throttle_live(in, &l, out);
+		throttle_live(in, &l, th, nth, out);
 	else
 		throttle_sampled(in, &l, out);
+	free(th);
 	return DETECT_RAN;
 }
 
