@@ -36,7 +36,12 @@ enum ks_kind {
 	KS_BDP_PLAN = 15,      /* the same pauses as the kernel planned them: duration =
 				* planned pause; extra1/extra2: sums of global dirty and limit */
 	KS_WB_WAIT = 16,       /* a wait for a page under writeback (folio_wait_writeback to wakeup) */
-	KS_KIND_MAX = 17,
+	/* mmap_lock (seed 000), per process; detail: where (KS_ML_* below). */
+	KS_ML_WAIT_READ = 17,  /* a wait to take a process's mmap_lock for reading */
+	KS_ML_WAIT_WRITE = 18, /* ... for writing */
+	KS_ML_HOLD = 19,       /* the lock held for writing; extra1: holds by a clone
+				* without CLONE_VM (a fork); extra2: sum of map_count */
+	KS_KIND_MAX = 20,
 };
 
 /* Counters of what kstall itself could not keep: never silent. */
@@ -50,6 +55,24 @@ enum ks_stat {
 	KS_STAT_VMOPS_FULL,        /* mmap/munmap map full: a call not aggregated */
 	KS_STAT_IRQS_FULL,         /* per-CPU irq histogram map full */
 	KS_STAT_MAX,
+};
+
+/* mmap_lock "where": the syscall number in the low 32 bits (KS_ML_NOSYS
+ * outside a syscall), KS_ML_FAULT set when a page fault took the lock. */
+#define KS_ML_NOSYS 0xffffffffULL
+#define KS_ML_FAULT (1ULL << 32)
+
+/* In a KS_EV_WAIT event of kind KS_ML_WAIT_* or KS_ML_HOLD, in place of
+ * the path: the thread that held the lock for writing across the wait
+ * (holder_tid 0 if none was seen), or, for a hold, the process's size. */
+struct ks_ml_info {
+	__u32 holder_tid, holder_tgid;
+	__u64 holder_where;   /* as detail */
+	__u64 holder_hold_ns;
+	__u64 holder_flags;   /* clone flags when the holder was cloning */
+	__u64 map_count;      /* the process's VMAs when the holder released */
+	__u64 total_vm;       /* pages mapped then */
+	char holder_comm[KS_COMM_LEN];
 };
 
 struct ks_hist_key {

@@ -32,6 +32,11 @@ enum tr_kind {
 	TR_BDP_PLAN = 15,     /* the same pauses as planned; extra1/extra2: sums of
 			       * global dirty pages and the global limit */
 	TR_WB_WAIT = 16,      /* waits for a page under writeback */
+	/* mmap_lock, per process; detail: where (TR_ML_* below). */
+	TR_ML_WAIT_READ = 17,
+	TR_ML_WAIT_WRITE = 18,
+	TR_ML_HOLD = 19,      /* held for writing; extra1: holds by a fork (clone
+			       * without CLONE_VM); extra2: sum of map_count */
 };
 const char *tr_kind_name(unsigned kind);
 /* mmap, munmap or a search for room: address-space operations, not waits. */
@@ -47,6 +52,16 @@ static inline bool tr_kind_is_writeback(unsigned kind)
 
 static inline unsigned tr_dev_major(uint64_t dev) { return (unsigned)(dev >> 20); }
 static inline unsigned tr_dev_minor(uint64_t dev) { return (unsigned)(dev & 0xfffff); }
+
+/* "accept", "page fault in accept", "page fault", "syscall 999"... */
+const char *tr_ml_where(uint64_t where, char *out, size_t n);
+/* The name of syscall nr on this build's architecture, or NULL. */
+const char *tr_syscall_name(long nr);
+
+static inline bool tr_kind_is_mmap_lock(unsigned kind)
+{
+	return kind == TR_ML_WAIT_READ || kind == TR_ML_WAIT_WRITE || kind == TR_ML_HOLD;
+}
 
 static inline bool tr_kind_is_irq(unsigned kind)
 {
@@ -74,6 +89,20 @@ struct tr_lookup {
 	struct pattern_set patterns; /* from sampled paths */
 };
 
+/* where: the syscall number in the low 32 bits (TR_ML_NOSYS outside a
+ * syscall); TR_ML_FAULT when a page fault took the lock. */
+#define TR_ML_NOSYS 0xffffffffULL
+#define TR_ML_FAULT (1ULL << 32)
+
+/* An mmap_lock outlier's holder: the thread that held the lock for
+ * writing across a wait (or, for a hold, the holder itself). */
+struct tr_ml_holder {
+	bool present;
+	uint32_t tid, tgid;
+	uint64_t where, hold_ns, flags, map_count, total_vm;
+	char comm[16];
+};
+
 struct tr_event {
 	unsigned kind;
 	uint32_t tid, tgid;
@@ -81,6 +110,7 @@ struct tr_event {
 	double t_s; /* seconds since the window started */
 	uint64_t dur_ns, detail, extra1, extra2;
 	char name[96];
+	struct tr_ml_holder ml; /* mmap_lock kinds */
 };
 
 #define TR_MAX_EVENTS 4096

@@ -9,6 +9,7 @@ extern const struct detector detector_mmap_churn;
 extern const struct detector detector_irq;
 extern const struct detector detector_irq_live;
 extern const struct detector detector_writeback;
+extern const struct detector detector_mmap_lock;
 
 const struct detector *const detectors[] = {
 	&detector_dcache,
@@ -20,6 +21,7 @@ const struct detector *const detectors[] = {
 	&detector_irq,
 	&detector_irq_live,
 	&detector_writeback,
+	&detector_mmap_lock,
 };
 const size_t ndetectors = ARRAY_SIZE(detectors);
 

@@ -201,6 +201,15 @@ char *traced_to_json(const struct traced *t)
 		json_object_array_add(a, u64(x->extra1));
 		json_object_array_add(a, u64(x->extra2));
 		json_object_array_add(a, json_object_new_string(x->name));
+		if (x->ml.present) {
+			json_object *m = json_object_new_array();
+			uint64_t v[] = {x->ml.tid, x->ml.tgid, x->ml.where, x->ml.hold_ns, x->ml.flags, x->ml.map_count,
+					x->ml.total_vm};
+			for (size_t k = 0; k < ARRAY_SIZE(v); k++)
+				json_object_array_add(m, u64(v[k]));
+			json_object_array_add(m, json_object_new_string(x->ml.comm));
+			json_object_array_add(a, m);
+		}
 		json_object_array_add(e, a);
 	}
 	json_object_object_add(o, "events", e);
@@ -271,6 +280,14 @@ int traced_from_json(const char *json, struct traced *ret)
 				       .extra1 = get_u64(e, 7), .extra2 = get_u64(e, 8)};
 		snprintf(x->comm, sizeof(x->comm), "%s", get_str(e, 3));
 		snprintf(x->name, sizeof(x->name), "%s", get_str(e, 9));
+		json_object *m = json_object_array_get_idx(e, 10); /* mmap_lock holder, when there was one */
+		if (m && json_object_is_type(m, json_type_array)) {
+			x->ml = (struct tr_ml_holder){.present = true, .tid = (uint32_t)get_u64(m, 0),
+						      .tgid = (uint32_t)get_u64(m, 1), .where = get_u64(m, 2),
+						      .hold_ns = get_u64(m, 3), .flags = get_u64(m, 4),
+						      .map_count = get_u64(m, 5), .total_vm = get_u64(m, 6)};
+			snprintf(x->ml.comm, sizeof(x->ml.comm), "%s", get_str(m, 7));
+		}
 	}
 	json_object_put(o);
 	*ret = t;

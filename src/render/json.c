@@ -300,6 +300,12 @@ static json_object *hist_json(const struct tr_hist *h)
 		json_object_object_add(x, "pid", json_object_new_int64(h->tgid));
 		json_object_object_add(x, "comm", jstr(h->comm));
 	}
+	if (tr_kind_is_mmap_lock(h->kind)) {
+		char wh[48];
+		json_object_object_add(x, "where", jstr(tr_ml_where(h->detail, wh, sizeof(wh))));
+		if (h->kind == TR_ML_HOLD)
+			json_object_object_add(x, "forks", jnum((double)h->extra1));
+	}
 	if (tr_kind_is_writeback(h->kind)) {
 		char dev[32];
 		snprintf(dev, sizeof(dev), "%u:%u", tr_dev_major(h->detail), tr_dev_minor(h->detail));
@@ -392,6 +398,25 @@ static json_object *traced_json(const struct traced *t)
 		json_object_object_add(x, "duration_s", jnum((double)e->dur_ns / 1e9));
 		if (e->name[0])
 			json_object_object_add(x, "detail", jstr(e->name));
+		if (tr_kind_is_mmap_lock(e->kind)) {
+			char wh[48];
+			json_object_object_add(x, "where", jstr(tr_ml_where(e->detail, wh, sizeof(wh))));
+			if (e->detail & TR_ML_FAULT)
+				json_object_object_add(x, "fault_address", jnum((double)e->extra1));
+		}
+		if (e->ml.present) {
+			char wh[48];
+			json_object *hd = json_object_new_object();
+			json_object_object_add(hd, "tid", json_object_new_int64(e->ml.tid));
+			json_object_object_add(hd, "pid", json_object_new_int64(e->ml.tgid));
+			json_object_object_add(hd, "comm", jstr(e->ml.comm));
+			json_object_object_add(hd, "where", jstr(tr_ml_where(e->ml.where, wh, sizeof(wh))));
+			json_object_object_add(hd, "hold_s", jnum((double)e->ml.hold_ns / 1e9));
+			json_object_object_add(hd, "clone_flags", jnum((double)e->ml.flags));
+			json_object_object_add(hd, "map_count", jnum((double)e->ml.map_count));
+			json_object_object_add(hd, "total_vm_pages", jnum((double)e->ml.total_vm));
+			json_object_object_add(x, "holder", hd);
+		}
 		json_object_array_add(ev, x);
 	}
 	json_object_object_add(o, "outliers", ev);

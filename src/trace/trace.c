@@ -184,6 +184,14 @@ static int handle_event(void *ctx, void *data, size_t len)
 	*x = (struct tr_event){.kind = e->kind, .tid = e->tid, .tgid = e->tgid, .dur_ns = e->dur_ns,
 			       .detail = e->detail, .extra1 = e->extra1, .extra2 = e->extra2};
 	snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, e->comm);
+	if (tr_kind_is_mmap_lock(e->kind)) {
+		struct ks_ml_info mi;
+		memcpy(&mi, e->path, sizeof(mi));
+		x->ml = (struct tr_ml_holder){.present = mi.holder_tid != 0, .tid = mi.holder_tid, .tgid = mi.holder_tgid,
+					      .where = mi.holder_where, .hold_ns = mi.holder_hold_ns,
+					      .flags = mi.holder_flags, .map_count = mi.map_count, .total_vm = mi.total_vm};
+		snprintf(x->ml.comm, sizeof(x->ml.comm), "%.*s", KS_COMM_LEN, mi.holder_comm);
+	}
 	/* bpf_ktime_get_ns is CLOCK_MONOTONIC, like now_monotonic(). */
 	x->t_s = (double)e->ts_ns / 1e9 - t->t0;
 	return 0;
@@ -279,12 +287,22 @@ static const struct prog_group plan_groups[] = {
 	{TG_WRITEBACK, "sched_wakeup", "writeback.throttle"},
 	/* Optional: without it, writeback.throttle says page waits were not traced. */
 	{TG_WB_WAIT, "folio_wait_writeback", NULL},
+	{TG_MMAP_LOCK, "mmap_lock_start_locking", "mmap_lock.contention"},
+	{TG_MMAP_LOCK, "mmap_lock_acquire_returned", "mmap_lock.contention"},
+	{TG_MMAP_LOCK, "mmap_lock_released", "mmap_lock.contention"},
+	{TG_MMAP_LOCK, "mmap_lock_start_locking", "mmap_lock.fork_stall"},
+	{TG_MMAP_LOCK, "mmap_lock_acquire_returned", "mmap_lock.fork_stall"},
+	{TG_MMAP_LOCK, "mmap_lock_released", "mmap_lock.fork_stall"},
+	/* Optional (x86): without them, waits in page faults are not told apart. */
+	{TG_FAULT_ADDR, "page_fault_user", NULL},
+	{TG_FAULT_ADDR, "page_fault_kernel", NULL},
 };
 
 unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips)
 {
 	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT;
+			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT |
+			     TG_MMAP_LOCK | TG_FAULT_ADDR;
 	unsigned missing = 0;
 	const char *first_missing[32] = {0}; /* by group bit */
 
@@ -299,6 +317,8 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 		missing |= TG_VMA_SEARCH; /* searches are counted for mmap churn only */
 	if (missing & TG_WRITEBACK)
 		missing |= TG_WB_WAIT; /* closed by the same wakeup program */
+	if (missing & TG_MMAP_LOCK)
+		missing |= TG_FAULT_ADDR; /* read by the lock programs only */
 	/* One line per finding id, naming the first tracepoint it lacks.
 	 * Reclaim stalls need either the direct or the memcg pair. */
 	for (size_t i = 0; i < ARRAY_SIZE(plan_groups); i++) {
@@ -413,6 +433,9 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		{t->skel->progs.timer_expire, TG_TIMER_LATE},
 		{t->skel->progs.bdp, TG_WRITEBACK}, {t->skel->progs.wb_wakeup, TG_WRITEBACK},
 		{t->skel->progs.wb_wait, TG_WB_WAIT},
+		{t->skel->progs.ml_start, TG_MMAP_LOCK}, {t->skel->progs.ml_acquired, TG_MMAP_LOCK},
+		{t->skel->progs.ml_released, TG_MMAP_LOCK},
+		{t->skel->progs.ml_fault_user, TG_FAULT_ADDR}, {t->skel->progs.ml_fault_kernel, TG_FAULT_ADDR},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)
@@ -423,6 +446,16 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 	t->per_syscall = o->syscall_tracepoints;
 	t->skel->rodata->mmap_nr = SYS_MMAP_NR;
 	t->skel->rodata->munmap_nr = SYS_munmap;
+	t->skel->rodata->clone_nr = SYS_clone;
+#ifdef SYS_clone3
+	t->skel->rodata->clone3_nr = SYS_clone3;
+#endif
+#ifdef SYS_fork
+	t->skel->rodata->fork_nr = SYS_fork;
+#endif
+#ifdef SYS_vfork
+	t->skel->rodata->vfork_nr = SYS_vfork;
+#endif
 	if (t->per_syscall) {
 		bpf_program__set_autoload(t->skel->progs.path_sys_enter, false);
 		bpf_program__set_autoload(t->skel->progs.path_sys_exit, false);

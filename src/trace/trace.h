@@ -23,6 +23,8 @@ enum {
 	TG_TIMER_LATE = 1 << 10, /* hard hrtimers run late: interrupts kept off */
 	TG_WRITEBACK = 1 << 11, /* balance_dirty_pages pauses, until the writer is woken */
 	TG_WB_WAIT = 1 << 12,   /* waits for pages under writeback (optional) */
+	TG_MMAP_LOCK = 1 << 13, /* mmap_lock waits and write holds */
+	TG_FAULT_ADDR = 1 << 14, /* page-fault addresses for mmap_lock waits (x86, optional) */
 };
 
 struct trace_opts {

@@ -31,7 +31,8 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 	struct skips s = {0};
 	unsigned g = tracer_plan(has_all_but, none, &s);
 	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
-				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT);
+				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT |
+				    TG_MMAP_LOCK | TG_FAULT_ADDR);
 	assert_int_equal(s.n, 0);
 }
 
@@ -144,6 +145,27 @@ static void test_writeback_plan(void **state UNUSED)
 	skips_free(&s);
 }
 
+static void test_mmap_lock_plan(void **state UNUSED)
+{
+	/* Before 5.12 there are no mmap_lock tracepoints: both findings are
+	 * skipped with the reason, and the fault programs are not loaded. */
+	const char *m[] = {"mmap_lock_released", NULL};
+	struct skips s = {0};
+	unsigned g = tracer_plan(has_all_but, m, &s);
+	assert_false(g & (TG_MMAP_LOCK | TG_FAULT_ADDR));
+	assert_string_equal(reason(&s, "mmap_lock.contention"), "this kernel has no mmap_lock_released tracepoint");
+	assert_non_null(reason(&s, "mmap_lock.fork_stall"));
+	assert_int_equal(s.n, 2);
+	skips_free(&s);
+	/* No x86 fault tracepoints (arm64): waits still traced, nothing skipped. */
+	const char *m2[] = {"page_fault_user", "page_fault_kernel", NULL};
+	g = tracer_plan(has_all_but, m2, &s);
+	assert_true(g & TG_MMAP_LOCK);
+	assert_false(g & TG_FAULT_ADDR);
+	assert_int_equal(s.n, 0);
+	skips_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_irqsoff_tracers_note),
 		cmocka_unit_test(test_timer_lateness_plan),
 		cmocka_unit_test(test_writeback_plan),
+		cmocka_unit_test(test_mmap_lock_plan),
 	};
 	return cmocka_run_group_tests_name("trace plan", tests, NULL, NULL);
 }
