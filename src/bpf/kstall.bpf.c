@@ -822,6 +822,24 @@ static __always_inline __u64 parse_dev(const char *s)
 	return colon ? (major << 20) | minor : 0;
 }
 
+/* A per-process histogram named after the process (its group leader),
+ * not the thread that happened to create it. */
+static __always_inline struct ks_hist *proc_hist(__u32 tgid, __u32 kind, __u64 detail)
+{
+	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = detail};
+	struct ks_hist *h = bpf_map_lookup_elem(&hists, &hk);
+	if (h)
+		return h;
+	struct ks_hist zero = {};
+	struct task_struct *task = bpf_get_current_task_btf();
+	BPF_CORE_READ_STR_INTO(&zero.comm, task, group_leader, comm);
+	bpf_map_update_elem(&hists, &hk, &zero, BPF_NOEXIST);
+	h = bpf_map_lookup_elem(&hists, &hk);
+	if (!h)
+		stat_inc(KS_STAT_HIST_FULL);
+	return h;
+}
+
 static __always_inline struct ks_hist *wb_hist(__u32 tgid, __u32 kind, __u64 dev)
 {
 	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = dev};
@@ -1081,8 +1099,7 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 	if (!success)
 		return 0;
 	__u32 kind = write ? KS_ML_WAIT_WRITE : KS_ML_WAIT_READ;
-	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = where};
-	struct ks_hist *hh = hist_get(&hk);
+	struct ks_hist *hh = proc_hist(tgid, kind, where);
 	if (hh)
 		hist_add(hh, wait, tid, 0, 0);
 	if (wait < threshold_ns)
@@ -1121,8 +1138,7 @@ int BPF_PROG(ml_released, struct mm_struct *mm, bool write)
 	bpf_map_delete_elem(&ml_holds, &key);
 	bpf_map_update_elem(&ml_last, &key, &last, BPF_ANY);
 	bool fork = last.info.holder_flags && !(last.info.holder_flags & KS_CLONE_VM);
-	struct ks_hist_key hk = {.tgid = last.info.holder_tgid, .kind = KS_ML_HOLD, .detail = last.info.holder_where};
-	struct ks_hist *hh = hist_get(&hk);
+	struct ks_hist *hh = proc_hist(last.info.holder_tgid, KS_ML_HOLD, last.info.holder_where);
 	if (hh)
 		hist_add(hh, hold, last.info.holder_tid, fork, last.info.map_count);
 	if (hold < threshold_ns)

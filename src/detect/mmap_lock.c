@@ -38,7 +38,7 @@ static const char *child_made(uint64_t where, uint64_t flags, char *out, size_t 
 	return out;
 }
 
-static void contention(const struct inputs *in, const struct traced *t, struct findings *out)
+static void contention(const struct traced *t, struct findings *out)
 {
 	char a[32], b[32], c[48], d[48], e2[96], f2[32];
 	/* one finding per process with waits: its hists, then its worst outlier */
@@ -74,10 +74,7 @@ static void contention(const struct inputs *in, const struct traced *t, struct f
 			    (!ev || e->dur_ns > ev->dur_ns))
 				ev = e;
 		}
-		const char *proc = h0->comm;
-		const struct proc_entry *pe = sample_proc(&in->cur, (int)h0->tgid);
-		if (pe)
-			proc = pe->stat.comm;
+		const char *proc = h0->comm; /* the process's (group leader's) name when it waited */
 		struct finding *f = findings_add(out, "mmap_lock.contention", worst >= ML_CRIT_WAIT_S ? SEV_CRITICAL : SEV_WARNING);
 		struct buf s = {0};
 		if (ev) {
@@ -182,10 +179,8 @@ static void fork_stall(const struct inputs *in, const struct traced *t, struct f
 		enum severity sev = !stalled || max < FORK_WARN_HOLD_S ? SEV_INFO
 				    : max >= FORK_CRIT_HOLD_S && stalled_max >= FORK_WARN_HOLD_S ? SEV_CRITICAL
 												   : SEV_WARNING;
-		const char *proc = h->comm;
+		const char *proc = h->comm; /* the group leader's name when it forked */
 		const struct proc_entry *pe = sample_proc(&in->cur, (int)h->tgid);
-		if (pe)
-			proc = pe->stat.comm;
 		uint64_t flags = hold ? hold->ml.flags : 17;
 		double vm = hold ? (double)hold->ml.total_vm * 4096 : 0;
 		double vmas = h->count ? (double)h->extra2 / (double)h->count : 0;
@@ -243,7 +238,7 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	const struct traced *t = in->traced;
 	if (!(t->groups & TG_MMAP_LOCK) || t->duration_s <= 0)
 		return DETECT_SKIPPED;
-	contention(in, t, out);
+	contention(t, out);
 	fork_stall(in, t, out);
 	return DETECT_RAN;
 }

@@ -6,10 +6,11 @@
  * and the fault waits; with posix_spawn or the libc's system() (clone
  * with CLONE_VM|CLONE_VFORK) nothing is copied.
  *
- *   forkstall -m MB -s fork|spawn|system -i MS -t SECONDS
+ *   forkstall -m MB -s fork|spawn|system -i MS -t SECONDS [-r]
  *
  * A client process (forked before the memory is taken, so its own address
- * space is small) connects over loopback every 5 ms and times each request.
+ * space is small) connects over loopback every 5 ms and times each request;
+ * with -r, back to back (for throughput).
  * Output, one line each:
  *   ready pid P server_tid T plugin_tid T2
  *   client requests N median_ms M worst_ms W      (from the client)
@@ -42,6 +43,7 @@ static char *fresh;      /* pages never touched: one per accept */
 static size_t fresh_len, fresh_off;
 static long spawns;
 static pid_t server_tid, plugin_tid;
+static int back_to_back;
 
 static double now(void)
 {
@@ -58,7 +60,7 @@ static int cmp(const void *a, const void *b)
 
 static void client(int port, double until)
 {
-	size_t cap = 100000, n = 0;
+	size_t cap = 2000000, n = 0;
 	double *lat = malloc(cap * sizeof(*lat));
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -69,7 +71,8 @@ static void client(int port, double until)
 		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && write(fd, &c, 1) == 1 && read(fd, &c, 1) == 1)
 			lat[n++] = (now() - t0) * 1e3;
 		close(fd);
-		usleep(5000);
+		if (!back_to_back)
+			usleep(5000);
 	}
 	qsort(lat, n, sizeof(*lat), cmp);
 	printf("client requests %zu median_ms %.3f worst_ms %.3f\n", n, n ? lat[n / 2] : 0, n ? lat[n - 1] : 0);
@@ -133,8 +136,10 @@ int main(int argc, char **argv)
 {
 	long mb = 4096;
 	int o;
-	while ((o = getopt(argc, argv, "m:s:i:t:")) != -1) {
-		if (o == 'm')
+	while ((o = getopt(argc, argv, "m:s:i:t:r")) != -1) {
+		if (o == 'r')
+			back_to_back = 1;
+		else if (o == 'm')
 			mb = atol(optarg);
 		else if (o == 's')
 			mode = optarg;
