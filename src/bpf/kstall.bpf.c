@@ -941,6 +941,8 @@ struct ml_wait_rec {
 	__u64 start_ns;
 	__u64 where;
 	__u64 fault_addr;
+	__u32 write; /* contention_begin path: the waiter wants to write */
+	__u32 pad;
 };
 
 struct ml_hold_rec {
@@ -1061,12 +1063,13 @@ int BPF_PROG(ml_fault_kernel, unsigned long address, struct pt_regs *regs, unsig
  * be this thread's and recent. */
 #define ML_FAULT_WINDOW_NS 1000000
 
-SEC("tp_btf/mmap_lock_start_locking")
-int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
+/* Open a wait record for the current thread: where it is, and whether a
+ * page fault of its own just asked for the lock. */
+static __always_inline void ml_wait_open(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
-		return 0;
+		return;
 	__u32 tid = (__u32)id, zero = 0;
 	struct ml_wait_rec r = {.start_ns = bpf_ktime_get_ns(), .where = current_syscall()};
 	struct fault_rec *f = bpf_map_lookup_elem(&fault_cpu, &zero);
@@ -1076,43 +1079,103 @@ int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
 	}
 	if (bpf_map_update_elem(&ml_waits, &tid, &r, BPF_ANY))
 		stat_inc(KS_STAT_WAITS_FULL);
-	return 0;
 }
 
-SEC("tp_btf/mmap_lock_acquire_returned")
-int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
+/* Close it: the wait into the process's histogram, an outlier with the
+ * mm's last writer (if it released during the wait) to user space. */
+static __always_inline void ml_wait_close(__u64 key, bool write, bool success)
 {
 	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
 	__u32 tid = (__u32)id, tgid = id >> 32;
-	__u64 key = (__u64)mm;
-	if (write && success && wanted(tgid)) {
-		__u64 where = current_syscall();
-		struct ml_hold_rec h = {.start_ns = now, .where = where, .flags = current_clone_flags(where),
-					.tid = tid, .tgid = tgid};
-		bpf_map_update_elem(&ml_holds, &key, &h, BPF_ANY);
-	}
 	struct ml_wait_rec *r = bpf_map_lookup_elem(&ml_waits, &tid);
 	if (!r)
-		return 0;
+		return;
 	__u64 wait = now - r->start_ns, where = r->where, addr = r->fault_addr, start = r->start_ns;
 	bpf_map_delete_elem(&ml_waits, &tid);
 	if (!success)
-		return 0;
+		return;
 	__u32 kind = write ? KS_ML_WAIT_WRITE : KS_ML_WAIT_READ;
 	struct ks_hist *hh = proc_hist(tgid, kind, where);
 	if (hh)
 		hist_add(hh, wait, tid, 0, 0);
 	if (wait < threshold_ns)
-		return 0;
+		return;
 	struct ks_event *e = event_new(KS_EV_WAIT, kind, wait, where, addr, 0);
 	if (!e)
-		return 0;
+		return;
 	struct ks_ml_info *info = (struct ks_ml_info *)e->path;
 	__builtin_memset(info, 0, sizeof(*info));
 	struct ml_last_rec *last = bpf_map_lookup_elem(&ml_last, &key);
 	if (last && last->release_ns >= start)
 		__builtin_memcpy(info, &last->info, sizeof(*info));
 	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/mmap_lock_start_locking")
+int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
+{
+	ml_wait_open();
+	return 0;
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	__u64 key = (__u64)mm;
+	if (write && success && wanted(tgid)) {
+		__u64 where = current_syscall();
+		struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .where = where,
+					.flags = current_clone_flags(where), .tid = tid, .tgid = tgid};
+		bpf_map_update_elem(&ml_holds, &key, &h, BPF_ANY);
+	}
+	ml_wait_close(key, write, success);
+	return 0;
+}
+
+/* Kernels with lock:contention_begin/end but no mmap_lock tracepoints
+ * (5.19 to 5.x): a contended rwsem is this process's mmap_lock if its
+ * address is &current->mm->mmap_lock, as perf lock contention tells. Only
+ * waits that sleep, for one's own process, and no holder. */
+#define LCB_F_SPIN (1U << 0)
+#define LCB_F_WRITE (1U << 2)
+#define LCB_F_RT (1U << 3)
+#define LCB_F_PERCPU (1U << 4)
+#define LCB_F_MUTEX (1U << 5)
+
+static __always_inline __u64 own_mmap_lock(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	if (!mm)
+		return 0;
+	return (__u64)&mm->mmap_lock;
+}
+
+SEC("tp_btf/contention_begin")
+int BPF_PROG(ml_cbegin, void *lock, unsigned int flags)
+{
+	if (flags & (LCB_F_SPIN | LCB_F_RT | LCB_F_PERCPU | LCB_F_MUTEX))
+		return 0; /* not an rwsem */
+	if ((__u64)lock != own_mmap_lock())
+		return 0;
+	ml_wait_open();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ml_wait_rec *r = bpf_map_lookup_elem(&ml_waits, &tid);
+	if (r)
+		r->write = !!(flags & LCB_F_WRITE);
+	return 0;
+}
+
+SEC("tp_btf/contention_end")
+int BPF_PROG(ml_cend, void *lock, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ml_wait_rec *r = bpf_map_lookup_elem(&ml_waits, &tid);
+	if (!r || (__u64)lock != own_mmap_lock())
+		return 0;
+	ml_wait_close(0, r->write, ret == 0);
 	return 0;
 }
 

@@ -173,7 +173,8 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	struct trace_opts to = {.threshold_ms = o->threshold_ms, .pids = o->pids, .npids = o->npids,
-				.cgroup = o->cgroup, .root = r, .syscall_tracepoints = syscall_events};
+				.cgroup = o->cgroup, .root = r, .syscall_tracepoints = syscall_events,
+				.ml_contention = getenv("KSTALL_ML_CONTENTION") != NULL};
 	if (tracer_start(&to, &t, &tskips, why, sizeof(why)) < 0) {
 		fprintf(stderr, "kstall: cannot trace: %s\n", why);
 		goto out;

@@ -96,6 +96,10 @@ static void contention(const struct traced *t, struct findings *out)
 					   where_is_clone(ev->ml.where) ? child_made(ev->ml.where, ev->ml.flags, e2, sizeof(e2))
 									: tr_ml_where(ev->ml.where, d, sizeof(d)),
 					   fmt_bytes(gb, f2, sizeof(f2)), ev->ml.map_count);
+			} else if (!(t->groups & TG_MMAP_LOCK)) {
+				buf_printf(&s, "; kstall saw the wait through lock:contention_begin/end (this kernel "
+					       "lacks the mmap_lock tracepoints, or KSTALL_ML_CONTENTION=1), which do not "
+					       "show who held the lock.");
 			} else {
 				buf_printf(&s, "; no thread was seen holding it for writing across the wait (a queued "
 					       "writer, or a hold that began before tracing).");
@@ -236,10 +240,11 @@ static void fork_stall(const struct inputs *in, const struct traced *t, struct f
 static int run(const struct inputs *in, struct findings *out, struct skips *skips UNUSED)
 {
 	const struct traced *t = in->traced;
-	if (!(t->groups & TG_MMAP_LOCK) || t->duration_s <= 0)
+	if (!(t->groups & (TG_MMAP_LOCK | TG_ML_CONTENTION)) || t->duration_s <= 0)
 		return DETECT_SKIPPED;
 	contention(t, out);
-	fork_stall(in, t, out);
+	if (t->groups & TG_MMAP_LOCK) /* holds are seen only there */
+		fork_stall(in, t, out);
 	return DETECT_RAN;
 }
 

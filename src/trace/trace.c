@@ -290,6 +290,9 @@ static const struct prog_group plan_groups[] = {
 	{TG_MMAP_LOCK, "mmap_lock_start_locking", "mmap_lock.contention"},
 	{TG_MMAP_LOCK, "mmap_lock_acquire_returned", "mmap_lock.contention"},
 	{TG_MMAP_LOCK, "mmap_lock_released", "mmap_lock.contention"},
+	/* The fallback for contention (5.19+ without the mmap_lock tracepoints). */
+	{TG_ML_CONTENTION, "contention_begin", NULL},
+	{TG_ML_CONTENTION, "contention_end", NULL},
 	{TG_MMAP_LOCK, "mmap_lock_start_locking", "mmap_lock.fork_stall"},
 	{TG_MMAP_LOCK, "mmap_lock_acquire_returned", "mmap_lock.fork_stall"},
 	{TG_MMAP_LOCK, "mmap_lock_released", "mmap_lock.fork_stall"},
@@ -302,7 +305,7 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 {
 	const unsigned all = TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
 			     TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT |
-			     TG_MMAP_LOCK | TG_FAULT_ADDR;
+			     TG_MMAP_LOCK | TG_FAULT_ADDR | TG_ML_CONTENTION;
 	unsigned missing = 0;
 	const char *first_missing[32] = {0}; /* by group bit */
 
@@ -317,8 +320,12 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 		missing |= TG_VMA_SEARCH; /* searches are counted for mmap churn only */
 	if (missing & TG_WRITEBACK)
 		missing |= TG_WB_WAIT; /* closed by the same wakeup program */
-	if (missing & TG_MMAP_LOCK)
-		missing |= TG_FAULT_ADDR; /* read by the lock programs only */
+	/* mmap_lock waits: the mmap_lock tracepoints, else lock:contention_*
+	 * (waits only); the fault programs serve whichever runs. */
+	if (!(missing & TG_MMAP_LOCK))
+		missing |= TG_ML_CONTENTION;
+	if ((missing & TG_MMAP_LOCK) && (missing & TG_ML_CONTENTION))
+		missing |= TG_FAULT_ADDR;
 	/* One line per finding id, naming the first tracepoint it lacks.
 	 * Reclaim stalls need either the direct or the memcg pair. */
 	for (size_t i = 0; i < ARRAY_SIZE(plan_groups); i++) {
@@ -328,6 +335,12 @@ unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, 
 			continue;
 		if (g->group == TG_RECLAIM && !(missing & TG_MEMCG))
 			continue;
+		if (g->group == TG_MMAP_LOCK && !(missing & TG_ML_CONTENTION)) {
+			if (!strcmp(g->ids, "mmap_lock.fork_stall"))
+				skips_add(skips, g->ids, "this kernel has no %s tracepoint: mmap_lock waits come from "
+					  "lock:contention_begin/end, which do not show holds", g->tracepoint);
+			continue;
+		}
 		skips_add(skips, g->ids, "this kernel has no %s tracepoint", g->tracepoint);
 	}
 	return all & ~missing;
@@ -409,6 +422,12 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 	/* writeback:balance_dirty_pages is a classic tracepoint (its fields
 	 * hold the kernel's own figures in ms and pages): attached through
 	 * tracefs, which kstall mounts privately when it can. */
+	if (o->ml_contention && (t->groups & TG_MMAP_LOCK) && has_tracepoint(vmlinux, "contention_begin") &&
+	    has_tracepoint(vmlinux, "contention_end")) {
+		t->groups = (t->groups & ~TG_MMAP_LOCK) | TG_ML_CONTENTION;
+		skips_add(skips, "mmap_lock.fork_stall", "KSTALL_ML_CONTENTION=1: mmap_lock waits come from "
+			  "lock:contention_begin/end, which do not show holds");
+	}
 	if ((t->groups & TG_WRITEBACK) && !o->syscall_tracepoints) {
 		t->groups &= ~(TG_WRITEBACK | TG_WB_WAIT);
 		skips_add(skips, "writeback.throttle", "no tracefs (needs root to mount it privately): "
@@ -436,6 +455,7 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *
 		{t->skel->progs.ml_start, TG_MMAP_LOCK}, {t->skel->progs.ml_acquired, TG_MMAP_LOCK},
 		{t->skel->progs.ml_released, TG_MMAP_LOCK},
 		{t->skel->progs.ml_fault_user, TG_FAULT_ADDR}, {t->skel->progs.ml_fault_kernel, TG_FAULT_ADDR},
+		{t->skel->progs.ml_cbegin, TG_ML_CONTENTION}, {t->skel->progs.ml_cend, TG_ML_CONTENTION},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++)
 		if (missing & progs[i].group)

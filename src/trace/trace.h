@@ -25,6 +25,8 @@ enum {
 	TG_WB_WAIT = 1 << 12,   /* waits for pages under writeback (optional) */
 	TG_MMAP_LOCK = 1 << 13, /* mmap_lock waits and write holds */
 	TG_FAULT_ADDR = 1 << 14, /* page-fault addresses for mmap_lock waits (x86, optional) */
+	TG_ML_CONTENTION = 1 << 15, /* mmap_lock waits from lock:contention_*, where the
+				     * mmap_lock tracepoints are missing (no holders) */
 };
 
 struct trace_opts {
@@ -34,6 +36,8 @@ struct trace_opts {
 	const char *cgroup;    /* -c: a cgroup directory (v1 or v2) */
 	struct sysroot *root;  /* the live root: kallsyms, cgroup.procs */
 	bool syscall_tracepoints; /* tracefs is there: attach per-syscall events */
+	bool ml_contention;    /* use lock:contention_* for mmap_lock even where the
+				* mmap_lock tracepoints exist (KSTALL_ML_CONTENTION=1, tests) */
 };
 
 struct tracer;

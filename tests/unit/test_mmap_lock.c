@@ -6,7 +6,7 @@
  * client's worst latency excess; with posix_spawn and with the libc's
  * system() the stall is gone and nothing is raised.
  *
- * Bounded: 4 GB for 3 s at a time, one loopback socket; each watch 10 s. */
+ * Bounded: 4 GB for 3 s at a time, one loopback socket; each watch 12 s. */
 #include "testutil.h"
 
 #include <json-c/json.h>
@@ -57,12 +57,13 @@ struct run {
 	double median_ms, worst_ms;
 };
 
-static void run_mode(const char *mode, struct run *r)
+static void run_mode(const char *mode, const char *env, struct run *r)
 {
-	_cleanup_free_ char *out = xasprintf("%s/%s.out", tmpl, mode), *json = xasprintf("%s/%s.json", tmpl, mode);
+	_cleanup_free_ char *out = xasprintf("%s/%s%s.out", tmpl, mode, *env ? "-env" : ""),
+			    *json = xasprintf("%s/%s%s.json", tmpl, mode, *env ? "-env" : "");
 	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/forkstall -m 4096 -s %s -i 300 -t 3 > '%s') & "
-					     "build/kstall-asan watch --duration 10 --interval 2 --format json > '%s'; wait",
-					     mode, out, json);
+					     "%s build/kstall-asan watch --duration 12 --interval 2 --format json > '%s'; wait",
+					     mode, out, env, json);
 	assert_int_equal(system(cmd), 0);
 	_cleanup_free_ char *o = slurp(out, NULL), *text = slurp(json, NULL);
 	assert_non_null(o);
@@ -83,7 +84,7 @@ static void test_seed000_fork_stall(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_run(), "live tracing needs root and kernel BTF");
 	struct run r;
-	run_mode("fork", &r);
+	run_mode("fork", "", &r);
 	assert_true(r.spawns >= 5);
 	json_object *f = finding(r.doc, "mmap_lock.contention", r.pid);
 	if (!f)
@@ -109,14 +110,14 @@ static void test_seed000_fork_stall(void **state UNUSED)
 	assert_non_null(fs);
 	assert_string_not_equal(json_object_get_string(field(fs, "severity")), "info");
 	assert_non_null(strstr(json_object_get_string(evidence(fs, "child_made_by")), "without CLONE_VM"));
-	assert_true(json_object_get_double(evidence(fs, "forks")) >= 5);
+	assert_true(json_object_get_double(evidence(fs, "forks")) >= 3);
 	json_object_put(r.doc);
 
 	/* posix_spawn and the libc's system(): clone(CLONE_VM|CLONE_VFORK),
 	 * nothing copied, no stall, nothing raised above information. */
 	static const char *const modes[] = {"spawn", "system"};
 	for (size_t i = 0; i < 2; i++) {
-		run_mode(modes[i], &r);
+		run_mode(modes[i], "", &r);
 		assert_true(r.worst_ms - r.median_ms < 20);
 		json_object *fl = field(r.doc, "findings");
 		for (size_t k = 0; k < json_object_array_length(fl); k++) {
@@ -129,10 +130,40 @@ static void test_seed000_fork_stall(void **state UNUSED)
 	}
 }
 
+/* Kernels with lock:contention_begin/end but no mmap_lock tracepoints
+ * (forced here): the wait is still named, with where it was; the holder
+ * is not known, and fork_stall says why it is skipped. */
+static void test_seed000_contention_fallback(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_run(), "live tracing needs root and kernel BTF");
+	struct run r;
+	run_mode("fork", "KSTALL_ML_CONTENTION=1", &r);
+	json_object *f = finding(r.doc, "mmap_lock.contention", r.pid);
+	if (!f)
+		fail_msg("no mmap_lock.contention for pid %d:\n%s", r.pid, json_object_to_json_string(r.doc));
+	assert_string_equal(json_object_get_string(evidence(f, "waiter")), "ET_NET 0");
+#if defined(__x86_64__)
+	assert_string_equal(json_object_get_string(evidence(f, "waiter_where")), "page fault in accept");
+#endif
+	assert_non_null(strstr(json_object_get_string(field(f, "summary")), "lock:contention_begin/end"));
+	double worst = json_object_get_double(evidence(f, "worst_wait")) * 1e3, excess = r.worst_ms - r.median_ms;
+	print_message("fallback: kstall %.1f ms, client's worst excess %.1f ms\n", worst, excess);
+	if (fabs(worst - excess) > 0.2 * excess)
+		fail_msg("kstall's worst wait %.1f ms against the client's %.1f ms", worst, excess);
+	json_object *sk = field(r.doc, "skipped");
+	bool skipped = false;
+	for (size_t i = 0; i < json_object_array_length(sk); i++)
+		skipped |= !strcmp(json_object_get_string(field(json_object_array_get_idx(sk, i), "detector")),
+				   "mmap_lock.fork_stall");
+	assert_true(skipped);
+	json_object_put(r.doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed000_fork_stall),
+		cmocka_unit_test(test_seed000_contention_fallback),
 	};
 	return cmocka_run_group_tests_name("mmap_lock (seed 000)", tests, setup, teardown);
 }

@@ -32,7 +32,7 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 	unsigned g = tracer_plan(has_all_but, none, &s);
 	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
 				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT |
-				    TG_MMAP_LOCK | TG_FAULT_ADDR);
+				    TG_MMAP_LOCK | TG_FAULT_ADDR); /* contention_* unused: the mmap_lock ones are there */
 	assert_int_equal(s.n, 0);
 }
 
@@ -147,12 +147,25 @@ static void test_writeback_plan(void **state UNUSED)
 
 static void test_mmap_lock_plan(void **state UNUSED)
 {
-	/* Before 5.12 there are no mmap_lock tracepoints: both findings are
+	/* 5.19+ without mmap_lock tracepoints: waits from lock:contention_*,
+	 * the fault programs with them; only the holds' finding is skipped. */
+	const char *m0[] = {"mmap_lock_released", NULL};
+	struct skips s0 = {0};
+	unsigned g0 = tracer_plan(has_all_but, m0, &s0);
+	assert_false(g0 & TG_MMAP_LOCK);
+	assert_true(g0 & TG_ML_CONTENTION);
+	assert_true(g0 & TG_FAULT_ADDR);
+	assert_null(reason(&s0, "mmap_lock.contention"));
+	assert_non_null(strstr(reason(&s0, "mmap_lock.fork_stall"), "do not show holds"));
+	assert_int_equal(s0.n, 1);
+	skips_free(&s0);
+
+	/* Before 5.12 (or 5.19 for lock:contention_*): both findings are
 	 * skipped with the reason, and the fault programs are not loaded. */
-	const char *m[] = {"mmap_lock_released", NULL};
+	const char *m[] = {"mmap_lock_released", "contention_begin", NULL};
 	struct skips s = {0};
 	unsigned g = tracer_plan(has_all_but, m, &s);
-	assert_false(g & (TG_MMAP_LOCK | TG_FAULT_ADDR));
+	assert_false(g & (TG_MMAP_LOCK | TG_FAULT_ADDR | TG_ML_CONTENTION));
 	assert_string_equal(reason(&s, "mmap_lock.contention"), "this kernel has no mmap_lock_released tracepoint");
 	assert_non_null(reason(&s, "mmap_lock.fork_stall"));
 	assert_int_equal(s.n, 2);
