@@ -221,13 +221,19 @@ static __always_inline __u32 log2_us(__u64 ns)
 
 /* The histogram for hk in map (hists or vmops), created empty if new;
  * NULL (counted under full_stat) if the map is full. */
-static __always_inline struct ks_hist *hist_get_in(void *map, struct ks_hist_key *hk, __u32 full_stat)
+/* comm: the name a new histogram gets, a kernel string (a task's comm);
+ * NULL for the current thread's. */
+static __always_inline struct ks_hist *hist_get_named(void *map, struct ks_hist_key *hk, __u32 full_stat,
+						      const char *comm)
 {
 	struct ks_hist *h = bpf_map_lookup_elem(map, hk);
 	if (h)
 		return h;
 	struct ks_hist zero = {};
-	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	if (comm)
+		bpf_probe_read_kernel_str(zero.comm, sizeof(zero.comm), comm);
+	else
+		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
 	/* NOEXIST fails either because the map is full or because another
 	 * CPU created it meanwhile: the lookup tells which. */
 	bpf_map_update_elem(map, hk, &zero, BPF_NOEXIST);
@@ -235,6 +241,11 @@ static __always_inline struct ks_hist *hist_get_in(void *map, struct ks_hist_key
 	if (!h)
 		stat_inc(full_stat);
 	return h;
+}
+
+static __always_inline struct ks_hist *hist_get_in(void *map, struct ks_hist_key *hk, __u32 full_stat)
+{
+	return hist_get_named(map, hk, full_stat, NULL);
 }
 
 static __always_inline struct ks_hist *hist_get(struct ks_hist_key *hk)
@@ -827,17 +838,8 @@ static __always_inline __u64 parse_dev(const char *s)
 static __always_inline struct ks_hist *proc_hist(__u32 tgid, __u32 kind, __u64 detail)
 {
 	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = detail};
-	struct ks_hist *h = bpf_map_lookup_elem(&hists, &hk);
-	if (h)
-		return h;
-	struct ks_hist zero = {};
 	struct task_struct *task = bpf_get_current_task_btf();
-	BPF_CORE_READ_STR_INTO(&zero.comm, task, group_leader, comm);
-	bpf_map_update_elem(&hists, &hk, &zero, BPF_NOEXIST);
-	h = bpf_map_lookup_elem(&hists, &hk);
-	if (!h)
-		stat_inc(KS_STAT_HIST_FULL);
-	return h;
+	return hist_get_named(&hists, &hk, KS_STAT_HIST_FULL, task->group_leader->comm);
 }
 
 static __always_inline struct ks_hist *wb_hist(__u32 tgid, __u32 kind, __u64 dev)
@@ -904,17 +906,9 @@ int BPF_PROG(wb_wakeup, struct task_struct *p)
 	__u64 dev = r->dev, d1 = r->wb_dirty, d2 = r->wb_setpoint;
 	bpf_map_delete_elem(&wb_waits, &tid);
 	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = dev};
-	struct ks_hist *h = bpf_map_lookup_elem(&hists, &hk);
-	if (!h) {
-		struct ks_hist zero = {};
-		BPF_CORE_READ_STR_INTO(&zero.comm, p, comm);
-		bpf_map_update_elem(&hists, &hk, &zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, &hk);
-		if (!h) {
-			stat_inc(KS_STAT_HIST_FULL);
-			return 0;
-		}
-	}
+	struct ks_hist *h = hist_get_named(&hists, &hk, KS_STAT_HIST_FULL, p->comm);
+	if (!h)
+		return 0;
 	hist_add(h, dur, tid, d1, d2);
 	if (dur < threshold_ns)
 		return 0;
