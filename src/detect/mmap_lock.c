@@ -38,27 +38,36 @@ static const char *child_made(uint64_t where, uint64_t flags, char *out, size_t 
 	return out;
 }
 
+static bool is_wait(const struct tr_hist *h)
+{
+	return h->kind == TR_ML_WAIT_READ || h->kind == TR_ML_WAIT_WRITE;
+}
+
+static int by_tgid(const void *a, const void *b)
+{
+	uint32_t x = (*(const struct tr_hist *const *)a)->tgid, y = (*(const struct tr_hist *const *)b)->tgid;
+	return x < y ? -1 : x > y;
+}
+
 static void contention(const struct traced *t, struct findings *out)
 {
 	char a[32], b[32], c[48], d[48], e2[96], f2[32];
-	/* one finding per process with waits: its hists, then its worst outlier */
-	for (size_t i = 0; i < t->nhists; i++) {
-		const struct tr_hist *h0 = &t->hists[i];
-		if (h0->kind != TR_ML_WAIT_READ && h0->kind != TR_ML_WAIT_WRITE)
-			continue;
-		bool first = true;
-		for (size_t k = 0; k < i && first; k++)
-			first = !((t->hists[k].kind == TR_ML_WAIT_READ || t->hists[k].kind == TR_ML_WAIT_WRITE) &&
-				  t->hists[k].tgid == h0->tgid);
-		if (!first)
-			continue;
+	/* one finding per process with waits: its histograms grouped by
+	 * process (sorted, so that thousands of them stay linear), then its
+	 * worst outlier */
+	size_t n = 0;
+	const struct tr_hist **w = xcalloc(t->nhists + 1, sizeof(*w));
+	for (size_t i = 0; i < t->nhists; i++)
+		if (is_wait(&t->hists[i]))
+			w[n++] = &t->hists[i];
+	qsort(w, n, sizeof(*w), by_tgid);
+	for (size_t i = 0, next; i < n; i = next) {
+		const struct tr_hist *h0 = w[i];
 		uint64_t nr = 0, nw = 0;
 		double total = 0, worst = 0;
 		const struct tr_hist *wh = NULL;
-		for (size_t k = i; k < t->nhists; k++) {
-			const struct tr_hist *h = &t->hists[k];
-			if ((h->kind != TR_ML_WAIT_READ && h->kind != TR_ML_WAIT_WRITE) || h->tgid != h0->tgid)
-				continue;
+		for (next = i; next < n && w[next]->tgid == h0->tgid; next++) {
+			const struct tr_hist *h = w[next];
 			*(h->kind == TR_ML_WAIT_READ ? &nr : &nw) += h->count;
 			total += (double)h->sum_ns / 1e9;
 			if ((double)h->max_ns / 1e9 > worst)
@@ -150,6 +159,7 @@ static void contention(const struct traced *t, struct findings *out)
 				  "so that a writer holding the lock does not stall them.");
 		finding_ref(f, "kstall explain mmap_lock.contention");
 	}
+	free(w);
 }
 
 static void fork_stall(const struct inputs *in, const struct traced *t, struct findings *out)

@@ -1144,7 +1144,10 @@ static void test_seed000_mmap_lock(void **state UNUSED)
 				      .flags = 17, .map_count = 9000, .total_vm = 12ull << 18};
 	snprintf(plugin.comm, sizeof(plugin.comm), "plugin");
 	add_ml(&t, TR_ML_WAIT_READ, in_accept, 40, 3.0, 0.622, 0);
+	add_ml(&t, TR_ML_WAIT_WRITE, clone, 3, 0.0001, 0.00005, 0);
+	t.hists[t.nhists - 1].tgid = 777; /* another process, quiet, between this one's histograms */
 	add_ml(&t, TR_ML_HOLD, clone, 5, 3.1, 0.640, 5);
+	add_ml(&t, TR_ML_WAIT_WRITE, (uint64_t)SYS_mmap, 2, 0.001, 0.0009, 0);
 	struct tr_event *e = add_ml_event(&t, TR_ML_WAIT_READ, 24145, "ET_NET 0", 0.622, in_accept);
 	e->extra1 = 0x7f0000001000;
 	e->ml = plugin;
@@ -1163,6 +1166,12 @@ static void test_seed000_mmap_lock(void **state UNUSED)
 	assert_string_equal(finding_evidence(x, "holder")->str, "plugin");
 	assert_true(ev(x, "holder_tid") == 24190);
 	assert_true(ev(x, "address_space") == 12.0 * 1073741824);
+	/* its waits for reading and writing, summed over both contexts; one finding */
+	assert_true(ev(x, "waits_read") == 40 && ev(x, "waits_write") == 2);
+	size_t ncont = 0;
+	for (size_t i = 0; i < f.n; i++)
+		ncont += !strcmp(f.v[i].id, "mmap_lock.contention");
+	assert_int_equal(ncont, 1);
 	findings_free(&f);
 	x = ml_find(&t, "mmap_lock.fork_stall", &f);
 	assert_non_null(x);
