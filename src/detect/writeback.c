@@ -54,14 +54,10 @@ struct dirty_limits writeback_limits(const struct inputs *in)
 	return l;
 }
 
+/* The bdi of a traced device number: the same one, or for a block file
+ * system (dev is the partition's) its disk's, as for a mount there. */
 static const struct bdi *bdi_by_dev(const struct host *h, uint64_t dev)
 {
-	char name[32];
-	snprintf(name, sizeof(name), "%u:%u", tr_dev_major(dev), tr_dev_minor(dev));
-	for (size_t i = 0; i < h->nbdis; i++)
-		if (!strcmp(h->bdis[i].name, name))
-			return &h->bdis[i];
-	/* a block file system: dev is the partition's */
 	struct mount m = {.major = tr_dev_major(dev), .minor = tr_dev_minor(dev)};
 	return host_bdi_of_mount(h, &m);
 }
