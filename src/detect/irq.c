@@ -88,24 +88,16 @@ static bool build_view(const struct inputs *in, struct view *w, char *why, size_
 	}
 	w->v = xcalloc(s->stat.ncpus, sizeof(*w->v));
 	for (size_t i = 0; i < s->stat.ncpus; i++) {
-		const struct cpu_times *c = &s->stat.cpus[i], *pc = NULL;
+		const struct cpu_times *c = &s->stat.cpus[i];
 		struct cpuview *v = &w->v[w->n++];
 		v->cpu = c->cpu;
-		if (p)
-			for (size_t j = 0; j < p->stat.ncpus && !pc; j++)
-				if (p->stat.cpus[j].cpu == c->cpu)
-					pc = &p->stat.cpus[j];
-		if (p && !pc)
+		/* shares of the CPU's ticks over the window (or since boot) */
+		struct cpu_times dt;
+		if (!cpu_window_delta(in, c, &dt))
 			continue; /* came online in the window */
-		/* shares of the CPU's time: ratios of tick rates */
-		double d[CPUT_MAX], tot = 0;
-		for (int k = 0; k < CPUT_MAX; k++) {
-			d[k] = k < (int)c->ncols ? window_rate(in, pc ? pc->t[k] : 0, c->t[k]) : 0;
-			if (d[k] < 0)
-				d[k] = 0;
-			if (k != CPUT_GUEST && k != CPUT_GUEST_NICE) /* already in user and nice */
-				tot += d[k];
-		}
+		double tot = (double)cpu_times_total(&dt), d[CPUT_MAX];
+		for (int k = 0; k < CPUT_MAX; k++)
+			d[k] = k < (int)c->ncols ? (double)dt.t[k] : 0;
 		if (tot <= 0)
 			continue;
 		v->has_time = true;
