@@ -122,7 +122,8 @@ build/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJS) $(HDRS)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) -Isrc $< $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS) -lcmocka
 
-build/tests/helpers/slowfs: tests/helpers/slowfs.c
+FUSE_HELPERS := build/tests/helpers/slowfs build/tests/helpers/stuckfs
+$(FUSE_HELPERS): build/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $$(pkg-config --cflags fuse3) $< -o $@ \

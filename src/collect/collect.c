@@ -35,7 +35,8 @@ static void add_error(struct inputs *in, const char *file, const struct perr *e)
 	snprintf(n->msg, sizeof(n->msg), "%s", e->msg);
 }
 
-static void add_unreadable(struct inputs *in, int pid, const char *comm, const char *file, int rc)
+static void add_unreadable(struct inputs *in, int pid, const char *comm, const char *file, int rc,
+			   const char *why)
 {
 	ARRAY_GROW(in->unreadable, in->nunreadable, in->capunreadable);
 	struct unreadable *u = &in->unreadable[in->nunreadable++];
@@ -49,7 +50,7 @@ static void add_unreadable(struct inputs *in, int pid, const char *comm, const c
 		snprintf(u->reason, sizeof(u->reason),
 			 "skipped: %d earlier reads are still stuck in the kernel", SYSROOT_MAX_STUCK);
 	else
-		snprintf(u->reason, sizeof(u->reason), "%s", strerror(-rc));
+		snprintf(u->reason, sizeof(u->reason), "%s", why && *why ? why : strerror(-rc));
 }
 
 /* Read path into b. Records state in s. */
@@ -59,8 +60,7 @@ static int read_src(struct sysroot *r, const char *path, struct src *s, struct b
 	int rc = sysroot_read(r, path, b);
 	if (rc < 0) {
 		s->state = SRC_ABSENT;
-		snprintf(s->why, sizeof(s->why), "%s: %s", path,
-			 rc == -EINVAL ? "not a regular file" : strerror(-rc));
+		snprintf(s->why, sizeof(s->why), "%s: %s", path, sysroot_why(r));
 	}
 	return rc;
 }
@@ -128,7 +128,7 @@ static void read_cmdline(struct sysroot *r, const char *pre, struct inputs *in, 
 	if (rc == 0)
 		p->cmdline = proc_cmdline_join(b.data, b.len);
 	else if (rc != -ENOENT && rc != -ESRCH)
-		add_unreadable(in, p->stat.pid, p->stat.comm, "cmdline", rc);
+		add_unreadable(in, p->stat.pid, p->stat.comm, "cmdline", rc, sysroot_why(r));
 	buf_free(&b);
 }
 
@@ -223,7 +223,7 @@ static void read_proc_maps(struct sysroot *r, const char *pre, struct inputs *in
 			add_error(in, path, &(struct perr){.msg = "regions out of address order"});
 		maps_free(&m);
 	} else if (rc != -ENOENT && rc != -ESRCH) {
-		add_unreadable(in, p->stat.pid, p->stat.comm, "maps", rc);
+		add_unreadable(in, p->stat.pid, p->stat.comm, "maps", rc, sysroot_why(r));
 	}
 	buf_free(&b);
 }
@@ -259,7 +259,7 @@ static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, st
 		rc = sysroot_read(r, path, &b);
 		if (rc < 0) {
 			if (rc != -ENOENT && rc != -ESRCH)
-				add_unreadable(in, atoi(*n), "?", "stat", rc);
+				add_unreadable(in, atoi(*n), "?", "stat", rc, sysroot_why(r));
 			buf_free(&b);
 			continue;
 		}
@@ -513,7 +513,7 @@ static void read_host(struct sysroot *r, struct inputs *in)
 	if (rc == 0)
 		parsed(in, &h->s_mountinfo, proc_mountinfo_parse(b.data, &h->mounts, &e), &e);
 	else
-		snprintf(h->s_mountinfo.why, sizeof(h->s_mountinfo.why), "proc/1/mountinfo: %s", strerror(-rc));
+		snprintf(h->s_mountinfo.why, sizeof(h->s_mountinfo.why), "proc/1/mountinfo: %s", sysroot_why(r));
 	buf_free(&b);
 }
 
@@ -603,6 +603,10 @@ int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs 
 	in->live = sysroot_is_live(r);
 	if (!sysroot_exists(r, "proc"))
 		return -ENOENT; /* not a root tree: no proc/ at all */
+	/* A snapshot writes kstall/meta last: without it, it was cut short
+	 * (a full disk, a kill), and must not read as a smaller host. */
+	if (!in->live && sysroot_exists(r, "kstall") && !sysroot_exists(r, SNAPSHOT_META))
+		return -EBADMSG;
 	read_host(r, in);
 	return 0;
 }

@@ -1,11 +1,15 @@
 #include "sysroot.h"
 #include "fsutil.h"
+#include "memtree.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 /* A worker thread that performs one blocking read at a time. */
@@ -19,11 +23,13 @@ struct worker {
 	bool abandoned;   /* set by the caller on timeout; worker then exits */
 	bool quit;
 	int rc;
+	char why[160];
 	struct buf out;
 };
 
 struct sysroot {
-	int dirfd;
+	int dirfd;        /* -1 for a tree in memory */
+	struct memtree *mem;
 	char *path;
 	bool live;
 	int deadline_ms;
@@ -32,6 +38,7 @@ struct sysroot {
 	int capture_sample;
 	struct capture_entry *cap;
 	size_t ncap, capcap;
+	char why[160];
 };
 
 /* Abandoned workers, still inside a read the kernel may finish some day.
@@ -39,6 +46,11 @@ struct sysroot {
 static pthread_mutex_t stuck_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct worker *stuck[SYSROOT_MAX_STUCK];
 static unsigned nstuck;
+
+static bool force_walk;
+static int have_openat2 = -1; /* unknown until first tried */
+
+void sysroot_force_walk(bool on) { force_walk = on; }
 
 static int read_fd_all(int fd, struct buf *out)
 {
@@ -60,6 +72,259 @@ static int read_fd_all(int fd, struct buf *out)
 	return 0;
 }
 
+/* ---- resolving a path inside the root ---- */
+
+#define WALK_MAX_LINKS 40
+#define WALK_MAX_DEPTH 128
+
+/* Resolve rel under rootfd by hand, one component at a time: what
+ * openat2(RESOLVE_IN_ROOT) does, for kernels before 5.6. Returns an O_PATH
+ * descriptor of the object rel names (links followed, inside the root). */
+static int walk_in_root(int rootfd, const char *rel, int *ret_fd)
+{
+	int stack[WALK_MAX_DEPTH]; /* directories above cur */
+	size_t depth = 0;
+	unsigned links = 0;
+	int rc = 0;
+	struct buf todo = {0};
+	int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+
+	if (cur < 0)
+		return -errno;
+	buf_append(&todo, rel, strlen(rel));
+	size_t pos = 0;
+	for (;;) {
+		while (todo.data[pos] == '/')
+			pos++;
+		if (!todo.data[pos])
+			break;
+		size_t n = strcspn(todo.data + pos, "/");
+		char comp[NAME_MAX + 1];
+		if (n > NAME_MAX) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(comp, todo.data + pos, n);
+		comp[n] = '\0';
+		pos += n;
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			if (depth) { /* at the root, ".." is the root */
+				close(cur);
+				cur = stack[--depth];
+			}
+			continue;
+		}
+		int fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			rc = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			if (tl < 0) {
+				rc = -errno;
+				break;
+			}
+			if (tl == 0 || ++links > WALK_MAX_LINKS) {
+				rc = tl == 0 ? -ENOENT : -ELOOP;
+				break;
+			}
+			target[tl] = '\0';
+			/* What is left: the target, then the rest of the path. */
+			struct buf next = {0};
+			buf_append(&next, target, (size_t)tl);
+			buf_append(&next, todo.data + pos, todo.len - pos);
+			buf_free(&todo);
+			todo = next;
+			pos = 0;
+			if (target[0] == '/')
+				while (depth) { /* absolute: from the root again */
+					close(cur);
+					cur = stack[--depth];
+				}
+			continue;
+		}
+		if (depth == WALK_MAX_DEPTH) {
+			close(fd);
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		bool more = todo.data[pos + strspn(todo.data + pos, "/")] != '\0';
+		if (more && !S_ISDIR(st.st_mode)) {
+			close(fd);
+			rc = -ENOTDIR;
+			break;
+		}
+		stack[depth++] = cur;
+		cur = fd;
+	}
+	while (depth)
+		close(stack[--depth]);
+	buf_free(&todo);
+	if (rc < 0) {
+		close(cur);
+		return rc;
+	}
+	*ret_fd = cur;
+	return 0;
+}
+
+static int resolve(int rootfd, const char *rel, int *ret_fd)
+{
+	if (!force_walk && have_openat2 != 0) {
+		struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+		for (int tries = 0; tries < 8; tries++) {
+			long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+			if (fd >= 0) {
+				have_openat2 = 1;
+				*ret_fd = (int)fd;
+				return 0;
+			}
+			if (errno == EAGAIN) /* a rename raced the walk: try again */
+				continue;
+			if (errno == ENOSYS || (errno == EPERM && have_openat2 < 0) || errno == E2BIG)
+				break; /* no openat2 here (or a filter forbids it) */
+			have_openat2 = 1;
+			return -errno;
+		}
+		if (errno != EAGAIN)
+			have_openat2 = 0;
+		else
+			return -EAGAIN;
+	}
+	return walk_in_root(rootfd, rel, ret_fd);
+}
+
+/* Is rel itself a symbolic link (whose target, resolved in the root, is
+ * not there)? Asked only to explain a failure. */
+static bool is_dangling_link(int rootfd, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	_cleanup_free_ char *dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : xstrdup(".");
+	struct stat st;
+	int dfd;
+
+	if (resolve(rootfd, dir, &dfd) < 0)
+		return false;
+	bool link = fstatat(dfd, slash ? slash + 1 : rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+	close(dfd);
+	return link;
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+	     : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISLNK(m) ? "a symbolic link" : "not a file";
+}
+
+static void set_why_errno(char *why, size_t n, int rc)
+{
+	if (rc == -ELOOP)
+		snprintf(why, n, "too many symbolic links, or a link kstall does not follow");
+	else
+		snprintf(why, n, "%s", strerror(-rc));
+}
+
+/* Open rel for reading, if it is a regular file of at most the limit.
+ * flags: O_NONBLOCK or 0. */
+static int open_regular(int rootfd, const char *rel, int flags, int *ret_fd, char *why, size_t whylen)
+{
+	int pfd, rc;
+	struct stat st;
+
+	if (!relpath_is_safe(rel)) {
+		snprintf(why, whylen, "not a path inside the root");
+		return -EINVAL;
+	}
+	rc = resolve(rootfd, rel, &pfd);
+	if (rc < 0) {
+		set_why_errno(why, whylen, rc);
+		if (rc == -ENOENT && is_dangling_link(rootfd, rel))
+			snprintf(why, whylen, "a symbolic link to a path that is not in the root");
+		return rc;
+	}
+	if (fstat(pfd, &st) < 0) {
+		rc = -errno;
+		set_why_errno(why, whylen, rc);
+		close(pfd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "not a regular file (%s)", file_kind(st.st_mode));
+		close(pfd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	if ((uint64_t)st.st_size > SYSROOT_MAX_FILE) {
+		char a[32], b[32];
+		snprintf(why, whylen, "%s is over the %s limit", fmt_bytes((double)st.st_size, a, sizeof(a)),
+			 fmt_bytes(SYSROOT_MAX_FILE, b, sizeof(b)));
+		close(pfd);
+		return -EFBIG;
+	}
+	/* Reopen what was checked, not whatever the name holds by now. */
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	int fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
+	if (fd < 0 && errno == ENOENT) {
+		/* No /proc to reopen through: open the name again, and keep
+		 * it only if it is still the file that was checked. Opening
+		 * is O_NONBLOCK and O_NOCTTY, so a device swapped in between
+		 * is closed unread. */
+		struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+				       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+		fd = have_openat2 == 1 && !force_walk ? (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how)) : -1;
+		struct stat st2;
+		if (fd >= 0 && (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)) {
+			close(fd);
+			fd = -1;
+			errno = EAGAIN;
+		}
+		if (fd >= 0 && !(flags & O_NONBLOCK))
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
+	rc = fd < 0 ? -errno : 0;
+	close(pfd);
+	if (rc < 0) {
+		set_why_errno(why, whylen, rc);
+		return rc;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+static int read_regular(int rootfd, const char *rel, int flags, struct buf *ret, char *why, size_t whylen)
+{
+	struct buf b = {0};
+	int fd = -1, rc = open_regular(rootfd, rel, flags, &fd, why, whylen);
+
+	if (rc < 0)
+		return rc;
+	rc = read_fd_all(fd, &b);
+	close(fd);
+	if (rc < 0) {
+		if (rc == -EFBIG) {
+			char a[32];
+			snprintf(why, whylen, "more than the %s limit", fmt_bytes(SYSROOT_MAX_FILE, a, sizeof(a)));
+		} else {
+			set_why_errno(why, whylen, rc);
+		}
+		buf_free(&b);
+		return rc;
+	}
+	buf_reserve(&b, 0);
+	*ret = b;
+	return 0;
+}
+
+/* ---- the root ---- */
+
 int sysroot_open(const char *root, struct sysroot **ret)
 {
 	char real[PATH_MAX];
@@ -74,6 +339,20 @@ int sysroot_open(const char *root, struct sysroot **ret)
 	r->dirfd = fd;
 	r->path = xstrdup(real);
 	r->live = strcmp(real, "/") == 0;
+	r->deadline_ms = SYSROOT_DEFAULT_DEADLINE_MS;
+	*ret = r;
+	return 0;
+}
+
+int sysroot_open_mem(struct memtree *t, const char *label, struct sysroot **ret)
+{
+	struct sysroot *r = xcalloc(1, sizeof(*r));
+	memtree_finish(t);
+	r->dirfd = -1;
+	r->mem = xmalloc(sizeof(*r->mem));
+	*r->mem = *t;
+	*t = (struct memtree){0};
+	r->path = xstrdup(label);
 	r->deadline_ms = SYSROOT_DEFAULT_DEADLINE_MS;
 	*ret = r;
 	return 0;
@@ -104,13 +383,19 @@ void sysroot_free(struct sysroot *r)
 		free(r->cap[i].data);
 	}
 	free(r->cap);
-	close(r->dirfd);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	if (r->mem) {
+		memtree_free(r->mem);
+		free(r->mem);
+	}
 	free(r->path);
 	free(r);
 }
 
 const char *sysroot_path(const struct sysroot *r) { return r->path; }
 bool sysroot_is_live(const struct sysroot *r) { return r->live; }
+const char *sysroot_why(const struct sysroot *r) { return r->why; }
 void sysroot_set_deadline_ms(struct sysroot *r, int ms) { r->deadline_ms = ms; }
 int sysroot_deadline_ms(const struct sysroot *r) { return r->deadline_ms; }
 void sysroot_capture(struct sysroot *r, bool on) { r->capture = on; }
@@ -151,27 +436,31 @@ static void capture_add(struct sysroot *r, const char *rel, const struct buf *b)
 	e->sample = r->capture_sample;
 }
 
-int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
+static int mem_read(struct sysroot *r, const char *rel, struct buf *ret)
 {
-	struct stat st;
-	struct buf b = {0};
-	int rc;
-
-	if (!relpath_is_safe(rel))
+	if (!relpath_is_safe(rel)) {
+		snprintf(r->why, sizeof(r->why), "not a path inside the root");
 		return -EINVAL;
-	_cleanup_close_ int fd = openat(r->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	rc = read_fd_all(fd, &b);
-	if (rc < 0) {
-		buf_free(&b);
+	}
+	_cleanup_free_ char *clean = memtree_clean_path(rel);
+	const struct memfile *f = clean ? memtree_file(r->mem, clean) : NULL;
+	if (!f) {
+		int rc = clean && memtree_is_dir(r->mem, clean) ? -EISDIR : -ENOENT;
+		snprintf(r->why, sizeof(r->why), "%s", rc == -EISDIR ? "not a regular file (a directory)" : strerror(ENOENT));
 		return rc;
 	}
-	buf_reserve(&b, 0);
+	struct buf b = {0};
+	buf_append(&b, f->data, f->len);
+	*ret = b;
+	return 0;
+}
+
+int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
+{
+	struct buf b = {0};
+	int rc = r->mem ? mem_read(r, rel, &b) : read_regular(r->dirfd, rel, O_NONBLOCK, &b, r->why, sizeof(r->why));
+	if (rc < 0)
+		return rc;
 	capture_add(r, rel, &b);
 	*ret = b;
 	return 0;
@@ -179,7 +468,20 @@ int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
 
 bool sysroot_exists(struct sysroot *r, const char *rel)
 {
-	return relpath_is_safe(rel) && faccessat(r->dirfd, rel, F_OK, 0) == 0;
+	if (!relpath_is_safe(rel))
+		return false;
+	if (r->mem) {
+		_cleanup_free_ char *clean = memtree_clean_path(rel);
+		return clean && (memtree_file(r->mem, clean) || memtree_is_dir(r->mem, clean));
+	}
+	int fd;
+	int rc = resolve(r->dirfd, rel, &fd);
+	if (rc < 0) {
+		set_why_errno(r->why, sizeof(r->why), rc);
+		return false;
+	}
+	close(fd);
+	return true;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -192,12 +494,24 @@ int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names)
 	char **v = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
+	int pfd, rc;
 
 	if (!relpath_is_safe(rel))
 		return -EINVAL;
-	int fd = openat(r->dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	if (r->mem) {
+		_cleanup_free_ char *clean = !strcmp(rel, ".") ? xstrdup("") : memtree_clean_path(rel);
+		return clean ? memtree_list(r->mem, clean, ret_names) : -ENOENT;
+	}
+	rc = resolve(r->dirfd, rel, &pfd);
+	if (rc < 0) {
+		set_why_errno(r->why, sizeof(r->why), rc);
+		return rc;
+	}
+	int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = fd < 0 ? -errno : 0;
+	close(pfd);
+	if (rc < 0)
+		return rc;
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		int e = -errno;
@@ -218,15 +532,6 @@ int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names)
 	return 0;
 }
 
-void strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 /* ---- deadline reads ---- */
 
 static void *worker_main(void *arg)
@@ -245,14 +550,8 @@ static void *worker_main(void *arg)
 		/* Deliberately blocking: no O_NONBLOCK, this is the read the
 		 * deadline protects. */
 		struct buf b = {0};
-		int rc;
-		int fd = openat(w->dirfd, rel, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0) {
-			rc = -errno;
-		} else {
-			rc = read_fd_all(fd, &b);
-			close(fd);
-		}
+		char why[sizeof(w->why)] = "";
+		int rc = read_regular(w->dirfd, rel, 0, &b, why, sizeof(why));
 
 		pthread_mutex_lock(&w->mu);
 		if (w->abandoned) {
@@ -276,6 +575,7 @@ static void *worker_main(void *arg)
 		}
 		w->out = b;
 		w->rc = rc;
+		memcpy(w->why, why, sizeof(why));
 		w->done = true;
 		pthread_cond_broadcast(&w->cv);
 		while (w->done && !w->quit)
@@ -302,7 +602,13 @@ static struct worker *worker_new(int dirfd)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+	/* Signals go to the main thread, whose handlers clean up. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int prc = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (prc != 0) {
 		close(w->dirfd);
 		free(w);
 		return NULL;
@@ -315,6 +621,8 @@ int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 	struct timespec dl;
 	int rc = 0;
 
+	if (r->mem)
+		return sysroot_read(r, rel, ret); /* nothing in memory can block */
 	if (!relpath_is_safe(rel))
 		return -EINVAL;
 	if (!r->worker) {
@@ -353,9 +661,11 @@ int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 		pthread_detach(w->thread);
 		pthread_mutex_unlock(&w->mu);
 		r->worker = NULL;
+		snprintf(r->why, sizeof(r->why), "read did not finish within %d ms", r->deadline_ms);
 		return -ETIMEDOUT;
 	}
 	rc = w->rc;
+	memcpy(r->why, w->why, sizeof(r->why));
 	struct buf b = w->out;
 	w->out = (struct buf){0};
 	free(w->rel);

@@ -1,12 +1,22 @@
 /* Root-relative access to /proc and /sys.
  *
  * Every file kstall reads goes through here, named relative to a root
- * directory ("proc/meminfo", never "/proc/meminfo"), so the same code
- * serves the live host (root "/"), fixture trees and snapshots.
+ * ("proc/meminfo", never "/proc/meminfo"), so the same code serves the
+ * live host (root "/"), captured trees, snapshots, and trees held in
+ * memory (a .tar.gz snapshot, a recording's window: see memtree.h).
+ *
+ * A tree is input from elsewhere, so every path resolves inside the root:
+ * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) where the kernel has it
+ * (5.6+), else a walk of one component at a time with O_NOFOLLOW that
+ * resolves each link itself, inside the root (an absolute link starts
+ * again at the root; ".." stops there). The file is first opened O_PATH
+ * and checked: anything but a regular file (a device, FIFO, socket,
+ * directory) is refused without being opened, as is a file over
+ * SYSROOT_MAX_FILE; only then is it reopened for reading, through
+ * /proc/self/fd, so that what is read is what was checked.
  *
  * Two kinds of read:
- *  - sysroot_read(): ordinary kernel files. Opened O_NONBLOCK and refused
- *    unless regular, so a stray FIFO in a tree cannot hang us.
+ *  - sysroot_read(): ordinary kernel files.
  *  - sysroot_read_deadline(): files whose read takes the target's
  *    mmap_lock (proc/PID/{cmdline,environ,maps,smaps}, and to be safe all
  *    other proc/PID files). They are read by a worker thread; if the
@@ -36,19 +46,32 @@ struct capture_entry {
 	int sample; /* which sample it belongs to: 0 (earlier) or 1 (later) */
 };
 
+struct memtree;
+
 int sysroot_open(const char *root, struct sysroot **ret);
+/* A root over a tree in memory, which the sysroot takes (and frees);
+ * label names it in messages (the archive's path). */
+int sysroot_open_mem(struct memtree *t, const char *label, struct sysroot **ret);
 void sysroot_free(struct sysroot *r);
 const char *sysroot_path(const struct sysroot *r);
 bool sysroot_is_live(const struct sysroot *r);
 
-/* Read a whole file. 0 or -errno; on success *ret holds the bytes. */
+/* Read a whole file. 0 or -errno; on success *ret holds the bytes. On
+ * failure sysroot_why() says why in words, never quoting the file:
+ * -EINVAL not a regular file, -EFBIG over the size limit, -ELOOP too many
+ * links, -ENOENT, -EACCES... */
 int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret);
 int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret);
 bool sysroot_exists(struct sysroot *r, const char *rel);
 /* Directory entries of rel (without . and ..), sorted; *ret_names is a
  * NULL-terminated array the caller frees with strv_free(). */
 int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names);
-void strv_free(char **v);
+/* Why the last failed read, list or exists of this root failed (the
+ * calling thread's), e.g. "100 MiB is over the 64 MiB limit". */
+const char *sysroot_why(const struct sysroot *r);
+
+/* Tests: resolve by the component walk even where openat2 exists. */
+void sysroot_force_walk(bool on);
 
 void sysroot_set_deadline_ms(struct sysroot *r, int ms);
 int sysroot_deadline_ms(const struct sysroot *r);

@@ -184,3 +184,12 @@ char *fmt_duration(double s, char *out, size_t n)
 		snprintf(out, n, "%.0f us", s * 1e6);
 	return out;
 }
+
+void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}

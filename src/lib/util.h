@@ -64,6 +64,8 @@ double now_realtime(void);
 void format_utc(double t, char *out, size_t outlen);
 
 bool str_starts_with(const char *s, const char *prefix);
+/* Free a NULL-terminated array of strings and the strings. */
+void strv_free(char **v);
 /* In place: runs of blanks as one space, none at either end ("IO-APIC
  * 5-edge ttyS0" from the kernel's padded columns). Returns s. */
 char *str_squeeze_blanks(char *s);

@@ -10,7 +10,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "lib/util.h"
 
@@ -96,6 +99,58 @@ static inline void free_list(char **v)
 	for (char **p = v; *p; p++)
 		free(*p);
 	free(v);
+}
+
+/* A directory whose file `stuck` (named so) blocks every read for `seconds`, with
+ * the given NAME=TEXT files beside it (tests/helpers/stuckfs, FUSE): a
+ * /proc/PID/cmdline that does not return, made on demand. Needs root and
+ * /dev/fuse; returns the daemon's pid, or -1 when it cannot mount. */
+static inline bool stuckfs_possible(void)
+{
+	return geteuid() == 0 && access("/dev/fuse", R_OK | W_OK) == 0 &&
+	       access("build/tests/helpers/stuckfs", X_OK) == 0;
+}
+
+static inline pid_t stuckfs_mount(const char *dir, int seconds, const char *stuck, char *const files[])
+{
+	struct stat before, now;
+	if (stat(dir, &before) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char *argv[24] = {"stuckfs", (char *)dir, xasprintf("%d", seconds)};
+		int n = 3;
+		for (int i = 0; files[i] && n < 22; i++)
+			argv[n++] = files[i];
+		argv[n++] = (char *)stuck;
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		execv("build/tests/helpers/stuckfs", argv);
+		_exit(127);
+	}
+	/* Mounted when the directory's device changes. */
+	for (int i = 0; i < 500; i++) {
+		if (stat(dir, &now) == 0 && now.st_dev != before.st_dev)
+			return pid;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -1;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* Kill the daemon (blocked reads then fail at once) and detach the mount. */
+static inline void stuckfs_unmount(const char *dir, pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	umount2(dir, MNT_DETACH);
 }
 
 #endif
