@@ -1,6 +1,7 @@
 /* kstall check: instant diagnosis from /proc and /sys. */
 #include "cmd.h"
-#include "../lib/fsutil.h"
+#include "../lib/memtree.h"
+#include "../lib/tar.h"
 #include "../detect/detect.h"
 
 #include <getopt.h>
@@ -185,23 +186,21 @@ static double self_cpu_seconds(void)
 }
 
 /* Open the root named by the options: a directory, or a .tar.gz snapshot
- * extracted into tmpdir (which the caller removes when *extracted). */
-static int open_root(const char *root, char *tmpdir, bool *extracted, struct sysroot **ret)
+ * read into memory (nothing from it is written to disk). */
+static int open_root(const char *root, struct sysroot **ret)
 {
 	int rc;
 
 	if (path_is_tar_gz(root)) {
-		if (!mkdtemp(tmpdir)) {
-			fprintf(stderr, "kstall: cannot make a temporary directory: %s\n", strerror(errno));
-			return -errno;
-		}
-		*extracted = true;
-		rc = tar_gz_extract(root, tmpdir);
+		struct memtree t = {0};
+		char why[512] = "";
+		rc = tar_gz_read(root, &t, why, sizeof(why));
 		if (rc < 0) {
-			fprintf(stderr, "kstall: cannot read snapshot %s: %s\n", root, strerror(-rc));
+			_cleanup_free_ char *w = sanitize_tty(why);
+			fprintf(stderr, "kstall: cannot read snapshot %s: %s\n", root, w);
 			return rc;
 		}
-		root = tmpdir;
+		return sysroot_open_mem(&t, root, ret);
 	}
 	rc = sysroot_open(root, ret);
 	if (rc < 0)
@@ -263,18 +262,21 @@ int run_check(const struct check_opts *o, struct sysroot *given, struct run_wind
 	struct sysroot *r = given;
 	struct inputs in = {0};
 	struct report rep = {0};
-	char tmpdir[] = "/tmp/kstall-root-XXXXXX";
-	bool extracted = false;
 	int exit_code = EXIT_CANNOT_RUN;
 
-	if (!r && open_root(o->root, tmpdir, &extracted, &r) < 0)
+	if (!r && open_root(o->root, &r) < 0)
 		goto out;
 	sysroot_set_deadline_ms(r, o->deadline_ms);
 
 	struct collect_opts co = {.interval_s = o->interval_s, .pids = o->pids, .npids = o->npids};
-	if (collect(r, &co, &in) < 0) {
+	int crc = collect(r, &co, &in);
+	if (crc == -EBADMSG) {
+		fprintf(stderr, "kstall: %s: incomplete snapshot (it has kstall/ but no kstall/meta, which a snapshot "
+				"writes last): it was cut short; take it again\n", o->root);
+		goto out;
+	} else if (crc < 0) {
 		fprintf(stderr, "kstall: %s has no proc/ directory: not a live root, snapshot or captured tree\n",
-			sysroot_path(r));
+			o->root);
 		goto out;
 	}
 	report_build(r, &in, &rep);
@@ -290,8 +292,6 @@ out:
 	inputs_free(&in);
 	if (!given)
 		sysroot_free(r);
-	if (extracted)
-		rm_rf(tmpdir);
 	return exit_code;
 }
 

@@ -70,9 +70,5 @@ void usage_error(const char *fmt, ...) PRINTF_FMT(1, 2);
  * error exit. */
 int finish_output(int rc);
 
-/* Snapshot archive (tar.c). */
-int tar_gz_write(const char *path, const char *dir);
-int tar_gz_extract(const char *path, const char *dir);
-bool path_is_tar_gz(const char *path);
 
 #endif

@@ -126,7 +126,9 @@ struct collect_opts {
 
 /* Read everything from r. On a live root, samples twice, interval_s
  * apart; on a tree, uses kstall/sample0 when present (a snapshot), or
- * since-boot figures. Returns 0, or -errno if nothing could be read. */
+ * since-boot figures. Returns 0, or -errno if nothing could be read:
+ * -ENOENT no proc/, -EBADMSG an incomplete snapshot (kstall/ without
+ * kstall/meta). */
 int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *ret);
 void inputs_free(struct inputs *in);
 /* The pieces of collect(), for watch: host facts once, then samples. */
