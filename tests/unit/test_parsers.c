@@ -173,6 +173,33 @@ static void test_interrupts_quirks(void **state UNUSED)
 	irq_table_free(&t);
 }
 
+/* A header that names a CPU twice would split one CPU's counts over two
+ * columns: per-CPU rates above the line's total. Malformed. */
+static void test_irq_header_repeated_cpu(void **state UNUSED)
+{
+	struct irq_table t = {0};
+	struct perr e = {0};
+
+	assert_int_equal(proc_interrupts_parse("           CPU0       CPU0\n"
+					       "  0:         10         20   IO-APIC   2-edge      timer\n", &t, &e),
+			 -EINVAL);
+	assert_string_equal(e.msg, "CPU0 named twice in the header");
+	assert_int_equal(e.line, 1);
+	e = (struct perr){0};
+	assert_int_equal(proc_interrupts_parse("\n    CPU0 CPU1 CPU2 CPU1\n  0: 1 2 3 4 timer\n", &t, &e), -EINVAL);
+	assert_string_equal(e.msg, "CPU1 named twice in the header");
+	assert_int_equal(e.line, 2);
+	e = (struct perr){0};
+	assert_int_equal(proc_softirqs_parse("                    CPU7       CPU7\n          HI:          1          2\n",
+					     &t, &e), -EINVAL);
+	assert_string_equal(e.msg, "CPU7 named twice in the header");
+	/* CPUs left out (offline) are fine; so is a large CPU number once. */
+	assert_int_equal(proc_softirqs_parse("    CPU0 CPU2 CPU8191\n HI: 1 2 3\n", &t, &e), 0);
+	assert_int_equal(t.ncols, 3);
+	assert_int_equal(t.cpu_of_col[2], 8191);
+	irq_table_free(&t);
+}
+
 static void test_softirqs_and_softnet(void **state UNUSED)
 {
 	struct irq_table t = {0};
@@ -481,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_every_real_file_parses),
 		cmocka_unit_test(test_truncations_never_crash),
 		cmocka_unit_test(test_interrupts_quirks),
+		cmocka_unit_test(test_irq_header_repeated_cpu),
 		cmocka_unit_test(test_softirqs_and_softnet),
 		cmocka_unit_test(test_pid_stat_quirks),
 		cmocka_unit_test(test_pid_stat_hostile_names),
