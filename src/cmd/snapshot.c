@@ -47,7 +47,9 @@ static int write_snapshot(struct sysroot *r, const char *dir, const struct run_w
 			continue;
 		rc = write_file(dir, rel, e[i].data, e[i].len);
 		if (rc < 0) {
-			fprintf(stderr, "kstall: writing %s/%s: %s\n", dir, rel, strerror(-rc));
+			/* rel holds names listed in the root (bdis, interfaces) */
+			_cleanup_free_ char *shown = sanitize_tty(rel);
+			fprintf(stderr, "kstall: writing %s/%s: %s\n", dir, shown, strerror(-rc));
 			return rc;
 		}
 	}
