@@ -17,8 +17,9 @@ static json_object *jstr(const char *s)
 
 /* json-c escapes C0 controls but writes DEL, C1 controls and the bidi and
  * separator code points raw (see codepoint_unsafe). Outside strings a
- * JSON document holds only ASCII punctuation, digits and whitespace, so
- * wherever they occur they are inside a string (a value or a key), where
+ * JSON document holds only ASCII (punctuation, numbers, true, false,
+ * null, whitespace), so wherever they occur they are inside a string (a
+ * value or a key), where
  * "\uXXXX" is the same character: the document parses to the same values
  * and paints no terminal it is printed to. Invalid UTF-8 (only possible in
  * a key: every value went through sanitize_utf8) becomes U+FFFD. */
