@@ -55,10 +55,13 @@ static void show_screen(const struct report *rep, const struct traced *t)
 		char *comm = sanitize_tty(v[i]->comm), len[32];
 		if (tr_kind_is_vmop(v[i]->kind))
 			fmt_bytes((double)v[i]->detail, len, sizeof(len));
-		printf("%-16s %8u %-16s %-24.24s %8s %10s %10s\n", tr_kind_name(v[i]->kind), v[i]->tgid, comm,
-		       tr_kind_is_vmop(v[i]->kind) ? len : v[i]->name, fmt_count((double)v[i]->count, a, sizeof(a)),
+		/* 24 columns, cut between escapes and characters, not in one */
+		char *detail = sanitize_tty_max(tr_kind_is_vmop(v[i]->kind) ? len : v[i]->name, 24);
+		printf("%-16s %8u %-16s %-24s %8s %10s %10s\n", tr_kind_name(v[i]->kind), v[i]->tgid, comm,
+		       detail, fmt_count((double)v[i]->count, a, sizeof(a)),
 		       fmt_duration((double)v[i]->sum_ns / 1e9, b, sizeof(b)),
 		       fmt_duration((double)v[i]->max_ns / 1e9, c, sizeof(c)));
+		free(detail);
 		free(comm);
 	}
 	free(v);

@@ -163,12 +163,11 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 
 	if (selected) {
 		/* comm is the name the task has now (stat's copy is the same
-		 * field; the file needs no parenthesis parsing). 2.6.33+. */
+		 * field; the file needs no parenthesis parsing). 2.6.33+. It
+		 * may hold newlines (see proc_comm_parse). */
 		snprintf(path, sizeof(path), "%sproc/%s/comm", pre, pidstr);
-		if (sysroot_read(r, path, &b) == 0 && b.len) {
-			size_t n = strcspn(b.data, "\n");
-			snprintf(p->stat.comm, sizeof(p->stat.comm), "%.*s", (int)n, b.data);
-		}
+		if (sysroot_read(r, path, &b) == 0 && b.len)
+			proc_comm_parse(b.data, b.len, p->stat.comm, sizeof(p->stat.comm));
 		buf_free(&b);
 		read_cmdline(r, pre, in, p);
 	}

@@ -24,12 +24,15 @@ const struct irq_row *irq_table_row(const struct irq_table *t, const char *label
 }
 
 /* Header: "CPU0 CPU1 ... CPUn". Offline CPUs are left out of
- * /proc/interrupts, so the column index is not the CPU number. */
+ * /proc/interrupts, so the column index is not the CPU number. A CPU
+ * named twice would split its counts over two columns (and per-CPU sums
+ * over a line's total): malformed. */
 static int parse_header(const char *l, const char *end, struct irq_table *t, unsigned lineno,
 			struct perr *err)
 {
 	size_t cap = 0;
 	const char *p = l;
+	uint64_t seen[CPUSET_MAX / 64] = {0};
 
 	for (;;) {
 		uint64_t n;
@@ -40,6 +43,9 @@ static int parse_header(const char *l, const char *end, struct irq_table *t, uns
 		    parse_u64(p + 3, end, &p, &n) < 0 || n >= CPUSET_MAX ||
 		    (p < end && !isspace((unsigned char)*p)))
 			return perr_set(err, lineno, "header: expected CPU names, found \"%.*s\"", QLINE(p, 20));
+		if (seen[n / 64] & (1ULL << (n % 64)))
+			return perr_set(err, lineno, "CPU%" PRIu64 " named twice in the header", n);
+		seen[n / 64] |= 1ULL << (n % 64);
 		ARRAY_GROW(t->cpu_of_col, t->ncols, cap);
 		t->cpu_of_col[t->ncols++] = (int)n;
 	}

@@ -2,29 +2,25 @@
 #include "proc.h"
 
 #include <ctype.h>
+#include <limits.h>
 
 int proc_pid_stat_parse(const char *text, struct pid_stat *ret, struct perr *err)
 {
-	const char *nl = strchr(text, '\n');
-	/* The kernel prints one line; anything after it is not ours. */
-	const char *end = nl ? nl : text + strlen(text);
-	const char *open = memchr(text, '(', (size_t)(end - text));
-	const char *close = NULL, *p;
+	/* "pid (comm) state ...": comm may hold any byte but NUL, spaces,
+	 * parentheses, ") R 1 2" and newlines included, so it ends at the
+	 * LAST ')' of the whole file, and the fields after it run to the end
+	 * of that line (the kernel prints one line; what follows is not ours). */
+	const char *open = strchr(text, '('), *close = strrchr(text, ')'), *p;
 	struct pid_stat s = {0};
 	uint64_t f[64] = {0};
 	bool neg[64] = {0};
 	uint64_t pid;
 	unsigned n = 0;
 
-	/* comm may hold spaces and parentheses: it ends at the LAST ')'. */
-	for (p = end; p > text; p--)
-		if (p[-1] == ')') {
-			close = p - 1;
-			break;
-		}
-	if (!open || !close || close < open ||
-	    parse_u64(skip_ws(text, open), open, &p, &pid) < 0)
+	if (!open || !close || close < open || parse_u64(skip_ws(text, open), open, &p, &pid) < 0 ||
+	    skip_ws(p, open) != open || pid > INT_MAX)
 		return perr_set(err, 1, "expected \"pid (comm) state ...\"");
+	const char *nl = strchr(close, '\n'), *end = nl ? nl : close + strlen(close);
 	s.pid = (int)pid;
 	snprintf(s.comm, sizeof(s.comm), "%.*s", (int)(close - open - 1), open + 1);
 	p = skip_ws(close + 1, end);
@@ -65,6 +61,14 @@ int proc_pid_stat_parse(const char *text, struct pid_stat *ret, struct perr *err
 #undef SF
 	*ret = s;
 	return 0;
+}
+
+void proc_comm_parse(const char *data, size_t len, char *ret, size_t retlen)
+{
+	size_t n = strnlen(data, len);
+	if (n && data[n - 1] == '\n')
+		n--;
+	snprintf(ret, retlen, "%.*s", (int)n, data);
 }
 
 static int status_int(const char *p, const char *end, int64_t *ret)

@@ -164,7 +164,12 @@ struct pid_stat {
 	uint64_t blkio_ticks; /* delayacct_blkio_ticks, 0 if absent */
 	unsigned nfields;
 };
+/* comm may hold any byte but NUL, ')' and newlines included: it ends at
+ * the last ')' of the file, and the fields follow it on that line. */
 int proc_pid_stat_parse(const char *text, struct pid_stat *ret, struct perr *err);
+/* /proc/PID/comm: the name and one '\n', which goes; a newline inside the
+ * name stays. At most retlen - 1 bytes are kept. */
+void proc_comm_parse(const char *data, size_t len, char *ret, size_t retlen);
 
 struct pid_status {
 	char name[64];

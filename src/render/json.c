@@ -15,6 +15,37 @@ static json_object *jstr(const char *s)
 	return o;
 }
 
+/* json-c escapes C0 controls but writes DEL, C1 controls and the bidi and
+ * separator code points raw (see codepoint_unsafe). Outside strings a
+ * JSON document holds only ASCII (punctuation, numbers, true, false,
+ * null, whitespace), so wherever they occur they are inside a string (a
+ * value or a key), where
+ * "\uXXXX" is the same character: the document parses to the same values
+ * and paints no terminal it is printed to. Invalid UTF-8 (only possible in
+ * a key: every value went through sanitize_utf8) becomes U+FFFD. */
+static char *json_inert(const char *doc)
+{
+	struct buf b = {0};
+
+	buf_reserve(&b, strlen(doc));
+	while (*doc) {
+		uint32_t cp;
+		size_t n = utf8_decode(doc, &cp);
+		if (n == 0) {
+			buf_append(&b, "\xef\xbf\xbd", 3);
+			doc++;
+			continue;
+		}
+		if (cp == 0x7f || codepoint_unsafe(cp))
+			buf_printf(&b, "\\u%04x", (unsigned)cp);
+		else
+			buf_append(&b, doc, n);
+		doc += n;
+	}
+	buf_reserve(&b, 0);
+	return b.data;
+}
+
 static json_object *jnum(double v)
 {
 	if (!isfinite(v))
@@ -496,7 +527,8 @@ int render_json(FILE *out, const struct report *r)
 	const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
 							    JSON_C_TO_STRING_SPACED |
 							    JSON_C_TO_STRING_NOSLASHESCAPE);
-	int rc = fputs(s, out) < 0 || fputc('\n', out) < 0 ? -EIO : 0;
+	_cleanup_free_ char *safe = json_inert(s);
+	int rc = fputs(safe, out) < 0 || fputc('\n', out) < 0 ? -EIO : 0;
 	json_object_put(doc);
 	return rc;
 }

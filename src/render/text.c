@@ -29,11 +29,13 @@ struct style {
 	const char *bold, *red, *yellow, *dim, *reset;
 };
 
-static void value_text(const struct evidence *e, char *out, size_t n)
+/* A string value is returned escaped and whole (a fixed buffer could cut
+ * it inside an escape or a character); a number is formatted into out. */
+static const char *value_text(const struct evidence *e, char *out, size_t n)
 {
-	if (!e->is_num) {
-		snprintf(out, n, "%s", tty(e->str));
-	} else if (!strcmp(e->unit, U_BYTES)) {
+	if (!e->is_num)
+		return tty(e->str);
+	if (!strcmp(e->unit, U_BYTES)) {
 		fmt_bytes(e->num, out, n);
 	} else if (!strcmp(e->unit, U_RATIO)) {
 		fmt_pct(e->num, out, n);
@@ -53,6 +55,7 @@ static void value_text(const struct evidence *e, char *out, size_t n)
 	} else {
 		snprintf(out, n, "%.3g", e->num);
 	}
+	return out;
 }
 
 /* Write text from column col (already reached), wrapping at width with
@@ -118,12 +121,12 @@ static void finding_text(FILE *out, const struct inputs *in, const struct findin
 		size_t w = 0;
 		fprintf(out, "\n         evidence:\n");
 		for (size_t i = 0; i < f->nev; i++)
-			if (strlen(f->ev[i].name) > w)
-				w = strlen(f->ev[i].name);
+			if (strlen(tty(f->ev[i].name)) > w)
+				w = strlen(tty(f->ev[i].name));
 		for (size_t i = 0; i < f->nev; i++) {
 			char v[128];
-			value_text(&f->ev[i], v, sizeof(v));
-			fprintf(out, "           %-*s  %-14s %s%s%s\n", (int)w, tty(f->ev[i].name), v, st->dim,
+			const char *name = tty(f->ev[i].name), *val = value_text(&f->ev[i], v, sizeof(v));
+			fprintf(out, "           %-*s  %-14s %s%s%s\n", (int)w, name, val, st->dim,
 				tty(f->ev[i].source), st->reset);
 		}
 	}

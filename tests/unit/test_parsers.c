@@ -173,6 +173,33 @@ static void test_interrupts_quirks(void **state UNUSED)
 	irq_table_free(&t);
 }
 
+/* A header that names a CPU twice would split one CPU's counts over two
+ * columns: per-CPU rates above the line's total. Malformed. */
+static void test_irq_header_repeated_cpu(void **state UNUSED)
+{
+	struct irq_table t = {0};
+	struct perr e = {0};
+
+	assert_int_equal(proc_interrupts_parse("           CPU0       CPU0\n"
+					       "  0:         10         20   IO-APIC   2-edge      timer\n", &t, &e),
+			 -EINVAL);
+	assert_string_equal(e.msg, "CPU0 named twice in the header");
+	assert_int_equal(e.line, 1);
+	e = (struct perr){0};
+	assert_int_equal(proc_interrupts_parse("\n    CPU0 CPU1 CPU2 CPU1\n  0: 1 2 3 4 timer\n", &t, &e), -EINVAL);
+	assert_string_equal(e.msg, "CPU1 named twice in the header");
+	assert_int_equal(e.line, 2);
+	e = (struct perr){0};
+	assert_int_equal(proc_softirqs_parse("                    CPU7       CPU7\n          HI:          1          2\n",
+					     &t, &e), -EINVAL);
+	assert_string_equal(e.msg, "CPU7 named twice in the header");
+	/* CPUs left out (offline) are fine; so is a large CPU number once. */
+	assert_int_equal(proc_softirqs_parse("    CPU0 CPU2 CPU8191\n HI: 1 2 3\n", &t, &e), 0);
+	assert_int_equal(t.ncols, 3);
+	assert_int_equal(t.cpu_of_col[2], 8191);
+	irq_table_free(&t);
+}
+
 static void test_softirqs_and_softnet(void **state UNUSED)
 {
 	struct irq_table t = {0};
@@ -234,6 +261,93 @@ static void test_pid_stat_quirks(void **state UNUSED)
 	assert_int_equal(proc_pid_stat_parse("12 (x) R 1 2 3", &s, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "at least 24"));
 	assert_int_equal(proc_pid_stat_parse("12 x R", &s, &e), -EINVAL);
+}
+
+/* A stat line as the kernel prints it, around any comm. */
+static char *stat_with_comm(const char *comm)
+{
+	return xasprintf("4711 (%s) S 1 100 100 0 -1 4194560 500 0 0 0 7 3 0 0 20 0 1 0 12345 10485760 300 "
+			 "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0\n", comm);
+}
+
+/* comm holds any byte but NUL: a process must not hide behind a newline
+ * or a ')' in its name (prctl(PR_SET_NAME) takes 15 bytes of anything). */
+static void test_pid_stat_hostile_names(void **state UNUSED)
+{
+	static const char *const names[] = {
+		"a\nb", ")", ") R 1 2", "x\n) R 1 2 3\n", "a b  c ", "", "123456789012345", "((", "\n",
+		"\x1b[2J", "\xc2\x9b" "31m", ") S 1 100 100 0 -1 4194560 500 0 0 0 7 3 0 0 20 0 1 0 1 2 3 4",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		_cleanup_free_ char *text = stat_with_comm(names[i]);
+		struct pid_stat s;
+		struct perr e = {0};
+		if (proc_pid_stat_parse(text, &s, &e) != 0)
+			fail_msg("name %zu: rejected: %s", i, e.msg);
+		assert_string_equal(s.comm, names[i]);
+		assert_int_equal(s.pid, 4711);
+		assert_int_equal(s.state, 'S');
+		assert_int_equal(s.ppid, 1);
+		assert_true(s.utime == 7 && s.stime == 3 && s.num_threads == 1);
+		assert_true(s.starttime == 12345 && s.vsize == 10485760 && s.rss == 300);
+		assert_int_equal(s.nfields, 44);
+	}
+
+	/* What follows the last ')' is what counts: short there is short,
+	 * even when the name itself holds a full line of fields. */
+	struct pid_stat s;
+	struct perr e = {0};
+	static const char *const bad[] = {
+		"12 (a\nb) R 1 2 3\n",
+		"12 (x) S 1 100 100 0 -1 4194560 500 0 0 0 7 3 0 0 20 0 1 0 12345 10485760 300\n) R 1\n",
+		"12 (x\n) S 1 2\n",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		e = (struct perr){0};
+		assert_int_equal(proc_pid_stat_parse(bad[i], &s, &e), -EINVAL);
+		if (!strstr(e.msg, "expected at least 24"))
+			fail_msg("bad %zu: message \"%s\"", i, e.msg);
+	}
+	assert_int_equal(proc_pid_stat_parse("12 (x)\n", &s, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "missing state"));
+	assert_int_equal(proc_pid_stat_parse("12 (x", &s, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "pid (comm)"));
+	assert_int_equal(proc_pid_stat_parse("12 x) (y S 1", &s, &e), -EINVAL);
+	assert_int_equal(proc_pid_stat_parse("12 z (y) S 1", &s, &e), -EINVAL);
+	/* the kernel's one line, then something that is not ours */
+	_cleanup_free_ char *line = stat_with_comm("a\nb");
+	_cleanup_free_ char *tail = xasprintf("%sgarbage 1 2 3\n", line);
+	assert_int_equal(proc_pid_stat_parse(tail, &s, &e), 0);
+	assert_string_equal(s.comm, "a\nb");
+	assert_int_equal(s.nfields, 44);
+}
+
+/* /proc/PID/comm is the name and one '\n': only that newline goes. */
+static void test_pid_comm(void **state UNUSED)
+{
+	static const struct {
+		const char *data;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{"bash\n", 5, "bash"},
+		{"a\nb\n", 4, "a\nb"},
+		{"x\n) R 1\n", 8, "x\n) R 1"},
+		{"\n\n", 2, "\n"},
+		{"\n", 1, ""},
+		{"nonl", 4, "nonl"},
+		{"123456789012345\n", 16, "123456789012345"},
+		{"a b \n", 5, "a b "},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char comm[64];
+		proc_comm_parse(cases[i].data, cases[i].len, comm, sizeof(comm));
+		if (strcmp(comm, cases[i].want))
+			fail_msg("case %zu: got \"%s\"", i, comm);
+	}
+	char small[4];
+	proc_comm_parse("abcdef\n", 7, small, sizeof(small));
+	assert_string_equal(small, "abc");
 }
 
 static void test_meminfo_quirks(void **state UNUSED)
@@ -394,8 +508,11 @@ int main(void)
 		cmocka_unit_test(test_every_real_file_parses),
 		cmocka_unit_test(test_truncations_never_crash),
 		cmocka_unit_test(test_interrupts_quirks),
+		cmocka_unit_test(test_irq_header_repeated_cpu),
 		cmocka_unit_test(test_softirqs_and_softnet),
 		cmocka_unit_test(test_pid_stat_quirks),
+		cmocka_unit_test(test_pid_stat_hostile_names),
+		cmocka_unit_test(test_pid_comm),
 		cmocka_unit_test(test_meminfo_quirks),
 		cmocka_unit_test(test_mounts_masks_misc),
 		cmocka_unit_test(test_maps_and_stack),

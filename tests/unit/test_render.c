@@ -108,11 +108,205 @@ static void test_text_has_no_raw_control_bytes(void **state UNUSED)
 	done(&in, &r);
 }
 
+/* Bytes as the test log may show them, without the escaper under test:
+ * printable ASCII as is, everything else \xNN. */
+static char *vis(const char *s)
+{
+	struct buf b = {0};
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p >= 0x20 && *p < 0x7f)
+			buf_append(&b, p, 1);
+		else
+			buf_printf(&b, "\\x%02x", *p);
+	buf_reserve(&b, 0);
+	return b.data;
+}
+
+/* Each class the terminal escaper knows, with its neighbours that must
+ * stay as they are (so a range one too wide fails too). */
+static void test_tty_escaper_classes(void **state UNUSED)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"\xc2\x9b" "31m", "\\u009b31m"},       /* C1 CSI as UTF-8 */
+		{"\xc2\x80|\xc2\x9f", "\\u0080|\\u009f"}, /* the C1 range's ends */
+		{"\x9b" "31m", "\\x9b31m"},             /* a raw 0x9b: not UTF-8 */
+		{"\x1b[2J", "\\x1b[2J"},                /* ESC */
+		{"a\nb\tc\r", "a\\x0ab\\x09c\\x0d"},
+		{"\x7f", "\\x7f"},
+		{"\\x1b", "\\\\x1b"},                   /* a typed "\x1b" is not an ESC */
+		{"\\", "\\\\"},
+		{"a\xe2\x80\xaa" "b", "a\\u202ab"},     /* LRE */
+		{"\xe2\x80\xab", "\\u202b"},
+		{"\xe2\x80\xac", "\\u202c"},
+		{"\xe2\x80\xad", "\\u202d"},
+		{"\xe2\x80\xae" "txt.exe", "\\u202etxt.exe"}, /* RLO */
+		{"\xe2\x81\xa6", "\\u2066"},            /* LRI */
+		{"\xe2\x81\xa7", "\\u2067"},
+		{"\xe2\x81\xa8", "\\u2068"},
+		{"\xe2\x81\xa9", "\\u2069"},            /* PDI */
+		{"\xe2\x80\x8e", "\\u200e"},            /* LRM */
+		{"\xe2\x80\x8f", "\\u200f"},            /* RLM */
+		{"\xd8\x9c", "\\u061c"},                /* ALM */
+		{"\xe2\x80\xa8", "\\u2028"},            /* line separator */
+		{"\xe2\x80\xa9", "\\u2029"},            /* paragraph separator */
+		/* kept: valid text, and the code points next to the ranges */
+		{"caf\xc3\xa9", "caf\xc3\xa9"},
+		{"\xe5\x90\x8d\xe5\x89\x8d", "\xe5\x90\x8d\xe5\x89\x8d"}, /* CJK */
+		{"\xe2\x82\xac \xf0\x9f\x98\x80", "\xe2\x82\xac \xf0\x9f\x98\x80"},
+		{"\xc2\xa0\xd8\x9b\xd8\x9d", "\xc2\xa0\xd8\x9b\xd8\x9d"}, /* U+00A0, U+061B, U+061D */
+		{"\xe2\x80\x8d\xe2\x80\xa7\xe2\x80\xaf", "\xe2\x80\x8d\xe2\x80\xa7\xe2\x80\xaf"},
+		{"\xe2\x81\xa5\xe2\x81\xaa", "\xe2\x81\xa5\xe2\x81\xaa"}, /* U+2065, U+206A */
+		{"a b(c)", "a b(c)"},
+		/* invalid UTF-8: every byte of it */
+		{"\xc0\x80", "\\xc0\\x80"},             /* overlong NUL */
+		{"\xed\xa0\x80", "\\xed\\xa0\\x80"},    /* surrogate */
+		{"\xe2\x80", "\\xe2\\x80"},             /* cut short */
+		{"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"}, /* above U+10FFFF */
+		{"", ""},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *got = sanitize_tty(cases[i].in);
+		if (strcmp(got, cases[i].want)) {
+			_cleanup_free_ char *g = vis(got), *w = vis(cases[i].want);
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, g, w);
+		}
+	}
+}
+
+/* A width-limited copy is cut between units, never inside one. */
+static void test_tty_escaper_max(void **state UNUSED)
+{
+	static const struct {
+		const char *in;
+		size_t max;
+		const char *want;
+	} cases[] = {
+		{"ab\x1b" "c", 5, "ab"},              /* "\x1b" does not fit in 3 */
+		{"ab\x1b" "c", 6, "ab\\x1b"},
+		{"a\xe2\x80\xae", 6, "a"},            /* "\u202e" is 6 bytes */
+		{"\xe6\x97\xa5\xe6\x9c\xac", 4, "\xe6\x97\xa5"},
+		{"a\\b", 2, "a"},
+		{"abc", 24, "abc"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *got = sanitize_tty_max(cases[i].in, cases[i].max);
+		if (strcmp(got, cases[i].want)) {
+			_cleanup_free_ char *g = vis(got), *w = vis(cases[i].want);
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, g, w);
+		}
+	}
+}
+
+/* A process name with each hostile class, all valid UTF-8 so that JSON
+ * can give it back exactly. */
+static const char hostile[] = "\xc2\x9b" "31m|\xe2\x80\xae" "abc|\x1b[2J|x\n) R 1|\\x1b|\xe2\x81\xa6|caf\xc3\xa9\xe5\x90\x8d";
+
+/* What no text or JSON output may hold raw: ESC, C1 (as UTF-8 or as a
+ * byte), a bidi or separator code point. Returns the offset, or -1. */
+static long first_unsafe(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, &cp);
+		if (n == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f || codepoint_unsafe(cp))
+			return (long)i;
+		i += n;
+	}
+	return -1;
+}
+
+static void fill_hostile(struct inputs *in, struct report *r)
+{
+	memset(in, 0, sizeof(*in));
+	memset(r, 0, sizeof(*r));
+	snprintf(in->host.hostname, sizeof(in->host.hostname), "%s", hostile);
+	in->mode = WINDOW_SINCE_BOOT;
+	in->window_source = "root";
+	r->in = in;
+	struct finding *f = findings_add(&r->findings, "vma.fragmentation", SEV_WARNING);
+	finding_title(f, "%s (pid 7) has many regions", hostile);
+	finding_summary(f, "%s looked up paths", hostile);
+	finding_str(f, "pattern", hostile, "traced");
+	finding_process(f, 7, hostile, "victim");
+	metrics_addf(&r->metrics, 1, U_PER_S, "interrupts.%s", "\xc2\x9b" "2J");
+}
+
+static void test_text_hostile_comm_is_inert(void **state UNUSED)
+{
+	struct inputs in;
+	struct report r;
+	char *buf = NULL;
+	size_t len = 0;
+
+	fill_hostile(&in, &r);
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(render_text(f, &r, false), 0);
+	fclose(f);
+	long at = first_unsafe(buf, len);
+	if (at >= 0)
+		fail_msg("raw unsafe byte 0x%02x at %ld in:\n%s", (unsigned char)buf[at], at, vis(buf));
+	/* The name is one line, in its escaped form, wherever it is shown. */
+	static const char esc[] = "\\u009b31m|\\u202eabc|\\x1b[2J|x\\x0a) R 1|\\\\x1b|\\u2066|caf\xc3\xa9\xe5\x90\x8d";
+	_cleanup_free_ char *subj = xasprintf("process %s (pid 7), victim\n", esc);
+	assert_non_null(strstr(buf, subj));
+	_cleanup_free_ char *host = xasprintf("host %s,", esc);
+	assert_non_null(strstr(buf, host));
+	_cleanup_free_ char *title = xasprintf("%s (pid 7) has many regions\n", esc);
+	assert_non_null(strstr(buf, title));
+	_cleanup_free_ char *summary = xasprintf("%s looked up paths\n", esc);
+	assert_non_null(strstr(buf, summary));
+	_cleanup_free_ char *evidence = xasprintf("pattern  %s traced\n", esc);
+	assert_non_null(strstr(buf, evidence));
+	free(buf);
+	findings_free(&r.findings);
+	metrics_free(&r.metrics);
+}
+
+static void test_json_hostile_comm_round_trips(void **state UNUSED)
+{
+	struct inputs in;
+	struct report r;
+	char *buf = NULL;
+	size_t len = 0;
+
+	fill_hostile(&in, &r);
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(render_json(f, &r), 0);
+	fclose(f);
+	long at = first_unsafe(buf, len);
+	if (at >= 0)
+		fail_msg("raw unsafe byte 0x%02x at %ld in:\n%s", (unsigned char)buf[at], at, vis(buf));
+	assert_non_null(strstr(buf, "\\u009b31m"));
+	assert_non_null(strstr(buf, "\\u202eabc"));
+	assert_non_null(strstr(buf, "\\u2066"));
+	json_object *o = json_tokener_parse(buf);
+	assert_non_null(o);
+	json_object *fd = json_object_array_get_idx(json_object_object_get(o, "findings"), 0);
+	json_object *sj = json_object_array_get_idx(json_object_object_get(fd, "subjects"), 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(sj, "comm")), hostile);
+	json_object *ev = json_object_array_get_idx(json_object_object_get(fd, "evidence"), 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(ev, "value")), hostile);
+	assert_string_equal(json_object_get_string(json_object_object_get(json_object_object_get(o, "host"),
+									  "hostname")), hostile);
+	/* keys too: a metric named after an interrupt line's label */
+	assert_non_null(json_object_object_get(json_object_object_get(o, "metrics"), "interrupts.\xc2\x9b" "2J"));
+	json_object_put(o);
+	free(buf);
+	findings_free(&r.findings);
+	metrics_free(&r.metrics);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_stays_valid),
 		cmocka_unit_test(test_text_has_no_raw_control_bytes),
+		cmocka_unit_test(test_tty_escaper_classes),
+		cmocka_unit_test(test_tty_escaper_max),
+		cmocka_unit_test(test_text_hostile_comm_is_inert),
+		cmocka_unit_test(test_json_hostile_comm_round_trips),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }
