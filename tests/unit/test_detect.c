@@ -539,11 +539,16 @@ static void irq_sample(const char *dir, const char *pre, int k, int idle, unsign
 	}
 }
 
-static void irq_tree(const char *dir, int idle, unsigned drops, const char *rps, struct run *r)
+static void irq_files(const char *dir, int idle, unsigned drops, const char *rps)
 {
 	irq_sample(dir, "kstall/sample0/", 1000, idle, drops, rps);
 	irq_sample(dir, "", 1001, idle, drops, rps);
 	put(dir, "kstall/meta", "kstall_snapshot_version=1\ninterval_s=1\nt0=1000\nt1=1001\nuser_hz=100\n");
+}
+
+static void irq_tree(const char *dir, int idle, unsigned drops, const char *rps, struct run *r)
+{
+	irq_files(dir, idle, drops, rps);
 	run_tree(dir, r);
 	if (r->in.nerrors)
 		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
@@ -887,8 +892,7 @@ static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
  * ext4 disk, a writer caught in balance_dirty_pages, and the dirty
  * sysctls. release picks the kernel (6.18 has strict_limit and max_bytes
  * files; 5.4 does not). mem_gb sizes free + file memory. */
-static void wb_tree(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes,
-		    struct run *r)
+static void wb_files(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes)
 {
 	bool new_files = release[0] == '6';
 	_cleanup_free_ char *meminfo = xasprintf("MemTotal: %u kB\nMemFree: %u kB\nActive(file): %u kB\n"
@@ -921,6 +925,12 @@ static void wb_tree(const char *dir, const char *release, unsigned mem_gb, unsig
 		put(dir, "sys/class/bdi/8:0/max_bytes", "4978659328\n");
 		put(dir, "sys/class/bdi/8:0/strict_limit", "0\n");
 	}
+}
+
+static void wb_tree(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes,
+		    struct run *r)
+{
+	wb_files(dir, release, mem_gb, ratio, dirty_bytes);
 	run_tree(dir, r);
 	if (r->in.nerrors)
 		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
@@ -1204,6 +1214,40 @@ static void test_seed000_mmap_lock(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* ---- degrade, do not drop: one missing file costs one figure ---- */
+
+static bool has_metric(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->m.n; i++)
+		if (!strcmp(r->m.v[i].name, name))
+			return true;
+	return false;
+}
+
+/* Counts of what was not read are left out, not 0. */
+static void test_degrade_metrics_not_read(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/rhel6-2.6.32-era", &r); /* no sys/ at all */
+	assert_false(has_metric(&r, "net.rx_queues"));
+	assert_false(has_metric(&r, "net.rx_queues_with_rps"));
+	assert_false(has_metric(&r, "bdi.count"));
+	assert_false(has_metric(&r, "bdi.strict_limit"));
+	assert_true(metric(&r, "processes.count") >= 1);
+	run_free(&r);
+}
+
+static void test_degrade_metrics_strict_unknown(void **state UNUSED)
+{
+	struct run r;
+	/* 5.4's bdis have no strict_limit file: how many are strict is unknown. */
+	_cleanup_free_ char *dir = xasprintf("%s/wb-metrics-54", tmpdir);
+	wb_tree(dir, "5.4.0", 24, 20, "0\n", &r);
+	assert_true(metric(&r, "bdi.count") == 2);
+	assert_false(has_metric(&r, "bdi.strict_limit"));
+	run_free(&r);
+}
+
 static void test_every_id_has_kb_entry(void **state UNUSED)
 {
 	for (size_t i = 0; i < ndetectors; i++)
@@ -1234,6 +1278,8 @@ int main(void)
 		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
 		cmocka_unit_test(test_seed004_writeback),
 		cmocka_unit_test(test_seed000_mmap_lock),
+		cmocka_unit_test(test_degrade_metrics_not_read),
+		cmocka_unit_test(test_degrade_metrics_strict_unknown),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
 	return cmocka_run_group_tests_name("detect", tests, group_setup, group_teardown);
