@@ -1216,12 +1216,291 @@ static void test_seed000_mmap_lock(void **state UNUSED)
 
 /* ---- degrade, do not drop: one missing file costs one figure ---- */
 
+/* A figure marked unknown, with a reason naming why: a string in place
+ * of the number, never 0. */
+static void assert_unknown(const struct finding *f, const char *name, const char *why)
+{
+	const struct evidence *e = finding_evidence(f, name);
+	if (!e)
+		fail_msg("%s: no evidence %s", f->id, name);
+	if (e->is_num)
+		fail_msg("%s: %s is %g, expected unknown (%s)", f->id, name, e->num, why);
+	if (!str_starts_with(e->str, "unknown: ") || !strstr(e->str, why))
+		fail_msg("%s: %s is \"%s\", expected \"unknown: ...%s...\"", f->id, name, e->str, why);
+}
+
+static void assert_skip_names(const struct run *r, const char *id, const char *why)
+{
+	const struct skip *s = skipped(r, id);
+	if (!s)
+		fail_msg("%s is not in skipped", id);
+	if (!strstr(s->reason, why))
+		fail_msg("%s skipped for \"%s\", which does not name \"%s\"", id, s->reason, why);
+}
+
 static bool has_metric(const struct run *r, const char *name)
 {
 	for (size_t i = 0; i < r->m.n; i++)
 		if (!strcmp(r->m.v[i].name, name))
 			return true;
 	return false;
+}
+
+static void rm_path(const char *dir, const char *rel)
+{
+	_cleanup_free_ char *cmd = xasprintf("rm -r '%s/%s'", dir, rel);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The seed-003 host captured as one sample (since boot), run with and
+ * without proc/uptime: the idle and softirq shares need no uptime, only
+ * the rates do. */
+static char *irq_one_sample(const char *name, struct run *full, struct run *r)
+{
+	char *dir = xasprintf("%s/%s", tmpdir, name);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+	run_tree(dir, full);
+	rm_path(dir, "proc/uptime");
+	run_tree(dir, r);
+	return dir;
+}
+
+static void test_degrade_rps_without_uptime(void **state UNUSED)
+{
+	struct run full, r;
+	_cleanup_free_ char *dir = irq_one_sample("irq-one-rps", &full, &r);
+	assert_int_equal(full.in.mode, WINDOW_SINCE_BOOT);
+	const struct finding *f0 = find(&full, "irq.rps_on_busy_host");
+	assert_non_null(f0);
+	assert_int_equal(f0->severity, SEV_CRITICAL);
+	assert_true(ev(f0, "rps_received") > 1000);
+	const struct finding *f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	/* 16.5% softirq on the targets is measured: critical still. */
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "target_idle_share") == ev(f0, "target_idle_share"));
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	assert_true(ev(f, "target_softirq_share") == ev(f0, "target_softirq_share"));
+	assert_true(ev(f, "rps_queues") == 1 && ev(f, "rx_queues") == 1);
+	assert_string_equal(finding_evidence(f, "interface")->str, "eth0");
+	assert_string_equal(finding_evidence(f, "rps_cpus")->str, "0-1");
+	assert_unknown(f, "target_cal_ipis", "proc/uptime");
+	assert_unknown(f, "rps_received", "proc/uptime");
+	assert_null(strstr(f->summary, " 0 function-call"));
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_hotspot_and_drops_without_uptime(void **state UNUSED)
+{
+	struct run full, r;
+	_cleanup_free_ char *dir = irq_one_sample("irq-one-hot", &full, &r);
+	const struct finding *f;
+
+	/* The hotspot: shares and which vector and line are counts; their
+	 * rates are unknown. */
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, find(&full, "irq.softirq_hotspot")->severity);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_unknown(f, "top_vector_rate", "proc/uptime");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_unknown(f, "top_irq_rate", "proc/uptime");
+	assert_string_equal(finding_evidence(f, "top_irq_affinity")->str, "0");
+
+	/* IPI storms are a rate: skipped, naming the file. */
+	assert_null(find(&r, "irq.ipi_storm"));
+	assert_skip_names(&r, "irq.ipi_storm", "proc/uptime");
+	/* Drops since boot are drops: a warning (critical is a rate). */
+	assert_int_equal(find(&full, "irq.softnet_drops")->severity, SEV_CRITICAL);
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_unknown(f, "dropped", "proc/uptime");
+	assert_true(ev(f, "dropped_packets") == 200200);
+	assert_true(ev(f, "netdev_max_backlog") == 1000);
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_rps_severity_without_uptime(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-one-sev", tmpdir);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+	rm_path(dir, "proc/uptime");
+
+	/* Targets at 2.5% softirq: critical only by RPS's IPIs, which need the
+	 * uptime; without it a warning that says why. */
+	put(dir, "proc/stat",
+	    "cpu  168168 0 20020 4004 0 0 5005 0 0 0\n"
+	    "cpu0 85085 0 10010 2002 0 0 3003 0 0 0\n"
+	    "cpu1 86086 0 10010 2002 0 0 2002 0 0 0\n");
+	run_tree(dir, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "target_softirq_share") - 0.025) < 1e-9);
+	assert_unknown(f, "rps_received", "proc/uptime");
+	assert_non_null(strstr(f->summary, "at most a warning"));
+	run_free(&r);
+	put(dir, "proc/uptime", "2001.00 1.00\n");
+	run_tree(dir, &r);
+	assert_int_equal(find(&r, "irq.rps_on_busy_host")->severity, SEV_CRITICAL); /* 20,010 RPS IPIs/s */
+	run_free(&r);
+}
+
+static void test_degrade_softnet_without_received_rps(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-one-2632", tmpdir);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+
+	/* 2.6.32's softnet_stat has no received_rps column: unknown, not 0. */
+	put(dir, "proc/net/softnet_stat",
+	    "00010000 00000010 00000002 00000000 00000000 00000000 00000000 00000000 00000000\n"
+	    "00010000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n");
+	run_tree(dir, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_unknown(f, "rps_received", "received_rps");
+	assert_false(has_metric(&r, "softnet.received_rps"));
+	assert_true(has_metric(&r, "softnet.dropped"));
+	run_free(&r);
+}
+
+/* The seed-003 snapshot, one file of several missing at a time. */
+static void test_degrade_irq_without_interrupts(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No proc/interrupts: the IPI figures are unknown, the rest stands. */
+	_cleanup_free_ char *d1 = xasprintf("%s/irq-nointr", tmpdir);
+	irq_files(d1, 2, 200, "3\n");
+	rm_path(d1, "proc/interrupts");
+	run_tree(d1, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_unknown(f, "target_cal_ipis", "proc/interrupts");
+	assert_true(ev(f, "rps_received") == 40000);
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_true(ev(f, "top_vector_rate") == 40000);
+	assert_unknown(f, "top_irq_line", "proc/interrupts");
+	assert_null(find(&r, "irq.ipi_storm"));
+	assert_skip_names(&r, "irq.ipi_storm", "proc/interrupts");
+	assert_int_equal(find(&r, "irq.softnet_drops")->severity, SEV_CRITICAL);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_softnet(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No softnet_stat: RPS's IPIs unknown, drops not checked (and said). */
+	_cleanup_free_ char *d2 = xasprintf("%s/irq-nosoftnet", tmpdir);
+	irq_files(d2, 2, 200, "3\n");
+	rm_path(d2, "proc/net/softnet_stat");
+	run_tree(d2, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* by the softirq share */
+	assert_unknown(f, "rps_received", "proc/net/softnet_stat");
+	assert_true(ev(f, "target_cal_ipis") == 60000);
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "top_cpu_ipis") == 30010);
+	assert_unknown(f, "rps_received", "proc/net/softnet_stat");
+	assert_null(find(&r, "irq.softnet_drops"));
+	assert_skip_names(&r, "irq.softnet_drops", "proc/net/softnet_stat");
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_earlier_softirqs(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* The earlier sample without softirqs: no vector to name. */
+	_cleanup_free_ char *d3 = xasprintf("%s/irq-nosoftirqs0", tmpdir);
+	irq_files(d3, 2, 200, "3\n");
+	rm_path(d3, "kstall/sample0/proc/softirqs");
+	run_tree(d3, &r);
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "softirq_share") - 0.25) < 1e-9);
+	assert_unknown(f, "top_vector", "kstall/sample0/proc/softirqs");
+	assert_unknown(f, "top_vector_rate", "kstall/sample0/proc/softirqs");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_true(ev(f, "top_irq_rate") == 20000);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_stat(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No proc/stat: the shares are gone (so are the two findings on
+	 * them, named in skipped); the IPIs and drops need no shares. */
+	_cleanup_free_ char *d4 = xasprintf("%s/irq-nostat", tmpdir);
+	irq_files(d4, 2, 200, "3\n");
+	rm_path(d4, "proc/stat");
+	run_tree(d4, &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	assert_skip_names(&r, "irq.rps_on_busy_host", "proc/stat");
+	assert_skip_names(&r, "irq.softirq_hotspot", "proc/stat");
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "cal_ipis") == 60000);
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "dropped") == 200);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_net(void **state UNUSED)
+{
+	struct run r;
+
+	/* No sys/class/net: whether RPS is on is unknown, not "off". */
+	_cleanup_free_ char *d5 = xasprintf("%s/irq-nonet", tmpdir);
+	irq_files(d5, 2, 200, "3\n");
+	rm_path(d5, "sys/class/net");
+	run_tree(d5, &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	assert_skip_names(&r, "irq.rps_on_busy_host", "sys/class/net");
+	assert_false(has_metric(&r, "net.rx_queues"));
+	assert_non_null(find(&r, "irq.softirq_hotspot"));
+	run_free(&r);
+}
+
+/* The drops finding without netdev_max_backlog: the setting is unknown
+ * (and the remedy's suggestion falls back), the drops unchanged. */
+static void test_degrade_softnet_without_backlog_sysctl(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-nobacklog", tmpdir);
+	irq_files(dir, 2, 200, "3\n");
+	rm_path(dir, "proc/sys/net/core/netdev_max_backlog");
+	run_tree(dir, &r);
+	const struct finding *f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "dropped") == 200);
+	assert_unknown(f, "netdev_max_backlog", "proc/sys/net/core/netdev_max_backlog");
+	run_free(&r);
 }
 
 /* Counts of what was not read are left out, not 0. */
@@ -1278,6 +1557,16 @@ int main(void)
 		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
 		cmocka_unit_test(test_seed004_writeback),
 		cmocka_unit_test(test_seed000_mmap_lock),
+		cmocka_unit_test(test_degrade_rps_without_uptime),
+		cmocka_unit_test(test_degrade_hotspot_and_drops_without_uptime),
+		cmocka_unit_test(test_degrade_rps_severity_without_uptime),
+		cmocka_unit_test(test_degrade_softnet_without_received_rps),
+		cmocka_unit_test(test_degrade_irq_without_interrupts),
+		cmocka_unit_test(test_degrade_irq_without_softnet),
+		cmocka_unit_test(test_degrade_irq_without_earlier_softirqs),
+		cmocka_unit_test(test_degrade_irq_without_stat),
+		cmocka_unit_test(test_degrade_irq_without_net),
+		cmocka_unit_test(test_degrade_softnet_without_backlog_sysctl),
 		cmocka_unit_test(test_degrade_metrics_not_read),
 		cmocka_unit_test(test_degrade_metrics_strict_unknown),
 		cmocka_unit_test(test_every_id_has_kb_entry),
