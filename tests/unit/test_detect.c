@@ -1486,6 +1486,215 @@ static void test_degrade_irq_without_net(void **state UNUSED)
 	run_free(&r);
 }
 
+static void detect_inputs(const struct inputs *in, struct findings *f, struct skips *s)
+{
+	*f = (struct findings){0};
+	*s = (struct skips){0};
+	detect_all(in, 0, f, s);
+}
+
+static const struct finding *find_in(const struct findings *f, const char *id)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static const struct skip *skip_in(const struct skips *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].detector, id))
+			return &s->v[i];
+	return NULL;
+}
+
+static void absent(struct src *s, const char *path)
+{
+	*s = (struct src){.state = SRC_ABSENT};
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	snprintf(s->why, sizeof(s->why), "%s: No such file or directory", path);
+}
+
+static void test_degrade_negative_without_meminfo(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+
+	/* No meminfo: negative dentries are still counted against the cache;
+	 * their share of memory (critical) is unknown. The bloat's thresholds
+	 * are shares of memory: skipped, naming the file. */
+	build(&in, mem, 3000000, 2000000, "5.15.0");
+	kvtab_free(&in.cur.meminfo);
+	absent(&in.cur.s_meminfo, "proc/meminfo");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentries");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "nr_negative") == 2000000 && ev(x, "nr_dentry") == 3000000);
+	assert_true(fabs(ev(x, "negative_share") - 2.0 / 3) < 1e-9);
+	assert_unknown(x, "memtotal", "proc/meminfo");
+	assert_non_null(skip_in(&s, "dcache.bloat"));
+	assert_non_null(strstr(skip_in(&s, "dcache.bloat")->reason, "proc/meminfo: No such file"));
+	findings_free(&f);
+	skips_free(&s);
+	/* 100 M negative dentries is critical with 64 GB (test_negative_
+	 * thresholds); without MemTotal, at most a warning that says why. */
+	build(&in, mem, 110000000, 100000000, "5.15.0");
+	kvtab_free(&in.cur.meminfo);
+	absent(&in.cur.s_meminfo, "proc/meminfo");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentries");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+}
+
+static void test_degrade_bloat_without_earlier_dentry(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+
+	/* A snapshot whose earlier sample lacks dentry-state: the share is
+	 * there, the growth is unknown. */
+	struct sample prev = {0};
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100);
+	build(&in, mem, 16 * per_pct, 0, "6.1.0");
+	absent(&prev.s_dentry, "kstall/sample0/proc/sys/fs/dentry-state");
+	in.prev = &prev;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 1;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.bloat");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "nr_dentry") == 16.0 * per_pct);
+	assert_unknown(x, "nr_dentry_growth", "kstall/sample0/proc/sys/fs/dentry-state");
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+}
+
+static void test_degrade_bloat_without_uptime(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100);
+
+	/* 30% of memory in 100 M+ dentries is critical if kswapd spins; one
+	 * sample without uptime cannot say: unknown, at most a warning. */
+	struct proc_entry kp = {.stat = {.pid = 373, .comm = "kswapd0", .state = 'R', .utime = 0, .stime = 9000000,
+					 .starttime = 100}};
+	build(&in, mem, 30 * per_pct, 0, "6.1.0");
+	in.cur.procs = &kp;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	absent(&in.cur.s_uptime, "proc/uptime");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.bloat");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_unknown(x, "kswapd0_cpu_share", "proc/uptime");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	/* with the uptime: kswapd at 100% of a CPU, critical */
+	in.cur.s_uptime.state = SRC_OK;
+	in.cur.uptime_s = 90001;
+	detect_inputs(&in, &f, &s);
+	assert_int_equal(find_in(&f, "dcache.bloat")->severity, SEV_CRITICAL);
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+}
+
+/* Seed 002: the capture has no proc/vmstat; without its earlier sample
+ * and uptime the dentry figures stand and kswapd's CPU share is unknown. */
+static void test_degrade_kswapd_without_vmstat(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/seed002-centos6", &r);
+	/* kswapd's reclaim rates are unknown, its CPU share is not. */
+	const struct finding *f = find(&r, "reclaim.kswapd_busy");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_unknown(f, "pgscan_kswapd_rate", "proc/vmstat");
+	run_free(&r);
+}
+
+static void test_degrade_seed002_without_uptime(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/seed002-one", tmpdir);
+	_cleanup_free_ char *cmd = xasprintf("cp -r tests/fixtures/seed002-centos6 '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	rm_path(dir, "kstall");
+	rm_path(dir, "proc/uptime");
+	run_tree(dir, &r);
+	assert_int_equal(r.in.mode, WINDOW_SINCE_BOOT);
+	f = find(&r, "dcache.bloat");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* 80% of memory */
+	assert_true(ev(f, "nr_dentry") == 280626228.0);
+	assert_true(ev(f, "slab") == 56620596.0 * 1024);
+	assert_unknown(f, "kswapd0_cpu_share", "proc/uptime");
+	assert_null(find(&r, "reclaim.kswapd_busy"));
+	assert_skip_names(&r, "reclaim.kswapd_busy", "proc/uptime: No such file");
+	run_free(&r);
+}
+
+static void test_degrade_lookups(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct sample prev = {0};
+	struct traced t = {.duration_s = 10, .groups = TG_LOOKUPS};
+	struct findings f;
+	struct skips s;
+
+	ARRAY_GROW(t.lookups, t.nlookups, t.caplookups);
+	t.lookups[t.nlookups++] = (struct tr_lookup){.tgid = 31196, .comm = "curl", .failed = 200000, .calls = 210000};
+	in.traced = &t;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 10;
+	in.prev = &prev;
+	in.cur.s_dentry.state = SRC_OK;
+	in.cur.dentry.nr_dentry = 2000000;
+	/* 20,000 failures/s is critical while the cache grows: without the
+	 * earlier dentry-state, a warning that says why. */
+	absent(&prev.s_dentry, "kstall/sample0/proc/sys/fs/dentry-state");
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "dcache.negative_dentry_producers");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "failed_lookups_rate") == 20000);
+	assert_unknown(x, "nr_dentry_growth", "kstall/sample0/proc/sys/fs/dentry-state");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	/* with it: growing 10,000/s, critical */
+	prev.s_dentry.state = SRC_OK;
+	prev.dentry.nr_dentry = 2000000 - 100000;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentry_producers");
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	assert_true(ev(x, "nr_dentry_growth") == 10000);
+	findings_free(&f);
+	skips_free(&s);
+	free(t.lookups);
+}
+
 /* The drops finding without netdev_max_backlog: the setting is unknown
  * (and the remedy's suggestion falls back), the drops unchanged. */
 static void test_degrade_softnet_without_backlog_sysctl(void **state UNUSED)
@@ -1566,6 +1775,12 @@ int main(void)
 		cmocka_unit_test(test_degrade_irq_without_earlier_softirqs),
 		cmocka_unit_test(test_degrade_irq_without_stat),
 		cmocka_unit_test(test_degrade_irq_without_net),
+		cmocka_unit_test(test_degrade_negative_without_meminfo),
+		cmocka_unit_test(test_degrade_bloat_without_earlier_dentry),
+		cmocka_unit_test(test_degrade_bloat_without_uptime),
+		cmocka_unit_test(test_degrade_kswapd_without_vmstat),
+		cmocka_unit_test(test_degrade_seed002_without_uptime),
+		cmocka_unit_test(test_degrade_lookups),
 		cmocka_unit_test(test_degrade_softnet_without_backlog_sysctl),
 		cmocka_unit_test(test_degrade_metrics_not_read),
 		cmocka_unit_test(test_degrade_metrics_strict_unknown),
