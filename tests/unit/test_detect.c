@@ -1695,6 +1695,74 @@ static void test_degrade_lookups(void **state UNUSED)
 	free(t.lookups);
 }
 
+static void test_degrade_near_limit_assumed(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct perr e;
+	struct proc_entry p = {.stat = {.pid = 4242, .comm = "mysqld", .state = 'S', .vsize = 1 << 30},
+			       .has_maps = true, .vma = {.nvmas = 64000}};
+
+	/* 98% of the kernel's default limit: with the host's own limit not
+	 * read, at most a warning (distributions raise it). */
+	in.cur.procs = &p;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	assert_int_equal(kernel_release_parse("6.18.0", &in.host.kver, &e), 0);
+	in.host.has_kver = true;
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "vma.map_count_near_limit");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "max_map_count") == 65530);
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	struct kv lim = {(char *)"vm.max_map_count", 65530};
+	in.host.sysctl = (struct kvtab){.v = &lim, .n = 1};
+	detect_inputs(&in, &f, &s);
+	assert_int_equal(find_in(&f, "vma.map_count_near_limit")->severity, SEV_CRITICAL);
+	findings_free(&f);
+	skips_free(&s);
+}
+
+static void test_degrade_churn_without_maps(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct perr e;
+	const struct finding *x;
+	struct proc_entry p = {.stat = {.pid = 4242, .comm = "mysqld", .state = 'S', .vsize = 1 << 30}};
+	in.cur.procs = &p;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	in.host.has_kver = true;
+
+	/* Churn on a pre-3.8 kernel by a process whose maps timed out: its
+	 * layout is unknown, not "no regions". */
+	struct traced t = {.duration_s = 10, .groups = TG_VMA | TG_VMA_SEARCH};
+	add_vmop(&t, TR_MMAP, 4242, 528384, 20000, 3000);
+	add_vmop(&t, TR_MUNMAP, 4242, 528384, 20000, 3000);
+	assert_int_equal(kernel_release_parse("2.6.32-431.el6.x86_64", &in.host.kver, &e), 0);
+	struct unreadable u = {.pid = 4242, .comm = "mysqld", .file = "maps",
+			       .reason = "read did not finish within the deadline (the process may hold its mmap_lock)"};
+	in.unreadable = &u;
+	in.nunreadable = 1;
+	in.traced = &t;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "vma.mmap_churn");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING); /* 2,000 pairs/s */
+	assert_true(ev(x, "pattern_rate") == 2000);
+	assert_unknown(x, "vmas", "proc/4242/maps: read did not finish");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	traced_free(&t);
+}
+
 /* The drops finding without netdev_max_backlog: the setting is unknown
  * (and the remedy's suggestion falls back), the drops unchanged. */
 static void test_degrade_softnet_without_backlog_sysctl(void **state UNUSED)
@@ -1781,6 +1849,8 @@ int main(void)
 		cmocka_unit_test(test_degrade_kswapd_without_vmstat),
 		cmocka_unit_test(test_degrade_seed002_without_uptime),
 		cmocka_unit_test(test_degrade_lookups),
+		cmocka_unit_test(test_degrade_near_limit_assumed),
+		cmocka_unit_test(test_degrade_churn_without_maps),
 		cmocka_unit_test(test_degrade_softnet_without_backlog_sysctl),
 		cmocka_unit_test(test_degrade_metrics_not_read),
 		cmocka_unit_test(test_degrade_metrics_strict_unknown),
