@@ -81,8 +81,9 @@ bool cpu_window_delta(const struct inputs *in, const struct cpu_times *c, struct
  * (writeback.c); ok is false without the sysctls or meminfo counts. */
 struct dirty_limits {
 	bool ok;
+	char why[200]; /* when not ok: the file or counter missing */
 	double dirtyable, thresh, bg_thresh; /* bytes */
-	bool thresh_from_bytes, bg_from_bytes;
+	bool thresh_from_bytes, bg_from_bytes, bg_ok; /* bg_ok: a background sysctl was read */
 	uint64_t ratio, bg_ratio;
 };
 struct dirty_limits writeback_limits(const struct inputs *in);

@@ -233,7 +233,8 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 	}
 	if (dl.ok) {
 		metrics_add(m, "writeback.global_limit", dl.thresh, U_BYTES);
-		metrics_add(m, "writeback.background_limit", dl.bg_thresh, U_BYTES);
+		if (dl.bg_ok)
+			metrics_add(m, "writeback.background_limit", dl.bg_thresh, U_BYTES);
 		metrics_add(m, "writeback.dirtyable_memory", dl.dirtyable, U_BYTES);
 	}
 

@@ -1763,6 +1763,110 @@ static void test_degrade_churn_without_maps(void **state UNUSED)
 	traced_free(&t);
 }
 
+static void test_degrade_writeback_without_mountinfo(void **state UNUSED)
+{
+	struct run full, r;
+	const struct finding *f, *f0;
+
+	/* No mountinfo: a strict 1% bdi is one, mounted or not (FUSE bdis
+	 * exist while mounted). */
+	_cleanup_free_ char *d1 = xasprintf("%s/wb-nomounts", tmpdir);
+	wb_tree(d1, "6.18.0", 24, 20, "0\n", &full);
+	f0 = find(&full, "writeback.strict_limit_bdi");
+	assert_non_null(f0);
+	rm_path(d1, "proc/1/mountinfo");
+	run_tree(d1, &r);
+	f = find(&r, "writeback.strict_limit_bdi");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_string_equal(finding_evidence(f, "bdi")->str, "0:53");
+	assert_unknown(f, "mount", "proc/1/mountinfo");
+	assert_unknown(f, "fstype", "proc/1/mountinfo");
+	assert_true(ev(f, "device_limit") == ev(f0, "device_limit"));
+	assert_true(ev(f, "global_limit") == ev(f0, "global_limit"));
+	assert_true(ev(f, "max_ratio") == 1);
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_writeback_without_dirty_ratio(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No dirty_ratio (and dirty_bytes 0): the global limit is unknown;
+	 * max_bytes still gives the device's. */
+	_cleanup_free_ char *d2 = xasprintf("%s/wb-noratio", tmpdir);
+	wb_files(d2, "6.18.0", 24, 20, "0\n");
+	rm_path(d2, "proc/sys/vm/dirty_ratio");
+	run_tree(d2, &r);
+	f = find(&r, "writeback.strict_limit_bdi");
+	assert_non_null(f);
+	assert_true(ev(f, "device_limit") == 49786593);
+	assert_unknown(f, "global_limit", "proc/sys/vm/dirty_ratio");
+	assert_skip_names(&r, "writeback.dirty_limits_large", "proc/sys/vm/dirty_ratio");
+	assert_non_null(find(&r, "writeback.throttle"));
+	run_free(&r);
+}
+
+static void test_degrade_writeback_without_meminfo(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No meminfo and no bdis: the writer caught in balance_dirty_pages is
+	 * still seen; the two others are skipped, each naming its file. */
+	_cleanup_free_ char *d3 = xasprintf("%s/wb-nomem", tmpdir);
+	wb_files(d3, "6.18.0", 24, 20, "0\n");
+	rm_path(d3, "proc/meminfo");
+	rm_path(d3, "sys/class/bdi");
+	run_tree(d3, &r);
+	f = find(&r, "writeback.throttle");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	assert_int_equal(f->subj[0].pid, 4242);
+	assert_string_equal(finding_evidence(f, "where")->str, "balance_dirty_pages");
+	assert_null(skipped(&r, "writeback.throttle"));
+	assert_skip_names(&r, "writeback.dirty_limits_large", "proc/meminfo");
+	assert_skip_names(&r, "writeback.strict_limit_bdi", "sys/class/bdi");
+	assert_false(has_metric(&r, "bdi.count"));
+	run_free(&r);
+}
+
+/* 5.4 has no strict_limit file: without mountinfo, whether the 1% bdi is
+ * FUSE (strict by construction) is unknown, and skipped says so. */
+static void test_degrade_writeback_old_kernel_without_mountinfo(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *dir = xasprintf("%s/wb-54-nomounts", tmpdir);
+	wb_files(dir, "5.4.0", 24, 20, "0\n");
+	rm_path(dir, "proc/1/mountinfo");
+	run_tree(dir, &r);
+	assert_null(find(&r, "writeback.strict_limit_bdi"));
+	assert_skip_names(&r, "writeback.strict_limit_bdi", "proc/1/mountinfo");
+	assert_skip_names(&r, "writeback.strict_limit_bdi", "1 bdi with max_ratio");
+	run_free(&r);
+}
+
+/* No background sysctls: the background limit is unknown, not 0. */
+static void test_degrade_writeback_without_background(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *dir = xasprintf("%s/wb-nobg", tmpdir);
+	wb_files(dir, "6.18.0", 256, 20, "0\n");
+	rm_path(dir, "proc/sys/vm/dirty_background_ratio");
+	rm_path(dir, "proc/sys/vm/dirty_background_bytes");
+	run_tree(dir, &r);
+	const struct finding *f = find(&r, "writeback.dirty_limits_large");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "global_limit") - 256.0 * 1073741824 * 0.2) < 1);
+	assert_unknown(f, "background_limit", "dirty_background_ratio");
+	assert_false(has_metric(&r, "writeback.background_limit"));
+	assert_true(has_metric(&r, "writeback.global_limit"));
+	run_free(&r);
+}
+
 /* The drops finding without netdev_max_backlog: the setting is unknown
  * (and the remedy's suggestion falls back), the drops unchanged. */
 static void test_degrade_softnet_without_backlog_sysctl(void **state UNUSED)
@@ -1851,6 +1955,11 @@ int main(void)
 		cmocka_unit_test(test_degrade_lookups),
 		cmocka_unit_test(test_degrade_near_limit_assumed),
 		cmocka_unit_test(test_degrade_churn_without_maps),
+		cmocka_unit_test(test_degrade_writeback_without_mountinfo),
+		cmocka_unit_test(test_degrade_writeback_without_dirty_ratio),
+		cmocka_unit_test(test_degrade_writeback_without_meminfo),
+		cmocka_unit_test(test_degrade_writeback_old_kernel_without_mountinfo),
+		cmocka_unit_test(test_degrade_writeback_without_background),
 		cmocka_unit_test(test_degrade_softnet_without_backlog_sysctl),
 		cmocka_unit_test(test_degrade_metrics_not_read),
 		cmocka_unit_test(test_degrade_metrics_strict_unknown),
