@@ -22,10 +22,13 @@ SECS=${1:-5}
 ROUNDS=${2:-3}
 make -s kstall build/tests/helpers/udpflood
 [ -x /usr/sbin/softirqs ] || ./tools/deps.sh libbpf-tools
+. bench/lib.sh
 tmp=$(mktemp -d)
 TX=kbtx$$ RX=kbrx$$
+# what runs in the namespaces is stopped first (on_exit): deleting a
+# namespace does not end its processes
 cleanup() { ip netns del $TX 2>/dev/null || true; ip netns del $RX 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+on_exit cleanup
 ip netns add $TX; ip netns add $RX
 ip link add vtx netns $TX type veth peer name vrx netns $RX
 ip -n $TX addr add 10.214.0.1/24 dev vtx; ip -n $RX addr add 10.214.0.2/24 dev vrx
@@ -38,12 +41,14 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 flood_start() {
 	ip netns exec $RX $U recv 9000 $((SECS + 5)) > "$tmp/rx.out" &
 	rxpid=$!
+	started $rxpid
 	sleep 0.3
 	ip netns exec $TX $U send 10.214.0.2 9000 $((SECS + 4)) > /dev/null &
 	txpid=$!
+	started $txpid
 	sleep 1
 }
-flood_rate() { wait $txpid $rxpid; awk '{print $4}' "$tmp/rx.out"; }
+flood_rate() { wait $txpid $rxpid; reaped $txpid $rxpid; awk '{print $4}' "$tmp/rx.out"; }
 
 printf 'softirq/hardirq timing on a veth flood, %s s x %s rounds, kernel %s\n\n' "$SECS" "$ROUNDS" "$(uname -r)"
 : > "$tmp/agree"
@@ -55,7 +60,8 @@ for r in $(seq "$ROUNDS"); do
 	s=$!
 	/usr/sbin/hardirqs -N "$SECS" 1 > "$tmp/h.out" 2>/dev/null &
 	h=$!
-	wait $k $s $h
+	started $k $s $h
+	wait $k $s $h; reaped $k $s $h
 	flood_rate > /dev/null
 	python3 - "$tmp" >> "$tmp/agree" <<'EOF'
 import json, sys, re
@@ -100,7 +106,7 @@ for mode in none kstall peers; do
 		       /usr/sbin/hardirqs $((SECS + 3)) 1 > /dev/null 2>&1 & pids="$pids $!" ;;
 		none) pids="" ;;
 		esac
-		[ -n "$pids" ] && wait $pids
+		if [ -n "$pids" ]; then started $pids; wait $pids; reaped $pids; fi
 		flood_rate >> "$tmp/rates"
 	done
 	rate=$(median < "$tmp/rates")

@@ -23,9 +23,10 @@ KSTALL=${KSTALL:-./kstall}
 [ "$KSTALL" != ./kstall ] || make -s kstall
 command -v bpftool > /dev/null || ./tools/deps.sh bpftool
 old=$(cat /proc/sys/kernel/bpf_stats_enabled)
+. bench/lib.sh
 tmp=$(mktemp -d)
 cleanup() { echo "$old" > /proc/sys/kernel/bpf_stats_enabled; rm -rf "$tmp"; }
-trap cleanup EXIT
+on_exit cleanup
 
 cat > "$tmp/loop.c" <<'C'
 #include <fcntl.h>
@@ -54,10 +55,11 @@ echo 1 > /proc/sys/kernel/bpf_stats_enabled
 read -r open0 stat0 < <(taskset -c 1 "$tmp/loop" "$N")
 "$KSTALL" watch --duration "$SECS" --format json > "$tmp/w.json" &
 kp=$!
+started $kp
 sleep 1.5
 read -r open1 stat1 < <(taskset -c 1 "$tmp/loop" "$N")
 bpftool -j prog show > "$tmp/progs.json"
-wait $kp
+wait $kp; reaped $kp
 python3 - "$tmp/progs.json" "$open0" "$open1" "$stat0" "$stat1" <<'P'
 import json, sys
 progs = json.load(open(sys.argv[1]))

@@ -22,14 +22,16 @@ SECS=${1:-5}
 ROUNDS=${2:-3}
 make -s kstall build/tests/helpers/nss_probe
 command -v bpftrace >/dev/null && [ -x /usr/sbin/statsnoop ] || ./tools/deps.sh bpftrace libbpf-tools
+. bench/lib.sh
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; pkill -f "kstall watch --duration 999" 2>/dev/null || true' EXIT
+on_exit 'rm -rf "$tmp"'
 P=build/tests/helpers/nss_probe
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 tracefs() { unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec $*"; }
 
-# run MODE SYSCALL: prints "rate tool_count" for one round
+# run MODE SYSCALL: prints "rate tool_count" for one round (in this shell,
+# not a subshell, so that the exit trap knows the tool's PID)
 run() {
 	local mode=$1 sc=$2 dir="$tmp/d$RANDOM" pid=""
 	mkdir -p "$dir"
@@ -46,19 +48,20 @@ run() {
 			> "$tmp/s.out" 2>/dev/null &
 		pid=$!; sleep 3 ;;
 	esac
+	[ -z "$pid" ] || started $pid
 	taskset -c 1 $P "$dir" "$SECS" "$sc" > "$tmp/p.out"
 	local rate count=""
 	rate=$(awk '/rate/ {print $6}' "$tmp/p.out")
 	case $mode in
 	kstall)
-		kill -INT $pid; wait $pid || true
+		kill -INT $pid; wait $pid || true; reaped $pid
 		count=$(python3 -c "import json,sys; d=json.load(open('$tmp/k.json'));
 print(sum(l['failed'] for l in d['traced']['failed_lookups'] if l['comm']=='nss_probe'))") ;;
 	bpftrace)
-		kill -INT $pid; wait $pid || true
+		kill -INT $pid; wait $pid || true; reaped $pid
 		count=$(awk '/nss_probe/ {print $2}' "$tmp/b.out") ;;
 	statsnoop)
-		kill -INT $pid; wait $pid || true
+		kill -INT $pid; wait $pid || true; reaped $pid
 		count=$(grep -c nss_probe "$tmp/s.out" || true) ;;
 	esac
 	rm -rf "$dir"
@@ -74,7 +77,8 @@ for sc in access stat; do
 		[ "$sc" = stat ] && [ "$mode" = bpftrace ] && continue
 		: > "$tmp/rates"; : > "$tmp/counts"; : > "$tmp/truth"
 		for r in $(seq "$ROUNDS"); do
-			read -r rate count truth < <(run $mode $sc)
+			run $mode $sc > "$tmp/round"
+			read -r rate count truth < "$tmp/round"
 			echo "$rate" >> "$tmp/rates"; echo "$count" >> "$tmp/counts"; echo "$truth" >> "$tmp/truth"
 		done
 		rate=$(median < "$tmp/rates"); count=$(median < "$tmp/counts"); truth=$(median < "$tmp/truth")

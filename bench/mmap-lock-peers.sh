@@ -24,8 +24,9 @@ make -s kstall build/tests/helpers/forkstall
 [ -x /usr/sbin/offcputime ] || ./tools/deps.sh libbpf-tools
 command -v bpftrace > /dev/null || ./tools/deps.sh bpftrace
 command -v perf > /dev/null || ./tools/deps.sh linux-perf
+. bench/lib.sh
 tmp=$(mktemp -d)
-trap 'pkill -INT -f "bpftrace $tmp" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+on_exit '[ -n "${KEEP:-}" ] || rm -rf "$tmp"'
 F=build/tests/helpers/forkstall
 tfs() { unshare -m --propagation private sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec $*"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -38,19 +39,27 @@ tracepoint:mmap_lock:mmap_lock_released /args->write && @h[tid]/ { @hold_max_us[
 BT
 
 echo "== part 1: one run, every tool attached"
+# tfs execs (unshare, sh -c "... && exec"): $! is the tool itself
 tfs bpftrace "$tmp/ml.bt" > "$tmp/bt.out" 2>&1 &
+bt=$!
 tfs perf lock record -a -o "$tmp/perf.data" -- sleep 22 > "$tmp/perf.rec" 2>&1 &
+pr=$!
 /usr/sbin/offcputime -m 10000 --stack-storage-size=65536 22 > "$tmp/offcpu.out" 2>&1 &
+oc=$!
 /usr/sbin/wakeuptime -m 10000 22 > "$tmp/wakeup.out" 2>&1 &
+wk=$!
+started $bt $pr $oc $wk
 sleep 4
 ./kstall watch --duration 17 > "$tmp/kstall.out" 2>&1 &
 kp=$!
+started $kp
 sleep 1
 $F -m 4096 -s fork -i 300 -t 4 | tee "$tmp/f.out"
-wait $kp
+wait $kp; reaped $kp
 sleep 2
-pkill -INT -f "bpftrace $tmp" || true
-wait || true
+kill -INT $bt 2>/dev/null || true
+wait $bt $pr $oc $wk || true
+reaped $bt $pr $oc $wk
 echo "-- kstall"
 grep -B1 -A5 -E "^ +mmap_lock\.(contention|fork_stall)$" "$tmp/kstall.out" | head -16
 echo "-- perf lock contention (top 5)"
@@ -67,9 +76,10 @@ echo "== part 2: throughput, client back to back for 3 s (1 GB process)"
 for r in $(seq "$ROUNDS"); do
 	$F -m 1024 -s fork -i 300 -t 3 -r | awk '/client/ {print $3}' >> "$tmp/none"
 	./kstall watch --duration 8 > /dev/null 2>&1 & kp=$!
+	started $kp
 	sleep 1.5
 	$F -m 1024 -s fork -i 300 -t 3 -r | awk '/client/ {print $3}' >> "$tmp/kstall"
-	wait $kp
+	wait $kp; reaped $kp
 done
 n=$(median < "$tmp/none"); k=$(median < "$tmp/kstall")
 echo "requests in 3 s (median of $ROUNDS): none $n, kstall $k; ratio $(awk -v a="$k" -v b="$n" 'BEGIN {printf "%.3f", a / b}')"

@@ -16,19 +16,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s kstall build/tests/helpers/nss_probe
 command -v bpftrace >/dev/null && [ -x /usr/sbin/drsnoop ] || ./tools/deps.sh bpftrace libbpf-tools
+. bench/lib.sh
 tmp=$(mktemp -d)
 if [ -e /sys/fs/cgroup/memory/cgroup.procs ]; then
 	cg=/sys/fs/cgroup/memory/kstall-bench-$$; lim=memory.limit_in_bytes
 else
 	cg=/sys/fs/cgroup/kstall-bench-$$; lim=memory.max
 fi
+# The cgroup is this script's own (kstall-bench-PID): what is in it, the
+# script put there.
 cleanup() {
 	for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
 	sleep 0.5; rmdir "$cg" 2>/dev/null || true
-	pkill -INT -f 'mm_vmscan_memcg_reclaim' 2>/dev/null || true
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit cleanup
 mkdir "$cg"; echo $((64 << 20)) > "$cg/$lim"; mkdir "$tmp/nssdb"
 
 unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace -q -e '
@@ -41,12 +43,13 @@ bt=$!
 dr=$!
 ./kstall watch --duration 9 --interval 9 --format json > "$tmp/k.json" &
 ks=$!
+started $bt $dr $ks
 sleep 3
 s0=$(awk '/^slabs_scanned/ {print $2}' /proc/vmstat)
 sh -c "echo \$\$ > $cg/cgroup.procs && exec build/tests/helpers/nss_probe $tmp/nssdb 4" > "$tmp/p.out"
 s1=$(awk '/^slabs_scanned/ {print $2}' /proc/vmstat)
-wait $ks
-kill -INT $bt $dr; wait $bt $dr 2>/dev/null || true
+wait $ks; reaped $ks
+kill -INT $bt $dr; wait $bt $dr 2>/dev/null || true; reaped $bt $dr
 
 python3 - "$tmp" "$((s1 - s0))" <<'PY'
 import json, re, sys

@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 make -s kstall
 command -v perf >/dev/null || ./tools/deps.sh linux-perf
+. bench/lib.sh
+on_exit 'rm -f /tmp/kstall-so.none /tmp/kstall-so.kstall'
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ops() { taskset -c 1 perf bench syscall basic -l 5000000 2>/dev/null | awk '/ops\/sec/ {print $1}'; }
 : > /tmp/kstall-so.none; : > /tmp/kstall-so.kstall
@@ -20,9 +22,10 @@ for r in $(seq "$ROUNDS"); do
 	ops >> /tmp/kstall-so.none
 	taskset -c 0 ./kstall watch --duration 60 --interval 5 > /dev/null &
 	kp=$!
+	started $kp
 	sleep 1.5
 	ops >> /tmp/kstall-so.kstall
-	kill -INT $kp; wait $kp || true
+	kill -INT $kp; wait $kp || true; reaped $kp
 done
 n=$(median < /tmp/kstall-so.none); k=$(median < /tmp/kstall-so.kstall)
 rm -f /tmp/kstall-so.none /tmp/kstall-so.kstall

@@ -29,9 +29,9 @@ SECS=${1:-3}
 ROUNDS=${2:-3}
 make -s kstall build/tests/helpers/vmachurn
 command -v bpftrace >/dev/null && command -v perf >/dev/null || ./tools/deps.sh bpftrace linux-perf
+. bench/lib.sh
 tmp=$(mktemp -d)
-holder=""
-trap 'rm -rf "$tmp"; [ -n "$holder" ] && kill $holder 2>/dev/null; true' EXIT
+on_exit 'rm -rf "$tmp"'
 V=build/tests/helpers/vmachurn
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -81,22 +81,24 @@ for mode in none kstall bpftrace perf; do
 				-e syscalls:sys_enter_mmap -e syscalls:sys_enter_munmap" 2> "$tmp/p.out" &
 			pid=$!; sleep 2 ;;
 		esac
+		[ -z "$pid" ] || started $pid
 		taskset -c 1 $V -f 9000 -m churn -t "$SECS" > "$tmp/o"
 		count=0
 		case $mode in
 		kstall)
-			kill -INT $pid; wait $pid || true
+			kill -INT $pid; wait $pid || true; reaped $pid
 			count=$(python3 -c "import json; d=json.load(open('$tmp/k.json'))
 f=[f for f in d['findings'] if f['id']=='vma.mmap_churn' and f['subjects'][0]['comm']=='vmachurn']
 import sys
 if not f: sys.stderr.write('kstall raised no vma.mmap_churn for vmachurn; skipped: %s\n' % d['skipped'])
 print(int([e['value'] for e in f[0]['evidence'] if e['name']=='pattern_pairs'][0]) if f else 0)") ;;
 		bpftrace)
-			kill -INT $pid; wait $pid || true
+			kill -INT $pid; wait $pid || true; reaped $pid
 			count=$(awk '/@m\[vmachurn, 528384\]/ {print $NF}' "$tmp/b.out") ;;
 		perf)
-			# perf stat ends on SIGINT from its own process group
-			pkill -INT -x perf || true; wait $pid || true
+			# taskset, unshare and sh -c "... && exec" exec in turn:
+			# $pid is perf stat itself, which prints its counts on SIGINT
+			kill -INT $pid; wait $pid || true; reaped $pid
 			count=$(awk -F, '/sys_enter_munmap/ {print $1}' "$tmp/p.out") ;;
 		esac
 		ns_of "$tmp/o" >> "$tmp/rates"; echo "${count:-0}" >> "$tmp/counts"; iters_of "$tmp/o" >> "$tmp/truth"
@@ -114,12 +116,13 @@ checktime() { /usr/bin/time -f %e ./kstall check --interval 0.05 > /dev/null 2>>
 for r in $(seq 5); do checktime >> "$tmp/a"; done
 $V -f 65000 -m reuse -n 1 -l 600 > "$tmp/h" &
 holder=$!
+started $holder
 for i in $(seq 50); do grep -q ready "$tmp/h" 2>/dev/null && break; sleep 0.1; done
 nv=$(wc -l < /proc/$holder/maps)
 : > "$tmp/b"; : > "$tmp/c"
 for r in $(seq 5); do checktime >> "$tmp/b"; done
 for r in $(seq 5); do /usr/bin/time -f %e cat /proc/$holder/maps > /dev/null 2>> "$tmp/c"; done
-kill $holder; holder=""
+kill $holder; wait $holder || true; reaped $holder
 without=$(median < "$tmp/a"); with=$(median < "$tmp/b"); cat_s=$(median < "$tmp/c")
 awk -v a="$without" -v b="$with" -v c="$cat_s" -v n="$nv" 'BEGIN {
 	printf "regions %d: check without it %.0f ms, with it %.0f ms (+%.0f ms); cat of its maps %.0f ms\n",

@@ -19,40 +19,47 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-3}
 make -s kstall build/tests/helpers/slowfs build/tests/helpers/mmapwriter
 command -v bpftrace > /dev/null || ./tools/deps.sh bpftrace
+. bench/lib.sh
 tmp=$(mktemp -d)
 mnt=$tmp/mnt
 mkdir "$mnt"
+# bpftrace and kstall are stopped first (on_exit), then the file system
+# is unmounted, which ends slowfs (a started process too).
 cleanup() {
-	pkill -INT -f "bpftrace.*$tmp" 2>/dev/null || true
 	umount -l "$mnt" 2>/dev/null || true
-	[ -n "${fspid:-}" ] && kill "$fspid" 2>/dev/null || true
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
+on_exit cleanup
 build/tests/helpers/slowfs "$mnt" 100 600 2> /dev/null &
 fspid=$!
+started $fspid
 for _ in $(seq 50); do mountpoint -q "$mnt" && break; sleep 0.1; done
 W="build/tests/helpers/mmapwriter $mnt/f 128 5"
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 cat > "$tmp/bdp.bt" <<'BT'
 tracepoint:writeback:balance_dirty_pages /comm == "mmapwriter" && args->pause > 0/ { @n = count(); @ms = sum(args->pause); }
 BT
+# unshare and sh -c "... && exec" exec in turn: $! is bpftrace itself
 bt_start() {
 	unshare -m --propagation private sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace $tmp/bdp.bt" \
 		> "$tmp/bt.out" 2>&1 &
+	btpid=$!
+	started $btpid
 	sleep 4 # bpftrace attaches
 }
-bt_stop() { pkill -INT -f "bpftrace $tmp/bdp.bt"; sleep 1; }
+bt_stop() { kill -INT "$btpid"; wait "$btpid" || true; reaped "$btpid"; }
 
 for r in $(seq "$ROUNDS"); do
 	$W | awk '{print $4}' >> "$tmp/none"
 	./kstall watch --duration 6 --format json > "$tmp/k.json" & kp=$!
-	sleep 1.5; $W | awk '{print $4}' >> "$tmp/kstall"; wait $kp
+	started $kp
+	sleep 1.5; $W | awk '{print $4}' >> "$tmp/kstall"; wait $kp; reaped $kp
 	bt_start; $W | awk '{print $4}' >> "$tmp/bpftrace"; bt_stop
 	# agreement: both attached to the same writer
 	bt_start
 	./kstall watch --duration 6 --format json > "$tmp/k.json" & kp=$!
-	sleep 1.5; $W > "$tmp/w.out"; wait $kp; bt_stop
+	started $kp
+	sleep 1.5; $W > "$tmp/w.out"; wait $kp; reaped $kp; bt_stop
 	python3 - "$tmp/k.json" "$tmp/bt.out" "$tmp/w.out" >> "$tmp/agree" <<'P'
 import json, re, sys
 d = json.load(open(sys.argv[1])); bt = open(sys.argv[2]).read(); w = open(sys.argv[3]).read().split()

@@ -36,10 +36,12 @@ struct kswapd {
 struct dc {
 	double nr, unused, bytes, memtotal, share, growth, neg, neg_growth;
 	uint64_t slab, srecl, avail;
-	bool has_slab, has_srecl, has_avail, neg_known, has_growth;
+	bool has_memtotal, has_slab, has_srecl, has_avail, neg_known, has_growth;
+	char memtotal_why[256], growth_why[256], kswapd_why[256]; /* "" when had */
 	struct kswapd kswapd[64];
 	size_t nkswapd;
 	double kswapd_max;
+	bool kswapd_unknown; /* a kswapd whose CPU share cannot be had */
 };
 
 static void find_kswapd(const struct inputs *in, struct dc *d)
@@ -52,6 +54,14 @@ static void find_kswapd(const struct inputs *in, struct dc *d)
 		d->kswapd[d->nkswapd++] = (struct kswapd){p, s};
 		if (s > d->kswapd_max)
 			d->kswapd_max = s;
+		if (s < 0 && !d->kswapd_unknown) {
+			d->kswapd_unknown = true;
+			if (in->mode == WINDOW_INTERVAL)
+				snprintf(d->kswapd_why, sizeof(d->kswapd_why), "%s is not in both samples", p->stat.comm);
+			else if (window_seconds(in, d->kswapd_why, sizeof(d->kswapd_why)) > 0)
+				snprintf(d->kswapd_why, sizeof(d->kswapd_why), "%s started under a second before the sample",
+					 p->stat.comm);
+		}
 	}
 }
 
@@ -65,12 +75,16 @@ static void add_kswapd_evidence(const struct inputs *in, struct finding *f, cons
 	for (size_t i = 0; i < d->nkswapd; i++) {
 		const struct kswapd *k = &d->kswapd[i];
 		char name[96];
-		if (k->share < KSWAPD_BUSY)
+		if (k->share >= 0 && k->share < KSWAPD_BUSY)
 			continue;
+		const char *src = in->mode == WINDOW_INTERVAL ? "proc/PID/stat (utime+stime, two samples)"
+							      : "proc/PID/stat (utime+stime since start)";
 		snprintf(name, sizeof(name), "%s_cpu_share", k->p->stat.comm);
-		finding_num(f, name, k->share, U_RATIO,
-			    in->mode == WINDOW_INTERVAL ? "proc/PID/stat (utime+stime, two samples)"
-							: "proc/PID/stat (utime+stime since start)");
+		if (k->share < 0) {
+			finding_unknown(f, name, U_RATIO, src, "%s", d->kswapd_why);
+			continue;
+		}
+		finding_num(f, name, k->share, U_RATIO, src);
 		finding_process(f, k->p->stat.pid, k->p->stat.comm, "reclaimer");
 	}
 }
@@ -142,6 +156,9 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 	else
 		buf_printf(&s, " When memory runs short, reclaim must walk this cache under the dcache "
 			       "locks, and the host stalls while it does.");
+	if (sev < SEV_CRITICAL && d->kswapd_unknown && d->share >= BLOAT_CRIT_SHARE_KSWAPD && d->nr >= BLOAT_CRIT_MIN)
+		buf_printf(&s, " At this size it is critical if kswapd is spinning, and kswapd's CPU time is unknown "
+			       "(%s): this is at most a warning.", d->kswapd_why);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 
@@ -159,6 +176,8 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 		finding_num(f, "memavailable", (double)d->avail, U_BYTES, "proc/meminfo");
 	if (d->has_growth)
 		finding_num(f, "nr_dentry_growth", d->growth, U_PER_S, "dentry-state, two samples");
+	else if (d->growth_why[0])
+		finding_unknown(f, "nr_dentry_growth", U_PER_S, "dentry-state, two samples", "%s", d->growth_why);
 	if (d->neg_known)
 		finding_num(f, "nr_negative", d->neg, U_COUNT, ds);
 	add_kswapd_evidence(in, f, d);
@@ -178,8 +197,8 @@ static void emit_negative(const struct inputs *in, struct findings *out, const s
 	char a[32], b[32], c[32];
 
 	bool dominant = d->neg >= NEG_WARN_MIN && nshare >= NEG_WARN_SHARE;
-	bool fast = d->neg_growth >= NEG_GROWTH_WARN_PER_S;
-	if (dominant && nbytes >= NEG_CRIT_SHARE_OF_MEM * d->memtotal)
+	bool fast = d->has_growth && d->neg_growth >= NEG_GROWTH_WARN_PER_S;
+	if (dominant && d->has_memtotal && nbytes >= NEG_CRIT_SHARE_OF_MEM * d->memtotal)
 		sev = SEV_CRITICAL;
 	else if (dominant || fast)
 		sev = SEV_WARNING;
@@ -197,6 +216,9 @@ static void emit_negative(const struct inputs *in, struct findings *out, const s
 	if (fast)
 		buf_printf(&s, " They grow by %s/s: some process is looking up missing paths in a loop.",
 			   fmt_count(d->neg_growth, a, sizeof(a)));
+	if (dominant && !d->has_memtotal)
+		buf_printf(&s, " Their share of memory is unknown (%s): critical needs it (%.0f%% of MemTotal), so "
+			       "this is at most a warning.", d->memtotal_why, NEG_CRIT_SHARE_OF_MEM * 100);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 
@@ -205,8 +227,14 @@ static void emit_negative(const struct inputs *in, struct findings *out, const s
 	finding_num(f, "nr_dentry", d->nr, U_COUNT, ds);
 	finding_num(f, "negative_share", nshare, U_RATIO, ds);
 	finding_num(f, "negative_bytes_estimate", nbytes, U_BYTES, "nr_negative x 192 B");
+	if (d->has_memtotal)
+		finding_num(f, "memtotal", d->memtotal, U_BYTES, "proc/meminfo");
+	else
+		finding_unknown(f, "memtotal", U_BYTES, "proc/meminfo", "%s", d->memtotal_why);
 	if (d->has_growth)
 		finding_num(f, "nr_negative_growth", d->neg_growth, U_PER_S, "dentry-state, two samples");
+	else if (d->growth_why[0])
+		finding_unknown(f, "nr_negative_growth", U_PER_S, "dentry-state, two samples", "%s", d->growth_why);
 	add_kswapd_evidence(in, f, d);
 	finding_subject(f, SUBJ_HOST, in->host.hostname);
 	common_remedy(in, f);
@@ -217,37 +245,58 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 {
 	const struct sample *cur = &in->cur;
 	struct dc d = {0};
-	uint64_t memtotal;
+	uint64_t memtotal = 0;
+	char why[256];
 
-	if (cur->s_dentry.state != SRC_OK || meminfo_bytes(cur, "MemTotal", &memtotal) < 0 || !memtotal) {
-		const char *why = cur->s_dentry.state != SRC_OK ? cur->s_dentry.why : cur->s_meminfo.why;
+	/* Both findings count dentries: without dentry-state, nothing. */
+	if (cur->s_dentry.state != SRC_OK) {
+		src_reason(&cur->s_dentry, "proc/sys/fs/dentry-state", why, sizeof(why));
 		for (const char *const *id = ids; *id; id++)
-			skips_add(skips, *id, "%s", why[0] ? why : "proc/meminfo has no MemTotal");
+			skips_add(skips, *id, "%s", why);
 		return DETECT_SKIPPED;
+	}
+	d.has_memtotal = meminfo_bytes(cur, "MemTotal", &memtotal) == 0 && memtotal;
+	if (!d.has_memtotal) {
+		if (cur->s_meminfo.state != SRC_OK)
+			src_reason(&cur->s_meminfo, "proc/meminfo", d.memtotal_why, sizeof(d.memtotal_why));
+		else
+			snprintf(d.memtotal_why, sizeof(d.memtotal_why), "%s has no MemTotal", cur->s_meminfo.path);
 	}
 	d.nr = (double)cur->dentry.nr_dentry;
 	d.unused = (double)cur->dentry.nr_unused;
 	d.bytes = d.nr * DENTRY_BYTES;
 	d.memtotal = (double)memtotal;
-	d.share = d.bytes / d.memtotal;
+	d.share = d.has_memtotal ? d.bytes / d.memtotal : -1;
 	d.has_slab = meminfo_bytes(cur, "Slab", &d.slab) == 0;
 	d.has_srecl = meminfo_bytes(cur, "SReclaimable", &d.srecl) == 0;
 	d.has_avail = meminfo_bytes(cur, "MemAvailable", &d.avail) == 0;
 	d.has_growth = dentry_growth(in, &d.growth, &d.neg_growth);
+	/* Growth is an interval figure: unknown there when a sample lacks
+	 * dentry-state; since boot there is none to give. */
+	if (!d.has_growth && in->mode == WINDOW_INTERVAL)
+		window_src_ok(in, offsetof(struct sample, s_dentry), d.growth_why, sizeof(d.growth_why));
 	/* Field 5 was a dummy 0 before 5.0 (and on RHEL 8's 4.18); a
 	 * non-zero value means a kernel that counts, whatever its version. */
 	d.neg = (double)cur->dentry.nr_negative;
 	d.neg_known = cur->dentry.nr_negative > 0 || (in->host.has_kver && kver_at_least(&in->host.kver, 5, 0));
 	find_kswapd(in, &d);
 
-	emit_bloat(in, out, &d);
+	/* The bloat's thresholds are shares of memory. */
+	if (d.has_memtotal)
+		emit_bloat(in, out, &d);
+	else
+		skips_add(skips, "dcache.bloat", "its thresholds are shares of memory: %s", d.memtotal_why);
 	if (d.neg_known)
 		emit_negative(in, out, &d);
-	else
+	else if (in->host.has_kver)
 		skips_add(skips, "dcache.negative_dentries",
 			  "%s does not report negative dentries (field 5 of proc/sys/fs/dentry-state is a "
-			  "placeholder 0 before Linux 5.0)",
-			  in->host.has_kver ? in->host.kver.release : "this kernel (version unknown)");
+			  "placeholder 0 before Linux 5.0)", in->host.kver.release);
+	else
+		skips_add(skips, "dcache.negative_dentries",
+			  "field 5 of proc/sys/fs/dentry-state is 0, and whether this kernel counts negative dentries "
+			  "(5.0+) is unknown: %s", in->host.s_version.why[0] ? in->host.s_version.why
+									 : "its version was not read");
 	return DETECT_RAN;
 }
 

@@ -5,9 +5,13 @@
  *  1. src/detect/<area>.c with a `const struct detector detector_<area>`.
  *     It reads only `const struct inputs *`; it never prints, never opens
  *     a file, never looks at the clock.
- *  2. Name the inputs it needs in `needs` (so the dispatcher can skip it)
- *     and return DETECT_SKIPPED with a reason a person can act on when a
- *     source is absent or malformed; never treat a missing value as zero.
+ *  2. Name the inputs it needs in `needs` (so the dispatcher can skip it).
+ *     Degrade, do not drop: when one source of several is absent or
+ *     malformed, raise the finding from the others and mark the figures
+ *     it cannot compute with finding_unknown(); severity only from what
+ *     was measured. Skip a finding id (skips_add, the reason naming the
+ *     file) only when an input essential to it is missing. Never treat a
+ *     missing value as zero.
  *  3. List it in src/detect/registry.c.
  *  4. For every finding id it can emit, add a knowledge-base entry in
  *     src/kb/kb.c (`kstall explain ID` and the tests check there is one).
@@ -48,7 +52,19 @@ void detect_all(const struct inputs *in, unsigned have, struct findings *out, st
 /* Metrics for the report: shares, rates and totals, computed from inputs. */
 void metrics_collect(const struct inputs *in, struct metrics *m);
 
-/* Shared helpers. */
+/* Shared helpers. The first three give the reasons for finding_unknown()
+ * and skips_add() (checklist item 2). */
+/* Why a source is not usable: its own reason ("proc/uptime: No such file
+ * or directory", "...: malformed at line 3: ..."), or that it was not
+ * read. */
+void src_reason(const struct src *s, const char *what, char *out, size_t n);
+/* A sample source usable over the window: read and parsed in the later
+ * sample, and in the earlier one in interval mode. off is the offset of
+ * the struct src in struct sample; why (if not) names the file. */
+bool window_src_ok(const struct inputs *in, size_t off, char *why, size_t n);
+/* The window's length in seconds: the interval, or the uptime since boot;
+ * -1 (and why, naming proc/uptime) when it cannot be known. */
+double window_seconds(const struct inputs *in, char *why, size_t n);
 /* Rate of a counter between samples (per second), or -1 if unknown. */
 double rate_u64(uint64_t prev, uint64_t cur, double interval_s);
 /* A counter's rate over the window: between the samples, or since boot
@@ -65,8 +81,9 @@ bool cpu_window_delta(const struct inputs *in, const struct cpu_times *c, struct
  * (writeback.c); ok is false without the sysctls or meminfo counts. */
 struct dirty_limits {
 	bool ok;
+	char why[200]; /* when not ok: the file or counter missing */
 	double dirtyable, thresh, bg_thresh; /* bytes */
-	bool thresh_from_bytes, bg_from_bytes;
+	bool thresh_from_bytes, bg_from_bytes, bg_ok; /* bg_ok: a background sysctl was read */
 	uint64_t ratio, bg_ratio;
 };
 struct dirty_limits writeback_limits(const struct inputs *in);
@@ -75,6 +92,11 @@ struct dirty_limits writeback_limits(const struct inputs *in);
 double writeback_bdi_limit(const struct bdi *b, const struct dirty_limits *l);
 double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
 		    const struct irq_row *r, const struct irq_row *p, size_t col);
+/* Events of that column over the window (since boot in that mode), which
+ * need no uptime: false if the earlier sample lacks the CPU or the counter
+ * went backwards. */
+bool irq_col_delta(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
+		   const struct irq_row *r, const struct irq_row *p, size_t col, uint64_t *ret);
 /* CPU share of a process over the window (0..n), or -1 if unknown. */
 double proc_cpu_share(const struct inputs *in, const struct proc_entry *p);
 /* Dentries (and negative dentries) per second between the two samples;

@@ -3,9 +3,15 @@
  * time goes before it reaches the application, and when RPS hurts.
  *
  * Each CPU gets a view of the window (its time shares, softirq and IPI
- * rates, softnet counters); the findings compare CPUs and interfaces. In
+ * counts, softnet counters); the findings compare CPUs and interfaces. In
  * since-boot mode (one sample) the view is an average since boot, and
- * the findings say so. */
+ * the findings say so.
+ *
+ * Each source gives what it can on its own: the time shares need only
+ * /proc/stat, the event counts only their table, and only the per-second
+ * rates need the window's length (proc/uptime on a one-sample tree). A
+ * figure that cannot be had is marked unknown in the finding, with the
+ * file it needed, and severity is decided from what was measured. */
 #include "detect.h"
 #include "../trace/trace.h"
 
@@ -31,121 +37,145 @@
 static const char *const ids[] = {"irq.rps_on_busy_host", "irq.softirq_hotspot", "irq.ipi_storm",
 				  "irq.softnet_drops", NULL};
 
+/* Per-CPU event counts taken from /proc/softirqs and /proc/interrupts. */
+enum { F_NET_RX, F_NET_TX, F_TIMER, F_SCHED, F_CAL, F_TLB, F_RES, F_N };
+static const struct {
+	const char *label;
+	bool softirq; /* else proc/interrupts */
+} fields[F_N] = {
+	[F_NET_RX] = {"NET_RX", true}, [F_NET_TX] = {"NET_TX", true}, [F_TIMER] = {"TIMER", true},
+	[F_SCHED] = {"SCHED", true},   [F_CAL] = {"CAL", false},      [F_TLB] = {"TLB", false},
+	[F_RES] = {"RES", false},
+};
+
+#define WHY 256
+
 struct cpuview {
 	int cpu;
 	bool has_time;
 	double idle, user, system, irq, softirq; /* shares of this CPU's time */
-	double net_rx, net_tx, timer, sched;      /* softirqs/s */
-	double cal, tlb, res;                     /* IPIs/s */
+	unsigned has;                             /* bit k: n[k] was counted */
+	double n[F_N];                            /* events over the window (since boot) */
 	bool has_softnet;
-	double processed, dropped, squeezed, rps_received; /* per second */
+	double processed, dropped, squeezed, rps_received; /* over the window (since boot) */
 };
 
 struct view {
 	struct cpuview *v;
-	size_t n;
+	size_t n, cap;
 	bool since_boot;
+	double secs; /* the window's length, for rates; -1 when unknown */
+	bool has_received; /* softnet_stat has the received_rps column */
+	/* why each part is missing; "" when it was had */
+	char secs_why[WHY], time_why[WHY], softnet_why[WHY], received_why[WHY], why[F_N][WHY];
 };
 
-static struct cpuview *cpu_of(struct view *w, int cpu)
+static struct cpuview *cpu_get(struct view *w, int cpu, bool add)
 {
 	for (size_t i = 0; i < w->n; i++)
 		if (w->v[i].cpu == cpu)
 			return &w->v[i];
-	return NULL;
+	if (!add)
+		return NULL;
+	ARRAY_GROW(w->v, w->n, w->cap);
+	w->v[w->n] = (struct cpuview){.cpu = cpu};
+	return &w->v[w->n++];
 }
 
-/* Per-CPU rate of one row of an irq table (softirqs or interrupts). */
-static void table_rates(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
-			const char *label, struct view *w, size_t field)
+/* Events of one row of an irq table per CPU over the window. */
+static void table_counts(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
+			 const char *cur_path, const char *prev_path, int k, struct view *w)
 {
-	const struct irq_row *r = irq_table_row(cur, label, 0);
-	const struct irq_row *p = prev ? irq_table_row(prev, label, 0) : NULL;
-	if (!r || (in->mode == WINDOW_INTERVAL && !p))
+	const struct irq_row *r = irq_table_row(cur, fields[k].label, 0);
+	const struct irq_row *p = prev ? irq_table_row(prev, fields[k].label, 0) : NULL;
+	if (!r || (in->mode == WINDOW_INTERVAL && !p)) {
+		snprintf(w->why[k], WHY, "%s has no %s row", !r ? cur_path : prev_path, fields[k].label);
 		return;
+	}
 	for (size_t c = 0; c < r->ncounts && c < cur->ncols; c++) {
-		struct cpuview *v = cpu_of(w, cur->cpu_of_col[c]);
-		double rate = v ? irq_col_rate(in, cur, prev, r, p, c) : -1;
-		if (rate >= 0)
-			*(double *)((char *)v + field) = rate;
+		uint64_t d;
+		if (!irq_col_delta(in, cur, prev, r, p, c, &d))
+			continue;
+		struct cpuview *v = cpu_get(w, cur->cpu_of_col[c], true);
+		v->n[k] = (double)d;
+		v->has |= 1u << k;
 	}
 }
 
-/* The window's per-CPU view; false (with a reason) when it cannot be had. */
-static bool build_view(const struct inputs *in, struct view *w, char *why, size_t whylen)
+/* The window's per-CPU view, with what could not be had and why. */
+static void build_view(const struct inputs *in, struct view *w)
 {
 	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
 
 	*w = (struct view){.since_boot = in->mode != WINDOW_INTERVAL};
-	if (s->s_stat.state != SRC_OK || !s->stat.ncpus || (in->mode == WINDOW_INTERVAL && (!p || p->s_stat.state != SRC_OK))) {
-		snprintf(why, whylen, "%s", s->s_stat.state == SRC_OK ? "no per-CPU lines in proc/stat"
-								      : "proc/stat was not read");
-		return false;
-	}
-	if ((in->mode == WINDOW_INTERVAL ? in->interval_s : s->uptime_s) <= 0) {
-		snprintf(why, whylen, "%s", in->mode == WINDOW_INTERVAL ? "empty window" : "proc/uptime was not read");
-		return false;
-	}
-	w->v = xcalloc(s->stat.ncpus, sizeof(*w->v));
-	for (size_t i = 0; i < s->stat.ncpus; i++) {
-		const struct cpu_times *c = &s->stat.cpus[i];
-		struct cpuview *v = &w->v[w->n++];
-		v->cpu = c->cpu;
-		/* shares of the CPU's ticks over the window (or since boot) */
-		struct cpu_times dt;
-		if (!cpu_window_delta(in, c, &dt))
-			continue; /* came online in the window */
-		double tot = (double)cpu_times_total(&dt), d[CPUT_MAX];
-		for (int k = 0; k < CPUT_MAX; k++)
-			d[k] = k < (int)c->ncols ? (double)dt.t[k] : 0;
-		if (tot <= 0)
-			continue;
-		v->has_time = true;
-		v->idle = (d[CPUT_IDLE] + d[CPUT_IOWAIT]) / tot;
-		v->user = (d[CPUT_USER] + d[CPUT_NICE]) / tot;
-		v->system = d[CPUT_SYSTEM] / tot;
-		v->irq = d[CPUT_IRQ] / tot;
-		v->softirq = d[CPUT_SOFTIRQ] / tot;
-	}
-	const struct irq_table *psi = p ? &p->softirqs : NULL, *pin = p ? &p->interrupts : NULL;
-	if (s->s_softirqs.state == SRC_OK && (!p || p->s_softirqs.state == SRC_OK)) {
-		table_rates(in, &s->softirqs, psi, "NET_RX", w, offsetof(struct cpuview, net_rx));
-		table_rates(in, &s->softirqs, psi, "NET_TX", w, offsetof(struct cpuview, net_tx));
-		table_rates(in, &s->softirqs, psi, "TIMER", w, offsetof(struct cpuview, timer));
-		table_rates(in, &s->softirqs, psi, "SCHED", w, offsetof(struct cpuview, sched));
-	}
-	if (s->s_interrupts.state == SRC_OK && (!p || p->s_interrupts.state == SRC_OK)) {
-		table_rates(in, &s->interrupts, pin, "CAL", w, offsetof(struct cpuview, cal));
-		table_rates(in, &s->interrupts, pin, "TLB", w, offsetof(struct cpuview, tlb));
-		table_rates(in, &s->interrupts, pin, "RES", w, offsetof(struct cpuview, res));
-	}
-	if (s->s_softnet.state == SRC_OK && (!p || p->s_softnet.state == SRC_OK)) {
-		for (size_t i = 0; i < s->softnet.n; i++) {
-			const struct softnet_row *r = &s->softnet.rows[i], *q = NULL;
-			struct cpuview *v = cpu_of(w, r->cpu);
-			if (!v)
+	w->secs = window_seconds(in, w->secs_why, WHY);
+	if (window_src_ok(in, offsetof(struct sample, s_stat), w->time_why, WHY)) {
+		if (!s->stat.ncpus)
+			snprintf(w->time_why, WHY, "%s has no per-CPU lines", s->s_stat.path);
+		for (size_t i = 0; i < s->stat.ncpus; i++) {
+			const struct cpu_times *c = &s->stat.cpus[i];
+			struct cpuview *v = cpu_get(w, c->cpu, true);
+			/* shares of the CPU's ticks over the window (or since boot) */
+			struct cpu_times dt;
+			if (!cpu_window_delta(in, c, &dt))
+				continue; /* came online in the window */
+			double tot = (double)cpu_times_total(&dt), d[CPUT_MAX];
+			for (int k = 0; k < CPUT_MAX; k++)
+				d[k] = k < (int)c->ncols ? (double)dt.t[k] : 0;
+			if (tot <= 0)
 				continue;
-			if (p)
-				for (size_t j = 0; j < p->softnet.n && !q; j++)
-					if (p->softnet.rows[j].cpu == r->cpu)
-						q = &p->softnet.rows[j];
-			if (p && !q)
-				continue;
-			/* 32-bit counters: a wrap in the window reads as -1 */
-			double dp = window_rate(in, q ? q->processed : 0, r->processed);
-			double dd = window_rate(in, q ? q->dropped : 0, r->dropped);
-			double ds = window_rate(in, q ? q->time_squeeze : 0, r->time_squeeze);
-			double dr = window_rate(in, q ? q->received_rps : 0, r->received_rps);
-			if (dp < 0 || dd < 0 || ds < 0 || dr < 0)
-				continue;
-			v->has_softnet = true;
-			v->processed = dp;
-			v->dropped = dd;
-			v->squeezed = ds;
-			v->rps_received = dr;
+			v->has_time = true;
+			v->idle = (d[CPUT_IDLE] + d[CPUT_IOWAIT]) / tot;
+			v->user = (d[CPUT_USER] + d[CPUT_NICE]) / tot;
+			v->system = d[CPUT_SYSTEM] / tot;
+			v->irq = d[CPUT_IRQ] / tot;
+			v->softirq = d[CPUT_SOFTIRQ] / tot;
 		}
+		bool any = false;
+		for (size_t i = 0; i < w->n; i++)
+			any |= w->v[i].has_time;
+		if (!any && !w->time_why[0])
+			snprintf(w->time_why, WHY, "no CPU of %s has ticks in both samples", s->s_stat.path);
 	}
-	return true;
+	char swhy[WHY], iwhy[WHY];
+	bool sirq = window_src_ok(in, offsetof(struct sample, s_softirqs), swhy, WHY);
+	bool intr = window_src_ok(in, offsetof(struct sample, s_interrupts), iwhy, WHY);
+	for (int k = 0; k < F_N; k++) {
+		bool si = fields[k].softirq;
+		if (si ? sirq : intr)
+			table_counts(in, si ? &s->softirqs : &s->interrupts, p ? (si ? &p->softirqs : &p->interrupts) : NULL,
+				     si ? s->s_softirqs.path : s->s_interrupts.path,
+				     p ? (si ? p->s_softirqs.path : p->s_interrupts.path) : "", k, w);
+		else
+			snprintf(w->why[k], WHY, "%s", si ? swhy : iwhy);
+	}
+	if (!window_src_ok(in, offsetof(struct sample, s_softnet), w->softnet_why, WHY))
+		return;
+	w->has_received = true;
+	for (size_t i = 0; i < s->softnet.n; i++) {
+		const struct softnet_row *r = &s->softnet.rows[i], *q = NULL;
+		if (p)
+			for (size_t j = 0; j < p->softnet.n && !q; j++)
+				if (p->softnet.rows[j].cpu == r->cpu)
+					q = &p->softnet.rows[j];
+		if ((p && !q) || r->ncols < 10 || (q && q->ncols < 10))
+			w->has_received = false; /* received_rps is 2.6.35+ */
+		if (p && !q)
+			continue;
+		/* 32-bit counters: a wrap in the window drops the CPU */
+		if (q && (r->processed < q->processed || r->dropped < q->dropped || r->time_squeeze < q->time_squeeze ||
+			  r->received_rps < q->received_rps))
+			continue;
+		struct cpuview *v = cpu_get(w, r->cpu, true);
+		v->has_softnet = true;
+		v->processed = (double)(r->processed - (q ? q->processed : 0));
+		v->dropped = (double)(r->dropped - (q ? q->dropped : 0));
+		v->squeezed = (double)(r->time_squeeze - (q ? q->time_squeeze : 0));
+		v->rps_received = (double)(r->received_rps - (q ? q->received_rps : 0));
+	}
+	if (!w->has_received)
+		snprintf(w->received_why, WHY, "%s has no received_rps column (Linux 2.6.35+) on every CPU",
+			 s->s_softnet.path);
 }
 
 static const char *window_words(const struct view *w)
@@ -153,12 +183,72 @@ static const char *window_words(const struct view *w)
 	return w->since_boot ? "averaged since boot (one sample)" : "over the window";
 }
 
+/* A sum of field k over the CPUs with time in mask (every CPU when mask
+ * is NULL), per second; false with why when a CPU lacks it or the
+ * window's length is unknown. */
+static bool field_rate(const struct view *w, const struct cpuset *mask, int k, double *ret, const char **why)
+{
+	double sum = 0;
+	if (w->why[k][0]) {
+		*why = w->why[k];
+		return false;
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		const struct cpuview *v = &w->v[i];
+		if (mask && (!v->has_time || !cpuset_test(mask, (unsigned)v->cpu)))
+			continue;
+		if (!(v->has & (1u << k))) {
+			*why = "a CPU is missing from its table in one of the samples";
+			return false;
+		}
+		sum += v->n[k];
+	}
+	if (w->secs <= 0) {
+		*why = w->secs_why;
+		return false;
+	}
+	*ret = sum / w->secs;
+	return true;
+}
+
+/* RPS IPIs received per second, all CPUs. */
+static bool received_rate(const struct view *w, double *ret, const char **why)
+{
+	double sum = 0;
+	if (w->softnet_why[0] || !w->has_received) {
+		*why = w->softnet_why[0] ? w->softnet_why : w->received_why;
+		return false;
+	}
+	for (size_t i = 0; i < w->n; i++)
+		sum += w->v[i].has_softnet ? w->v[i].rps_received : 0;
+	if (w->secs <= 0) {
+		*why = w->secs_why;
+		return false;
+	}
+	*ret = sum / w->secs;
+	return true;
+}
+
+static void num_or_unknown(struct finding *f, const char *name, bool known, double v, const char *unit,
+			   const char *source, const char *why)
+{
+	if (known)
+		finding_num(f, name, v, unit, source);
+	else
+		finding_unknown(f, name, unit, source, "%s", why);
+}
+
 /* ---- irq.rps_on_busy_host ---- */
-static void rps_on_busy_host(const struct inputs *in, struct view *w, struct findings *out)
+static void rps_on_busy_host(const struct inputs *in, struct view *w, struct findings *out, struct skips *skips)
 {
 	const struct host *h = &in->host;
 	char a[32], b[32], c[32], d[32], list[256];
 
+	if (!h->nqueues) {
+		skips_add(skips, "irq.rps_on_busy_host", "no network queue was read (sys/class/net/IF/queues/rx-N/rps_cpus): "
+			  "whether RPS is on is unknown");
+		return;
+	}
 	for (size_t i = 0; i < h->nqueues; i++) {
 		const char *iface = h->queues[i].iface;
 		bool seen = false;
@@ -184,47 +274,64 @@ static void rps_on_busy_host(const struct inputs *in, struct view *w, struct fin
 		}
 		if (!nrps)
 			continue;
-		double idle = 0, soft = 0, cal = 0;
+		double idle = 0, soft = 0, cal = 0, received = 0;
 		unsigned n = 0;
 		for (size_t k = 0; k < w->n; k++)
 			if (w->v[k].has_time && cpuset_test(&mask, (unsigned)w->v[k].cpu)) {
 				idle += w->v[k].idle;
 				soft += w->v[k].softirq;
-				cal += w->v[k].cal;
 				n++;
 			}
 		if (!n)
 			continue;
 		idle /= n;
 		soft /= n;
-		double received = 0;
-		for (size_t k = 0; k < w->n; k++)
-			received += w->v[k].rps_received;
 		if (idle >= RPS_BUSY_IDLE)
 			continue;
-		enum severity sev = idle < RPS_CRIT_IDLE && (received >= RPS_CRIT_RECEIVED || soft >= RPS_CRIT_SOFTIRQ)
-					    ? SEV_CRITICAL : SEV_WARNING;
-		struct finding *f = findings_add(out, "irq.rps_on_busy_host", sev);
+		const char *cal_why = NULL, *recv_why = NULL;
+		bool has_cal = field_rate(w, &mask, F_CAL, &cal, &cal_why);
+		bool has_recv = received_rate(w, &received, &recv_why);
+		/* Critical needs the steering's cost measured: the softirq
+		 * share (proc/stat) or the RPS IPIs (softnet_stat). */
+		bool crit = idle < RPS_CRIT_IDLE && (soft >= RPS_CRIT_SOFTIRQ || (has_recv && received >= RPS_CRIT_RECEIVED));
+		bool undecided = idle < RPS_CRIT_IDLE && !crit && !has_recv;
+		struct finding *f = findings_add(out, "irq.rps_on_busy_host", crit ? SEV_CRITICAL : SEV_WARNING);
 		cpuset_format(&mask, list, sizeof(list));
 		finding_title(f, "RPS on %s steers packets to CPUs %s, which are %s idle", iface, list,
 			      fmt_pct(idle, a, sizeof(a)));
-		finding_summary(f, "Receive packet steering is on for %u of %s's %u receive queues and sends their "
-				   "packets to CPUs %s, which were %s idle %s. Steering costs an inter-processor "
-				   "interrupt (function call) and a softirq on the target CPU per batch: on CPUs with "
-				   "no headroom that time is taken from the application (seed 003: QPS fell when RPS "
-				   "was turned on at over 90%% CPU). The target CPUs spent %s in softirqs and took %s "
-				   "function-call IPIs/s, %s of them RPS's (softnet_stat received_rps).",
-				nrps, iface, nrx, list, fmt_pct(idle, a, sizeof(a)), window_words(w),
-				fmt_pct(soft, b, sizeof(b)), fmt_count(cal, c, sizeof(c)),
-				fmt_count(received, d, sizeof(d)));
+		struct buf s = {0};
+		buf_printf(&s, "Receive packet steering is on for %u of %s's %u receive queues and sends their packets to "
+			       "CPUs %s, which were %s idle %s. Steering costs an inter-processor interrupt (function "
+			       "call) and a softirq on the target CPU per batch: on CPUs with no headroom that time is "
+			       "taken from the application (seed 003: QPS fell when RPS was turned on at over 90%% CPU). "
+			       "The target CPUs spent %s in softirqs",
+			   nrps, iface, nrx, list, fmt_pct(idle, a, sizeof(a)), window_words(w), fmt_pct(soft, b, sizeof(b)));
+		if (has_cal)
+			buf_printf(&s, " and took %s function-call IPIs/s", fmt_count(cal, c, sizeof(c)));
+		if (has_recv)
+			buf_printf(&s, has_cal ? ", %s of them RPS's (softnet_stat received_rps)."
+					       : ", with %s RPS IPIs/s received (softnet_stat received_rps).",
+				   fmt_count(received, d, sizeof(d)));
+		else
+			buf_printf(&s, ".");
+		if (!has_cal)
+			buf_printf(&s, " Their function-call IPI rate is unknown: %s.", cal_why);
+		if (!has_recv)
+			buf_printf(&s, " RPS's own IPI rate is unknown: %s.", recv_why);
+		if (undecided)
+			buf_printf(&s, " Critical needs that rate (at least %.0f/s) or a softirq share of %.0f%%: "
+				       "without it this is at most a warning.", RPS_CRIT_RECEIVED, RPS_CRIT_SOFTIRQ * 100);
+		finding_summary(f, "%s", s.data);
+		buf_free(&s);
 		finding_str(f, "interface", iface, "sys/class/net");
 		finding_num(f, "rps_queues", nrps, U_COUNT, "sys/class/net/IF/queues/rx-N/rps_cpus");
 		finding_num(f, "rx_queues", nrx, U_COUNT, "sys/class/net/IF/queues");
 		finding_str(f, "rps_cpus", list, "rps_cpus, all rx queues");
 		finding_num(f, "target_idle_share", idle, U_RATIO, "proc/stat");
 		finding_num(f, "target_softirq_share", soft, U_RATIO, "proc/stat");
-		finding_num(f, "target_cal_ipis", cal, U_PER_S, "proc/interrupts CAL");
-		finding_num(f, "rps_received", received, U_PER_S, "proc/net/softnet_stat column 10 (RPS IPIs received)");
+		num_or_unknown(f, "target_cal_ipis", has_cal, cal, U_PER_S, "proc/interrupts CAL", cal_why);
+		num_or_unknown(f, "rps_received", has_recv, received, U_PER_S,
+			       "proc/net/softnet_stat column 10 (RPS IPIs received)", recv_why);
 		finding_subject(f, SUBJ_INTERFACE, iface);
 		finding_remedy(f, "Turn RPS off on %s while the host has no headroom: echo 0 into each "
 				  "/sys/class/net/%s/queues/rx-*/rps_cpus.", iface, iface);
@@ -256,41 +363,71 @@ static void softirq_hotspot(const struct inputs *in, struct view *w, struct find
 		return;
 	struct finding *f = findings_add(out, "irq.softirq_hotspot",
 					 hot->softirq >= HOT_CRIT_SHARE ? SEV_CRITICAL : SEV_WARNING);
-	const char *vec = hot->net_rx >= hot->net_tx && hot->net_rx >= hot->timer ? "NET_RX"
-			  : hot->net_tx >= hot->timer ? "NET_TX" : "TIMER";
-	double vrate = !strcmp(vec, "NET_RX") ? hot->net_rx : !strcmp(vec, "NET_TX") ? hot->net_tx : hot->timer;
 	finding_title(f, "CPU %d spends %s of its time in softirqs, %s of all softirq time", hot->cpu,
 		      fmt_pct(hot->softirq, a, sizeof(a)), fmt_pct(hot->softirq / total, b, sizeof(b)));
 
+	/* Its busiest vector among those counted on it, by events (no uptime
+	 * needed to compare them). */
+	static const int vecs[] = {F_NET_RX, F_NET_TX, F_TIMER};
+	int vec = -1;
+	const char *vec_why = NULL;
+	for (size_t k = 0; k < ARRAY_SIZE(vecs); k++) {
+		if (!(hot->has & (1u << vecs[k]))) {
+			if (!vec_why)
+				vec_why = w->why[vecs[k]][0] ? w->why[vecs[k]] : "this CPU has no column in proc/softirqs";
+		} else if (vec < 0 || hot->n[vecs[k]] > hot->n[vec]) {
+			vec = vecs[k];
+		}
+	}
+	double vrate = vec >= 0 && w->secs > 0 ? hot->n[vec] / w->secs : -1;
+
 	/* The interrupt lines that land on that CPU, busiest first. */
 	const struct irq_table *t = &in->cur.interrupts, *pt = in->mode == WINDOW_INTERVAL ? &in->prev->interrupts : NULL;
+	char iwhy[WHY] = "";
+	bool intr = window_src_ok(in, offsetof(struct sample, s_interrupts), iwhy, sizeof(iwhy));
 	size_t col = 0;
-	while (col < t->ncols && t->cpu_of_col[col] != hot->cpu)
+	while (intr && col < t->ncols && t->cpu_of_col[col] != hot->cpu)
 		col++;
+	if (intr && col >= t->ncols) {
+		intr = false;
+		snprintf(iwhy, sizeof(iwhy), "CPU %d has no column in %s", hot->cpu, in->cur.s_interrupts.path);
+	}
 	const struct irq_row *best = NULL;
-	double best_rate = 0;
-	for (size_t r = 0; col < t->ncols && r < t->nrows; r++) {
+	uint64_t best_n = 0;
+	for (size_t r = 0; intr && r < t->nrows; r++) {
 		const struct irq_row *row = &t->rows[r];
-		if (col >= row->ncounts || !row->label[0] || !isdigit((unsigned char)row->label[0]))
+		uint64_t events;
+		if (!row->label[0] || !isdigit((unsigned char)row->label[0]))
 			continue;
 		const struct irq_row *pr = pt ? irq_table_row(pt, row->label, 0) : NULL;
-		uint64_t before = pr && col < pr->ncounts ? pr->counts[col] : 0;
-		if (pt && !pr)
+		if (!irq_col_delta(in, t, pt, row, pr, col, &events))
 			continue;
-		double rate = window_rate(in, before, row->counts[col]);
-		if (rate > best_rate) {
-			best_rate = rate;
+		if (events > best_n) {
+			best_n = events;
 			best = row;
 		}
 	}
+	double best_rate = best && w->secs > 0 ? (double)best_n / w->secs : -1;
 	struct buf s = {0};
 	buf_printf(&s, "CPU %d spent %s of its time in softirqs %s, while the %u CPUs together spent %s of one "
-		       "CPU's worth; its busiest vector is %s (%s/s).", hot->cpu, fmt_pct(hot->softirq, a, sizeof(a)),
-		   window_words(w), n, fmt_pct(total, b, sizeof(b)), vec, fmt_count(vrate, c, sizeof(c)));
-	if (best)
-		buf_printf(&s, " Its busiest interrupt line is %s (%s, %s/s on this CPU): a device whose interrupts "
-			       "all land here brings its softirq work with it.", best->label,
+		       "CPU's worth; ", hot->cpu, fmt_pct(hot->softirq, a, sizeof(a)), window_words(w), n,
+		   fmt_pct(total, b, sizeof(b)));
+	if (vec < 0)
+		buf_printf(&s, "its busiest vector is unknown (%s).", vec_why);
+	else if (vrate < 0)
+		buf_printf(&s, "its busiest vector is %s (rate unknown: %s).", fields[vec].label, w->secs_why);
+	else
+		buf_printf(&s, "its busiest vector is %s (%s/s).", fields[vec].label, fmt_count(vrate, c, sizeof(c)));
+	if (best && best_rate >= 0)
+		buf_printf(&s, " Its busiest interrupt line is %s (%s, %s/s on this CPU)", best->label,
 			   best->desc && best->desc[0] ? best->desc : "no description", fmt_count(best_rate, a, sizeof(a)));
+	else if (best)
+		buf_printf(&s, " Its busiest interrupt line is %s (%s; rate unknown: %s)", best->label,
+			   best->desc && best->desc[0] ? best->desc : "no description", w->secs_why);
+	if (best)
+		buf_printf(&s, ": a device whose interrupts all land here brings its softirq work with it.");
+	else if (!intr)
+		buf_printf(&s, " Which interrupt line lands here is unknown: %s.", iwhy);
 	buf_printf(&s, " Whatever runs on CPU %d gets what is left.", hot->cpu);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
@@ -298,18 +435,28 @@ static void softirq_hotspot(const struct inputs *in, struct view *w, struct find
 	finding_num(f, "softirq_share", hot->softirq, U_RATIO, "proc/stat");
 	finding_num(f, "share_of_all_softirq", hot->softirq / total, U_RATIO, "proc/stat");
 	finding_num(f, "idle_share", hot->idle, U_RATIO, "proc/stat");
-	finding_str(f, "top_vector", vec, "proc/softirqs");
-	finding_num(f, "top_vector_rate", vrate, U_PER_S, "proc/softirqs");
+	if (vec >= 0)
+		finding_str(f, "top_vector", fields[vec].label, "proc/softirqs");
+	else
+		finding_unknown(f, "top_vector", U_NONE, "proc/softirqs", "%s", vec_why);
+	num_or_unknown(f, "top_vector_rate", vrate >= 0, vrate, U_PER_S, "proc/softirqs", vec < 0 ? vec_why : w->secs_why);
 	if (best) {
 		finding_str(f, "top_irq_line", best->label, "proc/interrupts");
 		finding_str(f, "top_irq_desc", best->desc ? best->desc : "", "proc/interrupts");
-		finding_num(f, "top_irq_rate", best_rate, U_PER_S, "proc/interrupts");
+		num_or_unknown(f, "top_irq_rate", best_rate >= 0, best_rate, U_PER_S, "proc/interrupts", w->secs_why);
+		bool aff = false;
 		for (size_t k = 0; k < in->host.nirqs; k++)
 			if (in->host.irqs[k].irq == (unsigned)atoi(best->label)) {
 				char list[256];
 				cpuset_format(&in->host.irqs[k].mask, list, sizeof(list));
 				finding_str(f, "top_irq_affinity", list, "proc/irq/N/smp_affinity");
+				aff = true;
 			}
+		if (!aff)
+			finding_unknown(f, "top_irq_affinity", U_NONE, "proc/irq/N/smp_affinity",
+					"proc/irq/%s/smp_affinity was not read", best->label);
+	} else if (!intr) {
+		finding_unknown(f, "top_irq_line", U_NONE, "proc/interrupts", "%s", iwhy);
 	}
 	char cpu[16];
 	snprintf(cpu, sizeof(cpu), "%d", hot->cpu);
@@ -323,44 +470,74 @@ static void softirq_hotspot(const struct inputs *in, struct view *w, struct find
 }
 
 /* ---- irq.ipi_storm ---- */
-static void ipi_storm(const struct inputs *in UNUSED, struct view *w, struct findings *out)
+/* Field k of one CPU, 0 where it was not counted (a row the table lacks). */
+static double counted(const struct cpuview *v, int k)
+{
+	return v->has & (1u << k) ? v->n[k] : 0;
+}
+
+static void ipi_storm(const struct inputs *in UNUSED, struct view *w, struct findings *out, struct skips *skips)
 {
 	struct cpuview *top = NULL;
 	double cal = 0, tlb = 0, res = 0, received = 0;
 	char a[32], b[32], c[32];
+	bool has_cal = !w->why[F_CAL][0], has_tlb = !w->why[F_TLB][0], has_res = !w->why[F_RES][0];
 
+	/* Its thresholds are rates: without the window's length, or without
+	 * both IPI rows, it cannot be decided. */
+	if (w->secs <= 0 || (!has_cal && !has_tlb)) {
+		skips_add(skips, "irq.ipi_storm", "its thresholds are IPI rates: %s", w->secs <= 0 ? w->secs_why : w->why[F_CAL]);
+		return;
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		struct cpuview *v = &w->v[i];
-		cal += v->cal, tlb += v->tlb, res += v->res, received += v->rps_received;
-		if (!top || v->cal + v->tlb > top->cal + top->tlb)
+		cal += counted(v, F_CAL), tlb += counted(v, F_TLB), res += counted(v, F_RES);
+		if (!top || counted(v, F_CAL) + counted(v, F_TLB) > counted(top, F_CAL) + counted(top, F_TLB))
 			top = v;
 	}
-	if (!top || top->cal + top->tlb < IPI_WARN_PER_S)
+	if (!top)
 		return;
-	struct finding *f = findings_add(out, "irq.ipi_storm",
-					 top->cal + top->tlb >= IPI_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING);
-	finding_title(f, "CPU %d takes %s function-call and TLB-shootdown IPIs/s", top->cpu,
-		      fmt_count(top->cal + top->tlb, a, sizeof(a)));
+	double top_ipis = (counted(top, F_CAL) + counted(top, F_TLB)) / w->secs;
+	cal /= w->secs, tlb /= w->secs, res /= w->secs;
+	if (top_ipis < IPI_WARN_PER_S)
+		return;
+	const char *recv_why = NULL;
+	bool has_recv = received_rate(w, &received, &recv_why);
+	struct finding *f = findings_add(out, "irq.ipi_storm", top_ipis >= IPI_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING);
+	finding_title(f, "CPU %d takes %s function-call and TLB-shootdown IPIs/s", top->cpu, fmt_count(top_ipis, a, sizeof(a)));
 	const char *source;
-	if (received > 0 && received >= 0.3 * cal && cal >= tlb)
+	if (has_recv && received > 0 && received >= 0.3 * cal && cal >= tlb)
 		source = "RPS: its IPIs (softnet_stat's received_rps) are a large part of the function-call IPIs";
 	else if (tlb > cal)
 		source = "TLB shootdowns: a multi-threaded process unmapping or changing protections "
 			 "(munmap, mprotect, madvise); live, vma.mmap_churn names processes that unmap over and over";
+	else if (!has_recv)
+		source = "function calls between CPUs (smp_call_function), RPS's among them or not: its own IPI "
+			 "count (softnet_stat received_rps) is unknown";
 	else
 		source = "function calls between CPUs (smp_call_function): live tracing of csd:csd_queue_cpu names "
 			 "the function (a later kstall)";
-	finding_summary(f, "Across the CPUs, %s function-call IPIs/s (CAL), %s TLB-shootdown IPIs/s (TLB) and "
-			   "%s rescheduling IPIs/s (RES) %s; CPU %d takes the most. Each interrupts whatever runs "
-			   "there. Likely source: %s.",
-			fmt_count(cal, a, sizeof(a)), fmt_count(tlb, b, sizeof(b)), fmt_count(res, c, sizeof(c)),
-			window_words(w), top->cpu, source);
-	finding_num(f, "cal_ipis", cal, U_PER_S, "proc/interrupts CAL, all CPUs");
-	finding_num(f, "tlb_ipis", tlb, U_PER_S, "proc/interrupts TLB, all CPUs");
-	finding_num(f, "res_ipis", res, U_PER_S, "proc/interrupts RES, all CPUs");
+	struct buf s = {0};
+	buf_printf(&s, "Across the CPUs, ");
+	if (has_cal)
+		buf_printf(&s, "%s function-call IPIs/s (CAL), ", fmt_count(cal, a, sizeof(a)));
+	if (has_tlb)
+		buf_printf(&s, "%s TLB-shootdown IPIs/s (TLB), ", fmt_count(tlb, b, sizeof(b)));
+	if (has_res)
+		buf_printf(&s, "%s rescheduling IPIs/s (RES) ", fmt_count(res, c, sizeof(c)));
+	buf_printf(&s, "%s; CPU %d takes the most. Each interrupts whatever runs there. Likely source: %s.",
+		   window_words(w), top->cpu, source);
+	for (int k = F_CAL; k <= F_RES; k++)
+		if (w->why[k][0])
+			buf_printf(&s, " %s IPIs are not counted: %s.", fields[k].label, w->why[k]);
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+	num_or_unknown(f, "cal_ipis", has_cal, cal, U_PER_S, "proc/interrupts CAL, all CPUs", w->why[F_CAL]);
+	num_or_unknown(f, "tlb_ipis", has_tlb, tlb, U_PER_S, "proc/interrupts TLB, all CPUs", w->why[F_TLB]);
+	num_or_unknown(f, "res_ipis", has_res, res, U_PER_S, "proc/interrupts RES, all CPUs", w->why[F_RES]);
 	finding_num(f, "top_cpu", top->cpu, U_COUNT, "proc/interrupts");
-	finding_num(f, "top_cpu_ipis", top->cal + top->tlb, U_PER_S, "proc/interrupts CAL + TLB");
-	finding_num(f, "rps_received", received, U_PER_S, "proc/net/softnet_stat column 10");
+	finding_num(f, "top_cpu_ipis", top_ipis, U_PER_S, "proc/interrupts CAL + TLB");
+	num_or_unknown(f, "rps_received", has_recv, received, U_PER_S, "proc/net/softnet_stat column 10", recv_why);
 	char cpu[16];
 	snprintf(cpu, sizeof(cpu), "%d", top->cpu);
 	finding_subject(f, SUBJ_CPU, cpu);
@@ -371,13 +548,17 @@ static void ipi_storm(const struct inputs *in UNUSED, struct view *w, struct fin
 }
 
 /* ---- irq.softnet_drops ---- */
-static void softnet_drops(const struct inputs *in, struct view *w, struct findings *out)
+static void softnet_drops(const struct inputs *in, struct view *w, struct findings *out, struct skips *skips)
 {
 	double dropped = 0, squeezed = 0, processed = 0;
 	struct cpuview *worst = NULL;
 	bool any = false;
 	char a[32], b[32];
 
+	if (w->softnet_why[0]) {
+		skips_add(skips, "irq.softnet_drops", "%s", w->softnet_why);
+		return;
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		struct cpuview *v = &w->v[i];
 		if (!v->has_softnet)
@@ -387,38 +568,70 @@ static void softnet_drops(const struct inputs *in, struct view *w, struct findin
 		if (!worst || v->dropped + v->squeezed > worst->dropped + worst->squeezed)
 			worst = v;
 	}
-	if (!any || (dropped <= 0 && squeezed < SQUEEZE_INFO_PER_S))
+	if (!any || (dropped <= 0 && squeezed <= 0))
 		return;
-	enum severity sev = dropped >= DROPS_CRIT_PER_S ? SEV_CRITICAL : dropped > 0 ? SEV_WARNING : SEV_INFO;
+	/* Without the window's length the counts still say whether packets
+	 * were dropped (a warning), not at what rate (critical), nor whether
+	 * squeezes reach the information line. */
+	bool rates = w->secs > 0;
+	if (!rates && dropped <= 0) {
+		skips_add(skips, "irq.softnet_drops", "no drops %s; whether time squeezes reach %.0f/s needs the window's "
+			  "length: %s", w->since_boot ? "since boot" : "in the window", SQUEEZE_INFO_PER_S, w->secs_why);
+		return;
+	}
+	double drop_rate = rates ? dropped / w->secs : -1, sq_rate = rates ? squeezed / w->secs : -1;
+	if (rates && dropped <= 0 && sq_rate < SQUEEZE_INFO_PER_S)
+		return;
+	enum severity sev = dropped <= 0 ? SEV_INFO : rates && drop_rate >= DROPS_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING;
 	struct finding *f = findings_add(out, "irq.softnet_drops", sev);
 	uint64_t backlog = 0, budget = 0, usecs = 0;
 	bool has_backlog = kv_get(&in->host.sysctl, "net.core.netdev_max_backlog", &backlog) == 0;
 	bool has_budget = kv_get(&in->host.sysctl, "net.core.netdev_budget", &budget) == 0;
 	bool has_usecs = kv_get(&in->host.sysctl, "net.core.netdev_budget_usecs", &usecs) == 0;
-	if (dropped > 0)
-		finding_title(f, "%s packets/s dropped at the per-CPU backlog (CPU %d most)", fmt_count(dropped, a, sizeof(a)),
+	if (dropped > 0 && rates)
+		finding_title(f, "%s packets/s dropped at the per-CPU backlog (CPU %d most)", fmt_count(drop_rate, a, sizeof(a)),
 			      worst->cpu);
+	else if (dropped > 0)
+		finding_title(f, "%s packets dropped at the per-CPU backlog %s (CPU %d most)", fmt_count(dropped, a, sizeof(a)),
+			      w->since_boot ? "since boot" : "in the window", worst->cpu);
 	else
 		finding_title(f, "Packet processing runs out of budget %s times/s (time squeeze)",
-			      fmt_count(squeezed, a, sizeof(a)));
+			      fmt_count(sq_rate, a, sizeof(a)));
 	char c[32];
-	finding_summary(f, "%s, the CPUs dropped %s packets/s because their input backlog was full "
-			   "(net.core.netdev_max_backlog) and ran out of budget %s times/s with packets still "
-			   "waiting (time squeeze: net.core.netdev_budget, netdev_budget_usecs), of %s packets/s "
-			   "processed. Drops are lost packets (retransmits, latency); squeezes mean receive work "
-			   "spills into later softirq rounds or ksoftirqd.",
-			w->since_boot ? "Averaged since boot" : "Over the window", fmt_count(dropped, a, sizeof(a)),
-			fmt_count(squeezed, b, sizeof(b)), fmt_count(processed, c, sizeof(c)));
-	finding_num(f, "dropped", dropped, U_PER_S, "proc/net/softnet_stat column 2");
-	finding_num(f, "time_squeeze", squeezed, U_PER_S, "proc/net/softnet_stat column 3");
-	finding_num(f, "processed", processed, U_PER_S, "proc/net/softnet_stat column 1");
+	struct buf s = {0};
+	if (rates)
+		buf_printf(&s, "%s, the CPUs dropped %s packets/s because their input backlog was full "
+			       "(net.core.netdev_max_backlog) and ran out of budget %s times/s with packets still "
+			       "waiting (time squeeze: net.core.netdev_budget, netdev_budget_usecs), of %s packets/s "
+			       "processed.",
+			   w->since_boot ? "Averaged since boot" : "Over the window", fmt_count(drop_rate, a, sizeof(a)),
+			   fmt_count(sq_rate, b, sizeof(b)), fmt_count(processed / w->secs, c, sizeof(c)));
+	else
+		buf_printf(&s, "%s, the CPUs dropped %s packets because their input backlog was full "
+			       "(net.core.netdev_max_backlog) and ran out of budget %s times with packets still waiting "
+			       "(time squeeze), of %s packets processed. The rates are unknown (%s): dropping at all "
+			       "makes this a warning; critical needs the rate (%.0f/s).",
+			   w->since_boot ? "Since boot" : "In the window", fmt_count(dropped, a, sizeof(a)),
+			   fmt_count(squeezed, b, sizeof(b)), fmt_count(processed, c, sizeof(c)), w->secs_why, DROPS_CRIT_PER_S);
+	buf_printf(&s, " Drops are lost packets (retransmits, latency); squeezes mean receive work spills into later "
+		       "softirq rounds or ksoftirqd.");
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+	num_or_unknown(f, "dropped", rates, drop_rate, U_PER_S, "proc/net/softnet_stat column 2", w->secs_why);
+	num_or_unknown(f, "time_squeeze", rates, sq_rate, U_PER_S, "proc/net/softnet_stat column 3", w->secs_why);
+	num_or_unknown(f, "processed", rates, rates ? processed / w->secs : -1, U_PER_S, "proc/net/softnet_stat column 1",
+		       w->secs_why);
+	finding_num(f, "dropped_packets", dropped, U_COUNT,
+		    w->since_boot ? "proc/net/softnet_stat column 2, since boot" : "proc/net/softnet_stat column 2, in the window");
 	finding_num(f, "worst_cpu", worst->cpu, U_COUNT, "proc/net/softnet_stat");
-	if (has_backlog)
-		finding_num(f, "netdev_max_backlog", (double)backlog, U_COUNT, "proc/sys/net/core/netdev_max_backlog");
-	if (has_budget)
-		finding_num(f, "netdev_budget", (double)budget, U_COUNT, "proc/sys/net/core/netdev_budget");
-	if (has_usecs)
-		finding_num(f, "netdev_budget_usecs", (double)usecs, U_COUNT, "proc/sys/net/core/netdev_budget_usecs");
+	num_or_unknown(f, "netdev_max_backlog", has_backlog, (double)backlog, U_COUNT,
+		       "proc/sys/net/core/netdev_max_backlog", "proc/sys/net/core/netdev_max_backlog was not read");
+	num_or_unknown(f, "netdev_budget", has_budget, (double)budget, U_COUNT, "proc/sys/net/core/netdev_budget",
+		       "proc/sys/net/core/netdev_budget was not read");
+	/* netdev_budget_usecs is 4.12+: absent before, not unknown */
+	if (has_usecs || !in->host.has_kver || kver_at_least(&in->host.kver, 4, 12))
+		num_or_unknown(f, "netdev_budget_usecs", has_usecs, (double)usecs, U_COUNT,
+			       "proc/sys/net/core/netdev_budget_usecs", "proc/sys/net/core/netdev_budget_usecs was not read");
 	char cpu[16];
 	snprintf(cpu, sizeof(cpu), "%d", worst->cpu);
 	finding_subject(f, SUBJ_CPU, cpu);
@@ -435,18 +648,18 @@ static void softnet_drops(const struct inputs *in, struct view *w, struct findin
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)
 {
 	struct view w;
-	char why[128];
 
-	if (!build_view(in, &w, why, sizeof(why))) {
-		for (const char *const *id = ids; *id; id++)
-			skips_add(skips, *id, "%s", why);
-		free(w.v);
-		return DETECT_SKIPPED;
+	build_view(in, &w);
+	if (w.time_why[0]) {
+		/* Both compare CPUs' time shares: nothing stands in for them. */
+		skips_add(skips, "irq.rps_on_busy_host", "%s", w.time_why);
+		skips_add(skips, "irq.softirq_hotspot", "%s", w.time_why);
+	} else {
+		rps_on_busy_host(in, &w, out, skips);
+		softirq_hotspot(in, &w, out);
 	}
-	rps_on_busy_host(in, &w, out);
-	softirq_hotspot(in, &w, out);
-	ipi_storm(in, &w, out);
-	softnet_drops(in, &w, out);
+	ipi_storm(in, &w, out, skips);
+	softnet_drops(in, &w, out, skips);
 	free(w.v);
 	return DETECT_RAN;
 }

@@ -17,8 +17,10 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	unsigned nk = 0;
 	char a[32];
 
+	char why[256];
 	if (in->cur.s_procs.state != SRC_OK) {
-		skips_add(skips, ids[0], "%s", in->cur.s_procs.why);
+		src_reason(&in->cur.s_procs, "proc", why, sizeof(why));
+		skips_add(skips, ids[0], "%s", why);
 		return DETECT_SKIPPED;
 	}
 	for (size_t i = 0; i < in->cur.nprocs; i++) {
@@ -34,9 +36,13 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 		skips_add(skips, ids[0], "no kswapd thread in the process table (captured tree without kernel threads?)");
 		return DETECT_SKIPPED;
 	}
+	/* The finding is kswapd's CPU share: essential. */
 	if (worst < 0) {
-		skips_add(skips, ids[0], "kswapd's CPU time cannot be computed: %s",
-			  in->mode == WINDOW_INTERVAL ? "not in both samples" : "no proc/uptime in this tree");
+		if (in->mode == WINDOW_INTERVAL)
+			snprintf(why, sizeof(why), "no kswapd thread is in both samples");
+		else if (window_seconds(in, why, sizeof(why)) > 0)
+			snprintf(why, sizeof(why), "kswapd started under a second before the sample");
+		skips_add(skips, ids[0], "kswapd's CPU time cannot be computed: %s", why);
 		return DETECT_SKIPPED;
 	}
 	if (worst < KSWAPD_WARN)
@@ -60,17 +66,29 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 		if (s >= KSWAPD_WARN)
 			finding_process(f, p->stat.pid, p->stat.comm, "reclaimer");
 	}
-	if (in->mode == WINDOW_INTERVAL && in->prev && in->prev->s_vmstat.state == SRC_OK &&
-	    in->cur.s_vmstat.state == SRC_OK) {
-		static const char *const keys[] = {"pgscan_kswapd", "pgsteal_kswapd", "slabs_scanned", "allocstall_normal",
-						   "allocstall"};
+	/* Reclaim rates between the samples (not given since boot). */
+	static const char *const keys[] = {"pgscan_kswapd", "pgsteal_kswapd", "slabs_scanned", "allocstall_normal",
+					   "allocstall"};
+	if (in->mode == WINDOW_INTERVAL && window_src_ok(in, offsetof(struct sample, s_vmstat), why, sizeof(why))) {
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 			uint64_t c, p;
-			if (kv_get(&in->cur.vmstat, keys[i], &c) == 0 && kv_get(&in->prev->vmstat, keys[i], &p) == 0) {
-				char name[64];
-				snprintf(name, sizeof(name), "%s_rate", keys[i]);
-				finding_num(f, name, rate_u64(p, c, in->interval_s), U_PER_S, "proc/vmstat, two samples");
-			}
+			char name[64];
+			snprintf(name, sizeof(name), "%s_rate", keys[i]);
+			if (kv_get(&in->cur.vmstat, keys[i], &c) < 0 || kv_get(&in->prev->vmstat, keys[i], &p) < 0)
+				continue; /* a counter this kernel does not have */
+			double r = rate_u64(p, c, in->interval_s);
+			if (r >= 0)
+				finding_num(f, name, r, U_PER_S, "proc/vmstat, two samples");
+			else
+				finding_unknown(f, name, U_PER_S, "proc/vmstat, two samples",
+						"%s went backwards between the samples", keys[i]);
+		}
+	} else if (in->mode == WINDOW_INTERVAL) {
+		/* the three main ones (4.8+ names) */
+		for (size_t i = 0; i < 3; i++) {
+			char name[64];
+			snprintf(name, sizeof(name), "%s_rate", keys[i]);
+			finding_unknown(f, name, U_PER_S, "proc/vmstat, two samples", "%s", why);
 		}
 	}
 	const struct traced *t = in->traced;

@@ -24,6 +24,11 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 		return DETECT_SKIPPED;
 	}
 	bool has_growth = dentry_growth(in, &growth, &neg_growth);
+	char growth_why[256] = "";
+	if (!has_growth && in->mode != WINDOW_INTERVAL)
+		snprintf(growth_why, sizeof(growth_why), "one sample: growth needs two");
+	else if (!has_growth && window_src_ok(in, offsetof(struct sample, s_dentry), growth_why, sizeof(growth_why)))
+		snprintf(growth_why, sizeof(growth_why), "the window between the samples is empty");
 	const struct tr_lookup **v = xcalloc(t->nlookups + 1, sizeof(*v));
 	size_t n = 0;
 	for (size_t i = 0; i < t->nlookups; i++)
@@ -53,6 +58,9 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 				   100.0 * (double)l->patterns.v[0].n / (double)l->patterns.total);
 		if (growing)
 			buf_printf(&s, " The dentry cache grows by %s/s meanwhile.", fmt_count(growth, a, sizeof(a)));
+		else if (!has_growth && rate >= PRODUCER_CRIT_PER_S)
+			buf_printf(&s, " Whether the dentry cache grows meanwhile is unknown (%s): critical needs it, so "
+				       "this is at most a warning.", growth_why);
 		finding_summary(f, "%s", s.data);
 		buf_free(&s);
 
@@ -79,6 +87,8 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 			finding_num(f, "nr_dentry_growth", growth, U_PER_S, "dentry-state, two samples");
 			if (in->cur.dentry.nr_negative || in->prev->dentry.nr_negative)
 				finding_num(f, "nr_negative_growth", neg_growth, U_PER_S, "dentry-state, two samples");
+		} else {
+			finding_unknown(f, "nr_dentry_growth", U_PER_S, "dentry-state, two samples", "%s", growth_why);
 		}
 		finding_process(f, (int)l->tgid, comm, "producer");
 		finding_remedy(f, "Stop the loop in %s: cache the negative result, or stop probing for files that "

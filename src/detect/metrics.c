@@ -123,7 +123,13 @@ static void irq_metrics(const struct inputs *in, struct metrics *m)
 						"softnet.time_squeeze", "softnet.received_rps"};
 		size_t ncpu = in->cur.softnet.n;
 		struct metric_cpu *pc = xcalloc(ncpu + 1, sizeof(*pc));
-		for (int k = 0; k < 4; k++) {
+		/* received_rps is column 10, from 2.6.35: shorter rows lack it */
+		bool has_rps = true;
+		for (size_t i = 0; i < ncpu; i++)
+			has_rps &= in->cur.softnet.rows[i].ncols >= 10;
+		for (size_t i = 0; p && i < p->softnet.n; i++)
+			has_rps &= p->softnet.rows[i].ncols >= 10;
+		for (int k = 0; k < (has_rps ? 4 : 3); k++) {
 			double total = 0;
 			size_t npc = 0;
 			bool ok = true;
@@ -194,16 +200,21 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 	irq_metrics(in, m);
 
 	unsigned rps = 0, nrx = 0, strict = 0;
+	bool strict_known = true;
 	for (size_t i = 0; i < h->nqueues; i++)
 		if (str_starts_with(h->queues[i].queue, "rx-")) {
 			nrx++;
 			rps += h->queues[i].has_mask && cpuset_count(&h->queues[i].mask) > 0;
 		}
-	metrics_add(m, "net.rx_queues", nrx, U_COUNT);
-	metrics_add(m, "net.rx_queues_with_rps", rps, U_COUNT);
+	/* None read is not none there: every host has lo's rx-0. */
+	if (h->nqueues) {
+		metrics_add(m, "net.rx_queues", nrx, U_COUNT);
+		metrics_add(m, "net.rx_queues_with_rps", rps, U_COUNT);
+	}
 	struct dirty_limits dl = writeback_limits(in);
 	for (size_t i = 0; i < h->nbdis; i++) {
 		strict += h->bdis[i].strict_limit == 1;
+		strict_known &= h->bdis[i].strict_limit >= 0; /* the file is 6.2+ */
 		/* each mounted bdi's own limit, described by its mount */
 		unsigned n;
 		const struct mount *mt = host_mount_of_bdi(h, &h->bdis[i], &n);
@@ -215,19 +226,25 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 						      mt->fstype, h->bdis[i].strict_limit, h->bdis[i].max_ratio);
 		metrics_set_desc(m, desc);
 	}
-	metrics_add(m, "bdi.count", (double)h->nbdis, U_COUNT);
-	metrics_add(m, "bdi.strict_limit", strict, U_COUNT);
+	if (h->nbdis) {
+		metrics_add(m, "bdi.count", (double)h->nbdis, U_COUNT);
+		if (strict_known)
+			metrics_add(m, "bdi.strict_limit", strict, U_COUNT);
+	}
 	if (dl.ok) {
 		metrics_add(m, "writeback.global_limit", dl.thresh, U_BYTES);
-		metrics_add(m, "writeback.background_limit", dl.bg_thresh, U_BYTES);
+		if (dl.bg_ok)
+			metrics_add(m, "writeback.background_limit", dl.bg_thresh, U_BYTES);
 		metrics_add(m, "writeback.dirtyable_memory", dl.dirtyable, U_BYTES);
 	}
 
 	unsigned dstate = 0;
 	for (size_t i = 0; i < in->cur.nprocs; i++)
 		dstate += in->cur.procs[i].stat.state == 'D';
-	metrics_add(m, "processes.count", (double)in->cur.nprocs, U_COUNT);
-	metrics_add(m, "processes.uninterruptible", dstate, U_COUNT);
+	if (in->cur.s_procs.state == SRC_OK) {
+		metrics_add(m, "processes.count", (double)in->cur.nprocs, U_COUNT);
+		metrics_add(m, "processes.uninterruptible", dstate, U_COUNT);
+	}
 	const struct traced *t = in->traced;
 	if (t) {
 		/* What kstall could not keep, and what tracing cost: never silent. */

@@ -45,6 +45,53 @@ void detect_all(const struct inputs *in, unsigned have, struct findings *out, st
 	findings_sort(out);
 }
 
+void src_reason(const struct src *s, const char *what, char *out, size_t n)
+{
+	if (s->why[0])
+		snprintf(out, n, "%s", s->why);
+	else
+		snprintf(out, n, "%s was not read", s->path[0] ? s->path : what);
+}
+
+bool window_src_ok(const struct inputs *in, size_t off, char *why, size_t n)
+{
+	const struct src *c = (const struct src *)((const char *)&in->cur + off);
+	if (c->state != SRC_OK) {
+		src_reason(c, "a file of the later sample", why, n);
+		return false;
+	}
+	if (in->mode != WINDOW_INTERVAL)
+		return true;
+	if (!in->prev) {
+		snprintf(why, n, "no earlier sample to take the difference from");
+		return false;
+	}
+	const struct src *p = (const struct src *)((const char *)in->prev + off);
+	if (p->state != SRC_OK) {
+		src_reason(p, "a file of the earlier sample", why, n);
+		return false;
+	}
+	return true;
+}
+
+double window_seconds(const struct inputs *in, char *why, size_t n)
+{
+	if (in->mode == WINDOW_INTERVAL) {
+		if (in->interval_s > 0)
+			return in->interval_s;
+		snprintf(why, n, "the window between the samples is empty");
+		return -1;
+	}
+	const struct src *u = &in->cur.s_uptime;
+	if (u->state == SRC_OK && in->cur.uptime_s > 0)
+		return in->cur.uptime_s;
+	if (u->state == SRC_OK)
+		snprintf(why, n, "%s reads 0 s since boot", u->path);
+	else
+		src_reason(u, "proc/uptime", why, n);
+	return -1;
+}
+
 double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur)
 {
 	if (in->mode == WINDOW_INTERVAL)
@@ -54,24 +101,37 @@ double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur)
 	return -1;
 }
 
-double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
-		    const struct irq_row *r, const struct irq_row *p, size_t col)
+bool irq_col_delta(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
+		   const struct irq_row *r, const struct irq_row *p, size_t col, uint64_t *ret)
 {
 	if (col >= r->ncounts || col >= cur->ncols)
-		return -1;
+		return false;
 	uint64_t before = 0;
 	if (in->mode == WINDOW_INTERVAL) {
 		if (!prev || !p)
-			return -1;
+			return false;
 		/* the same CPU's column in the earlier sample */
 		size_t pc = 0;
 		while (pc < prev->ncols && prev->cpu_of_col[pc] != cur->cpu_of_col[col])
 			pc++;
-		if (pc >= p->ncounts)
-			return -1;
+		if (pc >= prev->ncols || pc >= p->ncounts)
+			return false;
 		before = p->counts[pc];
 	}
-	return window_rate(in, before, r->counts[col]);
+	if (r->counts[col] < before)
+		return false;
+	*ret = r->counts[col] - before;
+	return true;
+}
+
+double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
+		    const struct irq_row *r, const struct irq_row *p, size_t col)
+{
+	uint64_t d;
+	if (!irq_col_delta(in, cur, prev, r, p, col, &d))
+		return -1;
+	/* since boot the delta is the counter itself */
+	return in->mode == WINDOW_INTERVAL ? rate_u64(0, d, in->interval_s) : window_rate(in, 0, d);
 }
 
 bool cpu_window_delta(const struct inputs *in, const struct cpu_times *c, struct cpu_times *d)

@@ -215,7 +215,9 @@ static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed,
 
 	if (share <= LIMIT_WARN)
 		return;
-	struct finding *f = findings_add(out, "vma.map_count_near_limit", share >= LIMIT_CRIT ? SEV_CRITICAL : SEV_WARNING);
+	/* Critical needs the host's own limit: an assumed one may be lower. */
+	struct finding *f = findings_add(out, "vma.map_count_near_limit",
+					 share >= LIMIT_CRIT && !assumed ? SEV_CRITICAL : SEV_WARNING);
 	finding_title(f, "%s (pid %d) has %zu memory regions, %s of vm.max_map_count (%" PRIu64 ")", p->stat.comm,
 		      p->stat.pid, v->nvmas, fmt_pct(share, a, sizeof(a)), limit);
 	finding_summary(f, "%s (pid %d) has %zu memory regions; the kernel allows %" PRIu64 "%s. At the limit every "
@@ -225,6 +227,11 @@ static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed,
 			p->stat.comm, p->stat.pid, v->nvmas, limit,
 			assumed ? " (kernel default; vm.max_map_count was not read)" : " (vm.max_map_count)",
 			v->ntop ? fmt_size(v->top_sizes[0].size, b, sizeof(b)) : "none");
+	if (assumed && share >= LIMIT_CRIT) {
+		_cleanup_free_ char *first = xstrdup(f->summary);
+		finding_summary(f, "%s The host's own vm.max_map_count was not read (proc/sys/vm/max_map_count), and "
+				   "distributions raise it: critical needs it, so this is at most a warning.", first);
+	}
 	layout_evidence(f, v, limit, assumed);
 	finding_num(f, "max_map_count", (double)limit, U_COUNT,
 		    assumed ? "kernel default (not read)" : "proc/sys/vm/max_map_count");
@@ -361,6 +368,24 @@ static void churn_add(struct churn *c, const struct tr_hist *h)
 		c->max_ns = h->max_ns;
 }
 
+/* Why a process's maps are not in the sample. */
+static void maps_why(const struct inputs *in, int pid, char *out, size_t n)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "proc/%d/maps", pid);
+	for (size_t i = 0; i < in->nunreadable; i++)
+		if (in->unreadable[i].pid == pid && !strcmp(in->unreadable[i].file, "maps")) {
+			snprintf(out, n, "%s: %s", path, in->unreadable[i].reason);
+			return;
+		}
+	for (size_t i = 0; i < in->nerrors; i++)
+		if (!strcmp(in->errors[i].file, path)) {
+			snprintf(out, n, "%s: malformed at line %u: %s", path, in->errors[i].line, in->errors[i].msg);
+			return;
+		}
+	snprintf(out, n, "%s was not read in the last sample", path);
+}
+
 static bool churn_finding(const struct inputs *in, struct churn *c, struct findings *out)
 {
 	const struct traced *t = in->traced;
@@ -387,6 +412,9 @@ static bool churn_finding(const struct inputs *in, struct churn *c, struct findi
 		sev = SEV_WARNING;
 	if (share >= CHURN_CRIT_SHARE || (linear && w && w->linear_steps >= LINEAR_CRIT_STEPS))
 		sev = SEV_CRITICAL;
+	char mwhy[160] = "";
+	if (pe && !pe->has_maps)
+		maps_why(in, (int)c->tgid, mwhy, sizeof(mwhy));
 
 	struct finding *f = findings_add(out, "vma.mmap_churn", sev);
 	uint64_t req = malloc_request(top->len);
@@ -411,9 +439,15 @@ static bool churn_finding(const struct inputs *in, struct churn *c, struct findi
 		if (linear && w)
 			buf_printf(&s, ", and on this kernel (before 3.8) each mmap walks about %zu of them to find room.",
 				   w->linear_steps);
-		else
+		else if (in->host.has_kver)
 			buf_printf(&s, "; this kernel finds room in a tree (about %.0f steps), so the cost is the churn "
 				       "itself, not the search.", pe->vma.tree_steps);
+		else
+			buf_printf(&s, "; the kernel's version is unknown, so whether each mmap walks them (before 3.8) "
+				       "is too.");
+	} else if (mwhy[0] && linear && sev < SEV_CRITICAL) {
+		buf_printf(&s, " Its layout is unknown (%s): on this kernel (before 3.8) a fragmented layout makes it "
+			       "critical, so this is at most a %s.", mwhy, severity_name(sev));
 	}
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
@@ -452,6 +486,8 @@ static bool churn_finding(const struct inputs *in, struct churn *c, struct findi
 	}
 	if (pe && pe->has_maps)
 		finding_num(f, "vmas", (double)pe->vma.nvmas, U_COUNT, "proc/PID/maps");
+	else if (mwhy[0])
+		finding_unknown(f, "vmas", U_COUNT, "proc/PID/maps", "%s", mwhy);
 	finding_process(f, (int)c->tgid, comm, "churner");
 	finding_remedy(f, "Reuse the buffer (allocate once per thread or connection), or pool buffers of this size: "
 			  "measured here, reuse is two orders of magnitude cheaper than map, fault and unmap.");

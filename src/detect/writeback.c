@@ -36,20 +36,33 @@ struct dirty_limits writeback_limits(const struct inputs *in)
 	struct dirty_limits l = {0};
 	uint64_t fr, af, inf, bytes = 0, bgbytes = 0;
 	const struct kvtab *sc = &in->host.sysctl;
-	if (meminfo_bytes(&in->cur, "MemFree", &fr) || meminfo_bytes(&in->cur, "Active(file)", &af) ||
-	    meminfo_bytes(&in->cur, "Inactive(file)", &inf))
+	const struct src *mi = &in->cur.s_meminfo;
+	if (mi->state != SRC_OK) {
+		src_reason(mi, "proc/meminfo", l.why, sizeof(l.why));
 		return l;
+	}
+	static const char *const counts[] = {"MemFree", "Active(file)", "Inactive(file)"};
+	uint64_t *dst[] = {&fr, &af, &inf};
+	for (size_t i = 0; i < ARRAY_SIZE(counts); i++)
+		if (meminfo_bytes(&in->cur, counts[i], dst[i]) < 0) {
+			snprintf(l.why, sizeof(l.why), "%s has no %s", mi->path, counts[i]);
+			return l;
+		}
 	bool has_ratio = kv_get(sc, "vm.dirty_ratio", &l.ratio) == 0;
 	bool has_bytes = kv_get(sc, "vm.dirty_bytes", &bytes) == 0 && bytes > 0;
-	if (!has_ratio && !has_bytes)
+	if (!has_ratio && !has_bytes) {
+		snprintf(l.why, sizeof(l.why), "neither proc/sys/vm/dirty_ratio nor a non-zero proc/sys/vm/dirty_bytes "
+			 "was read");
 		return l;
+	}
 	l.dirtyable = (double)(fr + af + inf);
 	l.thresh_from_bytes = has_bytes;
 	l.thresh = has_bytes ? (double)bytes : l.dirtyable * (double)l.ratio / 100;
 	bool bg_bytes = kv_get(sc, "vm.dirty_background_bytes", &bgbytes) == 0 && bgbytes > 0;
 	bool bg_ratio = kv_get(sc, "vm.dirty_background_ratio", &l.bg_ratio) == 0;
 	l.bg_from_bytes = bg_bytes;
-	l.bg_thresh = bg_bytes ? (double)bgbytes : bg_ratio ? l.dirtyable * (double)l.bg_ratio / 100 : 0;
+	l.bg_ok = bg_bytes || bg_ratio;
+	l.bg_thresh = bg_bytes ? (double)bgbytes : bg_ratio ? l.dirtyable * (double)l.bg_ratio / 100 : -1;
 	l.ok = true;
 	return l;
 }
@@ -139,17 +152,28 @@ static struct throttle *collect_throttles(const struct traced *t, size_t *n)
 }
 
 static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits *l, const struct throttle *th,
-			     size_t nth, struct findings *out)
+			     size_t nth, struct findings *out, struct skips *skips)
 {
 	const struct host *h = &in->host;
 	char a[32], b[32], c[32];
+	unsigned undecided = 0; /* small bdis whose strictness needs the mount */
 	for (size_t i = 0; i < h->nbdis; i++) {
 		const struct bdi *d = &h->bdis[i];
 		unsigned nmounts;
 		const struct mount *m = host_mount_of_bdi(h, d, &nmounts);
 		bool construction;
-		if (!m || bdi_strict(in, d, m, &construction) != 1)
+		/* Unmounted is harmless; unknown (no mountinfo) is not unmounted:
+		 * a strict_limit file says enough without the mount. */
+		bool mounts_known = h->s_mountinfo.state == SRC_OK;
+		if (!m && mounts_known)
 			continue;
+		int strict = bdi_strict(in, d, m, &construction);
+		undecided += strict < 0 && !m && d->max_ratio >= 0 && d->max_ratio <= 10;
+		if (strict != 1)
+			continue;
+		char mwhy[160] = "";
+		if (!m)
+			src_reason(&h->s_mountinfo, "proc/1/mountinfo", mwhy, sizeof(mwhy));
 		double lim = writeback_bdi_limit(d, l);
 		double share = lim >= 0 && l->ok && l->thresh > 0 ? lim / l->thresh : -1;
 		if (share < 0 ? d->max_ratio < 0 || d->max_ratio > 10 : share > STRICT_SMALL_SHARE)
@@ -160,15 +184,23 @@ static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits 
 			if (bdi_by_dev(h, th[k].dev) == d && th[k].bdp && (!w || th[k].total_s > w->total_s))
 				w = &th[k];
 		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", w ? SEV_CRITICAL : SEV_WARNING);
-		finding_title(f, "bdi %s (%s on %s) is strict-limited to %s of dirty pages", d->name, m->fstype,
-			      m->mountpoint, lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "an unknown share");
+		if (m)
+			finding_title(f, "bdi %s (%s on %s) is strict-limited to %s of dirty pages", d->name, m->fstype,
+				      m->mountpoint, lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "an unknown share");
+		else
+			finding_title(f, "bdi %s is strict-limited to %s of dirty pages", d->name,
+				      lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "an unknown share");
 		struct buf s = {0};
-		buf_printf(&s, "The backing device %s of %s (%s%s) has strict_limit%s and max_ratio %" PRId64 "%%: a writer "
+		if (m)
+			buf_printf(&s, "The backing device %s of %s (%s%s)", d->name, m->mountpoint, m->fstype,
+				   nmounts > 1 ? ", and other mounts" : "");
+		else
+			buf_printf(&s, "The backing device %s (its mounts are unknown: %s)", d->name, mwhy);
+		buf_printf(&s, " has strict_limit%s and max_ratio %" PRId64 "%%: a writer "
 			       "to it is throttled against the device's own limit, %s (%s of the global dirty limit, "
 			       "%s), even while the host's dirty count is low. On a slow store each pause lasts until "
 			       "the device has written back its share: seed 004's mmap writer on FUSE took minutes "
 			       "instead of milliseconds.",
-			   d->name, m->mountpoint, m->fstype, nmounts > 1 ? ", and other mounts" : "",
 			   construction ? " (by construction: FUSE before the strict_limit file, 6.2)" : "", d->max_ratio,
 			   lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "unknown", share >= 0 ? fmt_pct(share, b, sizeof(b)) : "?",
 			   l->ok ? fmt_bytes(l->thresh, c, sizeof(c)) : "unknown");
@@ -178,8 +210,13 @@ static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits 
 		finding_summary(f, "%s", s.data);
 		buf_free(&s);
 		finding_str(f, "bdi", d->name, "sys/class/bdi");
-		finding_str(f, "mount", m->mountpoint, "proc/1/mountinfo");
-		finding_str(f, "fstype", m->fstype, "proc/1/mountinfo");
+		if (m) {
+			finding_str(f, "mount", m->mountpoint, "proc/1/mountinfo");
+			finding_str(f, "fstype", m->fstype, "proc/1/mountinfo");
+		} else {
+			finding_unknown(f, "mount", U_NONE, "proc/1/mountinfo", "%s", mwhy);
+			finding_unknown(f, "fstype", U_NONE, "proc/1/mountinfo", "%s", mwhy);
+		}
 		finding_num(f, "strict_limit", 1, U_COUNT, construction ? "FUSE, by construction (no strict_limit file)"
 									: "sys/class/bdi/BDI/strict_limit");
 		finding_num(f, "max_ratio", (double)d->max_ratio, U_COUNT, "sys/class/bdi/BDI/max_ratio (percent)");
@@ -187,8 +224,13 @@ static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits 
 			finding_num(f, "max_bytes", (double)d->max_bytes, U_BYTES, "sys/class/bdi/BDI/max_bytes");
 		if (lim >= 0)
 			finding_num(f, "device_limit", lim, U_BYTES, "max_bytes, or max_ratio x the global limit");
+		else
+			finding_unknown(f, "device_limit", U_BYTES, "max_bytes, or max_ratio x the global limit",
+					"no max_bytes file, and the global limit is unknown: %s", l->why);
 		if (l->ok)
 			finding_num(f, "global_limit", l->thresh, U_BYTES, "vm.dirty_ratio/bytes x dirtyable memory");
+		else
+			finding_unknown(f, "global_limit", U_BYTES, "vm.dirty_ratio/bytes x dirtyable memory", "%s", l->why);
 		finding_subject(f, SUBJ_BDI, d->name);
 		if (w)
 			finding_process(f, (int)w->tgid, w->comm, "throttled writer");
@@ -203,6 +245,14 @@ static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits 
 				  "FUSE with writeback caching where the file system supports it: the writer then "
 				  "hands data over in large requests instead of being paused page by page.");
 		finding_ref(f, "kstall explain writeback.strict_limit_bdi");
+	}
+	if (undecided) {
+		char why[160];
+		src_reason(&h->s_mountinfo, "proc/1/mountinfo", why, sizeof(why));
+		skips_add(skips, "writeback.strict_limit_bdi",
+			  "%u bdi%s with max_ratio of 10%% or less: no strict_limit file (before 6.2), and whether %s FUSE "
+			  "(strict by construction) needs the mounts: %s", undecided, undecided == 1 ? "" : "s",
+			  undecided == 1 ? "it is" : "they are", why);
 	}
 }
 
@@ -244,7 +294,8 @@ static void throttle_sampled(const struct inputs *in, const struct dirty_limits 
 				   "global limit %s.",
 				p->stat.comm, p->stat.pid, bdp ? "balance_dirty_pages" : "a wait for writeback",
 				twice ? ", in both samples" : " (one sample: lower confidence)",
-				mem ? fmt_bytes((double)dirty, a, sizeof(a)) : "?", mem ? fmt_bytes((double)wb, b, sizeof(b)) : "?",
+				mem ? fmt_bytes((double)dirty, a, sizeof(a)) : "unknown",
+				mem ? fmt_bytes((double)wb, b, sizeof(b)) : "unknown",
 				l->ok ? fmt_bytes(l->thresh, c, sizeof(c)) : "unknown");
 		finding_str(f, "confidence", twice ? "medium: seen in both samples" : "low: seen in one sample",
 			    "proc/PID/stat state, wchan, stack");
@@ -274,7 +325,11 @@ static void dirty_limits_large(const struct inputs *in, const struct dirty_limit
 			l->thresh_from_bytes ? "vm.dirty_bytes" : "vm.dirty_ratio of dirtyable memory",
 			fmt_duration(flush, b, sizeof(b)));
 	finding_num(f, "global_limit", l->thresh, U_BYTES, "vm.dirty_bytes, or vm.dirty_ratio x dirtyable memory");
-	finding_num(f, "background_limit", l->bg_thresh, U_BYTES, "vm.dirty_background_bytes or _ratio");
+	if (l->bg_ok)
+		finding_num(f, "background_limit", l->bg_thresh, U_BYTES, "vm.dirty_background_bytes or _ratio");
+	else
+		finding_unknown(f, "background_limit", U_BYTES, "vm.dirty_background_bytes or _ratio",
+				"neither proc/sys/vm/dirty_background_ratio nor a non-zero dirty_background_bytes was read");
 	finding_num(f, "dirtyable_memory", l->dirtyable, U_BYTES, "proc/meminfo MemFree + Active(file) + Inactive(file)");
 	if (!l->thresh_from_bytes)
 		finding_num(f, "dirty_ratio", (double)l->ratio, U_COUNT, "vm.dirty_ratio (percent)");
@@ -395,26 +450,30 @@ static void throttle_live(const struct inputs *in, const struct dirty_limits *l,
 
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)
 {
+	/* Each finding needs its own inputs: the limits (meminfo and the
+	 * dirty sysctls), the bdis, the tasks or the tracer. */
 	struct dirty_limits l = writeback_limits(in);
-	if (!l.ok && !in->host.nbdis && !(in->traced && (in->traced->groups & TG_WRITEBACK))) {
-		for (const char *const *id = ids; *id; id++)
-			skips_add(skips, *id, "no dirty sysctls, meminfo counts or bdis were read");
-		return DETECT_SKIPPED;
-	}
 	size_t nth;
 	struct throttle *th = collect_throttles(in->traced, &nth);
 	if (!l.ok)
-		skips_add(skips, "writeback.dirty_limits_large", "no vm.dirty_ratio/dirty_bytes or meminfo file counts");
+		skips_add(skips, "writeback.dirty_limits_large", "%s", l.why);
 	else
 		dirty_limits_large(in, &l, out);
 	if (!in->host.nbdis)
-		skips_add(skips, "writeback.strict_limit_bdi", "no bdis under sys/class/bdi");
+		skips_add(skips, "writeback.strict_limit_bdi", "no bdi was read under sys/class/bdi");
 	else
-		strict_limit_bdi(in, &l, th, nth, out);
-	if (in->traced && (in->traced->groups & TG_WRITEBACK))
+		strict_limit_bdi(in, &l, th, nth, out, skips);
+	if (in->traced && (in->traced->groups & TG_WRITEBACK)) {
 		throttle_live(in, &l, th, nth, out);
-	else
+	} else if (in->cur.s_procs.state != SRC_OK) {
+		char why[256];
+		src_reason(&in->cur.s_procs, "proc", why, sizeof(why));
+		skips_add(skips, "writeback.throttle", "%s", why);
+	} else if (!in->cur.nprocs) {
+		skips_add(skips, "writeback.throttle", "no process was read (every proc/PID/stat missing or malformed)");
+	} else {
 		throttle_sampled(in, &l, out);
+	}
 	free(th);
 	return DETECT_RAN;
 }

@@ -82,6 +82,20 @@ void finding_str(struct finding *f, const char *name, const char *v, const char 
 	ev_new(f, name, U_NONE, source)->str = xstrdup(v);
 }
 
+void finding_unknown(struct finding *f, const char *name, const char *unit, const char *source, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *why = vfmt(fmt, ap);
+	va_end(ap);
+	ev_new(f, name, unit, source)->str = xasprintf(EVIDENCE_UNKNOWN "%s", why);
+}
+
+bool evidence_is_unknown(const struct evidence *e)
+{
+	return e && !e->is_num && e->str && str_starts_with(e->str, EVIDENCE_UNKNOWN);
+}
+
 struct subject *finding_subject(struct finding *f, enum subject_kind k, const char *name)
 {
 	ARRAY_GROW(f->subj, f->nsubj, f->capsubj);

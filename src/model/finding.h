@@ -63,6 +63,14 @@ void finding_title(struct finding *f, const char *fmt, ...) PRINTF_FMT(2, 3);
 void finding_summary(struct finding *f, const char *fmt, ...) PRINTF_FMT(2, 3);
 void finding_num(struct finding *f, const char *name, double v, const char *unit, const char *source);
 void finding_str(struct finding *f, const char *name, const char *v, const char *source);
+/* A figure that could not be had: the string "unknown: WHY" in place of
+ * its number (unit and source as it would have had), so a missing file
+ * costs one figure and says which, and is never read as 0. */
+void finding_unknown(struct finding *f, const char *name, const char *unit, const char *source, const char *fmt, ...)
+	PRINTF_FMT(5, 6);
+/* Is e such a figure? */
+bool evidence_is_unknown(const struct evidence *e);
+#define EVIDENCE_UNKNOWN "unknown: "
 struct subject *finding_subject(struct finding *f, enum subject_kind k, const char *name);
 struct subject *finding_process(struct finding *f, int pid, const char *comm, const char *role);
 void finding_remedy(struct finding *f, const char *fmt, ...) PRINTF_FMT(2, 3);

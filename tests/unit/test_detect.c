@@ -539,11 +539,16 @@ static void irq_sample(const char *dir, const char *pre, int k, int idle, unsign
 	}
 }
 
-static void irq_tree(const char *dir, int idle, unsigned drops, const char *rps, struct run *r)
+static void irq_files(const char *dir, int idle, unsigned drops, const char *rps)
 {
 	irq_sample(dir, "kstall/sample0/", 1000, idle, drops, rps);
 	irq_sample(dir, "", 1001, idle, drops, rps);
 	put(dir, "kstall/meta", "kstall_snapshot_version=1\ninterval_s=1\nt0=1000\nt1=1001\nuser_hz=100\n");
+}
+
+static void irq_tree(const char *dir, int idle, unsigned drops, const char *rps, struct run *r)
+{
+	irq_files(dir, idle, drops, rps);
 	run_tree(dir, r);
 	if (r->in.nerrors)
 		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
@@ -887,8 +892,7 @@ static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
  * ext4 disk, a writer caught in balance_dirty_pages, and the dirty
  * sysctls. release picks the kernel (6.18 has strict_limit and max_bytes
  * files; 5.4 does not). mem_gb sizes free + file memory. */
-static void wb_tree(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes,
-		    struct run *r)
+static void wb_files(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes)
 {
 	bool new_files = release[0] == '6';
 	_cleanup_free_ char *meminfo = xasprintf("MemTotal: %u kB\nMemFree: %u kB\nActive(file): %u kB\n"
@@ -921,6 +925,12 @@ static void wb_tree(const char *dir, const char *release, unsigned mem_gb, unsig
 		put(dir, "sys/class/bdi/8:0/max_bytes", "4978659328\n");
 		put(dir, "sys/class/bdi/8:0/strict_limit", "0\n");
 	}
+}
+
+static void wb_tree(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes,
+		    struct run *r)
+{
+	wb_files(dir, release, mem_gb, ratio, dirty_bytes);
 	run_tree(dir, r);
 	if (r->in.nerrors)
 		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
@@ -1204,6 +1214,700 @@ static void test_seed000_mmap_lock(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* ---- degrade, do not drop: one missing file costs one figure ---- */
+
+/* A figure marked unknown, with a reason naming why: a string in place
+ * of the number, never 0. */
+static void assert_unknown(const struct finding *f, const char *name, const char *why)
+{
+	const struct evidence *e = finding_evidence(f, name);
+	if (!e)
+		fail_msg("%s: no evidence %s", f->id, name);
+	if (e->is_num)
+		fail_msg("%s: %s is %g, expected unknown (%s)", f->id, name, e->num, why);
+	if (!str_starts_with(e->str, "unknown: ") || !strstr(e->str, why))
+		fail_msg("%s: %s is \"%s\", expected \"unknown: ...%s...\"", f->id, name, e->str, why);
+}
+
+static void assert_skip_names(const struct run *r, const char *id, const char *why)
+{
+	const struct skip *s = skipped(r, id);
+	if (!s)
+		fail_msg("%s is not in skipped", id);
+	if (!strstr(s->reason, why))
+		fail_msg("%s skipped for \"%s\", which does not name \"%s\"", id, s->reason, why);
+}
+
+static bool has_metric(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->m.n; i++)
+		if (!strcmp(r->m.v[i].name, name))
+			return true;
+	return false;
+}
+
+static void rm_path(const char *dir, const char *rel)
+{
+	_cleanup_free_ char *cmd = xasprintf("rm -r '%s/%s'", dir, rel);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The seed-003 host captured as one sample (since boot), run with and
+ * without proc/uptime: the idle and softirq shares need no uptime, only
+ * the rates do. */
+static char *irq_one_sample(const char *name, struct run *full, struct run *r)
+{
+	char *dir = xasprintf("%s/%s", tmpdir, name);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+	run_tree(dir, full);
+	rm_path(dir, "proc/uptime");
+	run_tree(dir, r);
+	return dir;
+}
+
+static void test_degrade_rps_without_uptime(void **state UNUSED)
+{
+	struct run full, r;
+	_cleanup_free_ char *dir = irq_one_sample("irq-one-rps", &full, &r);
+	assert_int_equal(full.in.mode, WINDOW_SINCE_BOOT);
+	const struct finding *f0 = find(&full, "irq.rps_on_busy_host");
+	assert_non_null(f0);
+	assert_int_equal(f0->severity, SEV_CRITICAL);
+	assert_true(ev(f0, "rps_received") > 1000);
+	const struct finding *f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	/* 16.5% softirq on the targets is measured: critical still. */
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "target_idle_share") == ev(f0, "target_idle_share"));
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	assert_true(ev(f, "target_softirq_share") == ev(f0, "target_softirq_share"));
+	assert_true(ev(f, "rps_queues") == 1 && ev(f, "rx_queues") == 1);
+	assert_string_equal(finding_evidence(f, "interface")->str, "eth0");
+	assert_string_equal(finding_evidence(f, "rps_cpus")->str, "0-1");
+	assert_unknown(f, "target_cal_ipis", "proc/uptime");
+	assert_unknown(f, "rps_received", "proc/uptime");
+	assert_null(strstr(f->summary, " 0 function-call"));
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_hotspot_and_drops_without_uptime(void **state UNUSED)
+{
+	struct run full, r;
+	_cleanup_free_ char *dir = irq_one_sample("irq-one-hot", &full, &r);
+	const struct finding *f;
+
+	/* The hotspot: shares and which vector and line are counts; their
+	 * rates are unknown. */
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, find(&full, "irq.softirq_hotspot")->severity);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_unknown(f, "top_vector_rate", "proc/uptime");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_unknown(f, "top_irq_rate", "proc/uptime");
+	assert_string_equal(finding_evidence(f, "top_irq_affinity")->str, "0");
+
+	/* IPI storms are a rate: skipped, naming the file. */
+	assert_null(find(&r, "irq.ipi_storm"));
+	assert_skip_names(&r, "irq.ipi_storm", "proc/uptime");
+	/* Drops since boot are drops: a warning (critical is a rate). */
+	assert_int_equal(find(&full, "irq.softnet_drops")->severity, SEV_CRITICAL);
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_unknown(f, "dropped", "proc/uptime");
+	assert_true(ev(f, "dropped_packets") == 200200);
+	assert_true(ev(f, "netdev_max_backlog") == 1000);
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_rps_severity_without_uptime(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-one-sev", tmpdir);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+	rm_path(dir, "proc/uptime");
+
+	/* Targets at 2.5% softirq: critical only by RPS's IPIs, which need the
+	 * uptime; without it a warning that says why. */
+	put(dir, "proc/stat",
+	    "cpu  168168 0 20020 4004 0 0 5005 0 0 0\n"
+	    "cpu0 85085 0 10010 2002 0 0 3003 0 0 0\n"
+	    "cpu1 86086 0 10010 2002 0 0 2002 0 0 0\n");
+	run_tree(dir, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "target_softirq_share") - 0.025) < 1e-9);
+	assert_unknown(f, "rps_received", "proc/uptime");
+	assert_non_null(strstr(f->summary, "at most a warning"));
+	run_free(&r);
+	put(dir, "proc/uptime", "2001.00 1.00\n");
+	run_tree(dir, &r);
+	assert_int_equal(find(&r, "irq.rps_on_busy_host")->severity, SEV_CRITICAL); /* 20,010 RPS IPIs/s */
+	run_free(&r);
+}
+
+static void test_degrade_softnet_without_received_rps(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-one-2632", tmpdir);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+
+	/* 2.6.32's softnet_stat has no received_rps column: unknown, not 0. */
+	put(dir, "proc/net/softnet_stat",
+	    "00010000 00000010 00000002 00000000 00000000 00000000 00000000 00000000 00000000\n"
+	    "00010000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n");
+	run_tree(dir, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_unknown(f, "rps_received", "received_rps");
+	assert_false(has_metric(&r, "softnet.received_rps"));
+	assert_true(has_metric(&r, "softnet.dropped"));
+	run_free(&r);
+}
+
+/* The seed-003 snapshot, one file of several missing at a time. */
+static void test_degrade_irq_without_interrupts(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No proc/interrupts: the IPI figures are unknown, the rest stands. */
+	_cleanup_free_ char *d1 = xasprintf("%s/irq-nointr", tmpdir);
+	irq_files(d1, 2, 200, "3\n");
+	rm_path(d1, "proc/interrupts");
+	run_tree(d1, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_unknown(f, "target_cal_ipis", "proc/interrupts");
+	assert_true(ev(f, "rps_received") == 40000);
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_true(ev(f, "top_vector_rate") == 40000);
+	assert_unknown(f, "top_irq_line", "proc/interrupts");
+	assert_null(find(&r, "irq.ipi_storm"));
+	assert_skip_names(&r, "irq.ipi_storm", "proc/interrupts");
+	assert_int_equal(find(&r, "irq.softnet_drops")->severity, SEV_CRITICAL);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_softnet(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No softnet_stat: RPS's IPIs unknown, drops not checked (and said). */
+	_cleanup_free_ char *d2 = xasprintf("%s/irq-nosoftnet", tmpdir);
+	irq_files(d2, 2, 200, "3\n");
+	rm_path(d2, "proc/net/softnet_stat");
+	run_tree(d2, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* by the softirq share */
+	assert_unknown(f, "rps_received", "proc/net/softnet_stat");
+	assert_true(ev(f, "target_cal_ipis") == 60000);
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "top_cpu_ipis") == 30010);
+	assert_unknown(f, "rps_received", "proc/net/softnet_stat");
+	assert_null(find(&r, "irq.softnet_drops"));
+	assert_skip_names(&r, "irq.softnet_drops", "proc/net/softnet_stat");
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_earlier_softirqs(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* The earlier sample without softirqs: no vector to name. */
+	_cleanup_free_ char *d3 = xasprintf("%s/irq-nosoftirqs0", tmpdir);
+	irq_files(d3, 2, 200, "3\n");
+	rm_path(d3, "kstall/sample0/proc/softirqs");
+	run_tree(d3, &r);
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "softirq_share") - 0.25) < 1e-9);
+	assert_unknown(f, "top_vector", "kstall/sample0/proc/softirqs");
+	assert_unknown(f, "top_vector_rate", "kstall/sample0/proc/softirqs");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_true(ev(f, "top_irq_rate") == 20000);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_stat(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No proc/stat: the shares are gone (so are the two findings on
+	 * them, named in skipped); the IPIs and drops need no shares. */
+	_cleanup_free_ char *d4 = xasprintf("%s/irq-nostat", tmpdir);
+	irq_files(d4, 2, 200, "3\n");
+	rm_path(d4, "proc/stat");
+	run_tree(d4, &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	assert_skip_names(&r, "irq.rps_on_busy_host", "proc/stat");
+	assert_skip_names(&r, "irq.softirq_hotspot", "proc/stat");
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "cal_ipis") == 60000);
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "dropped") == 200);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_net(void **state UNUSED)
+{
+	struct run r;
+
+	/* No sys/class/net: whether RPS is on is unknown, not "off". */
+	_cleanup_free_ char *d5 = xasprintf("%s/irq-nonet", tmpdir);
+	irq_files(d5, 2, 200, "3\n");
+	rm_path(d5, "sys/class/net");
+	run_tree(d5, &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	assert_skip_names(&r, "irq.rps_on_busy_host", "sys/class/net");
+	assert_false(has_metric(&r, "net.rx_queues"));
+	assert_non_null(find(&r, "irq.softirq_hotspot"));
+	run_free(&r);
+}
+
+static void detect_inputs(const struct inputs *in, struct findings *f, struct skips *s)
+{
+	*f = (struct findings){0};
+	*s = (struct skips){0};
+	detect_all(in, 0, f, s);
+}
+
+static const struct finding *find_in(const struct findings *f, const char *id)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static const struct skip *skip_in(const struct skips *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].detector, id))
+			return &s->v[i];
+	return NULL;
+}
+
+static void absent(struct src *s, const char *path)
+{
+	*s = (struct src){.state = SRC_ABSENT};
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	snprintf(s->why, sizeof(s->why), "%s: No such file or directory", path);
+}
+
+static void test_degrade_negative_without_meminfo(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+
+	/* No meminfo: negative dentries are still counted against the cache;
+	 * their share of memory (critical) is unknown. The bloat's thresholds
+	 * are shares of memory: skipped, naming the file. */
+	build(&in, mem, 3000000, 2000000, "5.15.0");
+	kvtab_free(&in.cur.meminfo);
+	absent(&in.cur.s_meminfo, "proc/meminfo");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentries");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "nr_negative") == 2000000 && ev(x, "nr_dentry") == 3000000);
+	assert_true(fabs(ev(x, "negative_share") - 2.0 / 3) < 1e-9);
+	assert_unknown(x, "memtotal", "proc/meminfo");
+	assert_non_null(skip_in(&s, "dcache.bloat"));
+	assert_non_null(strstr(skip_in(&s, "dcache.bloat")->reason, "proc/meminfo: No such file"));
+	findings_free(&f);
+	skips_free(&s);
+	/* 100 M negative dentries is critical with 64 GB (test_negative_
+	 * thresholds); without MemTotal, at most a warning that says why. */
+	build(&in, mem, 110000000, 100000000, "5.15.0");
+	kvtab_free(&in.cur.meminfo);
+	absent(&in.cur.s_meminfo, "proc/meminfo");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentries");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+}
+
+static void test_degrade_bloat_without_earlier_dentry(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+
+	/* A snapshot whose earlier sample lacks dentry-state: the share is
+	 * there, the growth is unknown. */
+	struct sample prev = {0};
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100);
+	build(&in, mem, 16 * per_pct, 0, "6.1.0");
+	absent(&prev.s_dentry, "kstall/sample0/proc/sys/fs/dentry-state");
+	in.prev = &prev;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 1;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.bloat");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "nr_dentry") == 16.0 * per_pct);
+	assert_unknown(x, "nr_dentry_growth", "kstall/sample0/proc/sys/fs/dentry-state");
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+}
+
+static void test_degrade_bloat_without_uptime(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100);
+
+	/* 30% of memory in 100 M+ dentries is critical if kswapd spins; one
+	 * sample without uptime cannot say: unknown, at most a warning. */
+	struct proc_entry kp = {.stat = {.pid = 373, .comm = "kswapd0", .state = 'R', .utime = 0, .stime = 9000000,
+					 .starttime = 100}};
+	build(&in, mem, 30 * per_pct, 0, "6.1.0");
+	in.cur.procs = &kp;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	absent(&in.cur.s_uptime, "proc/uptime");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.bloat");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_unknown(x, "kswapd0_cpu_share", "proc/uptime");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	/* with the uptime: kswapd at 100% of a CPU, critical */
+	in.cur.s_uptime.state = SRC_OK;
+	in.cur.uptime_s = 90001;
+	detect_inputs(&in, &f, &s);
+	assert_int_equal(find_in(&f, "dcache.bloat")->severity, SEV_CRITICAL);
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+}
+
+/* Seed 002: the capture has no proc/vmstat; without its earlier sample
+ * and uptime the dentry figures stand and kswapd's CPU share is unknown. */
+static void test_degrade_kswapd_without_vmstat(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/seed002-centos6", &r);
+	/* kswapd's reclaim rates are unknown, its CPU share is not. */
+	const struct finding *f = find(&r, "reclaim.kswapd_busy");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_unknown(f, "pgscan_kswapd_rate", "proc/vmstat");
+	run_free(&r);
+}
+
+static void test_degrade_seed002_without_uptime(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/seed002-one", tmpdir);
+	_cleanup_free_ char *cmd = xasprintf("cp -r tests/fixtures/seed002-centos6 '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	rm_path(dir, "kstall");
+	rm_path(dir, "proc/uptime");
+	run_tree(dir, &r);
+	assert_int_equal(r.in.mode, WINDOW_SINCE_BOOT);
+	f = find(&r, "dcache.bloat");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* 80% of memory */
+	assert_true(ev(f, "nr_dentry") == 280626228.0);
+	assert_true(ev(f, "slab") == 56620596.0 * 1024);
+	assert_unknown(f, "kswapd0_cpu_share", "proc/uptime");
+	assert_null(find(&r, "reclaim.kswapd_busy"));
+	assert_skip_names(&r, "reclaim.kswapd_busy", "proc/uptime: No such file");
+	run_free(&r);
+}
+
+static void test_degrade_lookups(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct sample prev = {0};
+	struct traced t = {.duration_s = 10, .groups = TG_LOOKUPS};
+	struct findings f;
+	struct skips s;
+
+	ARRAY_GROW(t.lookups, t.nlookups, t.caplookups);
+	t.lookups[t.nlookups++] = (struct tr_lookup){.tgid = 31196, .comm = "curl", .failed = 200000, .calls = 210000};
+	in.traced = &t;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 10;
+	in.prev = &prev;
+	in.cur.s_dentry.state = SRC_OK;
+	in.cur.dentry.nr_dentry = 2000000;
+	/* 20,000 failures/s is critical while the cache grows: without the
+	 * earlier dentry-state, a warning that says why. */
+	absent(&prev.s_dentry, "kstall/sample0/proc/sys/fs/dentry-state");
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "dcache.negative_dentry_producers");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "failed_lookups_rate") == 20000);
+	assert_unknown(x, "nr_dentry_growth", "kstall/sample0/proc/sys/fs/dentry-state");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	/* with it: growing 10,000/s, critical */
+	prev.s_dentry.state = SRC_OK;
+	prev.dentry.nr_dentry = 2000000 - 100000;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentry_producers");
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	assert_true(ev(x, "nr_dentry_growth") == 10000);
+	findings_free(&f);
+	skips_free(&s);
+	free(t.lookups);
+}
+
+static void test_degrade_near_limit_assumed(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct perr e;
+	struct proc_entry p = {.stat = {.pid = 4242, .comm = "mysqld", .state = 'S', .vsize = 1 << 30},
+			       .has_maps = true, .vma = {.nvmas = 64000}};
+
+	/* 98% of the kernel's default limit: with the host's own limit not
+	 * read, at most a warning (distributions raise it). */
+	in.cur.procs = &p;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	assert_int_equal(kernel_release_parse("6.18.0", &in.host.kver, &e), 0);
+	in.host.has_kver = true;
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "vma.map_count_near_limit");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "max_map_count") == 65530);
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	struct kv lim = {(char *)"vm.max_map_count", 65530};
+	in.host.sysctl = (struct kvtab){.v = &lim, .n = 1};
+	detect_inputs(&in, &f, &s);
+	assert_int_equal(find_in(&f, "vma.map_count_near_limit")->severity, SEV_CRITICAL);
+	findings_free(&f);
+	skips_free(&s);
+}
+
+static void test_degrade_churn_without_maps(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct perr e;
+	const struct finding *x;
+	struct proc_entry p = {.stat = {.pid = 4242, .comm = "mysqld", .state = 'S', .vsize = 1 << 30}};
+	in.cur.procs = &p;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	in.host.has_kver = true;
+
+	/* Churn on a pre-3.8 kernel by a process whose maps timed out: its
+	 * layout is unknown, not "no regions". */
+	struct traced t = {.duration_s = 10, .groups = TG_VMA | TG_VMA_SEARCH};
+	add_vmop(&t, TR_MMAP, 4242, 528384, 20000, 3000);
+	add_vmop(&t, TR_MUNMAP, 4242, 528384, 20000, 3000);
+	assert_int_equal(kernel_release_parse("2.6.32-431.el6.x86_64", &in.host.kver, &e), 0);
+	struct unreadable u = {.pid = 4242, .comm = "mysqld", .file = "maps",
+			       .reason = "read did not finish within the deadline (the process may hold its mmap_lock)"};
+	in.unreadable = &u;
+	in.nunreadable = 1;
+	in.traced = &t;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "vma.mmap_churn");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING); /* 2,000 pairs/s */
+	assert_true(ev(x, "pattern_rate") == 2000);
+	assert_unknown(x, "vmas", "proc/4242/maps: read did not finish");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	traced_free(&t);
+}
+
+static void test_degrade_writeback_without_mountinfo(void **state UNUSED)
+{
+	struct run full, r;
+	const struct finding *f, *f0;
+
+	/* No mountinfo: a strict 1% bdi is one, mounted or not (FUSE bdis
+	 * exist while mounted). */
+	_cleanup_free_ char *d1 = xasprintf("%s/wb-nomounts", tmpdir);
+	wb_tree(d1, "6.18.0", 24, 20, "0\n", &full);
+	f0 = find(&full, "writeback.strict_limit_bdi");
+	assert_non_null(f0);
+	rm_path(d1, "proc/1/mountinfo");
+	run_tree(d1, &r);
+	f = find(&r, "writeback.strict_limit_bdi");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_string_equal(finding_evidence(f, "bdi")->str, "0:53");
+	assert_unknown(f, "mount", "proc/1/mountinfo");
+	assert_unknown(f, "fstype", "proc/1/mountinfo");
+	assert_true(ev(f, "device_limit") == ev(f0, "device_limit"));
+	assert_true(ev(f, "global_limit") == ev(f0, "global_limit"));
+	assert_true(ev(f, "max_ratio") == 1);
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_writeback_without_dirty_ratio(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No dirty_ratio (and dirty_bytes 0): the global limit is unknown;
+	 * max_bytes still gives the device's. */
+	_cleanup_free_ char *d2 = xasprintf("%s/wb-noratio", tmpdir);
+	wb_files(d2, "6.18.0", 24, 20, "0\n");
+	rm_path(d2, "proc/sys/vm/dirty_ratio");
+	run_tree(d2, &r);
+	f = find(&r, "writeback.strict_limit_bdi");
+	assert_non_null(f);
+	assert_true(ev(f, "device_limit") == 49786593);
+	assert_unknown(f, "global_limit", "proc/sys/vm/dirty_ratio");
+	assert_skip_names(&r, "writeback.dirty_limits_large", "proc/sys/vm/dirty_ratio");
+	assert_non_null(find(&r, "writeback.throttle"));
+	run_free(&r);
+}
+
+static void test_degrade_writeback_without_meminfo(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No meminfo and no bdis: the writer caught in balance_dirty_pages is
+	 * still seen; the two others are skipped, each naming its file. */
+	_cleanup_free_ char *d3 = xasprintf("%s/wb-nomem", tmpdir);
+	wb_files(d3, "6.18.0", 24, 20, "0\n");
+	rm_path(d3, "proc/meminfo");
+	rm_path(d3, "sys/class/bdi");
+	run_tree(d3, &r);
+	f = find(&r, "writeback.throttle");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	assert_int_equal(f->subj[0].pid, 4242);
+	assert_string_equal(finding_evidence(f, "where")->str, "balance_dirty_pages");
+	assert_null(skipped(&r, "writeback.throttle"));
+	assert_skip_names(&r, "writeback.dirty_limits_large", "proc/meminfo");
+	assert_skip_names(&r, "writeback.strict_limit_bdi", "sys/class/bdi");
+	assert_false(has_metric(&r, "bdi.count"));
+	run_free(&r);
+}
+
+/* 5.4 has no strict_limit file: without mountinfo, whether the 1% bdi is
+ * FUSE (strict by construction) is unknown, and skipped says so. */
+static void test_degrade_writeback_old_kernel_without_mountinfo(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *dir = xasprintf("%s/wb-54-nomounts", tmpdir);
+	wb_files(dir, "5.4.0", 24, 20, "0\n");
+	rm_path(dir, "proc/1/mountinfo");
+	run_tree(dir, &r);
+	assert_null(find(&r, "writeback.strict_limit_bdi"));
+	assert_skip_names(&r, "writeback.strict_limit_bdi", "proc/1/mountinfo");
+	assert_skip_names(&r, "writeback.strict_limit_bdi", "1 bdi with max_ratio");
+	run_free(&r);
+}
+
+/* No background sysctls: the background limit is unknown, not 0. */
+static void test_degrade_writeback_without_background(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *dir = xasprintf("%s/wb-nobg", tmpdir);
+	wb_files(dir, "6.18.0", 256, 20, "0\n");
+	rm_path(dir, "proc/sys/vm/dirty_background_ratio");
+	rm_path(dir, "proc/sys/vm/dirty_background_bytes");
+	run_tree(dir, &r);
+	const struct finding *f = find(&r, "writeback.dirty_limits_large");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "global_limit") - 256.0 * 1073741824 * 0.2) < 1);
+	assert_unknown(f, "background_limit", "dirty_background_ratio");
+	assert_false(has_metric(&r, "writeback.background_limit"));
+	assert_true(has_metric(&r, "writeback.global_limit"));
+	run_free(&r);
+}
+
+/* The drops finding without netdev_max_backlog: the setting is unknown
+ * (and the remedy's suggestion falls back), the drops unchanged. */
+static void test_degrade_softnet_without_backlog_sysctl(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-nobacklog", tmpdir);
+	irq_files(dir, 2, 200, "3\n");
+	rm_path(dir, "proc/sys/net/core/netdev_max_backlog");
+	run_tree(dir, &r);
+	const struct finding *f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "dropped") == 200);
+	assert_unknown(f, "netdev_max_backlog", "proc/sys/net/core/netdev_max_backlog");
+	run_free(&r);
+}
+
+/* Counts of what was not read are left out, not 0. */
+static void test_degrade_metrics_not_read(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/rhel6-2.6.32-era", &r); /* no sys/ at all */
+	assert_false(has_metric(&r, "net.rx_queues"));
+	assert_false(has_metric(&r, "net.rx_queues_with_rps"));
+	assert_false(has_metric(&r, "bdi.count"));
+	assert_false(has_metric(&r, "bdi.strict_limit"));
+	assert_true(metric(&r, "processes.count") >= 1);
+	run_free(&r);
+}
+
+static void test_degrade_metrics_strict_unknown(void **state UNUSED)
+{
+	struct run r;
+	/* 5.4's bdis have no strict_limit file: how many are strict is unknown. */
+	_cleanup_free_ char *dir = xasprintf("%s/wb-metrics-54", tmpdir);
+	wb_tree(dir, "5.4.0", 24, 20, "0\n", &r);
+	assert_true(metric(&r, "bdi.count") == 2);
+	assert_false(has_metric(&r, "bdi.strict_limit"));
+	run_free(&r);
+}
+
 static void test_every_id_has_kb_entry(void **state UNUSED)
 {
 	for (size_t i = 0; i < ndetectors; i++)
@@ -1234,6 +1938,31 @@ int main(void)
 		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
 		cmocka_unit_test(test_seed004_writeback),
 		cmocka_unit_test(test_seed000_mmap_lock),
+		cmocka_unit_test(test_degrade_rps_without_uptime),
+		cmocka_unit_test(test_degrade_hotspot_and_drops_without_uptime),
+		cmocka_unit_test(test_degrade_rps_severity_without_uptime),
+		cmocka_unit_test(test_degrade_softnet_without_received_rps),
+		cmocka_unit_test(test_degrade_irq_without_interrupts),
+		cmocka_unit_test(test_degrade_irq_without_softnet),
+		cmocka_unit_test(test_degrade_irq_without_earlier_softirqs),
+		cmocka_unit_test(test_degrade_irq_without_stat),
+		cmocka_unit_test(test_degrade_irq_without_net),
+		cmocka_unit_test(test_degrade_negative_without_meminfo),
+		cmocka_unit_test(test_degrade_bloat_without_earlier_dentry),
+		cmocka_unit_test(test_degrade_bloat_without_uptime),
+		cmocka_unit_test(test_degrade_kswapd_without_vmstat),
+		cmocka_unit_test(test_degrade_seed002_without_uptime),
+		cmocka_unit_test(test_degrade_lookups),
+		cmocka_unit_test(test_degrade_near_limit_assumed),
+		cmocka_unit_test(test_degrade_churn_without_maps),
+		cmocka_unit_test(test_degrade_writeback_without_mountinfo),
+		cmocka_unit_test(test_degrade_writeback_without_dirty_ratio),
+		cmocka_unit_test(test_degrade_writeback_without_meminfo),
+		cmocka_unit_test(test_degrade_writeback_old_kernel_without_mountinfo),
+		cmocka_unit_test(test_degrade_writeback_without_background),
+		cmocka_unit_test(test_degrade_softnet_without_backlog_sysctl),
+		cmocka_unit_test(test_degrade_metrics_not_read),
+		cmocka_unit_test(test_degrade_metrics_strict_unknown),
 		cmocka_unit_test(test_every_id_has_kb_entry),
 	};
 	return cmocka_run_group_tests_name("detect", tests, group_setup, group_teardown);
