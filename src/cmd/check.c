@@ -70,6 +70,8 @@ void report_build(struct sysroot *r, struct inputs *in, struct report *rep)
 
 	*rep = (struct report){.in = in};
 	detect_all(in, have, &rep->findings, &rep->skips);
+	detect_coverage(in, have, &rep->skips, &rep->partial);
+	rep->unprivileged = in->live && !(have & NEED_ROOT);
 	read_subject_cmdlines(r, in, &rep->findings);
 	metrics_collect(in, &rep->metrics);
 	for (size_t i = 0; i < ndetectors; i++)
@@ -83,6 +85,7 @@ void report_free(struct report *rep)
 {
 	findings_free(&rep->findings);
 	skips_free(&rep->skips);
+	skips_free(&rep->partial);
 	metrics_free(&rep->metrics);
 }
 
