@@ -34,6 +34,11 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 			if (!strcmp(argv[2], cmds[i].name))
 				return cmds[i].fn(2, args);
+		char *name = sanitize_tty(argv[2]);
+		fprintf(stderr, "kstall: unknown command '%s'\n\n", name);
+		free(name);
+		usage(stderr);
+		return EXIT_USAGE;
 	}
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
 		usage(stdout);
@@ -50,7 +55,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "kstall: unknown command '%s'\n\n", argv[1]);
+	char *name = sanitize_tty(argv[1]);
+	fprintf(stderr, "kstall: unknown command '%s'\n\n", name);
+	free(name);
 	usage(stderr);
 	return EXIT_USAGE;
 }
