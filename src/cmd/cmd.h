@@ -3,6 +3,7 @@
 #define KSTALL_CMD_H
 
 #include "../render/render.h"
+#include "options.h"
 
 enum {
 	EXIT_RAN = 0,
@@ -19,9 +20,10 @@ int cmd_default(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
-enum verb { VERB_CHECK, VERB_SNAPSHOT, VERB_WATCH, VERB_RECORD, VERB_REPORT };
+/* VERB_DEFAULT: plain `kstall`, with no command. */
+enum verb { VERB_CHECK, VERB_SNAPSHOT, VERB_WATCH, VERB_RECORD, VERB_REPORT, VERB_EXPLAIN, VERB_DEFAULT };
 
-/* Options shared by check and snapshot. */
+/* The options of every verb (check_opts.c holds which verb takes which). */
 struct check_opts {
 	const char *root;
 	double interval_s;
@@ -41,15 +43,20 @@ struct check_opts {
 	bool interval_set;
 	/* report */
 	double from_s, to_s; /* seconds since the recording started; to 0: end */
+	const char *arg;     /* the positional argument: report's FILE, explain's ID */
 };
 
 /* Trace, then report (watch.c). live_view: refresh or print a line each
  * interval; false for plain `kstall`, which prints only the report. */
 int watch_run(const struct check_opts *o, bool live_view, int record_fd);
 
-/* Parse the options; returns 0, or EXIT_USAGE after printing why. */
+/* Parse the options of verb (argv[0] is the verb); returns 0, or
+ * EXIT_USAGE after printing why. -h or --help prints the verb's usage to
+ * stdout and exits 0. A pid given twice to -p is kept once. */
 int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb);
 void check_opts_free(struct check_opts *o);
+/* The usage of verb, as its -h prints it. */
+void check_opts_usage(FILE *out, enum verb verb);
 struct run_window {
 	double interval_s; /* 0: since boot */
 	double t0, t1;     /* wall clock of the two samples */
@@ -65,7 +72,6 @@ void report_build(struct sysroot *r, struct inputs *in, struct report *rep);
 void report_free(struct report *rep);
 int report_render(const struct check_opts *o, const struct report *rep);
 
-void usage_error(const char *fmt, ...) PRINTF_FMT(1, 2);
 /* Flush stdout and turn a failed write (full disk, closed pipe) into an
  * error exit. */
 int finish_output(int rc);

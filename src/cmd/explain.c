@@ -27,19 +27,21 @@ static void section(const char *head, const char *text)
 
 int cmd_explain(int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		if (argc == 1) {
-			printf("finding ids (kstall explain ID):\n");
-			for (size_t i = 0; i < kb_nentries; i++)
-				printf("  %-28s %s\n", kb_entries[i].id, kb_entries[i].title);
-			return finish_output(EXIT_RAN);
-		}
-		usage_error("usage: kstall explain ID");
-		return EXIT_USAGE;
+	struct check_opts o;
+	int rc = check_opts_parse(argc, argv, &o, VERB_EXPLAIN);
+	if (rc)
+		return rc;
+	if (!o.arg) {
+		printf("finding ids (kstall explain ID):\n");
+		for (size_t i = 0; i < kb_nentries; i++)
+			printf("  %-28s %s\n", kb_entries[i].id, kb_entries[i].title);
+		return finish_output(EXIT_RAN);
 	}
-	const struct kb_entry *e = kb_find(argv[1]);
+	const struct kb_entry *e = kb_find(o.arg);
 	if (!e) {
-		fprintf(stderr, "kstall: no finding called '%s'; known ids:\n", argv[1]);
+		char *id = sanitize_tty(o.arg);
+		fprintf(stderr, "kstall: no finding called '%s'; known ids:\n", id);
+		free(id);
 		for (size_t i = 0; i < kb_nentries; i++)
 			fprintf(stderr, "  %s\n", kb_entries[i].id);
 		return EXIT_USAGE;

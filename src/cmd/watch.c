@@ -289,7 +289,7 @@ int cmd_watch(int argc, char **argv)
 int cmd_default(int argc, char **argv)
 {
 	struct check_opts o;
-	int rc = check_opts_parse(argc, argv, &o, VERB_WATCH);
+	int rc = check_opts_parse(argc, argv, &o, VERB_DEFAULT);
 	struct sysroot *live = NULL;
 	const char *no = sysroot_open("/", &live) == 0 ? tracer_unavailable(live) : "cannot open /";
 

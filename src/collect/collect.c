@@ -41,6 +41,7 @@ static void add_unreadable(struct inputs *in, int pid, const char *comm, const c
 	ARRAY_GROW(in->unreadable, in->nunreadable, in->capunreadable);
 	struct unreadable *u = &in->unreadable[in->nunreadable++];
 	u->pid = pid;
+	u->err = rc;
 	snprintf(u->comm, sizeof(u->comm), "%s", comm);
 	snprintf(u->file, sizeof(u->file), "%s", file);
 	if (rc == -ETIMEDOUT)
@@ -178,10 +179,14 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 		if (sysroot_read(r, path, &b) == 0)
 			p->wchan = proc_wchan_parse(b.data);
 		buf_free(&b);
-		/* stack needs root; absent without it, and that is fine. */
+		/* stack needs root: without it, the task is named in
+		 * unreadable, so that the report can say what was not seen. */
 		snprintf(path, sizeof(path), "%sproc/%s/stack", pre, pidstr);
-		if (sysroot_read(r, path, &b) == 0 && proc_stack_parse(b.data, &p->stack, &e) < 0)
+		int rc = sysroot_read(r, path, &b);
+		if (rc == 0 && proc_stack_parse(b.data, &p->stack, &e) < 0)
 			add_error(in, path, &e);
+		else if (rc == -EACCES || rc == -EPERM)
+			add_unreadable(in, p->stat.pid, p->stat.comm, "stack", rc, sysroot_why(r));
 		buf_free(&b);
 		if (p->stat.state == 'D')
 			(*nstacks)++;

@@ -68,6 +68,7 @@ struct unreadable {
 	char comm[64];
 	char file[32];
 	char reason[96];
+	int err; /* the read's -errno: -EACCES for another user's process */
 };
 
 struct errnote {

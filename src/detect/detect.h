@@ -18,6 +18,9 @@
  *  5. Fixture tests in tests/unit/test_detect.c: a tree that must raise
  *     it, and the healthy trees that must not.
  *  6. A line per finding id in README.md's findings table.
+ *  7. If an id looks at a /proc/PID file of every process (maps, stack),
+ *     list it in `proc_files`: where that file could not be read for some
+ *     processes, the report says the id covered only the others.
  */
 #ifndef KSTALL_DETECT_H
 #define KSTALL_DETECT_H
@@ -33,6 +36,12 @@ enum {
 
 enum { DETECT_RAN = 0, DETECT_SKIPPED = 1 };
 
+/* A finding id and the /proc/PID file it reads from every process. */
+struct detector_proc_file {
+	const char *id;
+	const char *file; /* as in struct unreadable: "maps", "stack" */
+};
+
 struct detector {
 	const char *name;
 	const char *const *ids; /* NULL-terminated finding ids it may emit */
@@ -41,6 +50,7 @@ struct detector {
 	 * not run into skip and return DETECT_SKIPPED. A detector that emits
 	 * several ids may also skip some of them: it adds those to skips. */
 	int (*run)(const struct inputs *in, struct findings *out, struct skips *skips);
+	const struct detector_proc_file *proc_files; /* ends at a NULL id; may be NULL */
 };
 
 extern const struct detector *const detectors[];
@@ -48,6 +58,11 @@ extern const size_t ndetectors;
 
 /* Run every detector; skipped ones land in skips. */
 void detect_all(const struct inputs *in, unsigned have, struct findings *out, struct skips *skips);
+/* The ids that ran (not in skips) over only part of the processes: for
+ * each id's proc_files, the processes whose copy of the file is in
+ * in->unreadable. have as for detect_all: on a live host without
+ * NEED_ROOT, a permission error means another user's process. */
+void detect_coverage(const struct inputs *in, unsigned have, const struct skips *skips, struct skips *partial);
 
 /* Metrics for the report: shares, rates and totals, computed from inputs. */
 void metrics_collect(const struct inputs *in, struct metrics *m);

@@ -92,6 +92,78 @@ double window_seconds(const struct inputs *in, char *why, size_t n)
 	return -1;
 }
 
+static bool id_skipped(const struct skips *skips, const char *id)
+{
+	for (size_t i = 0; i < skips->n; i++)
+		if (!strcmp(skips->v[i].detector, id))
+			return true;
+	return false;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Distinct pids in v[0..n-1] (sorted in place). */
+static size_t distinct(int *v, size_t n)
+{
+	size_t k = 0;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_int);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			k++;
+	return k;
+}
+
+void detect_coverage(const struct inputs *in, unsigned have, const struct skips *skips, struct skips *partial)
+{
+	bool unprivileged = in->live && !(have & NEED_ROOT);
+	int *denied = xcalloc(in->nunreadable + 1, sizeof(*denied));
+	int *other = xcalloc(in->nunreadable + 1, sizeof(*other));
+
+	for (size_t i = 0; i < ndetectors; i++)
+		for (const struct detector_proc_file *pf = detectors[i]->proc_files; pf && pf->id; pf++) {
+			size_t nd = 0, no = 0;
+			const char *why = NULL;
+			if (id_skipped(skips, pf->id))
+				continue;
+			for (size_t k = 0; k < in->nunreadable; k++) {
+				const struct unreadable *u = &in->unreadable[k];
+				if (strcmp(u->file, pf->file))
+					continue;
+				if (u->err == -EACCES || u->err == -EPERM) {
+					denied[nd++] = u->pid;
+				} else {
+					other[no++] = u->pid;
+					why = u->reason;
+				}
+			}
+			nd = distinct(denied, nd);
+			no = distinct(other, no);
+			if (!nd && !no)
+				continue;
+			struct buf b = {0};
+			if (nd && unprivileged)
+				buf_printf(&b, "covered only your own processes: the %s of %zu process%s could not be read "
+					       "(permission denied, not root); run as root to cover every process",
+					   pf->file, nd, nd == 1 ? "" : "es");
+			else if (nd)
+				buf_printf(&b, "covered all but %zu process%s, whose %s could not be read (permission "
+					       "denied)", nd, nd == 1 ? "" : "es", pf->file);
+			if (no)
+				buf_printf(&b, "%s%zu process%s not covered: %s%s could not be read (%s)", nd ? "; " : "",
+					   no, no == 1 ? "" : "es", no == 1 ? "its " : "their ", pf->file, why);
+			buf_reserve(&b, 0);
+			skips_add(partial, pf->id, "%s", b.data);
+			buf_free(&b);
+		}
+	free(denied);
+	free(other);
+}
+
 double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur)
 {
 	if (in->mode == WINDOW_INTERVAL)

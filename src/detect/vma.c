@@ -292,6 +292,8 @@ const struct detector detector_vma = {
 	.ids = static_ids,
 	.needs = NEED_NONE,
 	.run = run_static,
+	.proc_files = (const struct detector_proc_file[]){{"vma.fragmentation", "maps"},
+							  {"vma.map_count_near_limit", "maps"}, {0}},
 };
 
 /* ---- live: mmap churn ---- */

@@ -483,4 +483,6 @@ const struct detector detector_writeback = {
 	.ids = ids,
 	.needs = NEED_NONE,
 	.run = run,
+	/* From samples, a throttled writer is found by its wchan or stack. */
+	.proc_files = (const struct detector_proc_file[]){{"writeback.throttle", "stack"}, {0}},
 };

@@ -477,6 +477,14 @@ int render_json(FILE *out, const struct report *r)
 		json_object_array_add(sk, x);
 	}
 	json_object_object_add(doc, "skipped", sk);
+	json_object *pa = json_object_new_array();
+	for (size_t i = 0; i < r->partial.n; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "detector", jstr(r->partial.v[i].detector));
+		json_object_object_add(x, "reason", jstr(r->partial.v[i].reason));
+		json_object_array_add(pa, x);
+	}
+	json_object_object_add(doc, "partial", pa);
 	for (size_t i = 0; i < in->nunreadable; i++) {
 		const struct unreadable *u = &in->unreadable[i];
 		json_object *x = json_object_new_object();

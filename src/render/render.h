@@ -9,6 +9,8 @@ struct report {
 	const struct inputs *in;
 	struct findings findings;
 	struct skips skips;
+	struct skips partial; /* ids that ran over only part of the processes */
+	bool unprivileged;    /* live without root: other users' per-process files are closed */
 	struct metrics metrics;
 	double kstall_cpu_s; /* kstall's own CPU time for the run */
 	size_t nchecks;      /* finding ids whose detectors ran */

@@ -156,6 +156,89 @@ static void finding_text(FILE *out, const struct inputs *in, const struct findin
 	fprintf(out, "\n         more: kstall explain %s\n\n", tty(f->id));
 }
 
+static bool err_is_permission(int err)
+{
+	return err == -EACCES || err == -EPERM;
+}
+
+/* Two entries of unreadable say the same thing about different
+ * processes: one line for them all. */
+static bool same_cause(const struct unreadable *a, const struct unreadable *b)
+{
+	if (strcmp(a->file, b->file))
+		return false;
+	if (err_is_permission(a->err) || err_is_permission(b->err))
+		return err_is_permission(a->err) && err_is_permission(b->err);
+	return !strcmp(a->reason, b->reason);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+#define UNREADABLE_NAMED 6
+
+/* One line per file and cause: "maps of 17 processes: permission denied
+ * (not root)". A permission error is the same for every process it hits
+ * and the processes are listed in JSON; any other cause (a deadline
+ * passed: the process may hold its mmap_lock) names the first few. */
+static void unreadable_text(FILE *out, const struct report *r, const struct style *st)
+{
+	const struct inputs *in = r->in;
+	bool *done = xcalloc(in->nunreadable + 1, sizeof(*done));
+	int *pids = xcalloc(in->nunreadable + 1, sizeof(*pids));
+	const struct unreadable **named = xcalloc(in->nunreadable + 1, sizeof(*named));
+
+	fprintf(out, "%sunreadable%s\n", st->bold, st->reset);
+	for (size_t i = 0; i < in->nunreadable; i++) {
+		const struct unreadable *u = &in->unreadable[i];
+		size_t n = 0, nprocs = 0, nnamed = 0;
+		if (done[i])
+			continue;
+		for (size_t k = i; k < in->nunreadable; k++)
+			if (!done[k] && same_cause(u, &in->unreadable[k])) {
+				done[k] = true;
+				pids[n++] = in->unreadable[k].pid;
+			}
+		if (n > 1)
+			qsort(pids, n, sizeof(*pids), cmp_int);
+		for (size_t k = 0; k < n; k++)
+			nprocs += k == 0 || pids[k] != pids[k - 1];
+		bool perm = err_is_permission(u->err);
+		const char *why = perm ? (r->unprivileged ? "permission denied (not root)" : "permission denied")
+				       : tty(u->reason);
+		if (nprocs == 1) {
+			fprintf(out, "  pid %d (%s) %s: %s\n", u->pid, tty(u->comm), tty(u->file), why);
+			continue;
+		}
+		fprintf(out, "  %s of %zu processes: %s", tty(u->file), nprocs, why);
+		if (perm) {
+			fprintf(out, "; --format json lists them\n");
+			continue;
+		}
+		/* The first few, in the order read, each once. */
+		for (size_t k = i; k < in->nunreadable && nnamed < UNREADABLE_NAMED; k++) {
+			const struct unreadable *x = &in->unreadable[k];
+			bool seen = !same_cause(u, x);
+			for (size_t j = 0; j < nnamed && !seen; j++)
+				seen = named[j]->pid == x->pid;
+			if (!seen)
+				named[nnamed++] = x;
+		}
+		for (size_t j = 0; j < nnamed; j++)
+			fprintf(out, "%s%d (%s)", j ? ", " : ": pids ", named[j]->pid, tty(named[j]->comm));
+		if (nprocs > nnamed)
+			fprintf(out, " and %zu more", nprocs - nnamed);
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+	free(done);
+	free(pids);
+	free(named);
+}
+
 int render_text(FILE *out, const struct report *r, bool color)
 {
 	static const struct style plain = {"", "", "", "", ""};
@@ -182,6 +265,9 @@ int render_text(FILE *out, const struct report *r, bool color)
 
 	if (!r->findings.n && !r->nchecks)
 		fprintf(out, "No check could run: see \"not checked\" below.\n\n");
+	else if (!r->findings.n && r->partial.n)
+		fprintf(out, "No problems found (%zu check%s ran, %zu of them over only part of the processes: see "
+			     "\"checked in part\" below).\n\n", r->nchecks, r->nchecks == 1 ? "" : "s", r->partial.n);
 	else if (!r->findings.n)
 		fprintf(out, "No problems found (%zu check%s ran).\n\n", r->nchecks, r->nchecks == 1 ? "" : "s");
 	for (size_t i = 0; i < r->findings.n; i++)
@@ -222,14 +308,16 @@ int render_text(FILE *out, const struct report *r, bool color)
 		}
 		fputc('\n', out);
 	}
-	if (in->nunreadable) {
-		fprintf(out, "%sunreadable%s\n", st->bold, st->reset);
-		for (size_t i = 0; i < in->nunreadable; i++) {
-			const struct unreadable *u = &in->unreadable[i];
-			fprintf(out, "  pid %d (%s) %s: %s\n", u->pid, tty(u->comm), tty(u->file), tty(u->reason));
+	if (r->partial.n) {
+		fprintf(out, "%schecked in part%s\n", st->bold, st->reset);
+		for (size_t i = 0; i < r->partial.n; i++) {
+			fprintf(out, "  %s: ", tty(r->partial.v[i].detector));
+			wrapped(out, r->partial.v[i].reason, 4 + (int)strlen(r->partial.v[i].detector), 4, 100);
 		}
 		fputc('\n', out);
 	}
+	if (in->nunreadable)
+		unreadable_text(out, r, st);
 	if (in->nerrors) {
 		fprintf(out, "%smalformed files%s\n", st->bold, st->reset);
 		for (size_t i = 0; i < in->nerrors; i++) {
