@@ -236,6 +236,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 		have_cur = true;
 		in.interval_s = in.cur.t_mono - first->t_mono;
 		tracer_read(t, &tr);
+		traced_name_from_sample(&tr, &in.cur);
 		in.traced = &tr;
 		report_build(r, &in, &rep);
 		for (size_t i = 0; i < tskips.n; i++)

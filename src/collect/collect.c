@@ -3,7 +3,10 @@
 #include <ctype.h>
 #include <time.h>
 
-#define MAX_PROCS 32768
+/* Processes read per sample. /proc lists thread-group leaders, not
+ * threads: hosts with a few hundred thousand threads have far fewer
+ * processes. What is past the bound is said in errors, not dropped. */
+#define MAX_PROCS 262144
 #define MAX_DSTATE_STACKS 256
 #define MAX_IFACES 256
 #define MAX_QUEUES 128
@@ -256,7 +259,15 @@ static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, st
 		if (!is_number(*n))
 			continue;
 		if (s->nprocs >= MAX_PROCS) {
+			size_t more = 0;
+			for (char **m = n; *m; m++)
+				more += is_number(*m);
 			s->procs_truncated = true;
+			struct perr e2 = {0};
+			snprintf(e2.msg, sizeof(e2.msg), "%zu processes not read: kstall reads at most %d per sample",
+				 more, MAX_PROCS);
+			snprintf(path, sizeof(path), "%sproc", pre);
+			add_error(in, path, &e2);
 			break;
 		}
 		snprintf(path, sizeof(path), "%sproc/%s/stat", pre, *n);
@@ -725,4 +736,29 @@ int meminfo_bytes(const struct sample *s, const char *key, uint64_t *ret)
 		return -ENOENT;
 	*ret = v * 1024;
 	return 0;
+}
+
+static void name_from(char *comm, size_t n, const struct sample *s, uint32_t pid)
+{
+	const struct proc_entry *p = sample_proc(s, (int)pid);
+	if (p && p->stat.comm[0])
+		snprintf(comm, n, "%s", p->stat.comm);
+}
+
+void traced_name_from_sample(struct traced *t, const struct sample *s)
+{
+	for (size_t i = 0; i < t->nhists; i++)
+		if (!tr_kind_is_irq(t->hists[i].kind)) /* their tgid is a CPU */
+			name_from(t->hists[i].comm, sizeof(t->hists[i].comm), s, t->hists[i].tgid);
+	for (size_t i = 0; i < t->nlookups; i++)
+		name_from(t->lookups[i].comm, sizeof(t->lookups[i].comm), s, t->lookups[i].tgid);
+	for (size_t i = 0; i < t->nevents; i++) {
+		struct tr_event *e = &t->events[i];
+		if (tr_kind_is_irq(e->kind))
+			continue;
+		if (e->tid == e->tgid)
+			name_from(e->comm, sizeof(e->comm), s, e->tgid);
+		if (e->ml.present && e->ml.tid == e->ml.tgid)
+			name_from(e->ml.comm, sizeof(e->ml.comm), s, e->ml.tgid);
+	}
 }

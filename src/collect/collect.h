@@ -144,6 +144,12 @@ void sample_free(struct sample *s);
  * if not read yet: the processes a report names. */
 void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, size_t n);
 
+/* Name the traced processes as the sample names them: a process the
+ * tracer first saw before its exec (under /usr/bin/time, a shell) carries
+ * its earlier name in the maps; its name now is the one after exec.
+ * Per-CPU histograms and threads other than a group leader keep theirs. */
+void traced_name_from_sample(struct traced *t, const struct sample *s);
+
 /* Helpers for detectors. */
 const struct proc_entry *sample_proc(const struct sample *s, int pid);
 /* The bdi backing a mount: the same device number (FUSE, NFS and other
