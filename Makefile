@@ -117,7 +117,7 @@ build/kstall-asan: src/main.c $(ASAN_OBJS) $(HDRS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) src/main.c $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS)
 
-build/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJS) $(HDRS)
+build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(ASAN_OBJS) $(HDRS)
 	@mkdir -p $(@D)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) -Isrc $< $(ASAN_OBJS) -o $@ $(LDFLAGS) $(LDLIBS) -lcmocka

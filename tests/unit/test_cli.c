@@ -1,91 +1,13 @@
 /* The built binary, end to end: exit codes, one JSON document, snapshot
  * round trips, and no hang on a read that never returns. Runs the
  * sanitizer build (KSTALL_BIN overrides). */
-#include "testutil.h"
-
-#include <json-c/json.h>
-#include <signal.h>
-#include <sys/wait.h>
-
-struct res {
-	int status; /* exit code, or 128+signal, or -1 on timeout */
-	char *out, *err;
-	double secs;
-};
-
-static const char *bin(void)
-{
-	const char *b = getenv("KSTALL_BIN");
-	return b ? b : "build/kstall-asan";
-}
+#include "clirun.h"
 
 static char tmpl[] = "/tmp/kstall-test-cli-XXXXXX";
 
-/* Run kstall with args (NULL-terminated), stdout/stderr to files. */
-static struct res run_argv(double timeout_s, const char *stdout_path, char *const args[])
-{
-	struct res r = {0};
-	_cleanup_free_ char *o = xasprintf("%s/stdout", tmpl), *e = xasprintf("%s/stderr", tmpl);
-	const char *op = stdout_path ? stdout_path : o;
-	double t0 = now_monotonic();
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fo = open(op, O_WRONLY | O_CREAT | O_TRUNC, 0644), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		char *argv[32] = {(char *)bin()};
-		for (int i = 0; args[i] && i < 30; i++)
-			argv[i + 1] = args[i];
-		execv(bin(), argv);
-		_exit(127);
-	}
-	int st;
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			break;
-		if (now_monotonic() - t0 > timeout_s) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			r.status = -1;
-			break;
-		}
-		usleep(10000);
-	}
-	r.secs = now_monotonic() - t0;
-	if (r.status != -1)
-		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r.out = stdout_path ? xstrdup("") : slurp(o, NULL);
-	r.err = slurp(e, NULL);
-	return r;
-}
-
-#define RUN(timeout, ...) run_argv(timeout, NULL, (char *const[]){__VA_ARGS__, NULL})
-
-static void res_free(struct res *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static json_object *parse_json(const struct res *r)
-{
-	json_object *o = json_tokener_parse(r->out);
-	if (!o)
-		fail_msg("not one JSON document; stderr: %s", r->err);
-	return o;
-}
-
-static json_object *get(json_object *o, const char *path)
-{
-	/* "a.b.0.c": keys and array indexes */
-	_cleanup_free_ char *p = xstrdup(path);
-	for (char *tok = strtok(p, "."); tok && o; tok = strtok(NULL, "."))
-		o = json_object_is_type(o, json_type_array) ? json_object_array_get_idx(o, (size_t)atoi(tok))
-							     : json_object_object_get(o, tok);
-	return o;
-}
+#define RUN(timeout, ...) \
+	kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = (timeout)}, (char *const[]){__VA_ARGS__, NULL})
+#define get jget
 
 static int setup(void **state UNUSED)
 {
@@ -197,7 +119,8 @@ static void test_exit_codes(void **state UNUSED)
 	assert_int_equal(r.status, 2);
 	res_free(&r);
 	/* A failed write is a failure, not a silent success. */
-	r = run_argv(30, "/dev/full", (char *const[]){"check", "--root", "tests/fixtures/seed002-centos6", NULL});
+	r = kstall_run(&(struct run_opts){.dir = tmpl, .stdout_path = "/dev/full"},
+		       (char *const[]){"check", "--root", "tests/fixtures/seed002-centos6", NULL});
 	assert_int_equal(r.status, 1);
 	res_free(&r);
 }

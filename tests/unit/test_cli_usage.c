@@ -3,91 +3,16 @@
  * the help, not written here twice), the messages of refused options and
  * values, -p given twice, and how an unprivileged check says what it
  * could not read. Runs the sanitizer build (KSTALL_BIN overrides). */
-#include "testutil.h"
-
-#include <grp.h>
-#include <json-c/json.h>
-#include <signal.h>
-#include <sys/wait.h>
-
-struct res {
-	int status; /* exit code, or 128+signal, or -1 on timeout */
-	char *out, *err;
-	double secs;
-};
-
-static const char *bin(void)
-{
-	const char *b = getenv("KSTALL_BIN");
-	return b ? b : "build/kstall-asan";
-}
+#include "clirun.h"
 
 static char tmpl[] = "/tmp/kstall-test-cli-usage-XXXXXX";
 
-#define NOBODY 65534
-
-/* Run kstall with args (NULL-terminated), stdout/stderr to files; with
- * drop, as nobody when the test runs as root (the identity is dropped in
- * the child, before exec). */
 static struct res run_argv(double timeout_s, bool drop, char *const args[])
 {
-	struct res r = {0};
-	_cleanup_free_ char *o = xasprintf("%s/stdout", tmpl), *e = xasprintf("%s/stderr", tmpl);
-	double t0 = now_monotonic();
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0644), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		if (drop && geteuid() == 0 &&
-		    (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-		     setresuid(NOBODY, NOBODY, NOBODY) < 0))
-			_exit(126);
-		char *argv[40] = {(char *)bin()};
-		for (int i = 0; args[i] && i < 38; i++)
-			argv[i + 1] = args[i];
-		execv(bin(), argv);
-		_exit(127);
-	}
-	int st;
-	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			break;
-		if (now_monotonic() - t0 > timeout_s) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			r.status = -1;
-			break;
-		}
-		usleep(2000);
-	}
-	r.secs = now_monotonic() - t0;
-	if (r.status != -1)
-		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r.out = slurp(o, NULL);
-	r.err = slurp(e, NULL);
-	assert_non_null(r.out);
-	assert_non_null(r.err);
-	return r;
+	return kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = timeout_s, .drop = drop}, args);
 }
 
 #define RUN(...) run_argv(30, false, (char *const[]){__VA_ARGS__, NULL})
-
-static void res_free(struct res *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static json_object *parse_json(const struct res *r)
-{
-	json_object *o = json_tokener_parse(r->out);
-	if (!o)
-		fail_msg("not one JSON document; stderr: %s", r->err);
-	return o;
-}
 
 static int setup(void **state UNUSED)
 {

@@ -3,73 +3,19 @@
  * binary: `check -p PID` must find each one, print its name escaped and
  * inert, and give it back exactly in JSON. Needs no root. Runs the
  * sanitizer build (KSTALL_BIN overrides). */
-#include "testutil.h"
+#include "clirun.h"
 #include "render/render.h"
 
-#include <json-c/json.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 
 #define HELPER "build/tests/helpers/namedproc"
-
-static const char *bin(void)
-{
-	const char *b = getenv("KSTALL_BIN");
-	return b ? b : "build/kstall-asan";
-}
 
 static char tmpl[] = "/tmp/kstall-test-names-XXXXXX";
 static pid_t helper = -1; /* killed and reaped by teardown, whatever happened */
 
-struct res {
-	int status; /* exit code, or 128+signal, or -1 on timeout */
-	char *out, *err;
-};
-
-/* Run kstall with args (NULL-terminated), stdout and stderr to files. */
 static struct res run_argv(double timeout_s, char *const args[])
 {
-	struct res r = {0};
-	_cleanup_free_ char *o = xasprintf("%s/stdout", tmpl), *e = xasprintf("%s/stderr", tmpl);
-	double t0 = now_monotonic();
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0644), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		char *argv[32] = {(char *)bin()};
-		for (int i = 0; args[i] && i < 30; i++)
-			argv[i + 1] = args[i];
-		execv(bin(), argv);
-		_exit(127);
-	}
-	int st;
-	for (;;) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			break;
-		if (now_monotonic() - t0 > timeout_s) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			r.status = -1;
-			break;
-		}
-		usleep(10000);
-	}
-	if (r.status != -1)
-		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r.out = slurp(o, NULL);
-	r.err = slurp(e, NULL);
-	if (!r.out || !r.err)
-		fail_msg("kstall's output files are missing");
-	return r;
-}
-
-static void res_free(struct res *r)
-{
-	free(r->out);
-	free(r->err);
+	return kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = timeout_s}, args);
 }
 
 /* Printable ASCII and newlines as they are, a backslash doubled, anything
