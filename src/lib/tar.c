@@ -259,15 +259,16 @@ static int tar_read(struct rd *r, struct memtree *ret)
 
 	for (;;) {
 		if ((rc = rd_read(r, &h, sizeof(h))) < 0) {
-			if (rc == -EINVAL && !entries && r->produced == 0)
-				snprintf(r->why, r->whylen, "empty: not a tar archive");
-			else if (rc == -EINVAL && !strstr(r->why, "gzip"))
+			bool cut = rc == -EINVAL && str_starts_with(r->why, "truncated: the archive ends");
+			if (cut && !entries && r->produced == 0)
+				snprintf(r->why, r->whylen, "truncated: empty, not a tar archive");
+			else if (cut)
 				snprintf(r->why, r->whylen, "truncated: the archive has no end blocks");
 			goto fail;
 		}
 		if (all_zero(&h, sizeof(h))) {
 			if ((rc = rd_read(r, &h, sizeof(h))) < 0) {
-				if (rc == -EINVAL && !strstr(r->why, "gzip"))
+				if (rc == -EINVAL && str_starts_with(r->why, "truncated: the archive ends"))
 					snprintf(r->why, r->whylen, "truncated: the archive has one end block of two");
 				goto fail;
 			}
@@ -330,6 +331,12 @@ static int tar_read(struct rd *r, struct memtree *ret)
 		else
 			raw = xstrndup(h.name, strnlen(h.name, sizeof(h.name)));
 		_cleanup_free_ char *name = memtree_clean_path(raw);
+		if (!name && raw[0] && raw[0] != '/' && strspn(raw, "./") == strlen(raw) && !strstr(raw, "..")) {
+			/* "./": the top directory itself (tar -C DIR .). */
+			if ((rc = read_data(r, size, NULL)) < 0)
+				goto fail;
+			continue;
+		}
 		if (!name) {
 			snprintf(r->why, r->whylen, "member %u (%.200s): %s", idx, raw,
 				 raw[0] == '/' ? "an absolute name" : !raw[0] ? "an empty name" : "a '..' part in its name");
@@ -481,10 +488,29 @@ static int wr_put(struct wr *w, const void *data, size_t n, int flush)
 	return 0;
 }
 
-static int put_header(struct wr *w, const char *path, bool dir, size_t size, time_t mtime)
+static int put_header(struct wr *w, const char *path, char type, size_t size, time_t mtime);
+
+/* A path ustar cannot hold goes in a pax extended header before it. */
+static int put_pax_path(struct wr *w, const char *path, time_t mtime)
+{
+	size_t base = strlen(" path=\n") + strlen(path), len = base;
+	while (len != base + (size_t)snprintf(NULL, 0, "%zu", len))
+		len = base + (size_t)snprintf(NULL, 0, "%zu", len);
+	_cleanup_free_ char *rec = xasprintf("%zu path=%s\n", len, path);
+	int rc = put_header(w, "PaxHeader/long-name", 'x', len, mtime);
+	static const char zeros[512];
+	if (!rc)
+		rc = wr_put(w, rec, len, Z_NO_FLUSH);
+	if (!rc && len % 512)
+		rc = wr_put(w, zeros, 512 - len % 512, Z_NO_FLUSH);
+	return rc;
+}
+
+static int put_header(struct wr *w, const char *path, char type, size_t size, time_t mtime)
 {
 	struct ustar h = {0};
 	size_t len = strlen(path);
+	bool dir = type == '5';
 	if (len < sizeof(h.name)) {
 		memcpy(h.name, path, len);
 	} else {
@@ -493,17 +519,22 @@ static int put_header(struct wr *w, const char *path, bool dir, size_t size, tim
 		for (const char *p = path; (p = strchr(p, '/')); p++)
 			if ((size_t)(p - path) <= sizeof(h.prefix) && strlen(p + 1) < sizeof(h.name))
 				cut = p;
-		if (!cut)
-			return -ENAMETOOLONG;
-		memcpy(h.prefix, path, (size_t)(cut - path));
-		memcpy(h.name, cut + 1, strlen(cut + 1));
+		if (cut) {
+			memcpy(h.prefix, path, (size_t)(cut - path));
+			memcpy(h.name, cut + 1, strlen(cut + 1));
+		} else {
+			int rc = put_pax_path(w, path, mtime);
+			if (rc < 0)
+				return rc;
+			memcpy(h.name, path, sizeof(h.name) - 1); /* for readers without pax */
+		}
 	}
 	snprintf(h.mode, sizeof(h.mode), "%07o", dir ? 0755 : 0644);
 	snprintf(h.uid, sizeof(h.uid), "%07o", 0);
 	snprintf(h.gid, sizeof(h.gid), "%07o", 0);
 	snprintf(h.size, sizeof(h.size), "%011llo", dir ? 0ULL : (unsigned long long)size);
 	snprintf(h.mtime, sizeof(h.mtime), "%011llo", (unsigned long long)mtime);
-	h.typeflag = dir ? '5' : '0';
+	h.typeflag = type;
 	memcpy(h.magic, "ustar", 6);
 	memcpy(h.version, "00", 2);
 	snprintf(h.chksum, sizeof(h.chksum), "%06o", checksum(&h, false));
@@ -542,11 +573,11 @@ int tar_gz_write_fd(int fd, struct memtree *t)
 		for (; (s = strchr(s, '/')) && !rc; s++) {
 			ARRAY_GROW(dirs, ndirs, capdirs);
 			dirs[ndirs++] = xstrndup(f->path, (size_t)(s - f->path));
-			rc = put_header(w, dirs[ndirs - 1], true, 0, now);
+			rc = put_header(w, dirs[ndirs - 1], '5', 0, now);
 		}
 		if (rc || !f->data)
 			continue; /* a directory entry: written as a parent when it holds files */
-		rc = put_header(w, f->path, false, f->len, now);
+		rc = put_header(w, f->path, '0', f->len, now);
 		if (!rc && f->len)
 			rc = wr_put(w, f->data, f->len, Z_NO_FLUSH);
 		static const char zeros[512];
