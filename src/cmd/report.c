@@ -89,11 +89,13 @@ static int open_recording(const char *path, struct rec_file *ret)
 		fprintf(stderr, "kstall: cannot open %s: %s\n", path, strerror(errno));
 		return EXIT_CANNOT_RUN;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		if (S_ISREG(st.st_mode))
-			fprintf(stderr, "kstall: %s: %s\n", path, strerror(errno));
-		else
-			fprintf(stderr, "kstall: %s is %s, not a recording\n", path, file_kind(st.st_mode));
+	if (fstat(fd, &st) < 0) {
+		fprintf(stderr, "kstall: %s: %s\n", path, strerror(errno));
+		close(fd);
+		return EXIT_CANNOT_RUN;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "kstall: %s is %s, not a recording\n", path, file_kind(st.st_mode));
 		close(fd);
 		return EXIT_CANNOT_RUN;
 	}
@@ -123,7 +125,7 @@ static int load_interval(struct rec_file *f, size_t i, const char *path, struct 
 	}
 	int rc = rec_frame_decode(f, i, &json);
 	if (rc < 0) {
-		fprintf(stderr, "kstall: %s: %s\n", path, rc == -EIO ? strerror(EIO) : f->error);
+		fprintf(stderr, "kstall: %s: %s\n", path, f->error);
 		return rc;
 	}
 	rc = rec_interval_parse(json, why, sizeof(why), ret);

@@ -222,8 +222,8 @@ int rec_open_fd(int fd, struct rec_file *ret)
 	struct stat st;
 	uint64_t off = 0;
 
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int rc = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+	int rc = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (rc < 0) {
 		close(fd);
 		return rc;
 	}
@@ -312,8 +312,10 @@ static int inflate_frame(struct rec_file *f, const struct rec_frame *fr, unsigne
 	z_stream zs = {0};
 	int zr = Z_OK, rc = 0;
 
-	if (inflateInit(&zs) != Z_OK)
+	if (inflateInit(&zs) != Z_OK) {
+		snprintf(f->error, sizeof(f->error), "frame at byte %" PRIu64 ": zlib: out of memory", fr->offset);
 		return -ENOMEM;
+	}
 	zs.next_out = out;
 	zs.avail_out = (uInt)cap;
 	while (zr != Z_STREAM_END && zs.avail_out) {
@@ -323,6 +325,8 @@ static int inflate_frame(struct rec_file *f, const struct rec_frame *fr, unsigne
 			size_t want = end - pos < sizeof(in) ? (size_t)(end - pos) : sizeof(in);
 			ssize_t r = pread_full(f->fd, in, want, pos);
 			if (r != (ssize_t)want) {
+				snprintf(f->error, sizeof(f->error), "frame at byte %" PRIu64 ": %s", fr->offset,
+					 strerror(r < 0 ? (int)-r : EIO));
 				rc = -EIO;
 				break;
 			}
@@ -331,6 +335,8 @@ static int inflate_frame(struct rec_file *f, const struct rec_frame *fr, unsigne
 			zs.avail_in = (uInt)want;
 		}
 		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr == Z_BUF_ERROR && zs.avail_in && zs.avail_out)
+			break; /* no progress possible: reported as ending early */
 		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) {
 			snprintf(f->error, sizeof(f->error), "frame at byte %" PRIu64 " does not decompress (%s)",
 				 fr->offset, zr == Z_NEED_DICT ? "needs a dictionary" : zr == Z_MEM_ERROR ? "out of memory"
