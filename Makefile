@@ -42,6 +42,14 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c))
 PARSER_SRCS := $(wildcard src/proc/*.c) src/lib/util.c src/model/vma.c
+RECORDING_SRCS := src/record/recfile.c src/collect/traced.c src/detect/pattern.c src/lib/util.c
+# Fuzz targets: tests/fuzz/fuzz_NAME.c, each linking FUZZ_SRCS_fuzz_NAME and
+# FUZZ_LIBS_fuzz_NAME, seeded by tests/fuzz/seed-NAME.sh (tests/fuzz/run.sh).
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SEEDERS := build/fuzz/seed_recording
+FUZZ_SRCS_fuzz_parsers := $(PARSER_SRCS)
+FUZZ_SRCS_fuzz_recording := $(RECORDING_SRCS)
+FUZZ_LIBS_fuzz_recording := $(LIBS_PKG) -lz -lm
 FUZZ_SECONDS ?= 20
 REAL_FIXTURES ?= ../shared/fixtures/real
 
@@ -67,20 +75,28 @@ run: deps
 	./kstall $(ARGS)
 
 test: deps
-	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS) build/fuzz/fuzz_parsers
+	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS) $(FUZZ_BINS) $(FUZZ_SEEDERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) REAL_FIXTURES=$(REAL_FIXTURES) ./tests/run.sh
 
-# libFuzzer over every parser, seeded from the real captures:
+# libFuzzer: every tests/fuzz/fuzz_*.c target for FUZZ_SECONDS each, seeded
+# from the real captures and kstall's own writer:
 #   make fuzz [FUZZ_SECONDS=600]
-fuzz: build/fuzz/fuzz_parsers
-	./tests/fuzz/seed-corpus.sh $(REAL_FIXTURES) build/fuzz/corpus
-	build/fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -timeout=5 build/fuzz/corpus
+fuzz: $(FUZZ_BINS) $(FUZZ_SEEDERS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) REAL_FIXTURES=$(REAL_FIXTURES) ./tests/fuzz/run.sh $(notdir $(FUZZ_BINS))
 
-build/fuzz/fuzz_parsers: tests/fuzz/fuzz_parsers.c $(PARSER_SRCS) $(HDRS)
+.SECONDEXPANSION:
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(HDRS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined $< $(PARSER_SRCS) -o $@
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(CFLAGS_PKG) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $< $(FUZZ_SRCS_$(@F)) -o $@ \
+		$(FUZZ_LIBS_$(@F))
+
+build/fuzz/seed_recording: tests/fuzz/seed_recording.c $(RECORDING_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Isrc $(CFLAGS_PKG) $< $(RECORDING_SRCS) -o $@ \
+		$(LIBS_PKG) -lz -lm
 
 # ---- BPF pipeline: vmlinux.h -> .bpf.o -> skeleton ----
 build/vmlinux.h:

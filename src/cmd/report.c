@@ -1,55 +1,226 @@
 /* kstall report FILE: the findings of a recording, offline, on any
  * machine. The window's two boundary samples are rebuilt as a snapshot
  * tree and read by the same collect(); the tracer's state is the
- * difference of the two boundary frames. */
+ * difference of the two boundary frames.
+ *
+ * A recording is input from elsewhere: only a regular file is read, a
+ * frame is decompressed only when it is used (one at a time, within the
+ * reader's limits), and every frame used is validated before anything of
+ * it is written or analysed (docs/record-format.md). */
 #include "cmd.h"
 #include "../lib/fsutil.h"
 #include "../record/recfile.h"
 
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <sys/stat.h>
 
-static int write_files(const char *dir, const char *prefix, json_object *files)
+/* Write rel under the directory dirfd, making the directories on its
+ * way: each opened relative to the last, none followed if a link. rel
+ * was validated (rec_interval_parse: no "..", "." or empty part). */
+static int write_at(int dirfd, const char *rel, const char *data, size_t len)
 {
-	if (!files)
-		return 0;
+	_cleanup_free_ char *p = xstrdup(rel);
+	_cleanup_close_ int cur = -1;
+	int base = dirfd;
+	char *s = p, *slash;
+
+	while ((slash = strchr(s, '/'))) {
+		*slash = '\0';
+		if (mkdirat(base, s, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		int fd = openat(base, s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (cur >= 0)
+			close(cur);
+		base = cur = fd;
+		s = slash + 1;
+	}
+	_cleanup_close_ int fd = openat(base, s, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_files(int dirfd, const char *prefix, json_object *files)
+{
+	/* Validated already; checked again here, where the writes are. */
+	if (!json_object_is_type(files, json_type_object))
+		return -EINVAL;
 	json_object_object_foreach(files, path, val) {
-		if (!relpath_is_safe(path))
-			return -EINVAL; /* a recording is input from elsewhere */
-		_cleanup_free_ char *full = xasprintf("%s/%s%s", dir, prefix, path);
-		int rc = write_whole_file(full, json_object_get_string(val),
-					  (size_t)json_object_get_string_len(val));
+		if (!relpath_is_safe(path) || !json_object_is_type(val, json_type_string))
+			return -EINVAL;
+		_cleanup_free_ char *rel = xasprintf("%s%s", prefix, path);
+		int rc = write_at(dirfd, rel, json_object_get_string(val), (size_t)json_object_get_string_len(val));
 		if (rc < 0)
 			return rc;
 	}
 	return 0;
 }
 
+#define TAKE_TRACED(t) ({ struct traced _t = (t); (t) = (struct traced){0}; _t; })
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* Open the recording: a regular file or nothing. O_NONBLOCK so that a
+ * FIFO cannot hold the open; nothing is read before fstat says what it
+ * is. 0, or EXIT_CANNOT_RUN after saying why. */
+static int open_recording(const char *path, struct rec_file *ret)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "kstall: cannot open %s: %s\n", path, strerror(errno));
+		return EXIT_CANNOT_RUN;
+	}
+	if (fstat(fd, &st) < 0) {
+		fprintf(stderr, "kstall: %s: %s\n", path, strerror(errno));
+		close(fd);
+		return EXIT_CANNOT_RUN;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "kstall: %s is %s, not a recording\n", path, file_kind(st.st_mode));
+		close(fd);
+		return EXIT_CANNOT_RUN;
+	}
+	int err = rec_open_fd(fd, ret);
+	if (err < 0) {
+		fprintf(stderr, "kstall: cannot read %s: %s\n", path, strerror(-err));
+		return EXIT_CANNOT_RUN;
+	}
+	if (!ret->n) {
+		fprintf(stderr, "kstall: %s is not a kstall recording: %s\n", path, ret->tail_reason);
+		rec_file_close(ret);
+		return EXIT_CANNOT_RUN;
+	}
+	return 0;
+}
+
+/* Frame i, decoded and validated, or -errno after saying why. */
+static int load_interval(struct rec_file *f, size_t i, const char *path, struct rec_interval *ret)
+{
+	_cleanup_free_ char *json = NULL;
+	char why[200];
+
+	if (f->v[i].type != REC_INTERVAL) {
+		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 " is a header where a sample was expected\n",
+			path, f->v[i].offset);
+		return -EINVAL;
+	}
+	int rc = rec_frame_decode(f, i, &json);
+	if (rc < 0) {
+		fprintf(stderr, "kstall: %s: %s\n", path, f->error);
+		return rc;
+	}
+	rc = rec_interval_parse(json, why, sizeof(why), ret);
+	if (rc < 0)
+		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", path, f->v[i].offset, why);
+	return rc;
+}
+
+/* The frames a and b that bound the window asked for, or
+ * EXIT_CANNOT_RUN after saying why. Frames fall near, not exactly on,
+ * interval boundaries: --from and --to pick the frame within half an
+ * interval of the time asked. Every frame's t_mono is read from the
+ * first bytes of its payload, one frame at a time. */
+static int pick_window(struct rec_file *f, size_t h, double half, const struct check_opts *o, size_t *ret_a,
+		       size_t *ret_b)
+{
+	size_t a = h, b = f->n - 1;
+	bool a_set = false;
+	double t0 = 0, prev = 0, t = 0;
+
+	if (o->from_s <= 0 && o->to_s <= 0) {
+		*ret_a = a;
+		*ret_b = b;
+		return 0;
+	}
+	for (size_t i = h; i < f->n; i++) {
+		double tm;
+		if (rec_frame_t_mono(f, i, &tm) < 0) {
+			fprintf(stderr, "kstall: %s: %s\n", o->output, f->error);
+			return EXIT_CANNOT_RUN;
+		}
+		if (i == h)
+			t0 = prev = tm;
+		if (tm < prev) {
+			fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": t_mono %.3f is before the previous "
+					"frame's %.3f\n", o->output, f->v[i].offset, tm, prev);
+			return EXIT_CANNOT_RUN;
+		}
+		prev = tm;
+		t = tm - t0;
+		if (o->from_s > 0 && !a_set && t >= o->from_s - half) {
+			a = i;
+			a_set = true;
+		}
+		if (o->to_s > 0 && t <= o->to_s + half)
+			b = i;
+	}
+	/* t: the recording's length, first sample to last. */
+	if (o->from_s > 0 && (!a_set || o->from_s > t)) {
+		fprintf(stderr, "kstall: %s is %.1f s long (from its first sample to its last): --from %g is past "
+				"its end\n", o->output, t, o->from_s);
+		return EXIT_CANNOT_RUN;
+	}
+	if (b <= a) {
+		fprintf(stderr, "kstall: the window from %g s to %s%g s of %s (%.1f s long, a sample every %g s) holds "
+				"one sample: a report needs two\n", o->from_s, o->to_s > 0 ? "" : "the end, ",
+			o->to_s > 0 ? o->to_s : t, o->output, t, half * 2);
+		return EXIT_CANNOT_RUN;
+	}
+	*ret_a = a;
+	*ret_b = b;
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct check_opts o;
-	struct rec_file f = {0};
+	struct rec_file f = {.fd = -1};
 	char tmp[] = "/tmp/kstall-report-XXXXXX";
 	bool made = false;
-	json_object *ja = NULL, *jb = NULL, *j0 = NULL, *hdr = NULL;
+	struct rec_interval iv = {0};
+	struct rec_header hdr;
 	struct traced ta = {0}, tb = {0}, tw = {0};
 	char *meta = NULL;
+	_cleanup_close_ int dirfd = -1;
 	int rc = check_opts_parse(argc, argv, &o, VERB_REPORT);
 
 	if (rc)
 		goto out;
-	rc = EXIT_CANNOT_RUN;
 	if (!o.output) {
 		usage_error("usage: kstall report FILE [--from S] [--to S] [--format text|json]");
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	int err = rec_read(o.output, &f);
-	if (err < 0) {
-		fprintf(stderr, "kstall: %s is not a kstall recording: %s\n", o.output, strerror(-err));
+	if (o.from_s > 0 && o.to_s > 0 && o.from_s >= o.to_s) {
+		usage_error("--from %g is not before --to %g", o.from_s, o.to_s);
+		rc = EXIT_USAGE;
 		goto out;
 	}
+	rc = open_recording(o.output, &f);
+	if (rc)
+		goto out;
+	rc = EXIT_CANNOT_RUN;
 	if (f.bytes_ignored)
-		fprintf(stderr, "kstall: %s: %zu bytes at the end ignored (%s): the report covers the frames "
+		fprintf(stderr, "kstall: %s: %" PRIu64 " bytes at the end ignored (%s): the report covers the frames "
 				"before them\n", o.output, f.bytes_ignored, f.tail_reason);
 	/* The last segment: its header and the interval frames after it. */
 	size_t h = f.n;
@@ -59,65 +230,72 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "kstall: %s holds fewer than two complete samples after its last header\n", o.output);
 		goto out;
 	}
-	hdr = json_tokener_parse(f.v[h - 1].json);
-	j0 = json_tokener_parse(f.v[h].json);
-	double t0 = json_object_get_double(json_object_object_get(j0, "t_mono"));
-	/* Frames fall near, not exactly on, interval boundaries: --from and
-	 * --to pick the frame within half an interval of the time asked. */
-	double half = json_object_get_double(json_object_object_get(hdr, "interval_s")) / 2;
-	size_t a = h, b = f.n - 1;
-	bool a_set = false;
-	for (size_t i = h; i < f.n; i++) {
-		json_object *j = json_tokener_parse(f.v[i].json);
-		double t = json_object_get_double(json_object_object_get(j, "t_mono")) - t0;
-		json_object_put(j);
-		if (o.from_s > 0 && !a_set && t >= o.from_s - half) {
-			a = i;
-			a_set = true;
+	{
+		_cleanup_free_ char *json = NULL;
+		char why[200];
+		if (rec_frame_decode(&f, h - 1, &json) < 0) {
+			fprintf(stderr, "kstall: %s: %s\n", o.output, f.error);
+			goto out;
 		}
-		if (o.to_s > 0 && t <= o.to_s + half)
-			b = i;
+		if (rec_header_parse(json, why, sizeof(why), &hdr) < 0) {
+			fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", o.output, f.v[h - 1].offset, why);
+			goto out;
+		}
 	}
-	if (b <= a) {
-		fprintf(stderr, "kstall: the window --from %.0f --to %.0f holds fewer than two samples\n", o.from_s,
-			o.to_s);
+	size_t a, b;
+	if (pick_window(&f, h, hdr.interval_s / 2, &o, &a, &b))
+		goto out;
+
+	if (!mkdtemp(tmp)) {
+		fprintf(stderr, "kstall: cannot make a temporary directory: %s\n", strerror(errno));
 		goto out;
 	}
-	ja = json_tokener_parse(f.v[a].json);
-	jb = json_tokener_parse(f.v[b].json);
-	if (!ja || !jb || !j0 || !hdr) {
-		fprintf(stderr, "kstall: %s: a frame does not parse\n", o.output);
-		goto out;
-	}
-	if (!mkdtemp(tmp))
-		goto out;
 	made = true;
-	double ta_mono = json_object_get_double(json_object_object_get(ja, "t_mono"));
-	double tb_mono = json_object_get_double(json_object_object_get(jb, "t_mono"));
-	meta = xasprintf(
-		"kstall_snapshot_version=1\ninterval_s=%.17g\nt0=%.6f\nt1=%.6f\nuser_hz=%d\n", tb_mono - ta_mono,
-		json_object_get_double(json_object_object_get(ja, "t_real")),
-		json_object_get_double(json_object_object_get(jb, "t_real")),
-		json_object_get_int(json_object_object_get(hdr, "user_hz")));
-	json_object *m = json_object_new_object();
-	json_object_object_add(m, SNAPSHOT_META, json_object_new_string(meta));
-	err = write_files(tmp, "", json_object_object_get(j0, "host_files"));
-	if (!err)
-		err = write_files(tmp, "", json_object_object_get(jb, "files"));
-	if (!err)
-		err = write_files(tmp, SNAPSHOT_SAMPLE0, json_object_object_get(ja, "files"));
-	if (!err)
-		err = write_files(tmp, "", m);
-	json_object_put(m);
-	if (err) {
+	dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dirfd < 0) {
+		fprintf(stderr, "kstall: %s: %s\n", tmp, strerror(errno));
+		goto out;
+	}
+	/* One frame at a time, freed once written: the segment's first (its
+	 * host files), the window's first (sample0) and its last (the later
+	 * sample). */
+	int err;
+	if (load_interval(&f, h, o.output, &iv) < 0)
+		goto out;
+	if ((err = write_files(dirfd, "", iv.host_files)) < 0)
+		goto write_failed;
+	if (a != h) {
+		rec_interval_free(&iv);
+		if (load_interval(&f, a, o.output, &iv) < 0)
+			goto out;
+	}
+	if ((err = write_files(dirfd, SNAPSHOT_SAMPLE0, iv.files)) < 0)
+		goto write_failed;
+	double ta_mono = iv.t_mono, ta_real = iv.t_real;
+	ta = TAKE_TRACED(iv.traced);
+	rec_interval_free(&iv);
+	if (load_interval(&f, b, o.output, &iv) < 0)
+		goto out;
+	if ((err = write_files(dirfd, "", iv.files)) < 0)
+		goto write_failed;
+	double tb_mono = iv.t_mono, tb_real = iv.t_real;
+	tb = TAKE_TRACED(iv.traced);
+	rec_interval_free(&iv);
+	/* The rates divide by the time between the two samples. */
+	if (!(tb_mono > ta_mono)) {
+		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": t_mono %.3f is not after the window's first "
+				"sample's %.3f\n", o.output, f.v[b].offset, tb_mono, ta_mono);
+		goto out;
+	}
+	meta = xasprintf("kstall_snapshot_version=1\ninterval_s=%.17g\nt0=%.6f\nt1=%.6f\nuser_hz=%u\n",
+			 tb_mono - ta_mono, ta_real, tb_real, hdr.user_hz);
+	err = write_at(dirfd, SNAPSHOT_META, meta, strlen(meta));
+write_failed:
+	if (err < 0) {
 		fprintf(stderr, "kstall: cannot rebuild the window's samples: %s\n", strerror(-err));
 		goto out;
 	}
-	if (traced_from_json(json_object_to_json_string(json_object_object_get(ja, "traced")), &ta) < 0 ||
-	    traced_from_json(json_object_to_json_string(json_object_object_get(jb, "traced")), &tb) < 0) {
-		fprintf(stderr, "kstall: %s: tracer state does not parse\n", o.output);
-		goto out;
-	}
+	rec_file_close(&f); /* everything needed is read */
 	traced_diff(&ta, &tb, &tw);
 
 	struct sysroot *r;
@@ -138,14 +316,11 @@ int cmd_report(int argc, char **argv)
 	sysroot_free(r);
 out:
 	free(meta);
-	json_object_put(ja);
-	json_object_put(jb);
-	json_object_put(j0);
-	json_object_put(hdr);
+	rec_interval_free(&iv);
 	traced_free(&ta);
 	traced_free(&tb);
 	traced_free(&tw);
-	rec_file_free(&f);
+	rec_file_close(&f);
 	if (made)
 		rm_rf(tmp);
 	check_opts_free(&o);

@@ -10,6 +10,7 @@
 #include "../lib/tracefs.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <signal.h>
 
@@ -324,13 +325,41 @@ int cmd_record(int argc, char **argv)
 		usage_error("record needs -o FILE");
 		rc = EXIT_USAGE;
 	}
+	if (rc == 0 && strcmp(o.root, "/")) {
+		usage_error("record traces the live host: --root does not apply (use snapshot --root)");
+		rc = EXIT_USAGE;
+	}
+	/* Whether tracing can work, before there is a file to leave behind. */
+	if (rc == 0) {
+		struct sysroot *live = NULL;
+		const char *no = sysroot_open("/", &live) == 0 ? tracer_unavailable(live) : "cannot open /";
+		if (no) {
+			fprintf(stderr, "kstall: cannot record: %s\n", no);
+			rc = EXIT_CANNOT_RUN;
+		}
+		sysroot_free(live);
+	}
 	if (rc == 0) {
 		if (!o.interval_set)
 			o.interval_s = 10;
 		/* Appendable: a new header starts a new segment. */
-		int fd = open(o.output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		bool created = false;
+		struct stat st;
+		int fd = rec_open_append(o.output, &created);
 		if (fd < 0) {
-			fprintf(stderr, "kstall: cannot open %s: %s\n", o.output, strerror(errno));
+			if (fd == -ELOOP)
+				fprintf(stderr, "kstall: %s is a symbolic link: a recording is not written through one\n",
+					o.output);
+			else if (fd == -EINVAL)
+				fprintf(stderr, "kstall: %s is not a regular file (a FIFO, a device or a socket): a recording "
+						"is a regular file\n", o.output);
+			else if (fd == -EISDIR)
+				fprintf(stderr, "kstall: %s is a directory: record -o takes a file\n", o.output);
+			else if (fd == -EEXIST)
+				fprintf(stderr, "kstall: %s exists and is not a kstall recording: not appending to it\n",
+					o.output);
+			else
+				fprintf(stderr, "kstall: cannot open %s: %s\n", o.output, strerror(-fd));
 			rc = EXIT_CANNOT_RUN;
 		} else {
 			if (o.format == FORMAT_TEXT && isatty(STDERR_FILENO))
@@ -340,6 +369,13 @@ int cmd_record(int argc, char **argv)
 			rc = watch_run(&o, false, fd);
 			if (fsync(fd) < 0 && errno != EINVAL)
 				fprintf(stderr, "kstall: %s: %s\n", o.output, strerror(errno));
+			/* A file this run made and wrote nothing to (tracing
+			 * failed to start) is not left behind; the name is
+			 * removed only if it is still the file kstall made. */
+			struct stat now;
+			if (created && fstat(fd, &st) == 0 && st.st_size == 0 && lstat(o.output, &now) == 0 &&
+			    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+				unlink(o.output);
 			close(fd);
 		}
 	}

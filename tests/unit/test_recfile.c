@@ -1,7 +1,12 @@
 /* Recording frames and the tracer's state: lossless round trip, window
- * differences, and a reader that stops cleanly at damage. */
+ * differences, a reader that stops cleanly at damage, decodes lazily and
+ * within its limits, and strict validation of what a frame holds. */
 #include "testutil.h"
 #include "record/recfile.h"
+
+#include <json-c/json.h>
+#include <sys/mman.h>
+#include <zlib.h>
 
 static void fill(struct traced *t, double dur, uint64_t count, uint64_t max_ns, uint64_t failed)
 {
@@ -25,27 +30,180 @@ static void fill(struct traced *t, double dur, uint64_t count, uint64_t max_ns, 
 	pattern_set_add(&l->patterns, "/etc/pki/nssdb/.6685897_dOeSnotExist_.db", failed / 1000 + 1);
 }
 
+/* fill() plus an event with an mmap_lock holder and one without. */
+static void fill_events(struct traced *t)
+{
+	fill(t, 4.5, 7, 62800000, 123456);
+	ARRAY_GROW(t->events, t->nevents, t->capevents);
+	t->events[t->nevents++] = (struct tr_event){.kind = TR_MEMCG_RECLAIM, .tid = 43, .tgid = 42, .t_s = 1.25,
+						    .dur_ns = 200300000, .detail = 0xffffffff816bd4b0ULL};
+	ARRAY_GROW(t->events, t->nevents, t->capevents);
+	t->events[t->nevents++] = (struct tr_event){
+		.kind = TR_ML_WAIT_READ, .tid = 50, .tgid = 50, .t_s = 2, .dur_ns = 30000000,
+		.ml = {.present = true, .tid = 51, .tgid = 51, .where = 56, .hold_ns = 40000000, .map_count = 9000}};
+	snprintf(t->events[1].ml.comm, sizeof(t->events[1].ml.comm), "forker");
+}
+
 static void test_round_trip_is_lossless(void **state UNUSED)
 {
 	struct traced a, b;
-	fill(&a, 4.5, 7, 62800000, 123456);
-	ARRAY_GROW(a.events, a.nevents, a.capevents);
-	a.events[a.nevents++] = (struct tr_event){.kind = TR_MEMCG_RECLAIM, .tid = 43, .tgid = 42, .t_s = 1.25,
-						  .dur_ns = 200300000, .detail = 0xffffffff816bd4b0ULL};
+	char why[200] = "";
+	fill_events(&a);
+	a.hists[0].sum_ns = UINT64_MAX; /* past INT64_MAX: kept exact */
 	char *j = traced_to_json(&a);
-	assert_int_equal(traced_from_json(j, &b), 0);
+	assert_int_equal(traced_from_json(j, why, sizeof(why), &b), 0);
 	char *j2 = traced_to_json(&b);
 	assert_string_equal(j, j2); /* nothing lost either way */
-	assert_true(b.hists[0].detail == 0xffffffff816bd4b0ULL); /* > INT64_MAX survives */
+	assert_true(b.hists[0].detail == 0xffffffff816bd4b0ULL);
+	assert_true(b.hists[0].sum_ns == UINT64_MAX);
 	assert_string_equal(b.hists[0].comm, "nss \"probe\"");
 	assert_int_equal(b.lookups[0].failed, 123456);
 	assert_string_equal(b.lookups[0].patterns.v[0].pattern, "/etc/pki/nssdb/.N_dOeSnotExist_.db");
 	assert_true(b.events[0].dur_ns == 200300000);
+	assert_false(b.events[0].ml.present);
+	assert_true(b.events[1].ml.present);
+	assert_int_equal(b.events[1].ml.map_count, 9000);
+	assert_string_equal(b.events[1].ml.comm, "forker");
 	free(j);
 	free(j2);
 	traced_free(&a);
 	traced_free(&b);
-	assert_int_equal(traced_from_json("not json", &b), -EINVAL);
+	assert_int_equal(traced_from_json("not json", why, sizeof(why), &b), -EINVAL);
+	assert_non_null(strstr(why, "not JSON"));
+	assert_int_equal(traced_from_json("{} {}", why, sizeof(why), &b), -EINVAL); /* one document */
+	assert_non_null(strstr(why, "not JSON"));
+}
+
+/* A valid traced document, changed by one edit: each must be refused
+ * with -EINVAL and a reason naming the field. */
+struct mutation {
+	const char *path;  /* "hists.0.5": keys and indexes from traced */
+	const char *value; /* JSON to put there; NULL removes it */
+	const char *why;   /* expected in the reason */
+};
+
+static json_object *walk(json_object *o, const char *path, char *last, size_t lastsz)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	char *slash = strrchr(p, '.');
+	snprintf(last, lastsz, "%s", slash ? slash + 1 : p);
+	if (!slash)
+		return o;
+	*slash = '\0';
+	for (char *tok = strtok(p, "."); tok && o; tok = strtok(NULL, "."))
+		o = json_object_is_type(o, json_type_array) ? json_object_array_get_idx(o, (size_t)atoi(tok))
+							     : json_object_object_get(o, tok);
+	return o;
+}
+
+static char *mutate(const char *json, const struct mutation *m)
+{
+	json_object *o = json_tokener_parse(json);
+	char last[64];
+	json_object *parent = walk(o, m->path, last, sizeof(last));
+	assert_non_null(parent);
+	json_object *v = m->value ? json_tokener_parse(m->value) : NULL;
+	if (json_object_is_type(parent, json_type_array)) {
+		size_t i = (size_t)atoi(last);
+		if (m->value)
+			json_object_array_put_idx(parent, i, v);
+		else
+			json_object_array_del_idx(parent, i, json_object_array_length(parent) - i);
+	} else if (m->value) {
+		json_object_object_add(parent, last, v);
+	} else {
+		json_object_object_del(parent, last);
+	}
+	char *s = xstrdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+static void test_malformed_traced_is_refused(void **state UNUSED)
+{
+	static const struct mutation muts[] = {
+		{"stats", NULL, "traced.stats is missing"},
+		{"hists", NULL, "traced.hists is missing"},
+		{"lookups", NULL, "traced.lookups is missing"},
+		{"events", NULL, "traced.events is missing"},
+		{"duration_s", NULL, "traced.duration_s is missing"},
+		{"has_bpf_stats", NULL, "traced.has_bpf_stats is missing"},
+		{"stats", "{}", "traced.stats is an object, not an array"},
+		{"hists", "\"x\"", "traced.hists is a string, not an array"},
+		{"lookups", "7", "traced.lookups is an integer, not an array"},
+		{"events", "null", "traced.events is null, not an array"},
+		{"stats", "[1,2,3]", "traced.stats has 3 entries, expected 9 to 12"},
+		{"stats", "[1,2,3,4,5,6,7,8,9,10,11,12,13]", "traced.stats has 13 entries"},
+		{"stats.0", "-1", "traced.stats[0] is negative"},
+		{"stats.1", "1.5", "traced.stats[1] is a number, not an integer"},
+		{"hists.0.11", NULL, "traced.hists[0] has 11 fields, expected 12"},
+		{"hists.0.5", NULL, "traced.hists[0] has 5 fields, expected 12"},
+		{"hists.0", "{}", "traced.hists[0] is an object, not an array"},
+		{"hists.0.0", "4294967296", "traced.hists[0].tgid is 4294967296, over 4294967295"},
+		{"hists.0.1", "99", "traced.hists[0].kind is 99, not a kind"},
+		{"hists.0.1", "0", "traced.hists[0].kind is 0"},
+		{"hists.0.2", "\"0xff\"", "traced.hists[0].detail is not a hex number"},
+		{"hists.0.2", "\"\"", "traced.hists[0].detail is empty"},
+		{"hists.0.2", "\"11112222333344445\"", "traced.hists[0].detail is 17 bytes"},
+		{"hists.0.2", "255", "traced.hists[0].detail is an integer, not a string"},
+		{"hists.0.4", "\"0123456789abcdefg\"", "traced.hists[0].comm is 17 bytes, longer than 15"},
+		{"hists.0.4", "\"a\\u0000b\"", "traced.hists[0].comm holds a NUL byte"},
+		{"hists.0.5", "\"7\"", "traced.hists[0].count is a string, not an integer"},
+		{"hists.0.11", "[1,2]", "traced.hists[0].slots has 2 entries, expected 32"},
+		{"hists.0.11.31", "true", "traced.hists[0].slots[31] is a boolean"},
+		{"lookups.0.4", "{}", "traced.lookups[0].patterns is an object"},
+		{"lookups.0.4.0", "[\"/x\"]", "traced.lookups[0].patterns[0] has 1 fields, expected 2"},
+		{"lookups.0.4.0.1", "-5", "traced.lookups[0].patterns[0].count is negative"},
+		{"lookups.0.3", NULL, "traced.lookups[0] has 3 fields, expected 5"},
+		{"events.0.4", "\"soon\"", "traced.events[0].t_s is a string, not a number"},
+		{"events.0.9", NULL, "traced.events[0] has 9 fields, expected 10 to 11"},
+		{"events.1.10", "[1,2]", "traced.events[1].holder has 2 fields, expected 8"},
+		{"events.1.10.7", "5", "traced.events[1].holder.comm is an integer, not a string"},
+		{"duration_s", "-1", "traced.duration_s is -1, not 0 to"},
+		{"duration_s", "1e300", "traced.duration_s is 1e+300"},
+		{"groups", "4294967296", "traced.groups is 4294967296, over"},
+		{"has_bpf_stats", "1", "traced.has_bpf_stats is an integer, not a boolean"},
+	};
+	struct traced t, back;
+	char why[200];
+	fill_events(&t);
+	_cleanup_free_ char *valid = traced_to_json(&t);
+	traced_free(&t);
+	assert_int_equal(traced_from_json(valid, why, sizeof(why), &back), 0);
+	traced_free(&back);
+	for (size_t i = 0; i < ARRAY_SIZE(muts); i++) {
+		_cleanup_free_ char *bad = mutate(valid, &muts[i]);
+		why[0] = '\0';
+		int rc = traced_from_json(bad, why, sizeof(why), &back);
+		if (rc != -EINVAL || !strstr(why, muts[i].why))
+			fail_msg("%s := %s: rc %d, reason \"%s\", expected \"%s\"", muts[i].path,
+				 muts[i].value ? muts[i].value : "(removed)", rc, why, muts[i].why);
+	}
+	/* NaN and Infinity are not JSON, though json-c takes them even in
+	 * its strict mode. */
+	assert_int_equal(traced_from_json("{\"duration_s\":NaN}", why, sizeof(why), &back), -EINVAL);
+	assert_non_null(strstr(why, "traced.duration_s is nan"));
+	assert_int_equal(traced_from_json("{\"duration_s\":-Infinity}", why, sizeof(why), &back), -EINVAL);
+
+	/* Older recordings with 9 loss counters still read; the counters
+	 * they lack are those of maps their tracer did not have. */
+	struct mutation old = {"stats", "[1,2,3,4,5,6,7,8,9]", ""};
+	_cleanup_free_ char *nine = mutate(valid, &old);
+	assert_int_equal(traced_from_json(nine, why, sizeof(why), &back), 0);
+	assert_int_equal(back.bpf_run_cnt, 9);
+	assert_int_equal(back.irqs_full, 0);
+	traced_free(&back);
+
+	/* More outlier events than the tracer keeps. */
+	fill(&t, 1, 1, 1, 1);
+	for (size_t i = 0; i <= TR_MAX_EVENTS; i++) {
+		ARRAY_GROW(t.events, t.nevents, t.capevents);
+		t.events[t.nevents++] = (struct tr_event){.kind = TR_DIRECT_RECLAIM, .tid = 1, .tgid = 1};
+	}
+	_cleanup_free_ char *many = traced_to_json(&t);
+	traced_free(&t);
+	assert_int_equal(traced_from_json(many, why, sizeof(why), &back), -EINVAL);
+	assert_non_null(strstr(why, "traced.events has 4097 entries, more than 4096"));
 }
 
 static void test_diff_of_two_states(void **state UNUSED)
@@ -77,11 +235,46 @@ static void test_diff_of_two_states(void **state UNUSED)
 	traced_free(&b);
 }
 
+static char recpath[] = "/tmp/kstall-test-rec-XXXXXX";
+
+static int open_rec(struct rec_file *f)
+{
+	int fd = open(recpath, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return rec_open_fd(fd, f);
+}
+
+static int new_rec(void)
+{
+	int fd = open(recpath, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* A frame with any header: clen bytes of z, claiming ulen, with the
+ * right checksum (so that only the claim is wrong). */
+static void raw_frame(int fd, char type, const void *z, size_t clen, size_t ulen)
+{
+	char head[96];
+	int n = snprintf(head, sizeof(head), "KSREC1 %c %zu %zu %08lx\n", type, clen, ulen,
+			 (unsigned long)crc32(0, z, (uInt)clen));
+	assert_int_equal(write(fd, head, (size_t)n), n);
+	assert_int_equal(write(fd, z, clen), (ssize_t)clen);
+	assert_int_equal(write(fd, "\n", 1), 1);
+}
+
+static unsigned char *deflated(const void *p, size_t n, size_t *ret_len)
+{
+	uLongf zl = compressBound(n);
+	unsigned char *z = xmalloc(zl);
+	assert_int_equal(compress2(z, &zl, p, n, 9), Z_OK);
+	*ret_len = zl;
+	return z;
+}
+
 static void test_reader_stops_at_damage(void **state UNUSED)
 {
-	char path[] = "/tmp/kstall-test-rec-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
+	int fd = new_rec();
 	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":1}"), 0);
 	assert_int_equal(rec_write_frame(fd, REC_INTERVAL, "{\"n\":1}"), 0);
 	assert_int_equal(rec_write_frame(fd, REC_INTERVAL, "{\"n\":2}"), 0);
@@ -89,41 +282,352 @@ static void test_reader_stops_at_damage(void **state UNUSED)
 	close(fd);
 
 	struct rec_file f;
-	assert_int_equal(rec_read(path, &f), 0);
+	char *json;
+	assert_int_equal(open_rec(&f), 0);
 	assert_int_equal(f.n, 3);
 	assert_int_equal(f.bytes_ignored, 0);
-	assert_string_equal(f.v[2].json, "{\"n\":2}");
-	rec_file_free(&f);
+	assert_int_equal(f.v[0].type, REC_HEADER);
+	assert_int_equal(rec_frame_decode(&f, 2, &json), 0);
+	assert_string_equal(json, "{\"n\":2}");
+	free(json);
+	rec_file_close(&f);
 
 	/* Cut inside the last frame: two frames, and the tail is reported. */
-	assert_int_equal(truncate(path, full - 3), 0);
-	assert_int_equal(rec_read(path, &f), 0);
+	assert_int_equal(truncate(recpath, full - 3), 0);
+	assert_int_equal(open_rec(&f), 0);
 	assert_int_equal(f.n, 2);
 	assert_true(f.bytes_ignored > 0);
 	assert_non_null(strstr(f.tail_reason, "incomplete"));
-	rec_file_free(&f);
+	rec_file_close(&f);
+	/* Cut inside a header line. */
+	fd = new_rec();
+	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":1}"), 0);
+	assert_int_equal(write(fd, "KSREC1 I 1", 10), 10);
+	close(fd);
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(f.n, 1);
+	assert_non_null(strstr(f.tail_reason, "incomplete"));
+	rec_file_close(&f);
 
 	/* A flipped byte in a payload fails its checksum. */
-	fd = open(path, O_RDWR);
+	fd = new_rec();
+	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":1,\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}"), 0);
+	assert_int_equal(rec_write_frame(fd, REC_INTERVAL, "{\"n\":1}"), 0);
+	close(fd);
+	fd = open(recpath, O_RDWR);
 	char c;
 	assert_int_equal(pread(fd, &c, 1, 40), 1);
 	c ^= 0x5a;
 	assert_int_equal(pwrite(fd, &c, 1, 40), 1);
 	close(fd);
-	int rc = rec_read(path, &f);
-	if (rc == 0) {
-		assert_true(f.n < 2);
-		rec_file_free(&f);
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(f.n, 0);
+	assert_non_null(strstr(f.tail_reason, "frame at byte 0 fails its checksum"));
+	rec_file_close(&f);
+
+	/* Header lines are read strictly: a sign, an unknown type, spaces. */
+	static const char *const lines[] = {"KSREC1 I -1 5 00000000\n", "KSREC1 X 1 1 00000000\n",
+					    "KSREC1 I  1 1 00000000\n", "KSREC1 I 1 1 0000000\n",
+					    "KSREC1 I 99999999999 1 00000000\n", "KSREC2 I 1 1 00000000\n"};
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		fd = new_rec();
+		assert_int_equal(write(fd, lines[i], strlen(lines[i])), (ssize_t)strlen(lines[i]));
+		assert_int_equal(write(fd, "xx\n", 3), 3);
+		close(fd);
+		assert_int_equal(open_rec(&f), 0);
+		assert_int_equal(f.n, 0);
+		if (!strstr(f.tail_reason, "no frame header at byte 0"))
+			fail_msg("%s: %s", lines[i], f.tail_reason);
+		rec_file_close(&f);
 	}
-	unlink(path);
+	/* Not a regular file. */
+	assert_int_equal(rec_open_fd(open("/dev/null", O_RDONLY), &f), -EINVAL);
+}
+
+static void test_reader_limits(void **state UNUSED)
+{
+	struct rec_file f;
+	char *json;
+	size_t zl;
+
+	/* A claim past 64 MiB is refused from its header line alone: no
+	 * allocation, no decompression. */
+	_cleanup_free_ unsigned char *small = deflated("{\"a\":1}", 7, &zl);
+	int fd = new_rec();
+	raw_frame(fd, 'H', small, zl, (64u << 20) + 1);
+	close(fd);
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(f.n, 0);
+	assert_non_null(strstr(f.tail_reason, "claims 67108865 bytes, over the 64 MiB limit"));
+	rec_file_close(&f);
+
+	/* More than deflate's 1032:1 from so few bytes. */
+	fd = new_rec();
+	raw_frame(fd, 'H', small, zl, zl * 1032 + 1);
+	close(fd);
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(f.n, 0);
+	assert_non_null(strstr(f.tail_reason, "no deflate stream does that"));
+	rec_file_close(&f);
+
+	/* Claims that the data does not keep, found when decoded: shorter,
+	 * longer, garbage after the stream, a NUL. Each frame's checksum is
+	 * right, so the index holds them all. */
+	_cleanup_free_ unsigned char *nul = deflated("{\"a\":\"\0\"}", 9, &zl);
+	size_t nl = zl;
+	_cleanup_free_ unsigned char *z = deflated("{\"a\":1}", 7, &zl);
+	unsigned char trail[256];
+	memcpy(trail, z, zl);
+	memcpy(trail + zl, "junk", 4);
+	fd = new_rec();
+	raw_frame(fd, 'H', z, zl, 7);
+	raw_frame(fd, 'I', z, zl, 8);
+	raw_frame(fd, 'I', z, zl, 6);
+	raw_frame(fd, 'I', trail, zl + 4, 7);
+	raw_frame(fd, 'I', nul, nl, 9);
+	raw_frame(fd, 'I', "\x78\x9c\xff\xff\xff\xff\xff", 7, 7);
+	close(fd);
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(f.n, 6);
+	assert_int_equal(rec_frame_decode(&f, 0, &json), 0);
+	assert_string_equal(json, "{\"a\":1}");
+	free(json);
+	static const char *const want[] = {"decompresses to 7 bytes, not the 8 it claims",
+					   "decompresses to more than the 6 bytes it claims",
+					   "has bytes after the end of its compressed data", "holds a NUL byte",
+					   "does not decompress"};
+	for (size_t i = 1; i < f.n; i++) {
+		f.error[0] = '\0';
+		assert_int_equal(rec_frame_decode(&f, i, &json), -EINVAL);
+		if (!strstr(f.error, want[i - 1]) || !strstr(f.error, "frame at byte"))
+			fail_msg("frame %zu: \"%s\", expected \"%s\"", i, f.error, want[i - 1]);
+	}
+	rec_file_close(&f);
+
+	/* More JSON values than a frame may hold: json-c spends ~70 bytes on
+	 * each, whatever the text's length. Refused by the writer too. */
+	size_t nv = REC_MAX_VALUES + 1;
+	char *arr = xmalloc(nv * 2 + 2);
+	arr[0] = '[';
+	for (size_t i = 0; i < nv; i++)
+		memcpy(arr + 1 + 2 * i, i + 1 < nv ? "0," : "0]", 2);
+	arr[nv * 2 + 1] = '\0';
+	fd = new_rec();
+	assert_int_equal(rec_write_frame(fd, REC_INTERVAL, arr), -EFBIG);
+	unsigned char *za = deflated(arr, strlen(arr), &zl);
+	raw_frame(fd, 'I', za, zl, strlen(arr));
+	free(za);
+	free(arr);
+	close(fd);
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(rec_frame_decode(&f, 0, &json), -EINVAL);
+	assert_non_null(strstr(f.error, "more than 4194304 JSON values"));
+	rec_file_close(&f);
+}
+
+/* Opening reads header lines and checksums only; a frame is decompressed
+ * when asked for, within the reader's budget; t_mono comes from a
+ * frame's first bytes. */
+static void test_reader_is_lazy(void **state UNUSED)
+{
+	struct rec_file f;
+	char *json;
+	double t;
+	size_t zl;
+
+	/* A 64 MiB payload of one long string: valid, within every limit. */
+	size_t big = 64u << 20;
+	char *s = xmalloc(big + 1);
+	memset(s, 'x', big);
+	memcpy(s, "{\"t_mono\":7.5,\"t_real\":1,\"s\":\"", 30);
+	memcpy(s + big - 2, "\"}", 2);
+	s[big] = '\0';
+	_cleanup_free_ unsigned char *z = deflated(s, big, &zl);
+	free(s);
+	int fd = new_rec();
+	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":1}"), 0);
+	for (int i = 0; i < 5; i++)
+		raw_frame(fd, 'I', z, zl, big);
+	assert_int_equal(rec_write_frame(fd, REC_INTERVAL, "{\"x\":1,\"t_mono\":9}"), 0);
+	assert_int_equal(rec_write_frame(fd, REC_INTERVAL, "{\"x\":1}"), 0);
+	close(fd);
+
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(f.n, 8);
+	assert_true(f.decode_budget == REC_MAX_DECODED); /* nothing decompressed */
+	/* The prefix: no budget spent, whatever the frame's size. */
+	for (size_t i = 1; i <= 5; i++) {
+		assert_int_equal(rec_frame_t_mono(&f, i, &t), 0);
+		assert_true(t == 7.5);
+	}
+	assert_true(f.decode_budget == REC_MAX_DECODED);
+	/* Not in record's form: decoded whole. */
+	assert_int_equal(rec_frame_t_mono(&f, 6, &t), 0);
+	assert_true(t == 9);
+	assert_true(f.decode_budget < REC_MAX_DECODED);
+	assert_int_equal(rec_frame_t_mono(&f, 7, &t), -EINVAL);
+	assert_non_null(strstr(f.error, "t_mono is missing"));
+	/* Four whole frames of 64 MiB fit the 256 MiB budget; not a fifth. */
+	f.decode_budget = REC_MAX_DECODED;
+	for (size_t i = 1; i <= 4; i++) {
+		assert_int_equal(rec_frame_decode(&f, i, &json), 0);
+		assert_int_equal(strlen(json), big);
+		free(json);
+	}
+	assert_int_equal(rec_frame_decode(&f, 5, &json), -E2BIG);
+	assert_non_null(strstr(f.error, "limit of 256 MiB decompressed per report"));
+	rec_file_close(&f);
+}
+
+static void test_frames_are_validated(void **state UNUSED)
+{
+	struct rec_header h;
+	struct rec_interval iv;
+	char why[200];
+	struct traced t;
+
+	assert_int_equal(rec_header_parse("{\"format\":1,\"interval_s\":2,\"user_hz\":100}", why, sizeof(why), &h), 0);
+	assert_true(h.interval_s == 2);
+	assert_int_equal(h.user_hz, 100);
+	static const struct {
+		const char *json, *why;
+	} hdrs[] = {
+		{"{\"format\":1,\"user_hz\":100}", "header.interval_s is missing"},
+		{"{\"format\":1,\"interval_s\":0,\"user_hz\":100}", "header.interval_s is 0"},
+		{"{\"format\":1,\"interval_s\":\"2\",\"user_hz\":100}", "header.interval_s is a string"},
+		{"{\"format\":1,\"interval_s\":2}", "header.user_hz is missing"},
+		{"{\"format\":1,\"interval_s\":2,\"user_hz\":0}", "header.user_hz is 0"},
+		{"{\"format\":2,\"interval_s\":2,\"user_hz\":100}", "this kstall reads format 1"},
+		{"[1]", "not one JSON object"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(hdrs); i++) {
+		why[0] = '\0';
+		if (rec_header_parse(hdrs[i].json, why, sizeof(why), &h) != -EINVAL || !strstr(why, hdrs[i].why))
+			fail_msg("%s: \"%s\", expected \"%s\"", hdrs[i].json, why, hdrs[i].why);
+	}
+
+	fill_events(&t);
+	_cleanup_free_ char *tj = traced_to_json(&t);
+	traced_free(&t);
+	_cleanup_free_ char *ok = xasprintf("{\"t_mono\":5.5,\"t_real\":1700000000.25,\"host_files\":{\"proc/version\":"
+					    "\"Linux\"},\"files\":{\"proc/1/stat\":\"1 (init) S\"},\"traced\":%s}", tj);
+	assert_int_equal(rec_interval_parse(ok, why, sizeof(why), &iv), 0);
+	assert_true(iv.t_mono == 5.5);
+	assert_int_equal(iv.traced.nhists, 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(iv.files, "proc/1/stat")), "1 (init) S");
+	rec_interval_free(&iv);
+	static const struct {
+		const char *head, *why;
+	} ivs[] = {
+		{"\"t_real\":1,\"host_files\":{},\"files\":{}", "t_mono is missing"},
+		{"\"t_mono\":-1,\"t_real\":1,\"host_files\":{},\"files\":{}", "t_mono is -1"},
+		{"\"t_mono\":1,\"host_files\":{},\"files\":{}", "t_real is missing"},
+		{"\"t_mono\":1,\"t_real\":1,\"files\":{}", "host_files is missing"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":\"proc\"", "files is a string, not an object"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":[]", "files is an array, not an object"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{\"a\":1},\"files\":{}", "host_files: entry 0 is an integer"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{\"a\":\"\",\"b\":null}", "files: entry 1 is null"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{\"../etc/x\":\"\"}", "files: entry 0 is not a relative path"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{\"/etc/x\":\"\"}", "is not a relative path"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{\"a/./b\":\"\"}", "is not a relative path"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{\"a//b\":\"\"}", "is not a relative path"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{\"a/\":\"\"}", "is not a relative path"},
+		{"\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{\"\":\"\"}", "is not a relative path"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ivs); i++) {
+		_cleanup_free_ char *j = xasprintf("{%s,\"traced\":%s}", ivs[i].head, tj);
+		why[0] = '\0';
+		if (rec_interval_parse(j, why, sizeof(why), &iv) != -EINVAL || !strstr(why, ivs[i].why))
+			fail_msg("%s: \"%s\", expected \"%s\"", ivs[i].head, why, ivs[i].why);
+	}
+	assert_int_equal(rec_interval_parse("{\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{}}", why,
+					    sizeof(why), &iv), -EINVAL);
+	assert_non_null(strstr(why, "traced is missing"));
+	assert_int_equal(rec_interval_parse("{\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{},\"traced\":[]}",
+					    why, sizeof(why), &iv), -EINVAL);
+	assert_non_null(strstr(why, "traced is an array, not an object"));
+}
+
+/* record -o: never through a link, never into a FIFO or a device, never
+ * appending to a file that is not a recording; a new file is known as
+ * such, and an existing recording is appended to. */
+static void test_open_for_append(void **state UNUSED)
+{
+	char dir[] = "/tmp/kstall-test-recapp-XXXXXX";
+	bool created;
+	assert_non_null(mkdtemp(dir));
+	_cleanup_free_ char *target = xasprintf("%s/target", dir), *link = xasprintf("%s/link", dir),
+			    *fifo = xasprintf("%s/fifo", dir), *rec = xasprintf("%s/rec", dir),
+			    *dangling = xasprintf("%s/dangling", dir), *absent = xasprintf("%s/absent", dir);
+	int fd = open(target, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_int_equal(write(fd, "secret\n", 7), 7);
+	close(fd);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(symlink(absent, dangling), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	assert_int_equal(rec_open_append(link, &created), -ELOOP);
+	assert_int_equal(rec_open_append(dangling, &created), -ELOOP);
+	assert_int_equal(access(absent, F_OK), -1); /* not created through the link */
+	assert_int_equal(rec_open_append(fifo, &created), -EINVAL); /* and did not block */
+	assert_int_equal(rec_open_append("/dev/null", &created), -EINVAL);
+	assert_int_equal(rec_open_append(dir, &created), -EISDIR);
+	assert_int_equal(rec_open_append(target, &created), -EEXIST); /* not a recording */
+	_cleanup_free_ char *t = slurp(target, NULL);
+	assert_string_equal(t, "secret\n");
+
+	fd = rec_open_append(rec, &created);
+	assert_true(fd >= 0);
+	assert_true(created);
+	assert_false(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":1}"), 0);
+	close(fd);
+	fd = rec_open_append(rec, &created);
+	assert_true(fd >= 0);
+	assert_false(created);
+	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":1}"), 0);
+	close(fd);
+	struct rec_file f;
+	assert_int_equal(rec_open_fd(open(rec, O_RDONLY), &f), 0);
+	assert_int_equal(f.n, 2); /* appended, not truncated */
+	rec_file_close(&f);
+	/* An empty file (made by hand, or by touch) is appended to. */
+	unlink(rec);
+	close(open(rec, O_WRONLY | O_CREAT, 0644));
+	fd = rec_open_append(rec, &created);
+	assert_true(fd >= 0);
+	assert_false(created);
+	close(fd);
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state UNUSED)
+{
+	int fd = mkstemp(recpath);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int teardown(void **state UNUSED)
+{
+	return unlink(recpath);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_is_lossless),
+		cmocka_unit_test(test_malformed_traced_is_refused),
 		cmocka_unit_test(test_diff_of_two_states),
 		cmocka_unit_test(test_reader_stops_at_damage),
+		cmocka_unit_test(test_reader_limits),
+		cmocka_unit_test(test_reader_is_lazy),
+		cmocka_unit_test(test_frames_are_validated),
+		cmocka_unit_test(test_open_for_append),
 	};
-	return cmocka_run_group_tests_name("recfile", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("recfile", tests, setup, teardown);
 }
