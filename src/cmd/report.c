@@ -1,70 +1,33 @@
 /* kstall report FILE: the findings of a recording, offline, on any
  * machine. The window's two boundary samples are rebuilt as a snapshot
- * tree and read by the same collect(); the tracer's state is the
- * difference of the two boundary frames.
+ * tree, in memory, and read by the same collect(); the tracer's state is
+ * the difference of the two boundary frames.
  *
  * A recording is input from elsewhere: only a regular file is read, a
  * frame is decompressed only when it is used (one at a time, within the
  * reader's limits), and every frame used is validated before anything of
  * it is written or analysed (docs/record-format.md). */
 #include "cmd.h"
-#include "../lib/fsutil.h"
+#include "../lib/memtree.h"
 #include "../record/recfile.h"
 
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <sys/stat.h>
 
-/* Write rel under the directory dirfd, making the directories on its
- * way: each opened relative to the last, none followed if a link. rel
- * was validated (rec_interval_parse: no "..", "." or empty part). */
-static int write_at(int dirfd, const char *rel, const char *data, size_t len)
+/* A frame's files into the window's tree (prefix: kstall/sample0/ for
+ * the earlier sample). Nothing is written to disk. */
+static int add_files(struct memtree *t, const char *prefix, json_object *files)
 {
-	_cleanup_free_ char *p = xstrdup(rel);
-	_cleanup_close_ int cur = -1;
-	int base = dirfd;
-	char *s = p, *slash;
-
-	while ((slash = strchr(s, '/'))) {
-		*slash = '\0';
-		if (mkdirat(base, s, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		int fd = openat(base, s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		if (cur >= 0)
-			close(cur);
-		base = cur = fd;
-		s = slash + 1;
-	}
-	_cleanup_close_ int fd = openat(base, s, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int write_files(int dirfd, const char *prefix, json_object *files)
-{
-	/* Validated already; checked again here, where the writes are. */
+	/* Validated already (rec_interval_parse); checked again here. */
 	if (!json_object_is_type(files, json_type_object))
 		return -EINVAL;
 	json_object_object_foreach(files, path, val) {
-		if (!relpath_is_safe(path) || !json_object_is_type(val, json_type_string))
-			return -EINVAL;
 		_cleanup_free_ char *rel = xasprintf("%s%s", prefix, path);
-		int rc = write_at(dirfd, rel, json_object_get_string(val), (size_t)json_object_get_string_len(val));
-		if (rc < 0)
-			return rc;
+		_cleanup_free_ char *clean = memtree_clean_path(rel);
+		if (!clean || strcmp(clean, rel) || !json_object_is_type(val, json_type_string))
+			return -EINVAL;
+		memtree_add(t, clean, json_object_get_string(val), (size_t)json_object_get_string_len(val));
 	}
 	return 0;
 }
@@ -194,13 +157,11 @@ int cmd_report(int argc, char **argv)
 {
 	struct check_opts o;
 	struct rec_file f = {.fd = -1};
-	char tmp[] = "/tmp/kstall-report-XXXXXX";
-	bool made = false;
+	struct memtree tree = {0};
 	struct rec_interval iv = {0};
 	struct rec_header hdr;
 	struct traced ta = {0}, tb = {0}, tw = {0};
 	char *meta = NULL;
-	_cleanup_close_ int dirfd = -1;
 	int rc = check_opts_parse(argc, argv, &o, VERB_REPORT);
 
 	if (rc)
@@ -246,37 +207,27 @@ int cmd_report(int argc, char **argv)
 	if (pick_window(&f, h, hdr.interval_s / 2, &o, &a, &b))
 		goto out;
 
-	if (!mkdtemp(tmp)) {
-		fprintf(stderr, "kstall: cannot make a temporary directory: %s\n", strerror(errno));
-		goto out;
-	}
-	made = true;
-	dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dirfd < 0) {
-		fprintf(stderr, "kstall: %s: %s\n", tmp, strerror(errno));
-		goto out;
-	}
-	/* One frame at a time, freed once written: the segment's first (its
+	/* One frame at a time, freed once taken: the segment's first (its
 	 * host files), the window's first (sample0) and its last (the later
 	 * sample). */
 	int err;
 	if (load_interval(&f, h, o.output, &iv) < 0)
 		goto out;
-	if ((err = write_files(dirfd, "", iv.host_files)) < 0)
+	if ((err = add_files(&tree, "", iv.host_files)) < 0)
 		goto write_failed;
 	if (a != h) {
 		rec_interval_free(&iv);
 		if (load_interval(&f, a, o.output, &iv) < 0)
 			goto out;
 	}
-	if ((err = write_files(dirfd, SNAPSHOT_SAMPLE0, iv.files)) < 0)
+	if ((err = add_files(&tree, SNAPSHOT_SAMPLE0, iv.files)) < 0)
 		goto write_failed;
 	double ta_mono = iv.t_mono, ta_real = iv.t_real;
 	ta = TAKE_TRACED(iv.traced);
 	rec_interval_free(&iv);
 	if (load_interval(&f, b, o.output, &iv) < 0)
 		goto out;
-	if ((err = write_files(dirfd, "", iv.files)) < 0)
+	if ((err = add_files(&tree, "", iv.files)) < 0)
 		goto write_failed;
 	double tb_mono = iv.t_mono, tb_real = iv.t_real;
 	tb = TAKE_TRACED(iv.traced);
@@ -289,7 +240,7 @@ int cmd_report(int argc, char **argv)
 	}
 	meta = xasprintf("kstall_snapshot_version=1\ninterval_s=%.17g\nt0=%.6f\nt1=%.6f\nuser_hz=%u\n",
 			 tb_mono - ta_mono, ta_real, tb_real, hdr.user_hz);
-	err = write_at(dirfd, SNAPSHOT_META, meta, strlen(meta));
+	err = memtree_add(&tree, SNAPSHOT_META, meta, strlen(meta));
 write_failed:
 	if (err < 0) {
 		fprintf(stderr, "kstall: cannot rebuild the window's samples: %s\n", strerror(-err));
@@ -299,13 +250,14 @@ write_failed:
 	traced_diff(&ta, &tb, &tw);
 
 	struct sysroot *r;
-	if (sysroot_open(tmp, &r) < 0)
+	if (sysroot_open_mem(&tree, o.output, &r) < 0)
 		goto out;
 	struct inputs in;
 	struct report rep = {0};
 	struct collect_opts co = {.interval_s = 1};
 	if (collect(r, &co, &in) == 0) {
 		in.window_source = "recording";
+		traced_name_from_sample(&tw, &in.cur);
 		in.traced = &tw;
 		report_build(r, &in, &rep);
 		rc = report_render(&o, &rep);
@@ -321,8 +273,7 @@ out:
 	traced_free(&tb);
 	traced_free(&tw);
 	rec_file_close(&f);
-	if (made)
-		rm_rf(tmp);
+	memtree_free(&tree);
 	check_opts_free(&o);
 	return finish_output(rc);
 }

@@ -1,5 +1,4 @@
 #include "sysroot.h"
-#include "fsutil.h"
 #include "memtree.h"
 
 #include <dirent.h>
@@ -46,6 +45,18 @@ struct sysroot {
 static pthread_mutex_t stuck_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct worker *stuck[SYSROOT_MAX_STUCK];
 static unsigned nstuck;
+
+/* Relative, and no ".." part: the caller's names never leave the root
+ * (links inside a tree are resolved in it, below). */
+static bool relpath_is_safe(const char *rel)
+{
+	if (!*rel || rel[0] == '/')
+		return false;
+	for (const char *p = rel; (p = strstr(p, "..")); p += 2)
+		if ((p == rel || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	return true;
+}
 
 static bool force_walk;
 static int have_openat2 = -1; /* unknown until first tried */
