@@ -9,7 +9,7 @@ static char tmpl[] = "/tmp/kstall-test-cli-usage-XXXXXX";
 
 static struct res run_argv(double timeout_s, bool drop, char *const args[])
 {
-	return kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = timeout_s, .drop = drop}, args);
+	return kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = timeout_s, .uid = drop ? NOBODY : 0}, args);
 }
 
 #define RUN(...) run_argv(30, false, (char *const[]){__VA_ARGS__, NULL})

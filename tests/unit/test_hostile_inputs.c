@@ -354,7 +354,7 @@ static void test_unprivileged_output(void **state UNUSED)
 	REQUIRE_OR_SKIP(geteuid() == 0, "switching to nobody needs root");
 	_cleanup_free_ char *priv = xasprintf("%s/private", tmpl), *out = xasprintf("%s/private/x", tmpl);
 	assert_int_equal(mkdir(priv, 0700), 0);
-	struct res r = kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = 30, .drop = true},
+	struct res r = kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = 30, .uid = NOBODY},
 				  (char *const[]){"snapshot", "-o", out, "--interval", "0.1", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "Permission denied"));

@@ -4,91 +4,20 @@
  * recording; record -o onto a link, a FIFO, and without the privileges
  * to trace. Runs the sanitizer build (KSTALL_BIN overrides): every
  * ASan/UBSan report fails the test. */
-#include "testutil.h"
+#include "clirun.h"
 #include "record/recfile.h"
 
-#include <grp.h>
 #include <math.h>
-#include <json-c/json.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <zlib.h>
-
-struct res {
-	int status; /* exit code, or 128+signal, or -1 on timeout */
-	char *out, *err;
-	double secs;
-	long maxrss_kb; /* the child's peak RSS */
-};
-
-static const char *bin(void)
-{
-	const char *b = getenv("KSTALL_BIN");
-	return b ? b : "build/kstall-asan";
-}
 
 static char tmpl[] = "/tmp/kstall-test-rcli-XXXXXX";
 
-/* Run kstall with args (NULL-terminated), stdout/stderr to files; as
- * uid (and its group) if not 0. Copied from test_cli.c, with wait4 for
- * the child's peak RSS. */
 static struct res run_as(double timeout_s, uid_t uid, char *const args[])
 {
-	struct res r = {0};
-	_cleanup_free_ char *o = xasprintf("%s/stdout", tmpl), *e = xasprintf("%s/stderr", tmpl);
-	double t0 = now_monotonic();
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fo = open(o, O_WRONLY | O_CREAT | O_TRUNC, 0644), fe = open(e, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		/* Freed memory stays in ASan's quarantine (256 MB by default):
-		 * keep it small, so that RSS measures kstall, not ASan. */
-		const char *ao = getenv("ASAN_OPTIONS");
-		char *opts = xasprintf("%s%squarantine_size_mb=8", ao ? ao : "", ao ? ":" : "");
-		setenv("ASAN_OPTIONS", opts, 1);
-		if (uid && (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0))
-			_exit(126);
-		char *argv[32] = {(char *)bin()};
-		for (int i = 0; args[i] && i < 30; i++)
-			argv[i + 1] = args[i];
-		execv(bin(), argv);
-		_exit(127);
-	}
-	int st;
-	struct rusage ru = {0};
-	for (;;) {
-		pid_t w = wait4(pid, &st, WNOHANG, &ru);
-		if (w == pid)
-			break;
-		if (now_monotonic() - t0 > timeout_s) {
-			kill(pid, SIGKILL);
-			wait4(pid, &st, 0, &ru);
-			r.status = -1;
-			break;
-		}
-		usleep(10000);
-	}
-	r.secs = now_monotonic() - t0;
-	r.maxrss_kb = ru.ru_maxrss;
-	if (r.status != -1)
-		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r.out = slurp(o, NULL);
-	r.err = slurp(e, NULL);
-	if (strstr(r.err, "Sanitizer") || strstr(r.err, "runtime error"))
-		fail_msg("sanitizer report:\n%s", r.err);
-	return r;
+	return kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = timeout_s, .uid = uid}, args);
 }
 
 #define RUN(timeout, ...) run_as(timeout, 0, (char *const[]){__VA_ARGS__, NULL})
-
-static void res_free(struct res *r)
-{
-	free(r->out);
-	free(r->err);
-}
 
 /* Exit status and a message on stderr, or a failure saying what came. */
 static void expect(const struct res *r, int status, const char *msg)
