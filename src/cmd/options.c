@@ -302,32 +302,9 @@ int parse_options(int argc, char **argv, const struct verb_spec *spec, const str
 	return (int)nargs;
 }
 
-/* Write text from column col, wrapped at HELP_WIDTH, continuation lines
- * indented to indent. */
 static void wrap(FILE *out, const char *text, int col, int indent)
 {
-	const char *p = text;
-	bool first = true;
-
-	while (*p) {
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		int wl = (int)(p - w);
-		if (!first && col + 1 + wl > HELP_WIDTH) {
-			fprintf(out, "\n%*s", indent, "");
-			col = indent;
-		} else if (!first) {
-			fputc(' ', out);
-			col++;
-		}
-		first = false;
-		fwrite(w, 1, (size_t)wl, out);
-		col += wl;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', out);
+	fput_wrapped(out, text, col, indent, HELP_WIDTH);
 }
 
 static void print_option(FILE *out, char short_name, const char *long_name, const char *argh, const char *help)

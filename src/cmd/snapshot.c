@@ -156,21 +156,6 @@ static int target_commit(struct target *t)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Write one file of the tree under rootfd, making its directories; no
  * link is followed and nothing that exists is opened. dir caches the
  * directory of the previous file (files come sorted). */

@@ -63,6 +63,38 @@ static int rd_refill(struct rd *r)
 	}
 }
 
+/* One inflate() into the output buffer the caller set: input refilled,
+ * one gzip member after another (cat a.gz b.gz), stream_end set at the
+ * end of the last; a cut or corrupt stream is an error that says so. */
+static int rd_inflate(struct rd *r)
+{
+	if (!r->z.avail_in && !r->in_eof) {
+		int rc = rd_refill(r);
+		if (rc < 0)
+			return rc;
+	}
+	int zr = inflate(&r->z, Z_NO_FLUSH);
+	if (zr == Z_STREAM_END) {
+		if (!r->z.avail_in && !r->in_eof && rd_refill(r) < 0)
+			return -EIO;
+		if (r->z.avail_in)
+			inflateReset(&r->z);
+		else
+			r->stream_end = true;
+		return 0;
+	}
+	if (zr == Z_BUF_ERROR && !r->z.avail_in && r->in_eof) {
+		snprintf(r->why, r->whylen, "truncated: the gzip stream ends early (no trailer)");
+		return -EINVAL;
+	}
+	if (zr != Z_OK && zr != Z_BUF_ERROR) {
+		snprintf(r->why, r->whylen, "not a valid gzip stream (%s)",
+			 zr == Z_DATA_ERROR && r->z.msg ? r->z.msg : zr == Z_MEM_ERROR ? "out of memory" : "corrupt");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* Exactly n bytes, or an error that says why: the tar ended early, the
  * gzip stream is cut or corrupt, the read failed. */
 static int rd_read(struct rd *r, void *buf, size_t n)
@@ -88,31 +120,9 @@ static int rd_read(struct rd *r, void *buf, size_t n)
 			snprintf(r->why, r->whylen, "truncated: the archive ends inside a member");
 			return -EINVAL;
 		}
-		if (!r->z.avail_in && !r->in_eof) {
-			int rc = rd_refill(r);
-			if (rc < 0)
-				return rc;
-		}
-		int zr = inflate(&r->z, Z_NO_FLUSH);
-		if (zr == Z_STREAM_END) {
-			/* Another gzip member may follow (cat a.gz b.gz). */
-			if (!r->z.avail_in && !r->in_eof && rd_refill(r) < 0)
-				return -EIO;
-			if (r->z.avail_in)
-				inflateReset(&r->z);
-			else
-				r->stream_end = true;
-			continue;
-		}
-		if (zr == Z_BUF_ERROR && !r->z.avail_in && r->in_eof) {
-			snprintf(r->why, r->whylen, "truncated: the gzip stream ends early (no trailer)");
-			return -EINVAL;
-		}
-		if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			snprintf(r->why, r->whylen, "not a valid gzip stream (%s)",
-				 zr == Z_DATA_ERROR && r->z.msg ? r->z.msg : zr == Z_MEM_ERROR ? "out of memory" : "corrupt");
-			return -EINVAL;
-		}
+		int rc = rd_inflate(r);
+		if (rc < 0)
+			return rc;
 	}
 	r->produced += n;
 	return 0;
@@ -133,12 +143,7 @@ static int rd_finish(struct rd *r)
 	while (!r->stream_end) {
 		r->z.next_out = pad;
 		r->z.avail_out = sizeof(pad);
-		if (!r->z.avail_in && !r->in_eof) {
-			int rc = rd_refill(r);
-			if (rc < 0)
-				return rc;
-		}
-		int zr = inflate(&r->z, Z_NO_FLUSH);
+		int rc = rd_inflate(r);
 		size_t got = sizeof(pad) - r->z.avail_out;
 		for (size_t i = 0; i < got; i++)
 			if (pad[i]) {
@@ -150,21 +155,8 @@ static int rd_finish(struct rd *r)
 			snprintf(r->why, r->whylen, "the archive unpacks to more than %llu MiB", TAR_MAX_TOTAL >> 20);
 			return -EFBIG;
 		}
-		if (zr == Z_STREAM_END) {
-			if (!r->z.avail_in && !r->in_eof && rd_refill(r) < 0)
-				return -EIO;
-			if (r->z.avail_in)
-				inflateReset(&r->z);
-			else
-				r->stream_end = true;
-		} else if (zr == Z_BUF_ERROR && !r->z.avail_in && r->in_eof) {
-			snprintf(r->why, r->whylen, "truncated: the gzip stream ends early (no trailer)");
-			return -EINVAL;
-		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			snprintf(r->why, r->whylen, "not a valid gzip stream (%s)",
-				 zr == Z_DATA_ERROR && r->z.msg ? r->z.msg : "corrupt");
-			return -EINVAL;
-		}
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -455,18 +447,7 @@ struct wr {
 
 static int wr_flush(struct wr *w, size_t n)
 {
-	const unsigned char *p = w->out;
-	while (n) {
-		ssize_t k = write(w->fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return write_all(w->fd, w->out, n);
 }
 
 static int wr_put(struct wr *w, const void *data, size_t n, int flush)

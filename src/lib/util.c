@@ -193,3 +193,45 @@ void strv_free(char **v)
 		free(*p);
 	free(v);
 }
+
+void fput_wrapped(FILE *out, const char *text, int col, int indent, int width)
+{
+	const char *p = text;
+	bool first = true;
+
+	while (*p) {
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		int wl = (int)(p - w);
+		if (!first && col + 1 + wl > width) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (!first) {
+			fputc(' ', out);
+			col++;
+		}
+		first = false;
+		fwrite(w, 1, (size_t)wl, out);
+		col += wl;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', out);
+}
+
+int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -64,6 +64,11 @@ double now_realtime(void);
 void format_utc(double t, char *out, size_t outlen);
 
 bool str_starts_with(const char *s, const char *prefix);
+/* Write text from column col (already reached), words wrapped at width,
+ * continuation lines indented to indent; then a newline. */
+void fput_wrapped(FILE *out, const char *text, int col, int indent, int width);
+/* write(2) all of data, retrying short writes. 0 or -errno. */
+int write_all(int fd, const void *data, size_t len);
 /* Free a NULL-terminated array of strings and the strings. */
 void strv_free(char **v);
 /* In place: runs of blanks as one space, none at either end ("IO-APIC

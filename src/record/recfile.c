@@ -53,20 +53,7 @@ int rec_write_frame(int fd, enum rec_type type, const char *json)
 	buf_append(&b, z, clen);
 	buf_append(&b, "\n", 1);
 	free(z);
-	const char *p = b.data;
-	size_t left = b.len;
-	int rc = 0;
-	while (left) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
+	int rc = write_all(fd, b.data, b.len);
 	buf_free(&b);
 	return rc;
 }

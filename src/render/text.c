@@ -58,33 +58,11 @@ static const char *value_text(const struct evidence *e, char *out, size_t n)
 	return out;
 }
 
-/* Write text from column col (already reached), wrapping at width with
- * continuation lines indented to indent. */
+/* Host text, escaped, from column col, wrapped at width. */
 static void wrapped(FILE *out, const char *text, int col, int indent, int width)
 {
 	char *s = sanitize_tty(text);
-	const char *p = s;
-	bool first = true;
-
-	while (*p) {
-		const char *w = p;
-		while (*p && *p != ' ')
-			p++;
-		int wl = (int)(p - w);
-		if (!first && col + 1 + wl > width) {
-			fprintf(out, "\n%*s", indent, "");
-			col = indent;
-		} else if (!first) {
-			fputc(' ', out);
-			col++;
-		}
-		first = false;
-		fwrite(w, 1, (size_t)wl, out);
-		col += wl;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', out);
+	fput_wrapped(out, s, col, indent, width);
 	free(s);
 }
 
