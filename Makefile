@@ -50,6 +50,10 @@ FUZZ_SEEDERS := build/fuzz/seed_recording
 FUZZ_SRCS_fuzz_parsers := $(PARSER_SRCS)
 FUZZ_SRCS_fuzz_recording := $(RECORDING_SRCS)
 FUZZ_LIBS_fuzz_recording := $(LIBS_PKG) -lz -lm
+TREE_SRCS  := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c src/detect/*.c \
+                src/render/*.c src/kb/*.c))
+FUZZ_SRCS_fuzz_tree := $(TREE_SRCS)
+FUZZ_LIBS_fuzz_tree := $(LIBS_PKG) -lz -lm -lpthread
 FUZZ_SECONDS ?= 20
 REAL_FIXTURES ?= ../shared/fixtures/real
 
@@ -88,7 +92,7 @@ fuzz: $(FUZZ_BINS) $(FUZZ_SEEDERS)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(HDRS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc $(CFLAGS_PKG) \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -DKSTALL_VERSION='"$(VERSION)"' -Isrc -Ibuild $(CFLAGS_PKG) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $< $(FUZZ_SRCS_$(@F)) -o $@ \
 		$(FUZZ_LIBS_$(@F))
 
