@@ -34,37 +34,25 @@ static int add_files(struct memtree *t, const char *prefix, json_object *files)
 
 #define TAKE_TRACED(t) ({ struct traced _t = (t); (t) = (struct traced){0}; _t; })
 
-static const char *file_kind(mode_t m)
-{
-	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
-	       : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
-}
-
-/* Open the recording: a regular file or nothing. O_NONBLOCK so that a
- * FIFO cannot hold the open; nothing is read before fstat says what it
- * is. 0, or EXIT_CANNOT_RUN after saying why. */
+/* Open the recording: a regular file or nothing; anything else is not
+ * even opened (open_regular_path). 0, or EXIT_CANNOT_RUN after saying why. */
 static int open_recording(const char *path, struct rec_file *ret)
 {
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	char why[128];
+	int fd, err = open_regular_path(path, &fd, why, sizeof(why));
 
-	if (fd < 0) {
-		fprintf(stderr, "kstall: cannot open %s: %s\n", path, strerror(errno));
+	if (err == -EISDIR || err == -EINVAL) {
+		fprintf(stderr, "kstall: %s is %s, not a recording\n", path, why);
 		return EXIT_CANNOT_RUN;
 	}
-	if (fstat(fd, &st) < 0) {
-		fprintf(stderr, "kstall: %s: %s\n", path, strerror(errno));
-		close(fd);
-		return EXIT_CANNOT_RUN;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "kstall: %s is %s, not a recording\n", path, file_kind(st.st_mode));
-		close(fd);
-		return EXIT_CANNOT_RUN;
-	}
-	int err = rec_open_fd(fd, ret);
 	if (err < 0) {
-		fprintf(stderr, "kstall: cannot read %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "kstall: cannot open %s: %s\n", path, why);
+		return EXIT_CANNOT_RUN;
+	}
+	err = rec_open_fd(fd, ret);
+	if (err < 0) {
+		fprintf(stderr, "kstall: cannot read %s: %s\n", path,
+			err == -ENODATA ? "it shrank while it was being read" : strerror(-err));
 		return EXIT_CANNOT_RUN;
 	}
 	if (!ret->n) {
@@ -255,7 +243,10 @@ write_failed:
 	struct inputs in;
 	struct report rep = {0};
 	struct collect_opts co = {.interval_s = 1};
-	if (collect(r, &co, &in) == 0) {
+	int crc = collect(r, &co, &in);
+	if (crc < 0)
+		fprintf(stderr, "kstall: %s: the window's samples hold no proc/ files to read\n", o.output);
+	if (crc == 0) {
 		in.window_source = "recording";
 		traced_name_from_sample(&tw, &in.cur);
 		in.traced = &tw;

@@ -43,7 +43,8 @@ struct sysroot {
 /* Abandoned workers, still inside a read the kernel may finish some day.
  * Kept here (reachable) until they do. */
 static pthread_mutex_t stuck_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct worker *stuck[SYSROOT_MAX_STUCK];
+#define STUCK_SLOTS (SYSROOT_MAX_STUCK * 4)
+static struct worker *stuck[STUCK_SLOTS];
 static unsigned nstuck;
 
 /* Relative, and no ".." part: the caller's names never leave the root
@@ -58,10 +59,14 @@ static bool relpath_is_safe(const char *rel)
 	return true;
 }
 
-static bool force_walk;
+/* Read and written by the worker threads too: atomics. */
+static int force_walk;
 static int have_openat2 = -1; /* unknown until first tried */
 
-void sysroot_force_walk(bool on) { force_walk = on; }
+static bool walk_forced(void) { return __atomic_load_n(&force_walk, __ATOMIC_RELAXED); }
+static int openat2_known(void) { return __atomic_load_n(&have_openat2, __ATOMIC_RELAXED); }
+static void openat2_set(int v) { __atomic_store_n(&have_openat2, v, __ATOMIC_RELAXED); }
+void sysroot_force_walk(bool on) { __atomic_store_n(&force_walk, on, __ATOMIC_RELAXED); }
 
 static int read_fd_all(int fd, struct buf *out)
 {
@@ -90,9 +95,11 @@ static int read_fd_all(int fd, struct buf *out)
 
 /* Resolve rel under rootfd by hand, one component at a time: what
  * openat2(RESOLVE_IN_ROOT) does, for kernels before 5.6. Returns an O_PATH
- * descriptor of the object rel names (links followed, inside the root). */
-static int walk_in_root(int rootfd, const char *rel, int *ret_fd)
+ * descriptor of the object rel names (links followed, inside the root),
+ * and, with ret_parent, the directory that holds it and its name there. */
+static int walk_in_root(int rootfd, const char *rel, int *ret_fd, int *ret_parent, char *ret_name)
 {
+	int parent = -1;
 	int stack[WALK_MAX_DEPTH]; /* directories above cur */
 	size_t depth = 0;
 	unsigned links = 0;
@@ -167,11 +174,18 @@ static int walk_in_root(int rootfd, const char *rel, int *ret_fd)
 			rc = -ENAMETOOLONG;
 			break;
 		}
+		/* More to come, or a trailing slash: it must be a directory. */
 		bool more = todo.data[pos + strspn(todo.data + pos, "/")] != '\0';
-		if (more && !S_ISDIR(st.st_mode)) {
+		if ((more || todo.data[pos] == '/') && !S_ISDIR(st.st_mode)) {
 			close(fd);
 			rc = -ENOTDIR;
 			break;
+		}
+		if (!more && ret_parent) {
+			if (parent >= 0)
+				close(parent);
+			parent = fcntl(cur, F_DUPFD_CLOEXEC, 3);
+			snprintf(ret_name, NAME_MAX + 1, "%s", comp);
 		}
 		stack[depth++] = cur;
 		cur = fd;
@@ -179,38 +193,41 @@ static int walk_in_root(int rootfd, const char *rel, int *ret_fd)
 	while (depth)
 		close(stack[--depth]);
 	buf_free(&todo);
-	if (rc < 0) {
+	if (rc < 0 || (ret_parent && parent < 0)) {
 		close(cur);
-		return rc;
+		if (parent >= 0)
+			close(parent);
+		return rc < 0 ? rc : -ENOENT;
 	}
 	*ret_fd = cur;
+	if (ret_parent)
+		*ret_parent = parent;
 	return 0;
 }
 
 static int resolve(int rootfd, const char *rel, int *ret_fd)
 {
-	if (!force_walk && have_openat2 != 0) {
+	if (!walk_forced() && openat2_known() != 0) {
 		struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 		for (int tries = 0; tries < 8; tries++) {
 			long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
 			if (fd >= 0) {
-				have_openat2 = 1;
+				openat2_set(1);
 				*ret_fd = (int)fd;
 				return 0;
 			}
 			if (errno == EAGAIN) /* a rename raced the walk: try again */
 				continue;
-			if (errno == ENOSYS || (errno == EPERM && have_openat2 < 0) || errno == E2BIG)
+			if (errno == ENOSYS || (errno == EPERM && openat2_known() < 0) || errno == E2BIG)
 				break; /* no openat2 here (or a filter forbids it) */
-			have_openat2 = 1;
+			openat2_set(1);
 			return -errno;
 		}
-		if (errno != EAGAIN)
-			have_openat2 = 0;
-		else
+		if (errno == EAGAIN)
 			return -EAGAIN;
+		openat2_set(0);
 	}
-	return walk_in_root(rootfd, rel, ret_fd);
+	return walk_in_root(rootfd, rel, ret_fd, NULL, NULL);
 }
 
 /* Is rel itself a symbolic link (whose target, resolved in the root, is
@@ -241,6 +258,36 @@ static void set_why_errno(char *why, size_t n, int rc)
 		snprintf(why, n, "too many symbolic links, or a link kstall does not follow");
 	else
 		snprintf(why, n, "%s", strerror(-rc));
+}
+
+/* No /proc to reopen through: find the file's directory and name again
+ * (the walk gives them), open the name without following a link, and keep
+ * it only if it is still the file that was checked. The open is
+ * O_NONBLOCK and O_NOCTTY, so a device swapped in between is closed
+ * unread; it is opened, though, which /proc/self/fd avoids. */
+static int reopen_without_proc(int rootfd, const char *rel, const struct stat *checked, int flags)
+{
+	int pfd, dirfd;
+	char name[NAME_MAX + 1];
+	int rc = walk_in_root(rootfd, rel, &pfd, &dirfd, name);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	close(pfd);
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	int e = errno;
+	close(dirfd);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != checked->st_dev || st.st_ino != checked->st_ino)) {
+		close(fd);
+		fd = -1;
+		e = EAGAIN;
+	}
+	if (fd >= 0 && !(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	errno = e;
+	return fd;
 }
 
 /* Open rel for reading, if it is a regular file of at most the limit.
@@ -283,23 +330,8 @@ static int open_regular(int rootfd, const char *rel, int flags, int *ret_fd, cha
 	char self[64];
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
 	int fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
-	if (fd < 0 && errno == ENOENT) {
-		/* No /proc to reopen through: open the name again, and keep
-		 * it only if it is still the file that was checked. Opening
-		 * is O_NONBLOCK and O_NOCTTY, so a device swapped in between
-		 * is closed unread. */
-		struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-				       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-		fd = have_openat2 == 1 && !force_walk ? (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how)) : -1;
-		struct stat st2;
-		if (fd >= 0 && (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)) {
-			close(fd);
-			fd = -1;
-			errno = EAGAIN;
-		}
-		if (fd >= 0 && !(flags & O_NONBLOCK))
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	}
+	if (fd < 0 && errno == ENOENT)
+		fd = reopen_without_proc(rootfd, rel, &st, flags);
 	rc = fd < 0 ? -errno : 0;
 	close(pfd);
 	if (rc < 0) {
@@ -334,6 +366,50 @@ static int read_regular(int rootfd, const char *rel, int flags, struct buf *ret,
 	return 0;
 }
 
+int open_regular_path(const char *path, int *ret_fd, char *why, size_t whylen)
+{
+	struct stat st;
+	int pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0) {
+		int e = errno;
+		snprintf(why, whylen, "%s", strerror(e));
+		return -e;
+	}
+	if (fstat(pfd, &st) < 0) {
+		int e = errno;
+		snprintf(why, whylen, "%s", strerror(e));
+		close(pfd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s", file_kind(st.st_mode));
+		close(pfd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	int fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT) { /* no /proc: by name, and the same file or nothing */
+		struct stat st2;
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd >= 0 && (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)) {
+			close(fd);
+			fd = -1;
+			errno = EAGAIN;
+		}
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
+	int e = errno;
+	close(pfd);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(e));
+		return -e;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
 /* ---- the root ---- */
 
 int sysroot_open(const char *root, struct sysroot **ret)
@@ -346,10 +422,14 @@ int sysroot_open(const char *root, struct sysroot **ret)
 	fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* Live is the host's own root, by what was opened, not by its name:
+	 * a link swapped in after realpath() cannot make a tree look live. */
+	struct stat st, top;
+	bool live = fstat(fd, &st) == 0 && stat("/", &top) == 0 && st.st_dev == top.st_dev && st.st_ino == top.st_ino;
 	struct sysroot *r = xcalloc(1, sizeof(*r));
 	r->dirfd = fd;
 	r->path = xstrdup(real);
-	r->live = strcmp(real, "/") == 0;
+	r->live = live && strcmp(real, "/") == 0;
 	r->deadline_ms = SYSROOT_DEFAULT_DEADLINE_MS;
 	*ret = r;
 	return 0;
@@ -507,8 +587,10 @@ int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names)
 	struct dirent *de;
 	int pfd, rc;
 
-	if (!relpath_is_safe(rel))
+	if (!relpath_is_safe(rel)) {
+		snprintf(r->why, sizeof(r->why), "not a path inside the root");
 		return -EINVAL;
+	}
 	if (r->mem) {
 		_cleanup_free_ char *clean = !strcmp(rel, ".") ? xstrdup("") : memtree_clean_path(rel);
 		return clean ? memtree_list(r->mem, clean, ret_names) : -ENOENT;
@@ -521,11 +603,14 @@ int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names)
 	int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rc = fd < 0 ? -errno : 0;
 	close(pfd);
-	if (rc < 0)
+	if (rc < 0) {
+		set_why_errno(r->why, sizeof(r->why), rc);
 		return rc;
+	}
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		int e = -errno;
+		set_why_errno(r->why, sizeof(r->why), e);
 		close(fd);
 		return e;
 	}
@@ -634,17 +719,24 @@ int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 
 	if (r->mem)
 		return sysroot_read(r, rel, ret); /* nothing in memory can block */
-	if (!relpath_is_safe(rel))
+	if (!relpath_is_safe(rel)) {
+		snprintf(r->why, sizeof(r->why), "not a path inside the root");
 		return -EINVAL;
+	}
 	if (!r->worker) {
 		pthread_mutex_lock(&stuck_mu);
 		bool full = nstuck >= SYSROOT_MAX_STUCK;
 		pthread_mutex_unlock(&stuck_mu);
-		if (full)
+		if (full) {
+			snprintf(r->why, sizeof(r->why), "skipped: %d earlier reads are still stuck in the kernel",
+				 SYSROOT_MAX_STUCK);
 			return -EBUSY;
+		}
 		r->worker = worker_new(r->dirfd);
-		if (!r->worker)
+		if (!r->worker) {
+			snprintf(r->why, sizeof(r->why), "no reader thread could be started");
 			return -EAGAIN;
+		}
 	}
 	struct worker *w = r->worker;
 
@@ -666,7 +758,10 @@ int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 		/* Register before the worker can see the flag, so its
 		 * clean-up always finds itself in the list. */
 		pthread_mutex_lock(&stuck_mu);
-		stuck[nstuck++] = w;
+		/* Two roots may each have started a worker below the bound:
+		 * the list has room for them all (STUCK_SLOTS). */
+		if (nstuck < STUCK_SLOTS)
+			stuck[nstuck++] = w;
 		pthread_mutex_unlock(&stuck_mu);
 		w->abandoned = true;
 		pthread_detach(w->thread);

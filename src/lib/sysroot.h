@@ -70,6 +70,12 @@ int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names);
  * calling thread's), e.g. "100 MiB is over the 64 MiB limit". */
 const char *sysroot_why(const struct sysroot *r);
 
+/* Open a path the user named (links followed, as any command does) for
+ * reading, if it is a regular file; anything else (a directory, device,
+ * FIFO, socket) is refused without being opened, and why says what it is
+ * ("a directory", "a FIFO"). 0 or -errno. */
+int open_regular_path(const char *path, int *ret_fd, char *why, size_t whylen);
+
 /* Tests: resolve by the component walk even where openat2 exists. */
 void sysroot_force_walk(bool on);
 

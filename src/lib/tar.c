@@ -33,6 +33,7 @@ struct rd {
 	unsigned char in[65536];
 	bool in_eof, stream_end;
 	uint64_t produced;        /* bytes of tar read so far */
+	uint64_t consumed;        /* bytes of gzip read so far */
 	char *why;
 	size_t whylen;
 };
@@ -42,8 +43,9 @@ static int rd_refill(struct rd *r)
 	if (r->fd < 0) {
 		size_t n = r->memlen - r->mempos;
 		r->z.next_in = (Bytef *)(r->mem + r->mempos);
-		r->z.avail_in = (uInt)(n > (1u << 30) ? (1u << 30) : n);
+		r->z.avail_in = (uInt)(n > (1u << 20) ? (1u << 20) : n);
 		r->mempos += r->z.avail_in;
+		r->consumed += r->z.avail_in;
 		r->in_eof = r->mempos == r->memlen;
 		return 0;
 	}
@@ -58,6 +60,7 @@ static int rd_refill(struct rd *r)
 		}
 		r->z.next_in = r->in;
 		r->z.avail_in = (uInt)n;
+		r->consumed += (uint64_t)n;
 		r->in_eof = n == 0;
 		return 0;
 	}
@@ -97,12 +100,25 @@ static int rd_inflate(struct rd *r)
 
 /* Exactly n bytes, or an error that says why: the tar ended early, the
  * gzip stream is cut or corrupt, the read failed. */
-static int rd_read(struct rd *r, void *buf, size_t n)
+static int rd_over(struct rd *r, uint64_t more)
 {
-	if (r->produced + n > TAR_MAX_TOTAL + (64u << 20)) {
+	if (r->produced + more > TAR_MAX_TOTAL + (64u << 20)) {
 		snprintf(r->why, r->whylen, "the archive unpacks to more than %llu MiB", TAR_MAX_TOTAL >> 20);
 		return -EFBIG;
 	}
+	if (r->gz && r->produced + more > TAR_RATIO_FREE + TAR_RATIO * r->consumed) {
+		snprintf(r->why, r->whylen, "the gzip stream expands more than %d-fold (a decompression bomb?)",
+			 TAR_RATIO);
+		return -EFBIG;
+	}
+	return 0;
+}
+
+static int rd_read(struct rd *r, void *buf, size_t n)
+{
+	int orc = rd_over(r, n);
+	if (orc < 0)
+		return orc;
 	if (!r->gz) {
 		if (r->memlen - r->mempos < n) {
 			snprintf(r->why, r->whylen, "truncated: the archive ends inside a member (byte %zu)", r->memlen);
@@ -151,10 +167,9 @@ static int rd_finish(struct rd *r)
 				return -EINVAL;
 			}
 		r->produced += got;
-		if (r->produced > TAR_MAX_TOTAL + (64u << 20)) {
-			snprintf(r->why, r->whylen, "the archive unpacks to more than %llu MiB", TAR_MAX_TOTAL >> 20);
-			return -EFBIG;
-		}
+		int orc = rd_over(r, 0);
+		if (orc < 0)
+			return orc;
 		if (rc < 0)
 			return rc;
 	}
@@ -343,7 +358,8 @@ static int tar_read(struct rd *r, struct memtree *ret)
 			rc = -EFBIG;
 			goto fail;
 		}
-		if ((total += size) > TAR_MAX_TOTAL) {
+		/* Names cost memory too (a path and its entry per member). */
+		if ((total += size + strlen(name) + 64) > TAR_MAX_TOTAL) {
 			snprintf(r->why, r->whylen, "the members hold more than %llu MiB", TAR_MAX_TOTAL >> 20);
 			rc = -EFBIG;
 			goto fail;
@@ -412,25 +428,22 @@ int tar_gz_read_mem(const void *data, size_t len, struct memtree *ret, char *why
 
 int tar_gz_read(const char *path, struct memtree *ret, char *why, size_t whylen)
 {
-	struct stat st;
-	/* O_NONBLOCK: a FIFO under the name cannot hang the open. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		int e = errno;
-		snprintf(why, whylen, "%s", strerror(e));
-		return -e;
-	}
-	if (fstat(fd, &st) < 0)
-		st.st_mode = 0;
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, S_ISDIR(st.st_mode) ? "a directory, not an archive" : "not a regular file");
-		close(fd);
+	/* A regular file or nothing: a FIFO or device is not even opened. */
+	int fd, rc = open_regular_path(path, &fd, why, whylen);
+	if (rc == -EISDIR || rc == -EINVAL) {
+		char kind[64];
+		snprintf(kind, sizeof(kind), "%s", why);
+		if (rc == -EISDIR)
+			snprintf(why, whylen, "a directory, not an archive");
+		else
+			snprintf(why, whylen, "not a regular file (%s)", kind);
 		return -EINVAL;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (rc < 0)
+		return rc;
 	struct rd *r = xcalloc(1, sizeof(*r));
 	*r = (struct rd){.fd = fd, .gz = true, .why = why, .whylen = whylen};
-	int rc = gz_run(r, ret);
+	rc = gz_run(r, ret);
 	free(r);
 	close(fd);
 	return rc;

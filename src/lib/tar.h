@@ -5,7 +5,8 @@
  * extracted to disk, so a link could only mislead); every header's
  * checksum and octal fields are checked; a member over SYSROOT_MAX_FILE or
  * an archive over TAR_MAX_TOTAL is refused at its header, before its data
- * is read; the archive must end with its two zero blocks and the gzip
+ * is read, and a gzip stream that expands more than TAR_RATIO-fold is
+ * refused as it is read; the archive must end with its two zero blocks and the gzip
  * stream with its trailer (CRC and length), so a cut file is an error,
  * never a smaller tree. */
 #ifndef KSTALL_TAR_H
@@ -13,8 +14,14 @@
 
 #include "memtree.h"
 
-#define TAR_MAX_TOTAL (1ull << 30)  /* all members together */
+#define TAR_MAX_TOTAL (512ull << 20) /* all members together, names included */
 #define TAR_MAX_ENTRIES 1000000
+/* A gzip'd archive may unpack to TAR_RATIO_FREE, then at most TAR_RATIO
+ * times what was read of it: kstall's own snapshots unpack about 20-fold,
+ * small archives padded by GNU tar about 30-fold; deflate's limit is
+ * 1032-fold, which a bomb reaches. */
+#define TAR_RATIO 100
+#define TAR_RATIO_FREE (64ull << 20)
 
 bool path_is_tar_gz(const char *path);
 

@@ -4,6 +4,7 @@
 #include "lib/memtree.h"
 #include "lib/sysroot.h"
 
+#include <sched.h>
 #include <sys/sysmacros.h>
 
 static char root[] = "/tmp/kstall-test-sysroot-XXXXXX";
@@ -172,6 +173,40 @@ static void check_hostile_tree(bool walk)
 
 static void test_hostile_tree_openat2(void **state UNUSED) { check_hostile_tree(false); }
 static void test_hostile_tree_walk(void **state UNUSED) { check_hostile_tree(true); }
+
+/* Without openat2 (the walk) and without /proc to reopen through (a
+ * container, an early boot), files still read, by their directory and
+ * name, and still only if they are what was checked. */
+static void test_walk_without_proc(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(geteuid() == 0, "hiding /proc in a mount namespace needs root");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sysroot *r;
+		struct buf b = {0};
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("none", "/proc", "tmpfs", 0, "size=4k") < 0)
+			_exit(10);
+		sysroot_force_walk(true);
+		if (sysroot_open(root, &r) < 0)
+			_exit(11);
+		if (sysroot_read(r, "proc/meminfo", &b) < 0 || strcmp(b.data, "MemTotal: 1 kB\n"))
+			_exit(12);
+		buf_free(&b);
+		if (sysroot_read_deadline(r, "proc/3/stat", &b) < 0 || strcmp(b.data, "3 (y) S 1\n"))
+			_exit(13);
+		buf_free(&b);
+		if (sysroot_read(r, "proc/12/cmdline", &b) != -EINVAL) /* the FIFO */
+			_exit(14);
+		sysroot_free(r);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
 
 /* The live host resolves through the same code: /proc/self and /proc/net
  * are links inside it. */
@@ -346,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_tree_openat2),
 		cmocka_unit_test(test_hostile_tree_walk),
 		cmocka_unit_test(test_live_links),
+		cmocka_unit_test(test_walk_without_proc),
 		cmocka_unit_test(test_capture_log),
 		cmocka_unit_test(test_memory_tree),
 		cmocka_unit_test(test_stuck_worker_recovers),
