@@ -113,8 +113,10 @@ int run_check(const struct check_opts *o, struct sysroot *given, struct run_wind
 	struct collect_opts co = {.interval_s = o->interval_s, .pids = o->pids, .npids = o->npids};
 	int crc = collect(r, &co, &in);
 	if (crc == -EBADMSG) {
-		fprintf(stderr, "kstall: %s: incomplete snapshot (it has kstall/ but no kstall/meta, which a snapshot "
-				"writes last): it was cut short; take it again\n", o->root);
+		const struct errnote *e = in.nerrors ? &in.errors[in.nerrors - 1] : NULL;
+		_cleanup_free_ char *msg = sanitize_tty(e ? e->msg : "");
+		fprintf(stderr, "kstall: %s: incomplete or malformed snapshot (%s: %s): a snapshot writes kstall/meta "
+				"last, so without a whole one it was cut short; take it again\n", o->root, SNAPSHOT_META, msg);
 		goto out;
 	} else if (crc < 0) {
 		fprintf(stderr, "kstall: %s has no proc/ directory: not a live root, snapshot or captured tree\n",

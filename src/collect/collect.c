@@ -1,6 +1,7 @@
 #include "collect.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <time.h>
 
 /* Processes read per sample. /proc lists thread-group leaders, not
@@ -93,6 +94,8 @@ static bool parsed(struct inputs *in, struct src *s, int rc, const struct perr *
 			parsed((in), (srcp), parser(_b.data, (out), &_e), &_e); \
 		buf_free(&_b);                                                 \
 	} while (0)
+
+static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1, double *hz, struct perr *e);
 
 static int cmp_proc(const void *a, const void *b)
 {
@@ -282,6 +285,12 @@ static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, st
 		buf_free(&b);
 		if (rc < 0) {
 			add_error(in, path, &e);
+			continue;
+		}
+		if (p.stat.pid != atoi(*n)) { /* a tree from elsewhere: the kernel never does this */
+			add_error(in, path, &(struct perr){.line = 1});
+			snprintf(in->errors[in->nerrors - 1].msg, sizeof(in->errors[0].msg), "names pid %d, not %s",
+				 p.stat.pid, *n);
 			continue;
 		}
 		bool selected = in->npids && inputs_pid_selected(in, p.stat.pid);
@@ -568,36 +577,66 @@ void inputs_free(struct inputs *in)
 	*in = (struct inputs){0};
 }
 
-static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1, double *hz)
+/* kstall/meta, kstall's own key=value file, read as strictly as a /proc
+ * file: every key it needs, each in range, or -EINVAL with why (absent:
+ * -ENOENT). A snapshot from elsewhere may carry anything here. */
+static int parse_meta(const char *text, double *interval, double *t0, double *t1, double *hz, struct perr *e)
 {
-	struct buf b = {0};
+	static const char *const keys[] = {"kstall_snapshot_version", "interval_s", "t0", "t1", "user_hz"};
+	double v[5];
+	bool seen[5] = {0};
 	struct line_iter it;
 	const char *l;
 	size_t len;
-	int found = 0;
 
-	if (sysroot_read(r, SNAPSHOT_META, &b) < 0)
-		return -ENOENT;
-	line_iter_init(&it, b.data);
+	line_iter_init(&it, text);
 	while (line_iter_next(&it, &l, &len)) {
 		const char *eq = memchr(l, '=', len);
-		char *end;
-		/* Our own file, written with %.17g: strtod reads it back
-		 * exactly (kstall never calls setlocale, so "." it is). */
-		double v = eq ? strtod(eq + 1, &end) : 0;
-		if (!eq || end == eq + 1)
-			continue;
-		if (!strncmp(l, "interval_s=", 11))
-			*interval = v, found++;
-		else if (!strncmp(l, "t0=", 3))
-			*t0 = v;
-		else if (!strncmp(l, "t1=", 3))
-			*t1 = v;
-		else if (!strncmp(l, "user_hz=", 8))
-			*hz = v;
+		if (!eq)
+			return perr_set(e, it.lineno, "expected key=value");
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			if ((size_t)(eq - l) != strlen(keys[k]) || strncmp(l, keys[k], strlen(keys[k])))
+				continue;
+			/* Written with %.17g or %.6f: strtod reads it back
+			 * exactly (kstall never calls setlocale). */
+			char num[64], *end;
+			size_t vl = len - (size_t)(eq + 1 - l);
+			if (!vl || vl >= sizeof(num))
+				return perr_set(e, it.lineno, "%s: no number", keys[k]);
+			memcpy(num, eq + 1, vl);
+			num[vl] = '\0';
+			v[k] = strtod(num, &end);
+			if (*end || !isfinite(v[k]) || strchr(num, 'x') || strchr(num, 'X'))
+				return perr_set(e, it.lineno, "%s: not a decimal number", keys[k]);
+			seen[k] = true;
+		}
 	}
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+		if (!seen[k])
+			return perr_set(e, 0, "%s is missing", keys[k]);
+	if (v[0] != 1)
+		return perr_set(e, 0, "kstall_snapshot_version %g: this kstall reads version 1", v[0]);
+	if (v[1] != 0 && !(v[1] >= 0.001 && v[1] <= 86400))
+		return perr_set(e, 0, "interval_s %g: not 0 (one sample) or 0.001 to 86400 s", v[1]);
+	for (int k = 2; k <= 3; k++)
+		if (!(v[k] >= 0 && v[k] <= 4102444800.0)) /* 2100-01-01 */
+			return perr_set(e, 0, "%s %g: not a time between 1970 and 2100", keys[k], v[k]);
+	if (v[1] > 0 && v[3] < v[2])
+		return perr_set(e, 0, "t1 is before t0");
+	if (!(v[4] >= 1 && v[4] <= 100000 && v[4] == (double)(long)v[4]))
+		return perr_set(e, 0, "user_hz %g: not 1 to 100000", v[4]);
+	*interval = v[1], *t0 = v[2], *t1 = v[3], *hz = v[4];
+	return 0;
+}
+
+static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1, double *hz, struct perr *e)
+{
+	struct buf b = {0};
+	if (sysroot_read(r, SNAPSHOT_META, &b) < 0)
+		return perr_set(e, 0, "%s", sysroot_why(r)), -ENOENT;
+	int rc = parse_meta(b.data, interval, t0, t1, hz, e);
 	buf_free(&b);
-	return found ? 0 : -EINVAL;
+	return rc;
 }
 
 void collect_sample(struct sysroot *r, struct inputs *in, struct sample *s, unsigned flags)
@@ -620,8 +659,12 @@ int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs 
 		return -ENOENT; /* not a root tree: no proc/ at all */
 	/* A snapshot writes kstall/meta last: without it, it was cut short
 	 * (a full disk, a kill), and must not read as a smaller host. */
-	if (!in->live && sysroot_exists(r, "kstall") && !sysroot_exists(r, SNAPSHOT_META))
+	double m[4];
+	struct perr e = {0};
+	if (!in->live && sysroot_exists(r, "kstall") && read_meta(r, &m[0], &m[1], &m[2], &m[3], &e) < 0) {
+		add_error(in, SNAPSHOT_META, &e); /* no meta, or one that does not say the window */
 		return -EBADMSG;
+	}
 	read_host(r, in);
 	return 0;
 }
@@ -649,8 +692,9 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 		in->window_source = "live";
 	} else {
 		double interval = 0, t0 = 0, t1 = 0, hz = 0;
+		struct perr e = {0};
 		read_sample(r, "", in, &in->cur, SAMPLE_DETAILS | SAMPLE_MAPS);
-		if (read_meta(r, &interval, &t0, &t1, &hz) == 0 && interval > 0 &&
+		if (read_meta(r, &interval, &t0, &t1, &hz, &e) == 0 && interval > 0 &&
 		    sysroot_exists(r, SNAPSHOT_SAMPLE0 "proc")) {
 			in->prev = xcalloc(1, sizeof(*in->prev));
 			read_sample(r, SNAPSHOT_SAMPLE0, in, in->prev, 0);

@@ -115,11 +115,19 @@ double now_realtime(void) { return ts_seconds(CLOCK_REALTIME); }
 
 void format_utc(double t, char *out, size_t outlen)
 {
-	time_t s = (time_t)t;
 	struct tm tm;
 	char tmp[32];
 
-	gmtime_r(&s, &tm);
+	/* A time from elsewhere (a snapshot's meta) may be anything. */
+	if (!(t >= 0 && t < 253402300800.0)) { /* before year 10000 */
+		snprintf(out, outlen, "unknown");
+		return;
+	}
+	time_t s = (time_t)t;
+	if (!gmtime_r(&s, &tm)) {
+		snprintf(out, outlen, "unknown");
+		return;
+	}
 	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, outlen, "%s.%03dZ", tmp, (int)((t - (double)s) * 1000) % 1000);
 }

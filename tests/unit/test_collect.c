@@ -51,6 +51,14 @@ static void test_incomplete_snapshot_is_refused(void **state UNUSED)
 	assert_int_equal(collect(r, &(struct collect_opts){.interval_s = 1}, &in), -EBADMSG);
 	inputs_free(&in);
 	sysroot_free(r);
+	/* A meta that does not say the window (empty: cut while written) is
+	 * no better. */
+	add(&t, "proc/meminfo", "MemTotal: 1000 kB\n");
+	add(&t, "kstall/meta", "");
+	assert_int_equal(sysroot_open_mem(&t, "empty meta", &r), 0);
+	assert_int_equal(collect(r, &(struct collect_opts){.interval_s = 1}, &in), -EBADMSG);
+	inputs_free(&in);
+	sysroot_free(r);
 	/* With its meta it reads. */
 	add(&t, "proc/meminfo", "MemTotal: 1000 kB\n");
 	add(&t, "kstall/sample0/proc/meminfo", "MemTotal: 1000 kB\n");
