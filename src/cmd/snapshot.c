@@ -32,7 +32,8 @@ struct target {
 	char *base;
 	char tmp[300];
 	int slot;
-	int tmpfd; /* tgz: the file; dir: the directory */
+	int tmpfd;   /* tgz: the file; dir: the directory */
+	struct stat made; /* what kstall made under tmp (removed, renamed only while tmp holds it) */
 };
 
 static bool dir_is_empty_at(int dirfd, const char *name)
@@ -60,10 +61,11 @@ static int check_final(const struct target *t)
 {
 	struct stat st;
 	if (fstatat(t->parentfd, t->base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (errno == ENOENT)
+		int e = errno;
+		if (e == ENOENT)
 			return 0;
-		fprintf(stderr, "kstall: cannot create %s: %s\n", t->output, strerror(errno));
-		return -errno;
+		fprintf(stderr, "kstall: cannot create %s: %s\n", t->output, strerror(e));
+		return -e;
 	}
 	const char *why = S_ISLNK(st.st_mode)            ? "is a symbolic link (kstall does not write through links)"
 			: t->tgz && !S_ISREG(st.st_mode)  ? "exists and is not a regular file"
@@ -74,6 +76,59 @@ static int check_final(const struct target *t)
 		return 0;
 	fprintf(stderr, "kstall: %s %s\n", t->output, why);
 	return -EEXIST;
+}
+
+/* The private temporary beside the output: a fresh name, made with
+ * O_EXCL (a file) or mkdirat (a directory), and kept only if what is
+ * opened is what kstall made (an attacker who can write the directory may
+ * swap the name between mkdirat and the open): ours, and private. */
+static int make_temporary(struct target *t)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		uint32_t rnd = 0;
+		if (getrandom(&rnd, sizeof(rnd), 0) < 0)
+			rnd = (uint32_t)getpid() * 2654435761u + (uint32_t)tries * 40503u;
+		snprintf(t->tmp, sizeof(t->tmp), ".%.200s.kstall-%08x", t->base, rnd);
+		if (t->tgz) {
+			t->tmpfd = openat(t->parentfd, t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		} else if (mkdirat(t->parentfd, t->tmp, 0700) == 0) {
+			t->tmpfd = openat(t->parentfd, t->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (t->tmpfd < 0) {
+				int e = errno;
+				t->tmp[0] = '\0'; /* made, but not found again: not ours to remove */
+				return -e;
+			}
+		} else {
+			t->tmpfd = -1;
+		}
+		if (t->tmpfd >= 0)
+			break;
+		if (errno != EEXIST) {
+			int e = errno;
+			t->tmp[0] = '\0';
+			return -e;
+		}
+	}
+	if (t->tmpfd < 0) {
+		t->tmp[0] = '\0';
+		return -EEXIST;
+	}
+	if (fstat(t->tmpfd, &t->made) < 0 || t->made.st_uid != geteuid() || (t->made.st_mode & 0077) ||
+	    (t->tgz ? !S_ISREG(t->made.st_mode) : !S_ISDIR(t->made.st_mode))) {
+		close(t->tmpfd);
+		t->tmpfd = -1;
+		t->tmp[0] = '\0';
+		return -EPERM; /* someone else's, put in place of ours */
+	}
+	return 0;
+}
+
+/* Does the name still hold what kstall made? */
+static bool holds_ours(const struct target *t, const char *name)
+{
+	struct stat st;
+	return fstatat(t->parentfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == t->made.st_dev &&
+	       st.st_ino == t->made.st_ino;
 }
 
 /* Open the directory that will hold the output, check the name, and make
@@ -90,36 +145,23 @@ static int target_open(struct target *t, const char *output, bool tgz)
 	t->base = xstrdup(base);
 	t->parentfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (t->parentfd < 0) {
-		fprintf(stderr, "kstall: cannot create %s: %s\n", output, strerror(errno));
-		return -errno;
+		int e = errno;
+		fprintf(stderr, "kstall: cannot create %s: %s\n", output, strerror(e));
+		return -e;
 	}
 	int rc = check_final(t);
 	if (rc < 0)
 		return rc;
-	for (int tries = 0; tries < 100; tries++) {
-		uint32_t rnd = 0;
-		if (getrandom(&rnd, sizeof(rnd), 0) < 0)
-			rnd = (uint32_t)getpid() * 2654435761u + (uint32_t)tries;
-		snprintf(t->tmp, sizeof(t->tmp), ".%.200s.kstall-%08x", t->base, rnd);
-		if (tgz)
-			t->tmpfd = openat(t->parentfd, t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		else if (mkdirat(t->parentfd, t->tmp, 0700) == 0)
-			t->tmpfd = openat(t->parentfd, t->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		else
-			t->tmpfd = -1;
-		if (t->tmpfd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (t->tmpfd < 0) {
-		rc = -errno;
-		fprintf(stderr, "kstall: cannot create %s: %s\n", output, strerror(errno));
-		if (!tgz)
-			cleanup_remove_at(t->parentfd, t->tmp);
-		t->tmp[0] = '\0';
-		return rc;
-	}
-	t->slot = cleanup_register(t->parentfd, t->tmp);
-	return 0;
+	/* Signals wait until the temporary is registered for removal. */
+	sigset_t old;
+	cleanup_block(&old);
+	rc = make_temporary(t);
+	if (rc == 0)
+		t->slot = cleanup_register(t->parentfd, t->tmp, t->made.st_dev, t->made.st_ino);
+	cleanup_unblock(&old);
+	if (rc < 0)
+		fprintf(stderr, "kstall: cannot create %s: %s\n", output, strerror(-rc));
+	return rc;
 }
 
 /* Remove the temporary (if it is still there) and let go. */
@@ -128,7 +170,7 @@ static void target_close(struct target *t)
 	if (t->tmpfd >= 0)
 		close(t->tmpfd);
 	if (t->tmp[0])
-		cleanup_remove_at(t->parentfd, t->tmp);
+		cleanup_remove_if(t->parentfd, t->tmp, t->made.st_dev, t->made.st_ino);
 	cleanup_forget(t->slot);
 	if (t->parentfd >= 0)
 		close(t->parentfd);
@@ -141,18 +183,32 @@ static int target_commit(struct target *t)
 	int rc = check_final(t);
 	if (rc < 0)
 		return rc;
+	if (!holds_ours(t, t->tmp)) {
+		fprintf(stderr, "kstall: the snapshot's temporary beside %s was moved or replaced while it was written: "
+				"not renamed\n", t->output);
+		return -ESTALE;
+	}
 	if (renameat(t->parentfd, t->tmp, t->parentfd, t->base) < 0) {
 		rc = -errno;
-		if (errno == ENOTEMPTY || errno == EEXIST)
+		if (rc == -ENOTEMPTY || rc == -EEXIST)
 			fprintf(stderr, "kstall: %s was filled by someone else (another snapshot?) while this one was "
 					"taken: left as it is\n", t->output);
 		else
-			fprintf(stderr, "kstall: cannot rename the snapshot to %s: %s\n", t->output, strerror(errno));
+			fprintf(stderr, "kstall: cannot rename the snapshot to %s: %s\n", t->output, strerror(-rc));
 		return rc;
 	}
 	t->tmp[0] = '\0';
 	cleanup_forget(t->slot);
 	t->slot = -1;
+	/* A swap between the check and the rename would put someone else's
+	 * file under the name: said, not passed off as the snapshot. */
+	if (!holds_ours(t, t->base)) {
+		fprintf(stderr, "kstall: what is now at %s is not the snapshot kstall wrote (it was replaced while "
+				"being renamed)\n", t->output);
+		return -ESTALE;
+	}
+	if (fsync(t->parentfd) < 0 && errno != EINVAL && errno != EROFS)
+		return -errno;
 	return 0;
 }
 
@@ -224,9 +280,14 @@ static int write_dir(int rootfd, struct memtree *t)
 	for (size_t i = 0; i < t->n && !rc; i++)
 		if (t->v[i].data && strcmp(t->v[i].path, SNAPSHOT_META))
 			rc = write_file_at(rootfd, t->v[i].path, t->v[i].data, t->v[i].len, &c);
+	/* On disk before the meta that says the snapshot is whole. */
+	if (!rc && syncfs(rootfd) < 0)
+		rc = -errno;
 	const struct memfile *m = memtree_file(t, SNAPSHOT_META);
 	if (!rc && m)
 		rc = write_file_at(rootfd, m->path, m->data, m->len, &c);
+	if (!rc && syncfs(rootfd) < 0)
+		rc = -errno;
 	if (c.fd >= 0 && c.fd != rootfd)
 		close(c.fd);
 	free(c.path);

@@ -8,12 +8,14 @@
 struct slot {
 	volatile sig_atomic_t used;
 	int dirfd;
+	dev_t dev;
+	ino_t ino;
 	char name[256];
 };
 
 static struct slot slots[CLEANUP_SLOTS];
 static bool handlers_installed;
-static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGXFSZ, SIGUSR1, SIGUSR2, SIGALRM};
 
 struct linux_dirent64 {
 	uint64_t d_ino;
@@ -66,12 +68,22 @@ int cleanup_remove_at(int dirfd, const char *name)
 	return remove_at(dirfd, name, 0);
 }
 
+int cleanup_remove_if(int dirfd, const char *name, dev_t dev, ino_t ino)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (st.st_dev != dev || st.st_ino != ino)
+		return -ESTALE; /* not what kstall made: left alone */
+	return remove_at(dirfd, name, 0);
+}
+
 static void on_signal(int sig)
 {
 	int saved = errno;
 	for (int i = 0; i < CLEANUP_SLOTS; i++)
 		if (slots[i].used) {
-			remove_at(slots[i].dirfd, slots[i].name, 0);
+			cleanup_remove_if(slots[i].dirfd, slots[i].name, slots[i].dev, slots[i].ino);
 			slots[i].used = 0;
 		}
 	signal(sig, SIG_DFL);
@@ -79,7 +91,7 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-static void block(sigset_t *old)
+void cleanup_block(sigset_t *old)
 {
 	sigset_t s;
 	sigemptyset(&s);
@@ -88,17 +100,22 @@ static void block(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &s, old);
 }
 
-int cleanup_register(int dirfd, const char *name)
+void cleanup_unblock(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+int cleanup_register(int dirfd, const char *name, dev_t dev, ino_t ino)
 {
 	sigset_t old;
 	int slot = -ENOSPC;
 
 	if (strlen(name) >= sizeof(slots[0].name))
 		return -ENAMETOOLONG;
-	block(&old);
+	cleanup_block(&old);
 	if (!handlers_installed) {
 		struct sigaction sa = {.sa_handler = on_signal};
-		sigemptyset(&sa.sa_mask);
+		sigfillset(&sa.sa_mask); /* one handler at a time */
 		for (size_t i = 0; i < ARRAY_SIZE(signals); i++) {
 			struct sigaction prev;
 			/* A signal the caller ignores (nohup) stays ignored. */
@@ -111,12 +128,14 @@ int cleanup_register(int dirfd, const char *name)
 	for (int i = 0; i < CLEANUP_SLOTS; i++)
 		if (!slots[i].used) {
 			slots[i].dirfd = dirfd;
+			slots[i].dev = dev;
+			slots[i].ino = ino;
 			snprintf(slots[i].name, sizeof(slots[i].name), "%s", name);
 			slots[i].used = 1;
 			slot = i;
 			break;
 		}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	cleanup_unblock(&old);
 	return slot;
 }
 
@@ -125,7 +144,7 @@ void cleanup_forget(int slot)
 	sigset_t old;
 	if (slot < 0 || slot >= CLEANUP_SLOTS)
 		return;
-	block(&old);
+	cleanup_block(&old);
 	slots[slot].used = 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	cleanup_unblock(&old);
 }

@@ -6,6 +6,7 @@
  * beside it. */
 #include "clirun.h"
 
+#include <sys/inotify.h>
 #include <sys/mount.h>
 
 static char tmpl[] = "/tmp/kstall-test-hostile-XXXXXX";
@@ -127,6 +128,82 @@ static void test_snapshot_planted_link(void **state UNUSED)
 	res_free(&r);
 }
 
+/* Someone who can write the directory holding -o swaps kstall's private
+ * temporary for a directory of their own as soon as it appears (the
+ * reviewer's attack: 30 of 30 snapshots landed, readable, in the
+ * attacker's directory). Every run must either fail or leave at -o a
+ * directory that is kstall's own and private; never the attacker's. */
+static void test_snapshot_swapped_temporary(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(geteuid() == 0, "the attacker runs as nobody, which needs root to switch to");
+	_cleanup_free_ char *att = xasprintf("%s/att", tmpl);
+	assert_int_equal(chmod(tmpl, 0755), 0);
+	assert_int_equal(mkdir(att, 0755), 0);
+	assert_int_equal(chown(att, NOBODY, NOBODY), 0);
+	int ready[2];
+	assert_int_equal(pipe(ready), 0);
+	pid_t w = fork();
+	assert_true(w >= 0);
+	if (w == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0)
+			_exit(126);
+		int in = inotify_init1(0);
+		if (in < 0 || inotify_add_watch(in, att, IN_CREATE) < 0)
+			_exit(125);
+		(void)!write(ready[1], "r", 1);
+		char buf[4096] __attribute__((aligned(8)));
+		for (int n = 0; n < 100000;) {
+			ssize_t k = read(in, buf, sizeof(buf));
+			if (k <= 0)
+				_exit(0);
+			for (char *p = buf; p < buf + k;) {
+				struct inotify_event *e = (struct inotify_event *)p;
+				p += sizeof(*e) + e->len;
+				if (!e->len || !strstr(e->name, ".kstall-") || strstr(e->name, ".moved"))
+					continue;
+				char from[512], to[512];
+				snprintf(from, sizeof(from), "%s/%s", att, e->name);
+				snprintf(to, sizeof(to), "%s/%s.moved%d", att, e->name, n++);
+				if (rename(from, to) == 0 && mkdir(from, 0777) == 0)
+					chmod(from, 0777);
+			}
+		}
+		_exit(0);
+	}
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	unsigned landed = 0, refused = 0;
+	for (int i = 0; i < 6; i++) {
+		_cleanup_free_ char *out = xasprintf("%s/snap%d", att, i);
+		struct res r = RUN(30, "snapshot", "-o", out, "--interval", "0.05");
+		struct stat st;
+		if (r.status == 0) {
+			assert_int_equal(lstat(out, &st), 0);
+			assert_true(S_ISDIR(st.st_mode));
+			assert_int_equal(st.st_uid, 0);
+			assert_int_equal(st.st_mode & 0077, 0);
+			landed++;
+		} else {
+			assert_int_equal(r.status, 1);
+			/* Whatever the attacker made holds none of root's files. */
+			if (lstat(out, &st) == 0 && st.st_uid != 0) {
+				char **names = list_dir(out);
+				assert_null(names[0]);
+				free_list(names);
+			}
+			refused++;
+		}
+		res_free(&r);
+	}
+	kill(w, SIGKILL);
+	waitpid(w, NULL, 0);
+	close(ready[0]);
+	close(ready[1]);
+	assert_int_equal(landed + refused, 6);
+	assert_true(refused > 0); /* the attack did race each run it could */
+	chmod(tmpl, 0700);
+}
+
 /* An existing link at -o is refused, for a directory and a tarball, and
  * its target is unchanged. */
 static void test_snapshot_refuses_existing_link(void **state UNUSED)
@@ -195,7 +272,7 @@ static void test_concurrent_snapshots(void **state UNUSED)
 /* A signal during a snapshot leaves nothing: no output, no temporary. */
 static void test_signal_leaves_nothing(void **state UNUSED)
 {
-	const int sigs[] = {SIGTERM, SIGINT};
+	const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
 		_cleanup_free_ char *dir = xasprintf("%s/sig%zu", tmpl, i), *tgz = xasprintf("%s/sig%zu.tar.gz", tmpl, i);
 		const char *outs[] = {dir, tgz};
@@ -263,15 +340,32 @@ static void test_snapshot_full_disk(void **state UNUSED)
 }
 
 /* A snapshot cut short (its meta, written last, missing) is said to be
- * incomplete, never analysed as a smaller host. */
+ * incomplete, never analysed as a smaller host; a meta that is not whole
+ * or not in range is refused with what is wrong, never used. */
 static void test_incomplete_snapshot(void **state UNUSED)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/cut", tmpl);
-	sh("cp -r tests/fixtures/healthy-6.18-vm '%s' && rm '%s/kstall/meta'", dir, dir);
-	struct res r = RUN(30, "check", "--root", dir);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "incomplete snapshot"));
-	res_free(&r);
+	struct {
+		const char *edit, *want;
+	} cases[] = {
+		{"rm kstall/meta", "No such file or directory"},
+		{": > kstall/meta", "kstall_snapshot_version is missing"},
+		{"rm kstall/meta && mkdir kstall/meta", "not a regular file (a directory)"},
+		{"sed -i 's/^t1=.*/t1=1e300/' kstall/meta", "t1 1e+300: not a time between 1970 and 2100"},
+		{"sed -i 's/^interval_s=.*/interval_s=1e-300/' kstall/meta", "interval_s 1e-300: not 0"},
+		{"sed -i 's/^interval_s=.*/interval_s=nan/' kstall/meta", "interval_s: not a decimal number"},
+		{"sed -i 's/^interval_s=.*/interval_s=0x10/' kstall/meta", "interval_s: not a decimal number"},
+		{"sed -i 's/^kstall_snapshot_version=.*/kstall_snapshot_version=99/' kstall/meta",
+		 "kstall_snapshot_version 99: this kstall reads version 1"},
+		{"echo garbage >> kstall/meta", "expected key=value"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *dir = xasprintf("%s/cut%zu", tmpl, i);
+		sh("cp -r tests/fixtures/healthy-6.18-vm '%s' && cd '%s' && %s", dir, dir, cases[i].edit);
+		struct res r = RUN(30, "check", "--root", dir);
+		if (r.status != 1 || !strstr(r.err, "incomplete or malformed snapshot") || !strstr(r.err, cases[i].want))
+			fail_msg("%s: exit %d, stderr: %s", cases[i].edit, r.status, r.err);
+		res_free(&r);
+	}
 }
 
 /* Archives that are cut, corrupt, not ours, or bombs: each refused with
@@ -319,6 +413,16 @@ static void test_hostile_archives(void **state UNUSED)
 	assert_true(b.secs < 3);
 	assert_true(b.maxrss_kb < 100 * 1024);
 	res_free(&b);
+	/* Members each under the limit, together a bomb: 4 x 60 MiB of zeros
+	 * in 250 KiB. Refused as it expands, in bounded memory. */
+	_cleanup_free_ char *src2 = xasprintf("%s/bomb2-src", tmpl), *bomb2 = xasprintf("%s/bomb2.tar.gz", tmpl);
+	sh("mkdir -p '%s/proc' && for i in 1 2 3 4; do truncate -s 60M '%s/proc/f'$i; done && tar -czf '%s' -C '%s' proc",
+	   src2, src2, bomb2, src2);
+	struct res b2 = RUN(30, "check", "--root", bomb2);
+	assert_int_equal(b2.status, 1);
+	assert_non_null(strstr(b2.err, "expands more than 100-fold"));
+	assert_true(b2.maxrss_kb < 160 * 1024);
+	res_free(&b2);
 	/* Links and devices in an archive are not followed: a link to a file
 	 * outside reads as absent. */
 	_cleanup_free_ char *lsrc = xasprintf("%s/lsrc", tmpl), *ltgz = xasprintf("%s/links.tar.gz", tmpl);
@@ -371,6 +475,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_links_stay_inside),
 		cmocka_unit_test(test_snapshot_planted_link),
+		cmocka_unit_test(test_snapshot_swapped_temporary),
 		cmocka_unit_test(test_snapshot_refuses_existing_link),
 		cmocka_unit_test(test_concurrent_snapshots),
 		cmocka_unit_test(test_signal_leaves_nothing),
