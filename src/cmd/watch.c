@@ -153,6 +153,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	struct traced tr = {0};
 	char why[512];
 	int exit_code = EXIT_CANNOT_RUN;
+	bool record_failed = false;
 
 	if (strcmp(o->root, "/")) {
 		usage_error("watch traces the live host: --root does not apply (use check --root)");
@@ -249,6 +250,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 				 * what was written stays readable. */
 				fprintf(stderr, "kstall: recording stopped: %s\n", strerror(-wrc));
 				record_fd = -1;
+				record_failed = true;
 				sysroot_capture(r, false);
 			}
 		}
@@ -267,6 +269,9 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	if (tty)
 		printf("\033[H\033[2J");
 	exit_code = report_render(o, &rep);
+	/* The report is printed, but the output asked for is not whole. */
+	if (record_failed && exit_code == EXIT_RAN)
+		exit_code = EXIT_CANNOT_RUN;
 	report_free(&rep);
 out:
 	tracer_stop(t);
@@ -358,6 +363,9 @@ int cmd_record(int argc, char **argv)
 			else if (fd == -EEXIST)
 				fprintf(stderr, "kstall: %s exists and is not a kstall recording: not appending to it\n",
 					o.output);
+			else if (fd == -EBUSY)
+				fprintf(stderr, "kstall: %s is being recorded to by another kstall: two recorders would "
+						"interleave their frames\n", o.output);
 			else
 				fprintf(stderr, "kstall: cannot open %s: %s\n", o.output, strerror(-fd));
 			rc = EXIT_CANNOT_RUN;

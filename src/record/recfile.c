@@ -3,6 +3,7 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <math.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -79,7 +80,9 @@ int rec_open_append(const char *path, bool *ret_created)
 	}
 	for (int tries = 0; tries < 4; tries++) {
 		bool created = true;
-		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | OPEN_FLAGS, 0644);
+		/* 0600: the frames hold every process's maps and command lines
+		 * of the processes named, which /proc shows only to their owner. */
+		int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | OPEN_FLAGS, 0600);
 		if (fd < 0 && errno == EEXIST) {
 			created = false;
 			fd = open(path, O_RDWR | O_APPEND | OPEN_FLAGS);
@@ -102,6 +105,11 @@ int rec_open_append(const char *path, bool *ret_created)
 			rc = -EEXIST; /* appending would damage a file that is not ours */
 		else if (fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 			rc = -errno;
+		/* One recorder per file: two would interleave their frames
+		 * into one segment, two tracers' states blended. The lock
+		 * goes with the descriptor, when kstall exits however. */
+		else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+			rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		if (rc < 0) {
 			close(fd);
 			return rc;
@@ -194,7 +202,7 @@ static int check_crc(int fd, const struct rec_frame *fr)
 		if (r < 0)
 			return (int)r;
 		if ((size_t)r != want)
-			return -EIO; /* the file shrank while being read */
+			return -ENODATA; /* the file shrank while being read */
 		pos += want;
 		crc = crc32(crc, buf, (uInt)(pos == end ? want - 1 : want));
 		if (pos == end && buf[want - 1] != '\n')
@@ -215,6 +223,8 @@ int rec_open_fd(int fd, struct rec_file *ret)
 		return rc;
 	}
 	f.size = (uint64_t)st.st_size;
+	if (!f.size)
+		snprintf(f.tail_reason, sizeof(f.tail_reason), "the file is empty");
 	while (off < f.size) {
 		char line[LINE_MAX_LEN];
 		struct rec_frame fr = {.offset = off};
@@ -264,7 +274,7 @@ int rec_open_fd(int fd, struct rec_file *ret)
 		int ok = check_crc(fd, &fr);
 		if (ok < 0) {
 			rec_file_close(&f);
-			return -EIO;
+			return ok; /* -ENODATA: the file shrank while being read */
 		}
 		if (!ok) {
 			snprintf(f.tail_reason, sizeof(f.tail_reason), "frame at byte %" PRIu64 " fails its checksum", off);

@@ -27,6 +27,7 @@ struct run_opts {
 	uid_t uid;               /* as this user and group (when the test is root), e.g. NOBODY */
 	double signal_after_s;   /* send signal this long after the start */
 	int signal;
+	long fsize_limit;        /* RLIMIT_FSIZE in bytes (SIGXFSZ ignored): writes past it fail */
 };
 
 static inline const char *kstall_bin(void)
@@ -53,6 +54,10 @@ static inline struct res kstall_run(const struct run_opts *o, char *const args[]
 		const char *ao = getenv("ASAN_OPTIONS");
 		char *opts = xasprintf("%s%squarantine_size_mb=8", ao ? ao : "", ao ? ":" : "");
 		setenv("ASAN_OPTIONS", opts, 1);
+		if (o->fsize_limit > 0) {
+			signal(SIGXFSZ, SIG_IGN);
+			setrlimit(RLIMIT_FSIZE, &(struct rlimit){(rlim_t)o->fsize_limit, (rlim_t)o->fsize_limit});
+		}
 		if (o->uid && geteuid() == 0 &&
 		    (setgroups(0, NULL) < 0 || setresgid(o->uid, o->uid, o->uid) < 0 ||
 		     setresuid(o->uid, o->uid, o->uid) < 0))

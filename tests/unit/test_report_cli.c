@@ -406,6 +406,61 @@ static void test_record_failure_and_append(void **state UNUSED)
 	res_free(&r);
 }
 
+/* One recorder per file: a second record -o of a file being recorded to
+ * is refused (their frames would interleave into one segment), and the
+ * recording is private (0600). */
+static void test_record_one_at_a_time(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "record needs root and kernel BTF");
+	_cleanup_free_ char *rec = xasprintf("%s/one.ks", tmpl), *d2 = xasprintf("%s/second", tmpl);
+	assert_int_equal(mkdir(d2, 0700), 0);
+	pid_t first = fork();
+	assert_true(first >= 0);
+	if (first == 0) {
+		struct res r = kstall_run(&(struct run_opts){.dir = d2, .timeout_s = 60},
+					  (char *const[]){"record", "-o", rec, "--duration", "4", "--interval", "1", NULL});
+		_exit(r.status == 0 ? 0 : 1);
+	}
+	struct stat st;
+	for (int i = 0; i < 400 && (stat(rec, &st) < 0 || st.st_size == 0); i++)
+		usleep(10000);
+	struct res r = RUN(60, "record", "-o", rec, "--duration", "1", "--interval", "0.5");
+	expect(&r, 1, "is being recorded to by another kstall");
+	res_free(&r);
+	int status;
+	assert_int_equal(waitpid(first, &status, 0), first);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(stat(rec, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	struct rec_file f;
+	assert_int_equal(rec_open_fd(open(rec, O_RDONLY), &f), 0);
+	size_t headers = 0;
+	for (size_t i = 0; i < f.n; i++)
+		headers += f.v[i].type == REC_HEADER;
+	assert_int_equal(headers, 1); /* one segment: the refused run wrote nothing */
+	rec_file_close(&f);
+}
+
+/* A write that fails part way (here a file-size limit) stops the
+ * recording, still prints the report, and exits 1: the output asked for
+ * is not whole. What was written stays readable. */
+static void test_record_failed_write_exits_1(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "record needs root and kernel BTF");
+	_cleanup_free_ char *rec = xasprintf("%s/limit.ks", tmpl);
+	struct res r = kstall_run(&(struct run_opts){.dir = tmpl, .timeout_s = 60, .fsize_limit = 48 << 10},
+				  (char *const[]){"record", "-o", rec, "--duration", "4", "--interval", "0.5",
+						  "--format", "json", NULL});
+	expect(&r, 1, "recording stopped");
+	json_object *o = json_tokener_parse(r.out);
+	assert_non_null(o); /* the report of the window */
+	json_object_put(o);
+	res_free(&r);
+	r = RUN(60, "report", rec, "--format", "json");
+	expect(&r, 0, "");
+	res_free(&r);
+}
+
 static int setup(void **state UNUSED)
 {
 	return mkdtemp(tmpl) ? 0 : -1;
@@ -428,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_window_outside_the_recording),
 		cmocka_unit_test(test_record_refuses_links_and_fifos),
 		cmocka_unit_test(test_record_unprivileged_leaves_nothing),
+		cmocka_unit_test(test_record_one_at_a_time),
+		cmocka_unit_test(test_record_failed_write_exits_1),
 		cmocka_unit_test(test_record_failure_and_append),
 	};
 	return cmocka_run_group_tests_name("report_cli", tests, setup, teardown);
