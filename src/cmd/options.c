@@ -137,7 +137,8 @@ static int set_value(const struct option *o, const char *as, const char *val)
 	case OPT_NUMBER: {
 		errno = 0;
 		double v = strtod(val, &end);
-		if (!*val || *end || errno || !in_range(o, v))
+		/* Decimal only: strtod also takes "0x10", "inf" and "nan". */
+		if (!*val || *end || errno || strspn(val, "0123456789.") != strlen(val) || !in_range(o, v))
 			return bad_value(o, as, val);
 		*(double *)o->value = v;
 		return 0;

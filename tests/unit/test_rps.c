@@ -58,8 +58,10 @@ static void netns_remove(void)
 static int teardown(void **state UNUSED)
 {
 	netns_remove();
-	/* the busy loops and the flood end by themselves (timeouts); make sure */
-	sh("pkill -f 'udpflood (send|recv) ' 2>/dev/null; true");
+	/* The busy loops and the flood end by themselves (timeouts); make
+	 * sure, stopping only what this test started, by the pids it kept. */
+	sh("cd '%s' && [ -f pids ] && for p in $(cat pids); do grep -qas -e udpflood -e timeout /proc/$p/cmdline && "
+	   "kill $p; done 2>/dev/null; true", tmpl);
 	return sh("rm -rf '%s'", tmpl) == 0 ? 0 : -1;
 }
 
@@ -82,12 +84,14 @@ static json_object *run(const char *rps, bool busy, int pps, double *rate)
 {
 	assert_int_equal(sh("ip netns exec %s sh -c 'echo %s > /sys/class/net/vrx/queues/rx-0/rps_cpus'", rx, rps), 0);
 	int rc = sh("cd '%s/' && %s"
-		    "(ip netns exec %s '%s/build/tests/helpers/udpflood' recv 9000 6 > rx.out &) ; sleep 0.3; "
-		    "(ip netns exec %s '%s/build/tests/helpers/udpflood' send 10.213.0.2 9000 5 %d > tx.out &) ; sleep 1.5; "
+		    "(ip netns exec %s '%s/build/tests/helpers/udpflood' recv 9000 6 > rx.out & echo $! >> pids) ; sleep 0.3; "
+		    "(ip netns exec %s '%s/build/tests/helpers/udpflood' send 10.213.0.2 9000 5 %d > tx.out & echo $! >> pids) ; "
+		    "sleep 1.5; "
 		    "ip netns exec %s '%s/build/kstall-asan' check --interval 2 --format json > kstall.json; rc=$?; "
 		    "sleep 4.5; exit $rc",
 		    tmpl,
-		    busy ? "(timeout 7 sh -c 'while :; do :; done' &) ; (timeout 7 sh -c 'while :; do :; done' &) ; " : "",
+		    busy ? "(timeout 7 sh -c 'while :; do :; done' & echo $! >> pids) ; "
+			   "(timeout 7 sh -c 'while :; do :; done' & echo $! >> pids) ; " : "",
 		    rx, cwd, tx, cwd, pps, rx, cwd);
 	assert_int_equal(rc, 0);
 	_cleanup_free_ char *rxp = xasprintf("%s/rx.out", tmpl), *kp = xasprintf("%s/kstall.json", tmpl);
