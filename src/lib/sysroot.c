@@ -17,6 +17,7 @@ struct worker {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int dirfd;        /* the worker's own dup of the root */
+	bool live;
 	char *rel;        /* request; NULL when idle */
 	bool done;
 	bool abandoned;   /* set by the caller on timeout; worker then exits */
@@ -290,9 +291,47 @@ static int reopen_without_proc(int rootfd, const char *rel, const struct stat *c
 	return fd;
 }
 
+/* The live host's /proc and /sys: kernel pseudo-files under names kstall
+ * builds itself, nothing an attacker can place (no device, FIFO or link
+ * of theirs lives there). One open, inside the root and with no magic
+ * link followed, then the same checks: the cost of a read stays that of
+ * a plain open. */
+static int open_live(int rootfd, const char *rel, int flags, int *ret_fd, char *why, size_t whylen)
+{
+	struct stat st = {0};
+	int fd = -1;
+	if (!walk_forced() && openat2_known() != 0) {
+		struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (unsigned)flags,
+				       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		if (fd < 0 && (errno == ENOSYS || errno == E2BIG))
+			openat2_set(0);
+		else if (fd >= 0)
+			openat2_set(1);
+	}
+	if (fd < 0 && (walk_forced() || openat2_known() == 0))
+		return -2; /* the walk, as for a tree */
+	if (fd < 0) {
+		int rc = -errno;
+		set_why_errno(why, whylen, rc);
+		return rc;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SYSROOT_MAX_FILE) {
+		int rc = S_ISDIR(st.st_mode) ? -EISDIR : S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		if (rc == -EFBIG)
+			snprintf(why, whylen, "over the %u MiB limit", SYSROOT_MAX_FILE >> 20);
+		else
+			snprintf(why, whylen, "not a regular file (%s)", file_kind(st.st_mode));
+		close(fd);
+		return rc;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
 /* Open rel for reading, if it is a regular file of at most the limit.
  * flags: O_NONBLOCK or 0. */
-static int open_regular(int rootfd, const char *rel, int flags, int *ret_fd, char *why, size_t whylen)
+static int open_regular(int rootfd, bool live, const char *rel, int flags, int *ret_fd, char *why, size_t whylen)
 {
 	int pfd, rc;
 	struct stat st;
@@ -301,6 +340,8 @@ static int open_regular(int rootfd, const char *rel, int flags, int *ret_fd, cha
 		snprintf(why, whylen, "not a path inside the root");
 		return -EINVAL;
 	}
+	if (live && (rc = open_live(rootfd, rel, flags, ret_fd, why, whylen)) != -2)
+		return rc;
 	rc = resolve(rootfd, rel, &pfd);
 	if (rc < 0) {
 		set_why_errno(why, whylen, rc);
@@ -342,10 +383,11 @@ static int open_regular(int rootfd, const char *rel, int flags, int *ret_fd, cha
 	return 0;
 }
 
-static int read_regular(int rootfd, const char *rel, int flags, struct buf *ret, char *why, size_t whylen)
+static int read_regular(int rootfd, bool live, const char *rel, int flags, struct buf *ret, char *why,
+			size_t whylen)
 {
 	struct buf b = {0};
-	int fd = -1, rc = open_regular(rootfd, rel, flags, &fd, why, whylen);
+	int fd = -1, rc = open_regular(rootfd, live, rel, flags, &fd, why, whylen);
 
 	if (rc < 0)
 		return rc;
@@ -549,7 +591,8 @@ static int mem_read(struct sysroot *r, const char *rel, struct buf *ret)
 int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
 {
 	struct buf b = {0};
-	int rc = r->mem ? mem_read(r, rel, &b) : read_regular(r->dirfd, rel, O_NONBLOCK, &b, r->why, sizeof(r->why));
+	int rc = r->mem ? mem_read(r, rel, &b) : read_regular(r->dirfd, r->live, rel, O_NONBLOCK, &b, r->why,
+												  sizeof(r->why));
 	if (rc < 0)
 		return rc;
 	capture_add(r, rel, &b);
@@ -647,7 +690,7 @@ static void *worker_main(void *arg)
 		 * deadline protects. */
 		struct buf b = {0};
 		char why[sizeof(w->why)] = "";
-		int rc = read_regular(w->dirfd, rel, 0, &b, why, sizeof(why));
+		int rc = read_regular(w->dirfd, w->live, rel, 0, &b, why, sizeof(why));
 
 		pthread_mutex_lock(&w->mu);
 		if (w->abandoned) {
@@ -683,11 +726,12 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static struct worker *worker_new(int dirfd)
+static struct worker *worker_new(int dirfd, bool live)
 {
 	struct worker *w = xcalloc(1, sizeof(*w));
 	pthread_condattr_t ca;
 
+	w->live = live;
 	w->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	if (w->dirfd < 0) {
 		free(w);
@@ -732,7 +776,7 @@ int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 				 SYSROOT_MAX_STUCK);
 			return -EBUSY;
 		}
-		r->worker = worker_new(r->dirfd);
+		r->worker = worker_new(r->dirfd, r->live);
 		if (!r->worker) {
 			snprintf(r->why, sizeof(r->why), "no reader thread could be started");
 			return -EAGAIN;

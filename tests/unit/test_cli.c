@@ -16,6 +16,7 @@ static int setup(void **state UNUSED)
 
 static int teardown(void **state UNUSED)
 {
+	stuckfs_cleanup();
 	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", tmpl);
 	return system(cmd) == 0 ? 0 : -1;
 }

@@ -38,6 +38,7 @@ static int setup(void **state UNUSED)
 
 static int teardown(void **state UNUSED)
 {
+	stuckfs_cleanup();
 	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", root);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -84,6 +85,7 @@ static void test_fifo_is_refused_unopened(void **state UNUSED)
 	pid_t w = fork();
 	assert_true(w >= 0);
 	if (w == 0) {
+		alarm(20); /* gone even if the test fails before it kills this */
 		int fd = open(fifo, O_WRONLY); /* blocks until a reader opens */
 		_exit(fd >= 0 ? 0 : 1);
 	}

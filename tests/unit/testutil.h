@@ -111,6 +111,11 @@ static inline bool stuckfs_possible(void)
 	       access("build/tests/helpers/stuckfs", X_OK) == 0;
 }
 
+/* The mount a test made, for its teardown to undo when an assertion
+ * ended the test before stuckfs_unmount. */
+static pid_t stuckfs_last_pid = -1;
+static char stuckfs_last_dir[512];
+
 static inline pid_t stuckfs_mount(const char *dir, int seconds, const char *stuck, char *const files[])
 {
 	struct stat before, now;
@@ -132,8 +137,11 @@ static inline pid_t stuckfs_mount(const char *dir, int seconds, const char *stuc
 	}
 	/* Mounted when the directory's device changes. */
 	for (int i = 0; i < 500; i++) {
-		if (stat(dir, &now) == 0 && now.st_dev != before.st_dev)
+		if (stat(dir, &now) == 0 && now.st_dev != before.st_dev) {
+			stuckfs_last_pid = pid;
+			snprintf(stuckfs_last_dir, sizeof(stuckfs_last_dir), "%s", dir);
 			return pid;
+		}
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			return -1;
 		usleep(10000);
@@ -151,6 +159,15 @@ static inline void stuckfs_unmount(const char *dir, pid_t pid)
 		waitpid(pid, NULL, 0);
 	}
 	umount2(dir, MNT_DETACH);
+	if (pid == stuckfs_last_pid)
+		stuckfs_last_pid = -1;
+}
+
+/* For teardown: undo a mount an assertion left behind. */
+static inline void stuckfs_cleanup(void)
+{
+	if (stuckfs_last_pid > 0)
+		stuckfs_unmount(stuckfs_last_dir, stuckfs_last_pid);
 }
 
 #endif
