@@ -206,28 +206,44 @@ static int walk_in_root(int rootfd, const char *rel, int *ret_fd, int *ret_paren
 	return 0;
 }
 
+/* openat2 inside the root, no magic link followed: the descriptor, or -1
+ * with errno; errno ENOSYS when this kernel (or a seccomp filter) has no
+ * openat2, which is remembered, or when the walk is forced. */
+static int openat2_in_root(int rootfd, const char *rel, uint64_t flags)
+{
+	if (walk_forced() || openat2_known() == 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	struct open_how how = {.flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	for (int tries = 0; tries < 8; tries++) {
+		long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		if (fd >= 0) {
+			openat2_set(1);
+			return (int)fd;
+		}
+		if (errno == EAGAIN) /* a rename raced the walk: try again */
+			continue;
+		if (errno == ENOSYS || errno == E2BIG || (errno == EPERM && openat2_known() < 0)) {
+			openat2_set(0); /* no openat2 here (or a filter forbids it) */
+			errno = ENOSYS;
+			return -1;
+		}
+		openat2_set(1);
+		return -1;
+	}
+	return -1; /* EAGAIN, eight times */
+}
+
 static int resolve(int rootfd, const char *rel, int *ret_fd)
 {
-	if (!walk_forced() && openat2_known() != 0) {
-		struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-		for (int tries = 0; tries < 8; tries++) {
-			long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-			if (fd >= 0) {
-				openat2_set(1);
-				*ret_fd = (int)fd;
-				return 0;
-			}
-			if (errno == EAGAIN) /* a rename raced the walk: try again */
-				continue;
-			if (errno == ENOSYS || (errno == EPERM && openat2_known() < 0) || errno == E2BIG)
-				break; /* no openat2 here (or a filter forbids it) */
-			openat2_set(1);
-			return -errno;
-		}
-		if (errno == EAGAIN)
-			return -EAGAIN;
-		openat2_set(0);
+	int fd = openat2_in_root(rootfd, rel, O_PATH);
+	if (fd >= 0) {
+		*ret_fd = fd;
+		return 0;
 	}
+	if (errno != ENOSYS)
+		return -errno;
 	return walk_in_root(rootfd, rel, ret_fd, NULL, NULL);
 }
 
@@ -261,11 +277,59 @@ static void set_why_errno(char *why, size_t n, int rc)
 		snprintf(why, n, "%s", strerror(-rc));
 }
 
+/* Does fd hold a regular file (of at most SYSROOT_MAX_FILE, with limit)?
+ * 0, or -errno with why; *ret_st is filled whenever fstat worked. */
+static int check_regular(int fd, bool limit, struct stat *ret_st, char *why, size_t whylen)
+{
+	if (fstat(fd, ret_st) < 0) {
+		int rc = -errno;
+		set_why_errno(why, whylen, rc);
+		return rc;
+	}
+	if (!S_ISREG(ret_st->st_mode)) {
+		snprintf(why, whylen, "not a regular file (%s)", file_kind(ret_st->st_mode));
+		return S_ISDIR(ret_st->st_mode) ? -EISDIR : -EINVAL;
+	}
+	if (limit && (uint64_t)ret_st->st_size > SYSROOT_MAX_FILE) {
+		char a[32], b[32];
+		snprintf(why, whylen, "%s is over the %s limit", fmt_bytes((double)ret_st->st_size, a, sizeof(a)),
+			 fmt_bytes(SYSROOT_MAX_FILE, b, sizeof(b)));
+		return -EFBIG;
+	}
+	return 0;
+}
+
+/* Open for reading the file that pfd (O_PATH) holds, through
+ * /proc/self/fd: what was checked, not whatever its name holds by now.
+ * -1 with errno ENOENT where there is no /proc. */
+static int reopen_fd(int pfd, int flags)
+{
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	return open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
+}
+
+/* fd, a file opened again by name O_NONBLOCK, if it is still the file
+ * that was checked (O_NONBLOCK then cleared unless flags ask for it);
+ * else closed, and -1 with errno EAGAIN. A device swapped in between is
+ * closed unread; it was opened, though, which reopen_fd avoids. */
+static int keep_if_same(int fd, const struct stat *checked, int flags)
+{
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_dev != checked->st_dev || st.st_ino != checked->st_ino) {
+		close(fd);
+		errno = EAGAIN;
+		return -1;
+	}
+	if (!(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 /* No /proc to reopen through: find the file's directory and name again
- * (the walk gives them), open the name without following a link, and keep
- * it only if it is still the file that was checked. The open is
- * O_NONBLOCK and O_NOCTTY, so a device swapped in between is closed
- * unread; it is opened, though, which /proc/self/fd avoids. */
+ * (the walk gives them) and open the name without following a link. */
 static int reopen_without_proc(int rootfd, const char *rel, const struct stat *checked, int flags)
 {
 	int pfd, dirfd;
@@ -279,49 +343,28 @@ static int reopen_without_proc(int rootfd, const char *rel, const struct stat *c
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	int e = errno;
 	close(dirfd);
-	struct stat st;
-	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != checked->st_dev || st.st_ino != checked->st_ino)) {
-		close(fd);
-		fd = -1;
-		e = EAGAIN;
-	}
-	if (fd >= 0 && !(flags & O_NONBLOCK))
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	errno = e;
-	return fd;
+	return keep_if_same(fd, checked, flags);
 }
 
 /* The live host's /proc and /sys: kernel pseudo-files under names kstall
  * builds itself, nothing an attacker can place (no device, FIFO or link
  * of theirs lives there). One open, inside the root and with no magic
  * link followed, then the same checks: the cost of a read stays that of
- * a plain open. */
+ * a plain open. -2: no openat2, resolve by the walk as for a tree. */
 static int open_live(int rootfd, const char *rel, int flags, int *ret_fd, char *why, size_t whylen)
 {
-	struct stat st = {0};
-	int fd = -1;
-	if (!walk_forced() && openat2_known() != 0) {
-		struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (unsigned)flags,
-				       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-		fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-		if (fd < 0 && (errno == ENOSYS || errno == E2BIG))
-			openat2_set(0);
-		else if (fd >= 0)
-			openat2_set(1);
-	}
-	if (fd < 0 && (walk_forced() || openat2_known() == 0))
-		return -2; /* the walk, as for a tree */
+	struct stat st;
+	int fd = openat2_in_root(rootfd, rel, O_RDONLY | O_NOCTTY | (unsigned)flags);
+	if (fd < 0 && errno == ENOSYS)
+		return -2;
 	if (fd < 0) {
 		int rc = -errno;
 		set_why_errno(why, whylen, rc);
 		return rc;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > SYSROOT_MAX_FILE) {
-		int rc = S_ISDIR(st.st_mode) ? -EISDIR : S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-		if (rc == -EFBIG)
-			snprintf(why, whylen, "over the %u MiB limit", SYSROOT_MAX_FILE >> 20);
-		else
-			snprintf(why, whylen, "not a regular file (%s)", file_kind(st.st_mode));
+	int rc = check_regular(fd, true, &st, why, whylen);
+	if (rc < 0) {
 		close(fd);
 		return rc;
 	}
@@ -349,28 +392,12 @@ static int open_regular(int rootfd, bool live, const char *rel, int flags, int *
 			snprintf(why, whylen, "a symbolic link to a path that is not in the root");
 		return rc;
 	}
-	if (fstat(pfd, &st) < 0) {
-		rc = -errno;
-		set_why_errno(why, whylen, rc);
+	rc = check_regular(pfd, true, &st, why, whylen);
+	if (rc < 0) {
 		close(pfd);
 		return rc;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "not a regular file (%s)", file_kind(st.st_mode));
-		close(pfd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	if ((uint64_t)st.st_size > SYSROOT_MAX_FILE) {
-		char a[32], b[32];
-		snprintf(why, whylen, "%s is over the %s limit", fmt_bytes((double)st.st_size, a, sizeof(a)),
-			 fmt_bytes(SYSROOT_MAX_FILE, b, sizeof(b)));
-		close(pfd);
-		return -EFBIG;
-	}
-	/* Reopen what was checked, not whatever the name holds by now. */
-	char self[64];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-	int fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY | flags);
+	int fd = reopen_fd(pfd, flags);
 	if (fd < 0 && errno == ENOENT)
 		fd = reopen_without_proc(rootfd, rel, &st, flags);
 	rc = fd < 0 ? -errno : 0;
@@ -417,31 +444,16 @@ int open_regular_path(const char *path, int *ret_fd, char *why, size_t whylen)
 		snprintf(why, whylen, "%s", strerror(e));
 		return -e;
 	}
-	if (fstat(pfd, &st) < 0) {
-		int e = errno;
-		snprintf(why, whylen, "%s", strerror(e));
+	int rc = check_regular(pfd, false, &st, why, whylen);
+	if (rc == -EINVAL || rc == -EISDIR)
+		snprintf(why, whylen, "%s", file_kind(st.st_mode)); /* the caller says what it wanted */
+	if (rc < 0) {
 		close(pfd);
-		return -e;
+		return rc;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s", file_kind(st.st_mode));
-		close(pfd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	char self[64];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-	int fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && errno == ENOENT) { /* no /proc: by name, and the same file or nothing */
-		struct stat st2;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		if (fd >= 0 && (fstat(fd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino)) {
-			close(fd);
-			fd = -1;
-			errno = EAGAIN;
-		}
-		if (fd >= 0)
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	}
+	int fd = reopen_fd(pfd, 0);
+	if (fd < 0 && errno == ENOENT) /* no /proc: by name, and the same file or nothing */
+		fd = keep_if_same(open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), &st, 0);
 	int e = errno;
 	close(pfd);
 	if (fd < 0) {
