@@ -152,18 +152,9 @@ int cmd_report(int argc, char **argv)
 	char *meta = NULL;
 	int rc = check_opts_parse(argc, argv, &o, VERB_REPORT);
 
+	/* FILE, and --from before --to, the option table requires. */
 	if (rc)
 		goto out;
-	if (!o.output) {
-		usage_error("usage: kstall report FILE [--from S] [--to S] [--format text|json]");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (o.from_s > 0 && o.to_s > 0 && o.from_s >= o.to_s) {
-		usage_error("--from %g is not before --to %g", o.from_s, o.to_s);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	rc = open_recording(o.output, &f);
 	if (rc)
 		goto out;

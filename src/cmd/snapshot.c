@@ -325,13 +325,8 @@ int cmd_snapshot(int argc, char **argv)
 	struct memtree tree = {0};
 	int rc = check_opts_parse(argc, argv, &o, VERB_SNAPSHOT);
 
-	if (rc)
+	if (rc) /* -o the option table requires */
 		goto out;
-	if (!o.output) {
-		usage_error("snapshot needs -o DIR or -o FILE.tar.gz");
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	if (path_is_tar_gz(o.root)) {
 		usage_error("snapshot reads a live host or a directory, not an archive");
 		rc = EXIT_USAGE;
