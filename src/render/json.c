@@ -454,6 +454,17 @@ static json_object *traced_json(const struct traced *t)
 	return o;
 }
 
+/* [{detector, reason}]: what was skipped, or checked only in part. */
+static void skips_json(json_object *arr, const struct skips *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "detector", jstr(k->v[i].detector));
+		json_object_object_add(x, "reason", jstr(k->v[i].reason));
+		json_object_array_add(arr, x);
+	}
+}
+
 int render_json(FILE *out, const struct report *r)
 {
 	const struct inputs *in = r->in;
@@ -470,20 +481,10 @@ int render_json(FILE *out, const struct report *r)
 	json_object_object_add(doc, "findings", fs);
 	if (in->npids)
 		json_object_object_add(doc, "processes", processes_json(in));
-	for (size_t i = 0; i < r->skips.n; i++) {
-		json_object *x = json_object_new_object();
-		json_object_object_add(x, "detector", jstr(r->skips.v[i].detector));
-		json_object_object_add(x, "reason", jstr(r->skips.v[i].reason));
-		json_object_array_add(sk, x);
-	}
+	skips_json(sk, &r->skips);
 	json_object_object_add(doc, "skipped", sk);
 	json_object *pa = json_object_new_array();
-	for (size_t i = 0; i < r->partial.n; i++) {
-		json_object *x = json_object_new_object();
-		json_object_object_add(x, "detector", jstr(r->partial.v[i].detector));
-		json_object_object_add(x, "reason", jstr(r->partial.v[i].reason));
-		json_object_array_add(pa, x);
-	}
+	skips_json(pa, &r->partial);
 	json_object_object_add(doc, "partial", pa);
 	for (size_t i = 0; i < in->nunreadable; i++) {
 		const struct unreadable *u = &in->unreadable[i];

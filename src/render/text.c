@@ -217,6 +217,19 @@ static void unreadable_text(FILE *out, const struct report *r, const struct styl
 	free(named);
 }
 
+/* A section of ids and why: what was not checked, or checked in part. */
+static void skips_text(FILE *out, const char *heading, const struct skips *k, const struct style *st)
+{
+	if (!k->n)
+		return;
+	fprintf(out, "%s%s%s\n", st->bold, heading, st->reset);
+	for (size_t i = 0; i < k->n; i++) {
+		fprintf(out, "  %s: ", tty(k->v[i].detector));
+		wrapped(out, k->v[i].reason, 4 + (int)strlen(k->v[i].detector), 4, 100);
+	}
+	fputc('\n', out);
+}
+
 int render_text(FILE *out, const struct report *r, bool color)
 {
 	static const struct style plain = {"", "", "", "", ""};
@@ -278,22 +291,8 @@ int render_text(FILE *out, const struct report *r, bool color)
 		fputc('\n', out);
 	}
 
-	if (r->skips.n) {
-		fprintf(out, "%snot checked%s\n", st->bold, st->reset);
-		for (size_t i = 0; i < r->skips.n; i++) {
-			fprintf(out, "  %s: ", tty(r->skips.v[i].detector));
-			wrapped(out, r->skips.v[i].reason, 4 + (int)strlen(r->skips.v[i].detector), 4, 100);
-		}
-		fputc('\n', out);
-	}
-	if (r->partial.n) {
-		fprintf(out, "%schecked in part%s\n", st->bold, st->reset);
-		for (size_t i = 0; i < r->partial.n; i++) {
-			fprintf(out, "  %s: ", tty(r->partial.v[i].detector));
-			wrapped(out, r->partial.v[i].reason, 4 + (int)strlen(r->partial.v[i].detector), 4, 100);
-		}
-		fputc('\n', out);
-	}
+	skips_text(out, "not checked", &r->skips, st);
+	skips_text(out, "checked in part", &r->partial, st);
 	if (in->nunreadable)
 		unreadable_text(out, r, st);
 	if (in->nerrors) {
