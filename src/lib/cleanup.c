@@ -63,11 +63,6 @@ static int remove_at(int dirfd, const char *name, int depth)
 	return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 ? 0 : -errno;
 }
 
-int cleanup_remove_at(int dirfd, const char *name)
-{
-	return remove_at(dirfd, name, 0);
-}
-
 int cleanup_remove_if(int dirfd, const char *name, dev_t dev, ino_t ino)
 {
 	struct stat st;

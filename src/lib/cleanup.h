@@ -25,12 +25,11 @@ int cleanup_register(int dirfd, const char *name, dev_t dev, ino_t ino);
 /* Block and unblock the signals the handler serves. */
 void cleanup_block(sigset_t *old);
 void cleanup_unblock(const sigset_t *old);
-/* Remove name under dirfd if it still holds (dev, ino). */
+/* Remove name under dirfd (a file, or a directory and all it holds,
+ * never following a link) if it still holds (dev, ino); -ESTALE, left
+ * alone, if it holds something else. Async-signal-safe. 0 or -errno. */
 int cleanup_remove_if(int dirfd, const char *name, dev_t dev, ino_t ino);
 /* The path was renamed into place or removed: forget it. */
 void cleanup_forget(int slot);
-/* Remove name under dirfd now (a file, or a directory and all it holds),
- * never following a link. Async-signal-safe. 0 or -errno. */
-int cleanup_remove_at(int dirfd, const char *name);
 
 #endif
