@@ -95,8 +95,6 @@ static bool parsed(struct inputs *in, struct src *s, int rc, const struct perr *
 		buf_free(&_b);                                                 \
 	} while (0)
 
-static int read_meta(struct sysroot *r, double *interval, double *t0, double *t1, double *hz, struct perr *e);
-
 static int cmp_proc(const void *a, const void *b)
 {
 	const struct proc_entry *x = a, *y = b;
@@ -657,14 +655,6 @@ int collect_host(struct sysroot *r, const struct collect_opts *o, struct inputs 
 	in->live = sysroot_is_live(r);
 	if (!sysroot_exists(r, "proc"))
 		return -ENOENT; /* not a root tree: no proc/ at all */
-	/* A snapshot writes kstall/meta last: without it, it was cut short
-	 * (a full disk, a kill), and must not read as a smaller host. */
-	double m[4];
-	struct perr e = {0};
-	if (!in->live && sysroot_exists(r, "kstall") && read_meta(r, &m[0], &m[1], &m[2], &m[3], &e) < 0) {
-		add_error(in, SNAPSHOT_META, &e); /* no meta, or one that does not say the window */
-		return -EBADMSG;
-	}
 	read_host(r, in);
 	return 0;
 }
@@ -693,9 +683,16 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 	} else {
 		double interval = 0, t0 = 0, t1 = 0, hz = 0;
 		struct perr e = {0};
+		/* A snapshot (a tree with kstall/) writes kstall/meta last:
+		 * without a whole one it was cut short (a full disk, a kill),
+		 * and must not read as a smaller host. */
+		bool snapshot = sysroot_exists(r, "kstall");
+		if (snapshot && read_meta(r, &interval, &t0, &t1, &hz, &e) < 0) {
+			add_error(in, SNAPSHOT_META, &e);
+			return -EBADMSG;
+		}
 		read_sample(r, "", in, &in->cur, SAMPLE_DETAILS | SAMPLE_MAPS);
-		if (read_meta(r, &interval, &t0, &t1, &hz, &e) == 0 && interval > 0 &&
-		    sysroot_exists(r, SNAPSHOT_SAMPLE0 "proc")) {
+		if (snapshot && interval > 0 && sysroot_exists(r, SNAPSHOT_SAMPLE0 "proc")) {
 			in->prev = xcalloc(1, sizeof(*in->prev));
 			read_sample(r, SNAPSHOT_SAMPLE0, in, in->prev, 0);
 			in->prev->t_real = t0;
@@ -703,8 +700,7 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 			in->interval_s = interval;
 			in->mode = WINDOW_INTERVAL;
 			in->window_source = "snapshot";
-			if (hz >= 1 && hz <= 100000)
-				in->host.user_hz = (unsigned)hz;
+			in->host.user_hz = (unsigned)hz; /* 1 to 100000: parse_meta checked */
 		} else {
 			in->mode = WINDOW_SINCE_BOOT;
 			in->window_source = "root";
