@@ -124,9 +124,19 @@ static json_object *evidence(json_object *f, const char *name)
 static json_object *run_writer(const char *tag, int *pid, double *offcpu)
 {
 	_cleanup_free_ char *out = xasprintf("%s/%s.out", tmpl, tag), *json = xasprintf("%s/%s.json", tmpl, tag);
-	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/mmapwriter '%s/f' 128 5 > '%s') & "
-					     "build/kstall-asan watch --duration 6 --interval 1 --format json > '%s'; wait",
-					     mnt, out, json);
+	/* The writer starts once kstall's writeback programs are attached
+	 * (a link holds each), not after a fixed second: the sanitizer
+	 * build's start-up sometimes took longer, and kstall missed the
+	 * writer's first pauses (74 to 96% of its off-CPU time against 88 to
+	 * 92% once the writer waited). */
+	_cleanup_free_ char *cmd = xasprintf(
+		"attached() { for p in bdp wb_wait wb_wakeup; do ok=; "
+		"for id in $(bpftool prog show name $p 2>/dev/null | sed -n 's/^\\([0-9]*\\):.*/\\1/p'); do "
+		"bpftool link show 2>/dev/null | grep -qE \"prog $id( |$)\" && ok=1; done; [ -n \"$ok\" ] || return 1; done; }; "
+		"build/kstall-asan watch --duration 8 --interval 1 --format json > '%s' & k=$!; "
+		"i=0; until attached; do i=$((i+1)); [ $i -lt 500 ] || { echo never attached >&2; break; }; sleep 0.02; done; "
+		"build/tests/helpers/mmapwriter '%s/f' 128 5 > '%s'; wait $k",
+		json, mnt, out);
 	assert_int_equal(system(cmd), 0);
 	_cleanup_free_ char *o = slurp(out, NULL), *text = slurp(json, NULL);
 	double wall, cpu;
