@@ -2,6 +2,7 @@
 #ifndef KSTALL_CMD_H
 #define KSTALL_CMD_H
 
+#include "../collect/collect.h"
 #include "../render/render.h"
 #include "options.h"
 

@@ -14,8 +14,6 @@
 #define MAX_IRQS 4096
 #define MAX_BDIS 1024
 
-const char *const psi_names[4] = {"cpu", "memory", "io", "irq"};
-
 /* Settings read by name. Never list a whole sysctl directory: some
  * entries act when read (vm/stat_refresh flushes per-CPU counters) or
  * are write-only triggers (vm/drop_caches, vm/compact_memory). */
@@ -109,16 +107,6 @@ static bool is_number(const char *s)
 		if (!isdigit((unsigned char)*s))
 			return false;
 	return true;
-}
-
-bool inputs_pid_selected(const struct inputs *in, int pid)
-{
-	if (!in->npids)
-		return true;
-	for (size_t i = 0; i < in->npids; i++)
-		if (in->pids[i] == pid)
-			return true;
-	return false;
 }
 
 /* cmdline takes the target's mmap_lock: deadline read, and only for the
@@ -706,75 +694,6 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 			in->window_source = "root";
 		}
 	}
-	return 0;
-}
-
-/* The mounts a bdi backs: the same device number (FUSE, NFS, tmpfs-like
- * 0:N devices), else a partition of the bdi's disk (the greatest bdi minor
- * of that major at or below the mount's: sda is 8:0, sda1 8:1). */
-static bool bdi_dev(const char *name, unsigned *maj, unsigned *min)
-{
-	char tail;
-	return sscanf(name, "%u:%u%c", maj, min, &tail) == 2;
-}
-
-const struct bdi *host_bdi_of_mount(const struct host *h, const struct mount *m)
-{
-	const struct bdi *best = NULL;
-	unsigned bmaj, bmin, best_min = 0;
-	for (size_t i = 0; i < h->nbdis; i++) {
-		if (!bdi_dev(h->bdis[i].name, &bmaj, &bmin) || bmaj != m->major)
-			continue;
-		if (bmin == m->minor)
-			return &h->bdis[i];
-		if (m->major != 0 && bmin < m->minor && (!best || bmin > best_min))
-			best = &h->bdis[i], best_min = bmin;
-	}
-	return best;
-}
-
-/* The first mount of bdi b (NULL if none), and how many there are. */
-const struct mount *host_mount_of_bdi(const struct host *h, const struct bdi *b, unsigned *n)
-{
-	const struct mount *first = NULL;
-	*n = 0;
-	for (size_t i = 0; i < h->mounts.n; i++)
-		if (host_bdi_of_mount(h, &h->mounts.v[i]) == b) {
-			if (!first)
-				first = &h->mounts.v[i];
-			(*n)++;
-		}
-	return first;
-}
-
-const struct proc_entry *sample_proc(const struct sample *s, int pid)
-{
-	size_t lo = 0, hi = s->nprocs;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (s->procs[mid].stat.pid < pid)
-			lo = mid + 1;
-		else if (s->procs[mid].stat.pid > pid)
-			hi = mid;
-		else
-			return &s->procs[mid];
-	}
-	return NULL;
-}
-
-uint64_t inputs_max_map_count(const struct inputs *in, bool *assumed)
-{
-	uint64_t v;
-	*assumed = kv_get(&in->host.sysctl, "vm.max_map_count", &v) < 0 || v == 0;
-	return *assumed ? 65530 /* DEFAULT_MAX_MAP_COUNT, every kernel since 2.6.5 */ : v;
-}
-
-int meminfo_bytes(const struct sample *s, const char *key, uint64_t *ret)
-{
-	uint64_t v;
-	if (s->s_meminfo.state != SRC_OK || kv_get(&s->meminfo, key, &v) < 0)
-		return -ENOENT;
-	*ret = v * 1024;
 	return 0;
 }
 

@@ -25,7 +25,7 @@
 #ifndef KSTALL_DETECT_H
 #define KSTALL_DETECT_H
 
-#include "../collect/collect.h"
+#include "../model/inputs.h"
 #include "../model/finding.h"
 
 enum {
@@ -67,19 +67,9 @@ void detect_coverage(const struct inputs *in, unsigned have, const struct skips 
 /* Metrics for the report: shares, rates and totals, computed from inputs. */
 void metrics_collect(const struct inputs *in, struct metrics *m);
 
-/* Shared helpers. The first three give the reasons for finding_unknown()
- * and skips_add() (checklist item 2). */
-/* Why a source is not usable: its own reason ("proc/uptime: No such file
- * or directory", "...: malformed at line 3: ..."), or that it was not
- * read. */
-void src_reason(const struct src *s, const char *what, char *out, size_t n);
-/* A sample source usable over the window: read and parsed in the later
- * sample, and in the earlier one in interval mode. off is the offset of
- * the struct src in struct sample; why (if not) names the file. */
-bool window_src_ok(const struct inputs *in, size_t off, char *why, size_t n);
-/* The window's length in seconds: the interval, or the uptime since boot;
- * -1 (and why, naming proc/uptime) when it cannot be known. */
-double window_seconds(const struct inputs *in, char *why, size_t n);
+/* Shared helpers. The reasons for finding_unknown() and skips_add()
+ * (checklist item 2) come from src_reason(), window_src_ok() and
+ * window_seconds() (src/model/inputs.h). */
 /* Rate of a counter between samples (per second), or -1 if unknown. */
 double rate_u64(uint64_t prev, uint64_t cur, double interval_s);
 /* A counter's rate over the window: between the samples, or since boot

@@ -45,53 +45,6 @@ void detect_all(const struct inputs *in, unsigned have, struct findings *out, st
 	findings_sort(out);
 }
 
-void src_reason(const struct src *s, const char *what, char *out, size_t n)
-{
-	if (s->why[0])
-		snprintf(out, n, "%s", s->why);
-	else
-		snprintf(out, n, "%s was not read", s->path[0] ? s->path : what);
-}
-
-bool window_src_ok(const struct inputs *in, size_t off, char *why, size_t n)
-{
-	const struct src *c = (const struct src *)((const char *)&in->cur + off);
-	if (c->state != SRC_OK) {
-		src_reason(c, "a file of the later sample", why, n);
-		return false;
-	}
-	if (in->mode != WINDOW_INTERVAL)
-		return true;
-	if (!in->prev) {
-		snprintf(why, n, "no earlier sample to take the difference from");
-		return false;
-	}
-	const struct src *p = (const struct src *)((const char *)in->prev + off);
-	if (p->state != SRC_OK) {
-		src_reason(p, "a file of the earlier sample", why, n);
-		return false;
-	}
-	return true;
-}
-
-double window_seconds(const struct inputs *in, char *why, size_t n)
-{
-	if (in->mode == WINDOW_INTERVAL) {
-		if (in->interval_s > 0)
-			return in->interval_s;
-		snprintf(why, n, "the window between the samples is empty");
-		return -1;
-	}
-	const struct src *u = &in->cur.s_uptime;
-	if (u->state == SRC_OK && in->cur.uptime_s > 0)
-		return in->cur.uptime_s;
-	if (u->state == SRC_OK)
-		snprintf(why, n, "%s reads 0 s since boot", u->path);
-	else
-		src_reason(u, "proc/uptime", why, n);
-	return -1;
-}
-
 static bool id_skipped(const struct skips *skips, const char *id)
 {
 	for (size_t i = 0; i < skips->n; i++)

@@ -2,7 +2,7 @@
 #ifndef KSTALL_RENDER_H
 #define KSTALL_RENDER_H
 
-#include "../collect/collect.h"
+#include "../model/inputs.h"
 #include "../model/finding.h"
 
 struct report {

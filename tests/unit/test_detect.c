@@ -1,6 +1,7 @@
 /* Detectors through the real data path: fixture trees -> collect ->
  * detect. Plus threshold edges on inputs built by hand. */
 #include "testutil.h"
+#include "collect/collect.h"
 #include "detect/detect.h"
 #include "kb/kb.h"
 #include "render/render.h"
