@@ -235,6 +235,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 			maps_at = now;
 		have_cur = true;
 		in.interval_s = in.cur.t_mono - first->t_mono;
+		view_update(&in);
 		tracer_read(t, &tr);
 		traced_name_from_sample(&tr, &in.cur);
 		in.traced = &tr;

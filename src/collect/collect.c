@@ -560,6 +560,7 @@ void inputs_free(struct inputs *in)
 	free(in->pids);
 	free(in->unreadable);
 	free(in->errors);
+	view_free(&in->view);
 	*in = (struct inputs){0};
 }
 
@@ -694,6 +695,7 @@ int collect(struct sysroot *r, const struct collect_opts *o, struct inputs *in)
 			in->window_source = "root";
 		}
 	}
+	view_update(in);
 	return 0;
 }
 

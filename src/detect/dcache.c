@@ -50,7 +50,7 @@ static void find_kswapd(const struct inputs *in, struct dc *d)
 		const struct proc_entry *p = &in->cur.procs[i];
 		if (!comm_is_kswapd(p->stat.comm))
 			continue;
-		double s = proc_cpu_share(in, p);
+		double s = view_cpu_share(&in->view, p->stat.pid);
 		d->kswapd[d->nkswapd++] = (struct kswapd){p, s};
 		if (s > d->kswapd_max)
 			d->kswapd_max = s;
@@ -270,7 +270,9 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 	d.has_slab = meminfo_bytes(cur, "Slab", &d.slab) == 0;
 	d.has_srecl = meminfo_bytes(cur, "SReclaimable", &d.srecl) == 0;
 	d.has_avail = meminfo_bytes(cur, "MemAvailable", &d.avail) == 0;
-	d.has_growth = dentry_growth(in, &d.growth, &d.neg_growth);
+	d.has_growth = in->view.has_dentry_growth;
+	d.growth = in->view.dentry_growth;
+	d.neg_growth = in->view.negative_growth;
 	/* Growth is an interval figure: unknown there when a sample lacks
 	 * dentry-state; since boot there is none to give. */
 	if (!d.has_growth && in->mode == WINDOW_INTERVAL)

@@ -64,24 +64,15 @@ void detect_all(const struct inputs *in, unsigned have, struct findings *out, st
  * NEED_ROOT, a permission error means another user's process. */
 void detect_coverage(const struct inputs *in, unsigned have, const struct skips *skips, struct skips *partial);
 
-/* Metrics for the report: shares, rates and totals, computed from inputs. */
+/* Metrics for the report: shares, rates and totals, read from the view
+ * (in->view) and inputs. */
 void metrics_collect(const struct inputs *in, struct metrics *m);
 
 /* Shared helpers. The reasons for finding_unknown() and skips_add()
  * (checklist item 2) come from src_reason(), window_src_ok() and
- * window_seconds() (src/model/inputs.h). */
-/* Rate of a counter between samples (per second), or -1 if unknown. */
-double rate_u64(uint64_t prev, uint64_t cur, double interval_s);
-/* A counter's rate over the window: between the samples, or since boot
- * (cur / uptime) with one sample; -1 when it cannot be known (a counter
- * that went backwards, no uptime). prev is ignored since boot. */
-double window_rate(const struct inputs *in, uint64_t prev, uint64_t cur);
-/* Rate of column col (a CPU) of row r of an irq table (interrupts or
- * softirqs) over the window; p is the same row in prev, the earlier
- * sample (matched by CPU number, not column). -1 if it cannot be had. */
-/* One CPU's ticks over the window (since boot in that mode): false if the
- * earlier sample lacks it. */
-bool cpu_window_delta(const struct inputs *in, const struct cpu_times *c, struct cpu_times *d);
+ * window_seconds() (src/model/inputs.h); every figure derived from the
+ * samples (deltas, time and CPU shares, growth) from the view, in->view
+ * (src/model/view.h), never from the samples themselves. */
 /* The global dirty limits in bytes, as the kernel computes them
  * (writeback.c); ok is false without the sysctls or meminfo counts. */
 struct dirty_limits {
@@ -95,18 +86,6 @@ struct dirty_limits writeback_limits(const struct inputs *in);
 /* A bdi's own limit in bytes (max_bytes, else max_ratio of the global
  * limit); -1 if unknown. */
 double writeback_bdi_limit(const struct bdi *b, const struct dirty_limits *l);
-double irq_col_rate(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
-		    const struct irq_row *r, const struct irq_row *p, size_t col);
-/* Events of that column over the window (since boot in that mode), which
- * need no uptime: false if the earlier sample lacks the CPU or the counter
- * went backwards. */
-bool irq_col_delta(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
-		   const struct irq_row *r, const struct irq_row *p, size_t col, uint64_t *ret);
-/* CPU share of a process over the window (0..n), or -1 if unknown. */
-double proc_cpu_share(const struct inputs *in, const struct proc_entry *p);
-/* Dentries (and negative dentries) per second between the two samples;
- * false when there is no interval or dentry-state is missing from one. */
-bool dentry_growth(const struct inputs *in, double *ret_growth, double *ret_negative);
 /* "kswapd0", or "kswapd0:1" (node:zone) on some kernels. */
 bool comm_is_kswapd(const char *comm);
 

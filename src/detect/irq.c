@@ -2,10 +2,10 @@
  * /proc/softirqs, /proc/interrupts and /proc/net/softnet_stat: where CPU
  * time goes before it reaches the application, and when RPS hurts.
  *
- * Each CPU gets a view of the window (its time shares, softirq and IPI
- * counts, softnet counters); the findings compare CPUs and interfaces. In
- * since-boot mode (one sample) the view is an average since boot, and
- * the findings say so.
+ * Each CPU gets its figures over the window from the view (its time
+ * shares, softirq and IPI counts, softnet counters: src/model/view.h);
+ * the findings compare CPUs and interfaces. In since-boot mode (one
+ * sample) they are averages since boot, and the findings say so.
  *
  * Each source gives what it can on its own: the time shares need only
  * /proc/stat, the event counts only their table, and only the per-second
@@ -50,6 +50,7 @@ static const struct {
 
 #define WHY 256
 
+/* One CPU's figures over the window, joined from the view's sources. */
 struct cpuview {
 	int cpu;
 	bool has_time;
@@ -60,7 +61,9 @@ struct cpuview {
 	double processed, dropped, squeezed, rps_received; /* over the window (since boot) */
 };
 
-struct view {
+/* Every CPU that any of the sources names, in the order they name it
+ * (proc/stat first): what the findings compare. */
+struct cpus {
 	struct cpuview *v;
 	size_t n, cap;
 	bool since_boot;
@@ -70,7 +73,7 @@ struct view {
 	char secs_why[WHY], time_why[WHY], softnet_why[WHY], received_why[WHY], why[F_N][WHY];
 };
 
-static struct cpuview *cpu_get(struct view *w, int cpu, bool add)
+static struct cpuview *cpu_get(struct cpus *w, int cpu, bool add)
 {
 	for (size_t i = 0; i < w->n; i++)
 		if (w->v[i].cpu == cpu)
@@ -82,103 +85,98 @@ static struct cpuview *cpu_get(struct view *w, int cpu, bool add)
 	return &w->v[w->n++];
 }
 
-/* Events of one row of an irq table per CPU over the window. */
-static void table_counts(const struct inputs *in, const struct irq_table *cur, const struct irq_table *prev,
-			 const char *cur_path, const char *prev_path, int k, struct view *w)
+/* The time shares of each CPU of proc/stat. */
+static void gather_time(const struct inputs *in, struct cpus *w)
 {
-	const struct irq_row *r = irq_table_row(cur, fields[k].label, 0);
-	const struct irq_row *p = prev ? irq_table_row(prev, fields[k].label, 0) : NULL;
-	if (!r || (in->mode == WINDOW_INTERVAL && !p)) {
+	const struct view *vw = &in->view;
+
+	if (!vw->has_stat) {
+		snprintf(w->time_why, WHY, "%s", vw->stat_why);
+		return;
+	}
+	if (!in->cur.stat.ncpus)
+		snprintf(w->time_why, WHY, "%s has no per-CPU lines", in->cur.s_stat.path);
+	bool any = false;
+	for (size_t i = 0; i < vw->ncpus; i++) {
+		const struct view_cpu *c = &vw->cpus[i];
+		struct cpuview *v = cpu_get(w, c->cpu, true);
+		if (!c->has_time)
+			continue; /* came online in the window */
+		any = v->has_time = true;
+		v->idle = c->idle;
+		v->user = c->user;
+		v->system = c->share[CPUT_SYSTEM];
+		v->irq = c->share[CPUT_IRQ];
+		v->softirq = c->share[CPUT_SOFTIRQ];
+	}
+	if (!any && !w->time_why[0])
+		snprintf(w->time_why, WHY, "no CPU of %s has ticks in both samples", in->cur.s_stat.path);
+}
+
+/* Events of field k's row per CPU over the window. */
+static void gather_counts(const struct view_table *vt, const char *cur_path, const char *prev_path, int k,
+			  struct cpus *w)
+{
+	if (!vt->ok) {
+		snprintf(w->why[k], WHY, "%s", vt->why);
+		return;
+	}
+	const struct view_row *r = view_table_row(vt, fields[k].label);
+	if (!r || !r->matched) {
 		snprintf(w->why[k], WHY, "%s has no %s row", !r ? cur_path : prev_path, fields[k].label);
 		return;
 	}
-	for (size_t c = 0; c < r->ncounts && c < cur->ncols; c++) {
-		uint64_t d;
-		if (!irq_col_delta(in, cur, prev, r, p, c, &d))
+	for (size_t c = 0; c < r->row->ncounts && c < vt->t->ncols; c++) {
+		if (!r->has[c])
 			continue;
-		struct cpuview *v = cpu_get(w, cur->cpu_of_col[c], true);
-		v->n[k] = (double)d;
+		struct cpuview *v = cpu_get(w, vt->t->cpu_of_col[c], true);
+		v->n[k] = (double)r->n[c];
 		v->has |= 1u << k;
 	}
 }
 
-/* The window's per-CPU view, with what could not be had and why. */
-static void build_view(const struct inputs *in, struct view *w)
+static void gather_softnet(const struct inputs *in, struct cpus *w)
 {
-	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
+	const struct view_softnet *sn = &in->view.softnet;
 
-	*w = (struct view){.since_boot = in->mode != WINDOW_INTERVAL};
-	w->secs = window_seconds(in, w->secs_why, WHY);
-	if (window_src_ok(in, offsetof(struct sample, s_stat), w->time_why, WHY)) {
-		if (!s->stat.ncpus)
-			snprintf(w->time_why, WHY, "%s has no per-CPU lines", s->s_stat.path);
-		for (size_t i = 0; i < s->stat.ncpus; i++) {
-			const struct cpu_times *c = &s->stat.cpus[i];
-			struct cpuview *v = cpu_get(w, c->cpu, true);
-			/* shares of the CPU's ticks over the window (or since boot) */
-			struct cpu_times dt;
-			if (!cpu_window_delta(in, c, &dt))
-				continue; /* came online in the window */
-			double tot = (double)cpu_times_total(&dt), d[CPUT_MAX];
-			for (int k = 0; k < CPUT_MAX; k++)
-				d[k] = k < (int)c->ncols ? (double)dt.t[k] : 0;
-			if (tot <= 0)
-				continue;
-			v->has_time = true;
-			v->idle = (d[CPUT_IDLE] + d[CPUT_IOWAIT]) / tot;
-			v->user = (d[CPUT_USER] + d[CPUT_NICE]) / tot;
-			v->system = d[CPUT_SYSTEM] / tot;
-			v->irq = d[CPUT_IRQ] / tot;
-			v->softirq = d[CPUT_SOFTIRQ] / tot;
-		}
-		bool any = false;
-		for (size_t i = 0; i < w->n; i++)
-			any |= w->v[i].has_time;
-		if (!any && !w->time_why[0])
-			snprintf(w->time_why, WHY, "no CPU of %s has ticks in both samples", s->s_stat.path);
-	}
-	char swhy[WHY], iwhy[WHY];
-	bool sirq = window_src_ok(in, offsetof(struct sample, s_softirqs), swhy, WHY);
-	bool intr = window_src_ok(in, offsetof(struct sample, s_interrupts), iwhy, WHY);
-	for (int k = 0; k < F_N; k++) {
-		bool si = fields[k].softirq;
-		if (si ? sirq : intr)
-			table_counts(in, si ? &s->softirqs : &s->interrupts, p ? (si ? &p->softirqs : &p->interrupts) : NULL,
-				     si ? s->s_softirqs.path : s->s_interrupts.path,
-				     p ? (si ? p->s_softirqs.path : p->s_interrupts.path) : "", k, w);
-		else
-			snprintf(w->why[k], WHY, "%s", si ? swhy : iwhy);
-	}
-	if (!window_src_ok(in, offsetof(struct sample, s_softnet), w->softnet_why, WHY))
+	if (!sn->ok) {
+		snprintf(w->softnet_why, WHY, "%s", sn->why);
 		return;
-	w->has_received = true;
-	for (size_t i = 0; i < s->softnet.n; i++) {
-		const struct softnet_row *r = &s->softnet.rows[i], *q = NULL;
-		if (p)
-			for (size_t j = 0; j < p->softnet.n && !q; j++)
-				if (p->softnet.rows[j].cpu == r->cpu)
-					q = &p->softnet.rows[j];
-		if ((p && !q) || r->ncols < 10 || (q && q->ncols < 10))
-			w->has_received = false; /* received_rps is 2.6.35+ */
-		if (p && !q)
-			continue;
-		/* 32-bit counters: a wrap in the window drops the CPU */
-		if (q && (r->processed < q->processed || r->dropped < q->dropped || r->time_squeeze < q->time_squeeze ||
-			  r->received_rps < q->received_rps))
-			continue;
-		struct cpuview *v = cpu_get(w, r->cpu, true);
+	}
+	/* A CPU missing from the earlier sample leaves the total incomplete. */
+	w->has_received = sn->has_received && !sn->cpu_missing;
+	for (size_t i = 0; i < sn->n; i++) {
+		struct cpuview *v = cpu_get(w, sn->cpus[i].cpu, true);
 		v->has_softnet = true;
-		v->processed = (double)(r->processed - (q ? q->processed : 0));
-		v->dropped = (double)(r->dropped - (q ? q->dropped : 0));
-		v->squeezed = (double)(r->time_squeeze - (q ? q->time_squeeze : 0));
-		v->rps_received = (double)(r->received_rps - (q ? q->received_rps : 0));
+		v->processed = (double)sn->cpus[i].processed;
+		v->dropped = (double)sn->cpus[i].dropped;
+		v->squeezed = (double)sn->cpus[i].squeezed;
+		v->rps_received = (double)sn->cpus[i].received_rps;
 	}
 	if (!w->has_received)
 		snprintf(w->received_why, WHY, "%s has no received_rps column (Linux 2.6.35+) on every CPU",
-			 s->s_softnet.path);
+			 in->cur.s_softnet.path);
 }
 
-static const char *window_words(const struct view *w)
+/* The window's per-CPU figures, from the view, with what could not be had
+ * and why. */
+static void gather(const struct inputs *in, struct cpus *w)
+{
+	const struct sample *s = &in->cur, *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
+
+	*w = (struct cpus){.since_boot = in->view.since_boot, .secs = in->view.secs};
+	snprintf(w->secs_why, WHY, "%s", in->view.secs_why);
+	gather_time(in, w);
+	for (int k = 0; k < F_N; k++) {
+		if (fields[k].softirq)
+			gather_counts(&in->view.softirqs, s->s_softirqs.path, p ? p->s_softirqs.path : "", k, w);
+		else
+			gather_counts(&in->view.interrupts, s->s_interrupts.path, p ? p->s_interrupts.path : "", k, w);
+	}
+	gather_softnet(in, w);
+}
+
+static const char *window_words(const struct cpus *w)
 {
 	return w->since_boot ? "averaged since boot (one sample)" : "over the window";
 }
@@ -186,7 +184,7 @@ static const char *window_words(const struct view *w)
 /* A sum of field k over the CPUs with time in mask (every CPU when mask
  * is NULL), per second; false with why when a CPU lacks it or the
  * window's length is unknown. */
-static bool field_rate(const struct view *w, const struct cpuset *mask, int k, double *ret, const char **why)
+static bool field_rate(const struct cpus *w, const struct cpuset *mask, int k, double *ret, const char **why)
 {
 	double sum = 0;
 	if (w->why[k][0]) {
@@ -212,7 +210,7 @@ static bool field_rate(const struct view *w, const struct cpuset *mask, int k, d
 }
 
 /* RPS IPIs received per second, all CPUs. */
-static bool received_rate(const struct view *w, double *ret, const char **why)
+static bool received_rate(const struct cpus *w, double *ret, const char **why)
 {
 	double sum = 0;
 	if (w->softnet_why[0] || !w->has_received) {
@@ -239,7 +237,7 @@ static void num_or_unknown(struct finding *f, const char *name, bool known, doub
 }
 
 /* ---- irq.rps_on_busy_host ---- */
-static void rps_on_busy_host(const struct inputs *in, struct view *w, struct findings *out, struct skips *skips)
+static void rps_on_busy_host(const struct inputs *in, struct cpus *w, struct findings *out, struct skips *skips)
 {
 	const struct host *h = &in->host;
 	char a[32], b[32], c[32], d[32], list[256];
@@ -344,7 +342,7 @@ static void rps_on_busy_host(const struct inputs *in, struct view *w, struct fin
 }
 
 /* ---- irq.softirq_hotspot ---- */
-static void softirq_hotspot(const struct inputs *in, struct view *w, struct findings *out)
+static void softirq_hotspot(const struct inputs *in, struct cpus *w, struct findings *out)
 {
 	struct cpuview *hot = NULL;
 	double total = 0;
@@ -382,28 +380,29 @@ static void softirq_hotspot(const struct inputs *in, struct view *w, struct find
 	double vrate = vec >= 0 && w->secs > 0 ? hot->n[vec] / w->secs : -1;
 
 	/* The interrupt lines that land on that CPU, busiest first. */
-	const struct irq_table *t = &in->cur.interrupts, *pt = in->mode == WINDOW_INTERVAL ? &in->prev->interrupts : NULL;
+	const struct view_table *vt = &in->view.interrupts;
 	char iwhy[WHY] = "";
-	bool intr = window_src_ok(in, offsetof(struct sample, s_interrupts), iwhy, sizeof(iwhy));
+	bool intr = vt->ok;
 	size_t col = 0;
-	while (intr && col < t->ncols && t->cpu_of_col[col] != hot->cpu)
+	if (!intr)
+		snprintf(iwhy, sizeof(iwhy), "%s", vt->why);
+	while (intr && col < vt->t->ncols && vt->t->cpu_of_col[col] != hot->cpu)
 		col++;
-	if (intr && col >= t->ncols) {
+	if (intr && col >= vt->t->ncols) {
 		intr = false;
 		snprintf(iwhy, sizeof(iwhy), "CPU %d has no column in %s", hot->cpu, in->cur.s_interrupts.path);
 	}
 	const struct irq_row *best = NULL;
 	uint64_t best_n = 0;
-	for (size_t r = 0; intr && r < t->nrows; r++) {
-		const struct irq_row *row = &t->rows[r];
-		uint64_t events;
+	for (size_t r = 0; intr && r < vt->nrows; r++) {
+		const struct view_row *vr = &vt->rows[r];
+		const struct irq_row *row = vr->row;
 		if (!row->label[0] || !isdigit((unsigned char)row->label[0]))
 			continue;
-		const struct irq_row *pr = pt ? irq_table_row(pt, row->label, 0) : NULL;
-		if (!irq_col_delta(in, t, pt, row, pr, col, &events))
+		if (!vr->matched || col >= row->ncounts || !vr->has[col])
 			continue;
-		if (events > best_n) {
-			best_n = events;
+		if (vr->n[col] > best_n) {
+			best_n = vr->n[col];
 			best = row;
 		}
 	}
@@ -476,7 +475,7 @@ static double counted(const struct cpuview *v, int k)
 	return v->has & (1u << k) ? v->n[k] : 0;
 }
 
-static void ipi_storm(const struct inputs *in UNUSED, struct view *w, struct findings *out, struct skips *skips)
+static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct findings *out, struct skips *skips)
 {
 	struct cpuview *top = NULL;
 	double cal = 0, tlb = 0, res = 0, received = 0;
@@ -548,7 +547,7 @@ static void ipi_storm(const struct inputs *in UNUSED, struct view *w, struct fin
 }
 
 /* ---- irq.softnet_drops ---- */
-static void softnet_drops(const struct inputs *in, struct view *w, struct findings *out, struct skips *skips)
+static void softnet_drops(const struct inputs *in, struct cpus *w, struct findings *out, struct skips *skips)
 {
 	double dropped = 0, squeezed = 0, processed = 0;
 	struct cpuview *worst = NULL;
@@ -647,9 +646,9 @@ static void softnet_drops(const struct inputs *in, struct view *w, struct findin
 
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)
 {
-	struct view w;
+	struct cpus w;
 
-	build_view(in, &w);
+	gather(in, &w);
 	if (w.time_why[0]) {
 		/* Both compare CPUs' time shares: nothing stands in for them. */
 		skips_add(skips, "irq.rps_on_busy_host", "%s", w.time_why);
@@ -869,16 +868,10 @@ static const struct tr_hist *slabinfo_reader_named(const struct traced *t, uint3
 /* Steal share of one CPU over the window, or -1. */
 static double cpu_steal(const struct inputs *in, int cpu)
 {
-	const struct sample *s = &in->cur;
-	if (s->s_stat.state != SRC_OK)
-		return -1;
-	for (size_t i = 0; i < s->stat.ncpus; i++) {
-		struct cpu_times d;
-		if (s->stat.cpus[i].cpu != cpu || s->stat.cpus[i].ncols <= CPUT_STEAL ||
-		    !cpu_window_delta(in, &s->stat.cpus[i], &d))
-			continue;
-		double tot = (double)cpu_times_total(&d);
-		return tot > 0 ? (double)d.t[CPUT_STEAL] / tot : -1;
+	for (size_t i = 0; i < in->view.ncpus; i++) {
+		const struct view_cpu *c = &in->view.cpus[i];
+		if (c->cpu == cpu && c->ncols > CPUT_STEAL && c->has_time)
+			return c->share[CPUT_STEAL];
 	}
 	return -1;
 }

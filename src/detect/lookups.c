@@ -14,7 +14,6 @@ static const char *const ids[] = {"dcache.negative_dentry_producers", NULL};
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)
 {
 	const struct traced *t = in->traced;
-	double growth = 0, neg_growth = 0;
 	char a[32], b[32];
 
 	if (!(t->groups & TG_LOOKUPS))
@@ -23,7 +22,8 @@ static int run(const struct inputs *in, struct findings *out, struct skips *skip
 		skips_add(skips, ids[0], "tracing window too short");
 		return DETECT_SKIPPED;
 	}
-	bool has_growth = dentry_growth(in, &growth, &neg_growth);
+	bool has_growth = in->view.has_dentry_growth;
+	double growth = in->view.dentry_growth, neg_growth = in->view.negative_growth;
 	char growth_why[256] = "";
 	if (!has_growth && in->mode != WINDOW_INTERVAL)
 		snprintf(growth_why, sizeof(growth_why), "one sample: growth needs two");

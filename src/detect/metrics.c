@@ -1,6 +1,7 @@
 /* Metrics: the figures behind findings, for programs (JSON, and later
  * Prometheus). Rates are per second over the window; in since-boot mode,
- * averages since boot. */
+ * averages since boot. Every delta and share comes from the view
+ * (in->view), as the detectors' do, so a metric and a finding agree. */
 #include "detect.h"
 
 static void add_rate(struct metrics *m, const char *name, double r)
@@ -9,27 +10,15 @@ static void add_rate(struct metrics *m, const char *name, double r)
 		metrics_add(m, name, r, U_PER_S);
 }
 
-static bool prev_ok(const struct inputs *in, size_t off)
-{
-	/* off: offset of a struct src in struct sample */
-	if (in->mode != WINDOW_INTERVAL || !in->prev)
-		return in->mode == WINDOW_SINCE_BOOT;
-	return ((const struct src *)((const char *)in->prev + off))->state == SRC_OK;
-}
-
-/* Time shares of each CPU's ticks over the window: one value per CPU
- * present in both samples. */
-static void cpu_share_breakdown(const struct inputs *in, int col, struct metric_cpu *out, size_t *n)
+/* Each CPU's share of its ticks in column col over the window: one value
+ * per CPU with ticks in it. */
+static void cpu_share_breakdown(const struct view *v, int col, struct metric_cpu *out, size_t *n)
 {
 	*n = 0;
-	for (size_t i = 0; i < in->cur.stat.ncpus; i++) {
-		const struct cpu_times *c = &in->cur.stat.cpus[i];
-		struct cpu_times d;
-		if ((unsigned)col >= c->ncols || !cpu_window_delta(in, c, &d))
-			continue;
-		double tot = (double)cpu_times_total(&d);
-		if (tot > 0)
-			out[(*n)++] = (struct metric_cpu){c->cpu, (double)d.t[col] / tot};
+	for (size_t i = 0; i < v->ncpus; i++) {
+		const struct view_cpu *c = &v->cpus[i];
+		if ((unsigned)col < c->ncols && c->has_time)
+			out[(*n)++] = (struct metric_cpu){c->cpu, c->share[col]};
 	}
 }
 
@@ -37,29 +26,20 @@ static void cpu_metrics(const struct inputs *in, struct metrics *m)
 {
 	static const char *const names[] = {"user", "nice", "system", "idle", "iowait",
 					    "irq", "softirq", "steal"};
-	const struct cpu_times *c = &in->cur.stat.total;
-	struct cpu_times d = *c;
+	const struct view *v = &in->view;
 
-	if (in->cur.s_stat.state != SRC_OK || !prev_ok(in, offsetof(struct sample, s_stat)))
+	if (!v->has_stat || !v->total.has_time)
 		return;
-	if (in->mode == WINDOW_INTERVAL)
-		for (int i = 0; i < CPUT_MAX; i++)
-			d.t[i] = c->t[i] >= in->prev->stat.total.t[i] ? c->t[i] - in->prev->stat.total.t[i] : 0;
-	double tot = (double)cpu_times_total(&d);
-	if (tot <= 0)
-		return;
-	struct metric_cpu *pc = xcalloc(in->cur.stat.ncpus + 1, sizeof(*pc));
-	for (size_t i = 0; i < ARRAY_SIZE(names) && i < d.ncols; i++) {
+	struct metric_cpu *pc = xcalloc(v->ncpus + 1, sizeof(*pc));
+	for (size_t i = 0; i < ARRAY_SIZE(names) && i < v->total.ncols; i++) {
 		size_t n;
-		metrics_addf(m, (double)d.t[i] / tot, U_RATIO, "cpu.%s_share", names[i]);
-		cpu_share_breakdown(in, (int)i, pc, &n);
+		metrics_addf(m, v->total.share[i], U_RATIO, "cpu.%s_share", names[i]);
+		cpu_share_breakdown(v, (int)i, pc, &n);
 		metrics_set_per_cpu(m, pc, n);
 	}
 	free(pc);
 	metrics_add(m, "cpu.count_in_stat", (double)in->cur.stat.ncpus, U_COUNT);
-	if (in->cur.stat.has_ctxt)
-		add_rate(m, "cpu.context_switches",
-			 window_rate(in, in->prev ? in->prev->stat.ctxt : 0, in->cur.stat.ctxt));
+	add_rate(m, "cpu.context_switches", v->ctxt_rate);
 }
 
 /* Every row of an irq table as a rate with its per-CPU breakdown. Rows
@@ -67,19 +47,17 @@ static void cpu_metrics(const struct inputs *in, struct metrics *m)
  * (the IPIs, so that programs can rely on them); so are CPUs with none.
  * keep_zero keeps every row and CPU (softirqs: ten rows). A label the table has
  * twice (ppc's two LOC rows) gets .2 on the second. */
-static void table_metrics(const struct inputs *in, const struct irq_table *t, const struct irq_table *pt,
-			  const char *prefix, const char *const *always, bool keep_zero, struct metrics *m)
+static void table_metrics(const struct view *v, const struct view_table *vt, const char *prefix,
+			  const char *const *always, bool keep_zero, struct metrics *m)
 {
+	const struct irq_table *t = vt->t;
 	struct metric_cpu *pc = xcalloc(t->ncols + 1, sizeof(*pc));
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct irq_row *r = &t->rows[i];
-		unsigned nth = 0;
-		for (size_t j = 0; j < i; j++)
-			nth += !strcmp(t->rows[j].label, r->label);
-		const struct irq_row *p = pt ? irq_table_row(pt, r->label, nth) : NULL;
-		if (in->mode == WINDOW_INTERVAL && !p)
+	for (size_t i = 0; i < vt->nrows; i++) {
+		const struct view_row *vr = &vt->rows[i];
+		const struct irq_row *r = vr->row;
+		if (!vr->matched)
 			continue;
-		double rate = window_rate(in, p ? p->sum : 0, r->sum);
+		double rate = vr->has_sum ? view_rate(v, vr->sum) : -1;
 		bool listed = false;
 		for (const char *const *a = always; a && *a; a++)
 			listed |= !strcmp(*a, r->label);
@@ -87,12 +65,12 @@ static void table_metrics(const struct inputs *in, const struct irq_table *t, co
 			continue;
 		size_t n = 0;
 		for (size_t c = 0; c < r->ncounts && c < t->ncols; c++) {
-			double v = irq_col_rate(in, t, pt, r, p, c);
-			if (v > 0 || (v == 0 && keep_zero))
-				pc[n++] = (struct metric_cpu){t->cpu_of_col[c], v};
+			double x = vr->has[c] ? view_rate(v, vr->n[c]) : -1;
+			if (x > 0 || (x == 0 && keep_zero))
+				pc[n++] = (struct metric_cpu){t->cpu_of_col[c], x};
 		}
-		if (nth)
-			metrics_addf(m, rate, U_PER_S, "%s.%s.%u", prefix, r->label, nth + 1);
+		if (vr->nth)
+			metrics_addf(m, rate, U_PER_S, "%s.%s.%u", prefix, r->label, vr->nth + 1);
 		else
 			metrics_addf(m, rate, U_PER_S, "%s.%s", prefix, r->label);
 		metrics_set_per_cpu(m, pc, n);
@@ -101,64 +79,47 @@ static void table_metrics(const struct inputs *in, const struct irq_table *t, co
 	free(pc);
 }
 
+/* Rates per CPU of softnet_stat's counters, and their totals. */
+static void softnet_metrics(const struct inputs *in, struct metrics *m)
+{
+	static const char *const n[] = {"softnet.processed", "softnet.dropped",
+					"softnet.time_squeeze", "softnet.received_rps"};
+	const struct view *v = &in->view;
+	const struct view_softnet *sn = &v->softnet;
+	struct metric_cpu *pc = xcalloc(sn->n + 1, sizeof(*pc));
+
+	for (int k = 0; k < (sn->has_received ? 4 : 3); k++) {
+		double total = 0;
+		size_t npc = 0;
+		bool ok = true;
+		for (size_t i = 0; i < sn->n && ok; i++) {
+			const struct view_softnet_cpu *c = &sn->cpus[i];
+			uint64_t d[] = {c->processed, c->dropped, c->squeezed, c->received_rps};
+			double x = view_rate(v, d[k]);
+			ok = x >= 0;
+			total += x;
+			pc[npc++] = (struct metric_cpu){c->cpu, x};
+		}
+		if (!ok || (in->mode == WINDOW_INTERVAL && v->secs <= 0))
+			continue;
+		metrics_add(m, n[k], total, U_PER_S);
+		metrics_set_per_cpu(m, pc, npc);
+	}
+	free(pc);
+}
+
 static void irq_metrics(const struct inputs *in, struct metrics *m)
 {
-	const struct sample *p = in->mode == WINDOW_INTERVAL ? in->prev : NULL;
-	if (in->cur.s_softirqs.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_softirqs)))
-		table_metrics(in, &in->cur.softirqs, p ? &p->softirqs : NULL, "softirq", NULL, true, m);
-	const struct irq_table *t = &in->cur.interrupts;
-	if (in->cur.s_interrupts.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_interrupts))) {
+	const struct view *v = &in->view;
+	if (v->softirqs.ok)
+		table_metrics(v, &v->softirqs, "softirq", NULL, true, m);
+	if (v->interrupts.ok) {
 		static const char *const ipis[] = {"CAL", "RES", "TLB", "LOC", "NMI", NULL};
-		uint64_t sum = 0, psum = 0;
-		for (size_t i = 0; i < t->nrows; i++)
-			sum += t->rows[i].sum;
-		if (p)
-			for (size_t i = 0; i < p->interrupts.nrows; i++)
-				psum += p->interrupts.rows[i].sum;
-		add_rate(m, "interrupts.all", window_rate(in, psum, sum));
-		table_metrics(in, t, p ? &p->interrupts : NULL, "interrupts", ipis, false, m);
+		add_rate(m, "interrupts.all", v->interrupts.has_all ? view_rate(v, v->interrupts.all) : -1);
+		table_metrics(v, &v->interrupts, "interrupts", ipis, false, m);
 	}
-	if (in->cur.s_softnet.state == SRC_OK && prev_ok(in, offsetof(struct sample, s_softnet))) {
-		static const char *const n[] = {"softnet.processed", "softnet.dropped",
-						"softnet.time_squeeze", "softnet.received_rps"};
-		size_t ncpu = in->cur.softnet.n;
-		struct metric_cpu *pc = xcalloc(ncpu + 1, sizeof(*pc));
-		/* received_rps is column 10, from 2.6.35: shorter rows lack it */
-		bool has_rps = true;
-		for (size_t i = 0; i < ncpu; i++)
-			has_rps &= in->cur.softnet.rows[i].ncols >= 10;
-		for (size_t i = 0; p && i < p->softnet.n; i++)
-			has_rps &= p->softnet.rows[i].ncols >= 10;
-		for (int k = 0; k < (has_rps ? 4 : 3); k++) {
-			double total = 0;
-			size_t npc = 0;
-			bool ok = true;
-			for (size_t i = 0; i < ncpu; i++) {
-				const struct softnet_row *r = &in->cur.softnet.rows[i], *q = NULL;
-				for (size_t j = 0; p && j < p->softnet.n && !q; j++)
-					if (p->softnet.rows[j].cpu == r->cpu)
-						q = &p->softnet.rows[j];
-				if (p && !q)
-					continue;
-				uint32_t cv[] = {r->processed, r->dropped, r->time_squeeze, r->received_rps};
-				uint32_t pv[] = {q ? q->processed : 0, q ? q->dropped : 0, q ? q->time_squeeze : 0,
-						 q ? q->received_rps : 0};
-				/* 32-bit counters: a wrap in the window is one lap */
-				double v = p ? (double)(uint32_t)(cv[k] - pv[k]) / in->interval_s : window_rate(in, 0, cv[k]);
-				if (v < 0) {
-					ok = false;
-					break;
-				}
-				total += v;
-				pc[npc++] = (struct metric_cpu){r->cpu, v};
-			}
-			if (!ok || (p && in->interval_s <= 0))
-				continue;
-			metrics_add(m, n[k], total, U_PER_S);
-			metrics_set_per_cpu(m, pc, npc);
-		}
-		free(pc);
-	}
+	if (v->softnet.ok)
+		softnet_metrics(in, m);
 }
 
 void metrics_collect(const struct inputs *in, struct metrics *m)
@@ -180,9 +141,8 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		metrics_add(m, "dentry.nr_dentry", (double)in->cur.dentry.nr_dentry, U_COUNT);
 		metrics_add(m, "dentry.nr_unused", (double)in->cur.dentry.nr_unused, U_COUNT);
 		metrics_add(m, "dentry.nr_negative_field", (double)in->cur.dentry.nr_negative, U_COUNT);
-		double g, ng;
-		if (dentry_growth(in, &g, &ng))
-			metrics_add(m, "dentry.growth", g, U_PER_S);
+		if (in->view.has_dentry_growth)
+			metrics_add(m, "dentry.growth", in->view.dentry_growth, U_PER_S);
 	}
 	if (h->s_loadavg.state == SRC_OK) {
 		metrics_add(m, "loadavg.1m", h->loadavg.avg1, U_COUNT);

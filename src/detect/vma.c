@@ -275,7 +275,8 @@ static int run_static(const struct inputs *in, struct findings *out, struct skip
 				  "every process's maps every 30 s and at the end)" : " (the tree holds none)");
 		return DETECT_SKIPPED;
 	}
-	limit = inputs_max_map_count(in, &assumed);
+	limit = in->view.max_map_count;
+	assumed = in->view.max_map_count_assumed;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_vmas_desc);
 	size_t before = out->n;

@@ -67,13 +67,6 @@ const struct proc_entry *sample_proc(const struct sample *s, int pid)
 	return NULL;
 }
 
-uint64_t inputs_max_map_count(const struct inputs *in, bool *assumed)
-{
-	uint64_t v;
-	*assumed = kv_get(&in->host.sysctl, "vm.max_map_count", &v) < 0 || v == 0;
-	return *assumed ? 65530 /* DEFAULT_MAX_MAP_COUNT, every kernel since 2.6.5 */ : v;
-}
-
 int meminfo_bytes(const struct sample *s, const char *key, uint64_t *ret)
 {
 	uint64_t v;

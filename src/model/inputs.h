@@ -1,13 +1,15 @@
 /* What kstall knows about a host: everything read from its /proc and
  * /sys (or a tree, snapshot or recording), parsed, and what live tracing
  * saw. Plain data and pure queries over it, with no file access: this is
- * all a detector or renderer is given (src/collect fills it). */
+ * all a detector or renderer is given (src/collect fills it; the view,
+ * src/model/view.h, holds the figures derived from it). */
 #ifndef KSTALL_INPUTS_H
 #define KSTALL_INPUTS_H
 
 #include "../proc/proc.h"
 #include "../collect/traced.h"
 #include "vma.h"
+#include "view.h"
 
 /* Status of one source file. */
 enum src_state { SRC_ABSENT = 0, SRC_OK, SRC_ERROR };
@@ -114,6 +116,7 @@ struct inputs {
 	struct errnote *errors;
 	size_t nerrors, caperrors;
 	const struct traced *traced; /* NULL unless live tracing ran */
+	struct view view; /* derived from the rest: view_update() after any change */
 };
 
 extern const char *const psi_names[4];
@@ -127,9 +130,6 @@ const struct bdi *host_bdi_of_mount(const struct host *h, const struct mount *m)
 /* A bdi's first mount (NULL if none), and how many it backs. */
 const struct mount *host_mount_of_bdi(const struct host *h, const struct bdi *b, unsigned *n);
 bool inputs_pid_selected(const struct inputs *in, int pid);
-/* vm.max_map_count, or the kernel default 65530 with *assumed set when
- * the sysctl was not read. */
-uint64_t inputs_max_map_count(const struct inputs *in, bool *assumed);
 /* meminfo value in bytes, -ENOENT if absent. */
 int meminfo_bytes(const struct sample *s, const char *key, uint64_t *ret);
 

@@ -1,6 +1,5 @@
 /* One JSON document per run, built with json-c. */
 #include "render.h"
-#include "../detect/detect.h"
 
 #include <json-c/json.h>
 #include <math.h>
@@ -244,8 +243,8 @@ static json_object *window_json(const struct inputs *in)
 /* A -p target's layout, from its maps summary (see src/model/vma.h). */
 static json_object *address_space_json(const struct inputs *in, const struct vma_summary *v)
 {
-	bool assumed, linear = in->host.has_kver && vma_linear_search(&in->host.kver);
-	uint64_t limit = inputs_max_map_count(in, &assumed);
+	bool assumed = in->view.max_map_count_assumed, linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	uint64_t limit = in->view.max_map_count;
 	json_object *o = json_object_new_object(), *sizes = json_object_new_array(), *holes = json_object_new_array();
 	json_object_object_add(o, "vmas", jnum((double)v->nvmas));
 	json_object_object_add(o, "max_map_count", jnum((double)limit));
@@ -302,7 +301,8 @@ static json_object *processes_json(const struct inputs *in)
 			json_object_object_add(x, "nspid", json_object_new_int(p->status.nspid[p->status.nnspid - 1]));
 		json_object_object_add(x, "vmas", p->has_maps ? json_object_new_int64((int64_t)p->vma.nvmas) : NULL);
 		json_object_object_add(x, "address_space", p->has_maps ? address_space_json(in, &p->vma) : NULL);
-		json_object_object_add(x, "cpu_share", proc_cpu_share(in, p) >= 0 ? jnum(proc_cpu_share(in, p)) : NULL);
+		double share = view_cpu_share(&in->view, p->stat.pid);
+		json_object_object_add(x, "cpu_share", share >= 0 ? jnum(share) : NULL);
 		json_object_object_add(x, "wchan", p->wchan ? jstr(p->wchan) : NULL);
 		json_object *stk = json_object_new_array();
 		for (size_t k = 0; k < p->stack.n; k++)

@@ -1,7 +1,6 @@
 /* Text for people: findings first, most severe first; then what could not
  * be checked and why. */
 #include "render.h"
-#include "../detect/detect.h"
 
 /* Sanitized copies for printing, from a small ring so that call sites stay
  * one-liners; tty_release() frees them at the end of a render. */
@@ -69,8 +68,8 @@ static void wrapped(FILE *out, const char *text, int col, int indent, int width)
 /* A -p target's address space, in two lines. */
 static void layout_text(FILE *out, const struct inputs *in, const struct vma_summary *v)
 {
-	bool assumed, linear = in->host.has_kver && vma_linear_search(&in->host.kver);
-	uint64_t limit = inputs_max_map_count(in, &assumed);
+	bool linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	uint64_t limit = in->view.max_map_count;
 	char a[32], b[32];
 	fprintf(out, "  layout   %zu regions (%s of vm.max_map_count), %s mapped; most common:", v->nvmas,
 		fmt_pct((double)v->nvmas / (double)limit, a, sizeof(a)), fmt_bytes((double)v->mapped_bytes, b, sizeof(b)));
@@ -272,7 +271,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 		}
 		const char *c = tty(p->stat.comm), *cl = tty(p->cmdline ? p->cmdline : "?");
 		char rss[32] = "?";
-		double share = proc_cpu_share(in, p);
+		double share = view_cpu_share(&in->view, p->stat.pid);
 		if (p->has_status && p->status.has_vm)
 			fmt_bytes((double)p->status.vm_rss_kb * 1024, rss, sizeof(rss));
 		fprintf(out, "%sprocess %d (%s)%s  state %c, %" PRId64 " threads, RSS %s", st->bold, p->stat.pid,

@@ -219,7 +219,9 @@ static enum severity sev_of(struct inputs *in, const char *id, bool *found)
 	struct findings f = {0};
 	struct skips s = {0};
 	enum severity sev = SEV_INFO;
+	view_update(in);
 	detect_all(in, 0, &f, &s);
+	view_free(&in->view);
 	*found = false;
 	for (size_t i = 0; i < f.n; i++)
 		if (!strcmp(f.v[i].id, id)) {
@@ -301,7 +303,9 @@ static void test_negative_thresholds(void **state UNUSED)
 	build(&in, mem, 3000000, 0, "4.18.0-80.el8");
 	struct findings f = {0};
 	struct skips s = {0};
+	view_update(&in);
 	detect_all(&in, 0, &f, &s);
+	view_free(&in.view);
 	bool sk = false;
 	for (size_t i = 0; i < s.n; i++)
 		sk |= !strcmp(s.v[i].detector, "dcache.negative_dentries");
@@ -423,6 +427,7 @@ static const struct finding *churn_of(struct traced *t, struct findings *f)
 	struct skips s = {0};
 	in.traced = t;
 	t->groups = TG_VMA | TG_VMA_SEARCH;
+	view_update(&in);
 	detect_all(&in, 0, f, &s);
 	skips_free(&s);
 	inputs_free(&in);
@@ -692,6 +697,7 @@ static const struct finding *live_irq(struct traced *t, const char *id, struct f
 	in.traced = t;
 	t->groups = TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD;
 	t->duration_s = 5;
+	view_update(&in);
 	detect_all(&in, 0, f, &s);
 	skips_free(&s);
 	inputs_free(&in);
@@ -785,6 +791,7 @@ static const struct finding *live_irq2(struct traced *t, const char *release, co
 	assert_true(in.host.has_kver);
 	t->groups = TG_TIMER_LATE | TG_LOOKUPS;
 	t->duration_s = 10;
+	view_update(&in);
 	detect_all(&in, 0, f, &s);
 	skips_free(&s);
 	inputs_free(&in);
@@ -1137,6 +1144,7 @@ static const struct finding *ml_find(struct traced *t, const char *id, struct fi
 	in.traced = t;
 	t->groups = TG_MMAP_LOCK | TG_FAULT_ADDR;
 	t->duration_s = 10;
+	view_update(&in);
 	detect_all(&in, 0, f, &s);
 	skips_free(&s);
 	inputs_free(&in);
@@ -1487,11 +1495,13 @@ static void test_degrade_irq_without_net(void **state UNUSED)
 	run_free(&r);
 }
 
-static void detect_inputs(const struct inputs *in, struct findings *f, struct skips *s)
+static void detect_inputs(struct inputs *in, struct findings *f, struct skips *s)
 {
 	*f = (struct findings){0};
 	*s = (struct skips){0};
+	view_update(in);
 	detect_all(in, 0, f, s);
+	view_free(&in->view);
 }
 
 static const struct finding *find_in(const struct findings *f, const char *id)
