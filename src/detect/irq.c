@@ -237,10 +237,119 @@ static void num_or_unknown(struct finding *f, const char *name, bool known, doub
 }
 
 /* ---- irq.rps_on_busy_host ---- */
+/* One interface with RPS on, and the CPUs it steers to. */
+struct rps {
+	const char *iface;
+	struct cpuset mask; /* the union of its rx queues' RPS masks */
+	unsigned nrx, nrps;
+	double idle, soft;  /* the target CPUs' mean shares */
+	double cal, received;
+	bool has_cal, has_recv;
+	const char *cal_why, *recv_why;
+};
+
+/* Interface queues[i]'s rx queues, from i on (i is its first). */
+static void rps_mask(const struct host *h, size_t i, struct rps *r)
+{
+	*r = (struct rps){.iface = h->queues[i].iface};
+	for (size_t j = i; j < h->nqueues; j++) {
+		const struct netqueue *q = &h->queues[j];
+		if (strcmp(q->iface, r->iface) || !str_starts_with(q->queue, "rx-"))
+			continue;
+		r->nrx++;
+		if (!q->has_mask || !cpuset_count(&q->mask))
+			continue;
+		r->nrps++;
+		for (size_t k = 0; k < ARRAY_SIZE(r->mask.bits); k++)
+			r->mask.bits[k] |= q->mask.bits[k];
+		if (q->mask.highest > r->mask.highest)
+			r->mask.highest = q->mask.highest;
+	}
+}
+
+/* The target CPUs' mean idle and softirq shares; false when none has
+ * time shares. */
+static bool rps_targets(const struct cpus *w, struct rps *r)
+{
+	unsigned n = 0;
+	for (size_t k = 0; k < w->n; k++)
+		if (w->v[k].has_time && cpuset_test(&r->mask, (unsigned)w->v[k].cpu)) {
+			r->idle += w->v[k].idle;
+			r->soft += w->v[k].softirq;
+			n++;
+		}
+	if (!n)
+		return false;
+	r->idle /= n;
+	r->soft /= n;
+	return true;
+}
+
+static void rps_summary(struct finding *f, const struct cpus *w, const struct rps *r, const char *list, bool undecided)
+{
+	char a[32], b[32], c[32], d[32];
+	struct buf s = {0};
+	buf_printf(&s, "Receive packet steering is on for %u of %s's %u receive queues and sends their packets to "
+		       "CPUs %s, which were %s idle %s. Steering costs an inter-processor interrupt (function "
+		       "call) and a softirq on the target CPU per batch: on CPUs with no headroom that time is "
+		       "taken from the application (seed 003: QPS fell when RPS was turned on at over 90%% CPU). "
+		       "The target CPUs spent %s in softirqs",
+		   r->nrps, r->iface, r->nrx, list, fmt_pct(r->idle, a, sizeof(a)), window_words(w),
+		   fmt_pct(r->soft, b, sizeof(b)));
+	if (r->has_cal)
+		buf_printf(&s, " and took %s function-call IPIs/s", fmt_count(r->cal, c, sizeof(c)));
+	if (r->has_recv)
+		buf_printf(&s, r->has_cal ? ", %s of them RPS's (softnet_stat received_rps)."
+					  : ", with %s RPS IPIs/s received (softnet_stat received_rps).",
+			   fmt_count(r->received, d, sizeof(d)));
+	else
+		buf_printf(&s, ".");
+	if (!r->has_cal)
+		buf_printf(&s, " Their function-call IPI rate is unknown: %s.", r->cal_why);
+	if (!r->has_recv)
+		buf_printf(&s, " RPS's own IPI rate is unknown: %s.", r->recv_why);
+	if (undecided)
+		buf_printf(&s, " Critical needs that rate (at least %.0f/s) or a softirq share of %.0f%%: "
+			       "without it this is at most a warning.", RPS_CRIT_RECEIVED, RPS_CRIT_SOFTIRQ * 100);
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+}
+
+static void rps_emit(const struct cpus *w, const struct rps *r, struct findings *out)
+{
+	char a[32], list[256];
+	/* Critical needs the steering's cost measured: the softirq share
+	 * (proc/stat) or the RPS IPIs (softnet_stat). */
+	bool crit = r->idle < RPS_CRIT_IDLE &&
+		    (r->soft >= RPS_CRIT_SOFTIRQ || (r->has_recv && r->received >= RPS_CRIT_RECEIVED));
+	bool undecided = r->idle < RPS_CRIT_IDLE && !crit && !r->has_recv;
+	struct finding *f = findings_add(out, "irq.rps_on_busy_host", crit ? SEV_CRITICAL : SEV_WARNING);
+	cpuset_format(&r->mask, list, sizeof(list));
+	finding_title(f, "RPS on %s steers packets to CPUs %s, which are %s idle", r->iface, list,
+		      fmt_pct(r->idle, a, sizeof(a)));
+	rps_summary(f, w, r, list, undecided);
+	finding_str(f, "interface", r->iface, "sys/class/net");
+	finding_num(f, "rps_queues", r->nrps, U_COUNT, "sys/class/net/IF/queues/rx-N/rps_cpus");
+	finding_num(f, "rx_queues", r->nrx, U_COUNT, "sys/class/net/IF/queues");
+	finding_str(f, "rps_cpus", list, "rps_cpus, all rx queues");
+	finding_num(f, "target_idle_share", r->idle, U_RATIO, "proc/stat");
+	finding_num(f, "target_softirq_share", r->soft, U_RATIO, "proc/stat");
+	num_or_unknown(f, "target_cal_ipis", r->has_cal, r->cal, U_PER_S, "proc/interrupts CAL", r->cal_why);
+	num_or_unknown(f, "rps_received", r->has_recv, r->received, U_PER_S,
+		       "proc/net/softnet_stat column 10 (RPS IPIs received)", r->recv_why);
+	finding_subject(f, SUBJ_INTERFACE, r->iface);
+	finding_remedy(f, "Turn RPS off on %s while the host has no headroom: echo 0 into each "
+			  "/sys/class/net/%s/queues/rx-*/rps_cpus.", r->iface, r->iface);
+	finding_remedy(f, "Or steer only to CPUs with idle time (keep the application off them), or use the "
+			  "NIC's own queues (RSS: ethtool -L %s combined N) so the hardware spreads the "
+			  "interrupts without IPIs.", r->iface);
+	finding_ref(f, "kstall explain irq.rps_on_busy_host");
+	finding_ref(f, "Documentation/networking/scaling.rst (RPS, RFS, XPS)");
+}
+
 static void rps_on_busy_host(const struct inputs *in, struct cpus *w, struct findings *out, struct skips *skips)
 {
 	const struct host *h = &in->host;
-	char a[32], b[32], c[32], d[32], list[256];
 
 	if (!h->nqueues) {
 		skips_add(skips, "irq.rps_on_busy_host", "no network queue was read (sys/class/net/IF/queues/rx-N/rps_cpus): "
@@ -248,153 +357,70 @@ static void rps_on_busy_host(const struct inputs *in, struct cpus *w, struct fin
 		return;
 	}
 	for (size_t i = 0; i < h->nqueues; i++) {
-		const char *iface = h->queues[i].iface;
 		bool seen = false;
 		for (size_t j = 0; j < i && !seen; j++)
-			seen = !strcmp(h->queues[j].iface, iface);
+			seen = !strcmp(h->queues[j].iface, h->queues[i].iface);
 		if (seen)
 			continue;
-		/* The union of this interface's rx queues' RPS masks. */
-		struct cpuset mask = {0};
-		unsigned nrx = 0, nrps = 0;
-		for (size_t j = i; j < h->nqueues; j++) {
-			const struct netqueue *q = &h->queues[j];
-			if (strcmp(q->iface, iface) || !str_starts_with(q->queue, "rx-"))
-				continue;
-			nrx++;
-			if (!q->has_mask || !cpuset_count(&q->mask))
-				continue;
-			nrps++;
-			for (size_t k = 0; k < ARRAY_SIZE(mask.bits); k++)
-				mask.bits[k] |= q->mask.bits[k];
-			if (q->mask.highest > mask.highest)
-				mask.highest = q->mask.highest;
-		}
-		if (!nrps)
+		struct rps r;
+		rps_mask(h, i, &r);
+		if (!r.nrps || !rps_targets(w, &r) || r.idle >= RPS_BUSY_IDLE)
 			continue;
-		double idle = 0, soft = 0, cal = 0, received = 0;
-		unsigned n = 0;
-		for (size_t k = 0; k < w->n; k++)
-			if (w->v[k].has_time && cpuset_test(&mask, (unsigned)w->v[k].cpu)) {
-				idle += w->v[k].idle;
-				soft += w->v[k].softirq;
-				n++;
-			}
-		if (!n)
-			continue;
-		idle /= n;
-		soft /= n;
-		if (idle >= RPS_BUSY_IDLE)
-			continue;
-		const char *cal_why = NULL, *recv_why = NULL;
-		bool has_cal = field_rate(w, &mask, F_CAL, &cal, &cal_why);
-		bool has_recv = received_rate(w, &received, &recv_why);
-		/* Critical needs the steering's cost measured: the softirq
-		 * share (proc/stat) or the RPS IPIs (softnet_stat). */
-		bool crit = idle < RPS_CRIT_IDLE && (soft >= RPS_CRIT_SOFTIRQ || (has_recv && received >= RPS_CRIT_RECEIVED));
-		bool undecided = idle < RPS_CRIT_IDLE && !crit && !has_recv;
-		struct finding *f = findings_add(out, "irq.rps_on_busy_host", crit ? SEV_CRITICAL : SEV_WARNING);
-		cpuset_format(&mask, list, sizeof(list));
-		finding_title(f, "RPS on %s steers packets to CPUs %s, which are %s idle", iface, list,
-			      fmt_pct(idle, a, sizeof(a)));
-		struct buf s = {0};
-		buf_printf(&s, "Receive packet steering is on for %u of %s's %u receive queues and sends their packets to "
-			       "CPUs %s, which were %s idle %s. Steering costs an inter-processor interrupt (function "
-			       "call) and a softirq on the target CPU per batch: on CPUs with no headroom that time is "
-			       "taken from the application (seed 003: QPS fell when RPS was turned on at over 90%% CPU). "
-			       "The target CPUs spent %s in softirqs",
-			   nrps, iface, nrx, list, fmt_pct(idle, a, sizeof(a)), window_words(w), fmt_pct(soft, b, sizeof(b)));
-		if (has_cal)
-			buf_printf(&s, " and took %s function-call IPIs/s", fmt_count(cal, c, sizeof(c)));
-		if (has_recv)
-			buf_printf(&s, has_cal ? ", %s of them RPS's (softnet_stat received_rps)."
-					       : ", with %s RPS IPIs/s received (softnet_stat received_rps).",
-				   fmt_count(received, d, sizeof(d)));
-		else
-			buf_printf(&s, ".");
-		if (!has_cal)
-			buf_printf(&s, " Their function-call IPI rate is unknown: %s.", cal_why);
-		if (!has_recv)
-			buf_printf(&s, " RPS's own IPI rate is unknown: %s.", recv_why);
-		if (undecided)
-			buf_printf(&s, " Critical needs that rate (at least %.0f/s) or a softirq share of %.0f%%: "
-				       "without it this is at most a warning.", RPS_CRIT_RECEIVED, RPS_CRIT_SOFTIRQ * 100);
-		finding_summary(f, "%s", s.data);
-		buf_free(&s);
-		finding_str(f, "interface", iface, "sys/class/net");
-		finding_num(f, "rps_queues", nrps, U_COUNT, "sys/class/net/IF/queues/rx-N/rps_cpus");
-		finding_num(f, "rx_queues", nrx, U_COUNT, "sys/class/net/IF/queues");
-		finding_str(f, "rps_cpus", list, "rps_cpus, all rx queues");
-		finding_num(f, "target_idle_share", idle, U_RATIO, "proc/stat");
-		finding_num(f, "target_softirq_share", soft, U_RATIO, "proc/stat");
-		num_or_unknown(f, "target_cal_ipis", has_cal, cal, U_PER_S, "proc/interrupts CAL", cal_why);
-		num_or_unknown(f, "rps_received", has_recv, received, U_PER_S,
-			       "proc/net/softnet_stat column 10 (RPS IPIs received)", recv_why);
-		finding_subject(f, SUBJ_INTERFACE, iface);
-		finding_remedy(f, "Turn RPS off on %s while the host has no headroom: echo 0 into each "
-				  "/sys/class/net/%s/queues/rx-*/rps_cpus.", iface, iface);
-		finding_remedy(f, "Or steer only to CPUs with idle time (keep the application off them), or use the "
-				  "NIC's own queues (RSS: ethtool -L %s combined N) so the hardware spreads the "
-				  "interrupts without IPIs.", iface);
-		finding_ref(f, "kstall explain irq.rps_on_busy_host");
-		finding_ref(f, "Documentation/networking/scaling.rst (RPS, RFS, XPS)");
+		r.has_cal = field_rate(w, &r.mask, F_CAL, &r.cal, &r.cal_why);
+		r.has_recv = received_rate(w, &r.received, &r.recv_why);
+		rps_emit(w, &r, out);
 	}
 }
 
 /* ---- irq.softirq_hotspot ---- */
-static void softirq_hotspot(const struct inputs *in, struct cpus *w, struct findings *out)
+/* The CPU that takes most of the softirq time, and what lands on it. */
+struct hotspot {
+	const struct cpuview *hot;
+	double total;         /* all CPUs' softirq shares */
+	unsigned n;           /* CPUs with time shares */
+	int vec;              /* its busiest vector (F_*), -1 unknown */
+	const char *vec_why;
+	double vrate;         /* its events/s, -1 unknown */
+	const struct irq_row *best; /* its busiest interrupt line, NULL unknown */
+	double best_rate;
+	bool intr;            /* proc/interrupts has its column */
+	char iwhy[WHY];
+};
+
+/* Its busiest vector among those counted on it, by events (no uptime
+ * needed to compare them). */
+static void hot_vector(const struct cpus *w, struct hotspot *h)
 {
-	struct cpuview *hot = NULL;
-	double total = 0;
-	unsigned n = 0;
-	char a[32], b[32], c[32];
-
-	for (size_t i = 0; i < w->n; i++) {
-		if (!w->v[i].has_time)
-			continue;
-		n++;
-		total += w->v[i].softirq;
-		if (!hot || w->v[i].softirq > hot->softirq)
-			hot = &w->v[i];
-	}
-	if (n < 2 || !hot || hot->softirq < HOT_WARN_SHARE || hot->softirq < HOT_CONCENTRATION * total)
-		return;
-	struct finding *f = findings_add(out, "irq.softirq_hotspot",
-					 hot->softirq >= HOT_CRIT_SHARE ? SEV_CRITICAL : SEV_WARNING);
-	finding_title(f, "CPU %d spends %s of its time in softirqs, %s of all softirq time", hot->cpu,
-		      fmt_pct(hot->softirq, a, sizeof(a)), fmt_pct(hot->softirq / total, b, sizeof(b)));
-
-	/* Its busiest vector among those counted on it, by events (no uptime
-	 * needed to compare them). */
 	static const int vecs[] = {F_NET_RX, F_NET_TX, F_TIMER};
-	int vec = -1;
-	const char *vec_why = NULL;
+	h->vec = -1;
 	for (size_t k = 0; k < ARRAY_SIZE(vecs); k++) {
-		if (!(hot->has & (1u << vecs[k]))) {
-			if (!vec_why)
-				vec_why = w->why[vecs[k]][0] ? w->why[vecs[k]] : "this CPU has no column in proc/softirqs";
-		} else if (vec < 0 || hot->n[vecs[k]] > hot->n[vec]) {
-			vec = vecs[k];
+		if (!(h->hot->has & (1u << vecs[k]))) {
+			if (!h->vec_why)
+				h->vec_why = w->why[vecs[k]][0] ? w->why[vecs[k]] : "this CPU has no column in proc/softirqs";
+		} else if (h->vec < 0 || h->hot->n[vecs[k]] > h->hot->n[h->vec]) {
+			h->vec = vecs[k];
 		}
 	}
-	double vrate = vec >= 0 && w->secs > 0 ? hot->n[vec] / w->secs : -1;
+	h->vrate = h->vec >= 0 && w->secs > 0 ? h->hot->n[h->vec] / w->secs : -1;
+}
 
-	/* The interrupt lines that land on that CPU, busiest first. */
+/* The interrupt line that lands on that CPU most. */
+static void hot_line(const struct inputs *in, const struct cpus *w, struct hotspot *h)
+{
 	const struct view_table *vt = &in->view.interrupts;
-	char iwhy[WHY] = "";
-	bool intr = vt->ok;
 	size_t col = 0;
-	if (!intr)
-		snprintf(iwhy, sizeof(iwhy), "%s", vt->why);
-	while (intr && col < vt->t->ncols && vt->t->cpu_of_col[col] != hot->cpu)
-		col++;
-	if (intr && col >= vt->t->ncols) {
-		intr = false;
-		snprintf(iwhy, sizeof(iwhy), "CPU %d has no column in %s", hot->cpu, in->cur.s_interrupts.path);
-	}
-	const struct irq_row *best = NULL;
 	uint64_t best_n = 0;
-	for (size_t r = 0; intr && r < vt->nrows; r++) {
+
+	h->intr = vt->ok;
+	if (!h->intr)
+		snprintf(h->iwhy, sizeof(h->iwhy), "%s", vt->why);
+	while (h->intr && col < vt->t->ncols && vt->t->cpu_of_col[col] != h->hot->cpu)
+		col++;
+	if (h->intr && col >= vt->t->ncols) {
+		h->intr = false;
+		snprintf(h->iwhy, sizeof(h->iwhy), "CPU %d has no column in %s", h->hot->cpu, in->cur.s_interrupts.path);
+	}
+	for (size_t r = 0; h->intr && r < vt->nrows; r++) {
 		const struct view_row *vr = &vt->rows[r];
 		const struct irq_row *row = vr->row;
 		if (!row->label[0] || !isdigit((unsigned char)row->label[0]))
@@ -403,68 +429,106 @@ static void softirq_hotspot(const struct inputs *in, struct cpus *w, struct find
 			continue;
 		if (vr->n[col] > best_n) {
 			best_n = vr->n[col];
-			best = row;
+			h->best = row;
 		}
 	}
-	double best_rate = best && w->secs > 0 ? (double)best_n / w->secs : -1;
+	h->best_rate = h->best && w->secs > 0 ? (double)best_n / w->secs : -1;
+}
+
+static void hot_summary(struct finding *f, const struct cpus *w, const struct hotspot *h)
+{
+	const struct irq_row *best = h->best;
+	char a[32], b[32], c[32];
 	struct buf s = {0};
 	buf_printf(&s, "CPU %d spent %s of its time in softirqs %s, while the %u CPUs together spent %s of one "
-		       "CPU's worth; ", hot->cpu, fmt_pct(hot->softirq, a, sizeof(a)), window_words(w), n,
-		   fmt_pct(total, b, sizeof(b)));
-	if (vec < 0)
-		buf_printf(&s, "its busiest vector is unknown (%s).", vec_why);
-	else if (vrate < 0)
-		buf_printf(&s, "its busiest vector is %s (rate unknown: %s).", fields[vec].label, w->secs_why);
+		       "CPU's worth; ", h->hot->cpu, fmt_pct(h->hot->softirq, a, sizeof(a)), window_words(w), h->n,
+		   fmt_pct(h->total, b, sizeof(b)));
+	if (h->vec < 0)
+		buf_printf(&s, "its busiest vector is unknown (%s).", h->vec_why);
+	else if (h->vrate < 0)
+		buf_printf(&s, "its busiest vector is %s (rate unknown: %s).", fields[h->vec].label, w->secs_why);
 	else
-		buf_printf(&s, "its busiest vector is %s (%s/s).", fields[vec].label, fmt_count(vrate, c, sizeof(c)));
-	if (best && best_rate >= 0)
+		buf_printf(&s, "its busiest vector is %s (%s/s).", fields[h->vec].label, fmt_count(h->vrate, c, sizeof(c)));
+	if (best && h->best_rate >= 0)
 		buf_printf(&s, " Its busiest interrupt line is %s (%s, %s/s on this CPU)", best->label,
-			   best->desc && best->desc[0] ? best->desc : "no description", fmt_count(best_rate, a, sizeof(a)));
+			   best->desc && best->desc[0] ? best->desc : "no description", fmt_count(h->best_rate, a, sizeof(a)));
 	else if (best)
 		buf_printf(&s, " Its busiest interrupt line is %s (%s; rate unknown: %s)", best->label,
 			   best->desc && best->desc[0] ? best->desc : "no description", w->secs_why);
 	if (best)
 		buf_printf(&s, ": a device whose interrupts all land here brings its softirq work with it.");
-	else if (!intr)
-		buf_printf(&s, " Which interrupt line lands here is unknown: %s.", iwhy);
-	buf_printf(&s, " Whatever runs on CPU %d gets what is left.", hot->cpu);
+	else if (!h->intr)
+		buf_printf(&s, " Which interrupt line lands here is unknown: %s.", h->iwhy);
+	buf_printf(&s, " Whatever runs on CPU %d gets what is left.", h->hot->cpu);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
-	finding_num(f, "cpu", hot->cpu, U_COUNT, "proc/stat");
-	finding_num(f, "softirq_share", hot->softirq, U_RATIO, "proc/stat");
-	finding_num(f, "share_of_all_softirq", hot->softirq / total, U_RATIO, "proc/stat");
-	finding_num(f, "idle_share", hot->idle, U_RATIO, "proc/stat");
-	if (vec >= 0)
-		finding_str(f, "top_vector", fields[vec].label, "proc/softirqs");
+}
+
+static void hot_evidence(const struct inputs *in, struct finding *f, const struct cpus *w, const struct hotspot *h)
+{
+	const struct irq_row *best = h->best;
+	finding_num(f, "cpu", h->hot->cpu, U_COUNT, "proc/stat");
+	finding_num(f, "softirq_share", h->hot->softirq, U_RATIO, "proc/stat");
+	finding_num(f, "share_of_all_softirq", h->hot->softirq / h->total, U_RATIO, "proc/stat");
+	finding_num(f, "idle_share", h->hot->idle, U_RATIO, "proc/stat");
+	if (h->vec >= 0)
+		finding_str(f, "top_vector", fields[h->vec].label, "proc/softirqs");
 	else
-		finding_unknown(f, "top_vector", U_NONE, "proc/softirqs", "%s", vec_why);
-	num_or_unknown(f, "top_vector_rate", vrate >= 0, vrate, U_PER_S, "proc/softirqs", vec < 0 ? vec_why : w->secs_why);
-	if (best) {
-		finding_str(f, "top_irq_line", best->label, "proc/interrupts");
-		finding_str(f, "top_irq_desc", best->desc ? best->desc : "", "proc/interrupts");
-		num_or_unknown(f, "top_irq_rate", best_rate >= 0, best_rate, U_PER_S, "proc/interrupts", w->secs_why);
-		bool aff = false;
-		for (size_t k = 0; k < in->host.nirqs; k++)
-			if (in->host.irqs[k].irq == (unsigned)atoi(best->label)) {
-				char list[256];
-				cpuset_format(&in->host.irqs[k].mask, list, sizeof(list));
-				finding_str(f, "top_irq_affinity", list, "proc/irq/N/smp_affinity");
-				aff = true;
-			}
-		if (!aff)
-			finding_unknown(f, "top_irq_affinity", U_NONE, "proc/irq/N/smp_affinity",
-					"proc/irq/%s/smp_affinity was not read", best->label);
-	} else if (!intr) {
-		finding_unknown(f, "top_irq_line", U_NONE, "proc/interrupts", "%s", iwhy);
+		finding_unknown(f, "top_vector", U_NONE, "proc/softirqs", "%s", h->vec_why);
+	num_or_unknown(f, "top_vector_rate", h->vrate >= 0, h->vrate, U_PER_S, "proc/softirqs",
+		       h->vec < 0 ? h->vec_why : w->secs_why);
+	if (!best) {
+		if (!h->intr)
+			finding_unknown(f, "top_irq_line", U_NONE, "proc/interrupts", "%s", h->iwhy);
+		return;
 	}
+	finding_str(f, "top_irq_line", best->label, "proc/interrupts");
+	finding_str(f, "top_irq_desc", best->desc ? best->desc : "", "proc/interrupts");
+	num_or_unknown(f, "top_irq_rate", h->best_rate >= 0, h->best_rate, U_PER_S, "proc/interrupts", w->secs_why);
+	bool aff = false;
+	for (size_t k = 0; k < in->host.nirqs; k++)
+		if (in->host.irqs[k].irq == (unsigned)atoi(best->label)) {
+			char list[256];
+			cpuset_format(&in->host.irqs[k].mask, list, sizeof(list));
+			finding_str(f, "top_irq_affinity", list, "proc/irq/N/smp_affinity");
+			aff = true;
+		}
+	if (!aff)
+		finding_unknown(f, "top_irq_affinity", U_NONE, "proc/irq/N/smp_affinity",
+				"proc/irq/%s/smp_affinity was not read", best->label);
+}
+
+static void softirq_hotspot(const struct inputs *in, struct cpus *w, struct findings *out)
+{
+	struct hotspot h = {0};
+	char a[32], b[32];
+
+	for (size_t i = 0; i < w->n; i++) {
+		if (!w->v[i].has_time)
+			continue;
+		h.n++;
+		h.total += w->v[i].softirq;
+		if (!h.hot || w->v[i].softirq > h.hot->softirq)
+			h.hot = &w->v[i];
+	}
+	if (h.n < 2 || !h.hot || h.hot->softirq < HOT_WARN_SHARE || h.hot->softirq < HOT_CONCENTRATION * h.total)
+		return;
+	hot_vector(w, &h);
+	hot_line(in, w, &h);
+	struct finding *f = findings_add(out, "irq.softirq_hotspot",
+					 h.hot->softirq >= HOT_CRIT_SHARE ? SEV_CRITICAL : SEV_WARNING);
+	finding_title(f, "CPU %d spends %s of its time in softirqs, %s of all softirq time", h.hot->cpu,
+		      fmt_pct(h.hot->softirq, a, sizeof(a)), fmt_pct(h.hot->softirq / h.total, b, sizeof(b)));
+	hot_summary(f, w, &h);
+	hot_evidence(in, f, w, &h);
 	char cpu[16];
-	snprintf(cpu, sizeof(cpu), "%d", hot->cpu);
+	snprintf(cpu, sizeof(cpu), "%d", h.hot->cpu);
 	finding_subject(f, SUBJ_CPU, cpu);
 	finding_remedy(f, "Spread the device's interrupts: more hardware queues (RSS: ethtool -L DEV combined N) "
 			  "with their IRQs on different CPUs (/proc/irq/N/smp_affinity, or irqbalance).");
 	finding_remedy(f, "For a single-queue device, RPS spreads the protocol work to other CPUs, but only to CPUs "
 			  "with headroom (see irq.rps_on_busy_host).");
-	finding_remedy(f, "Or keep latency-sensitive threads off CPU %d (taskset, cpusets).", hot->cpu);
+	finding_remedy(f, "Or keep latency-sensitive threads off CPU %d (taskset, cpusets).", h.hot->cpu);
 	finding_ref(f, "kstall explain irq.softirq_hotspot");
 }
 
@@ -547,82 +611,62 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 }
 
 /* ---- irq.softnet_drops ---- */
-static void softnet_drops(const struct inputs *in, struct cpus *w, struct findings *out, struct skips *skips)
-{
-	double dropped = 0, squeezed = 0, processed = 0;
-	struct cpuview *worst = NULL;
-	bool any = false;
-	char a[32], b[32];
+/* Drops and time squeezes over the CPUs in softnet_stat. */
+struct drops {
+	double dropped, squeezed, processed;
+	bool rates; /* the window's length is known */
+	double drop_rate, sq_rate;
+	const struct cpuview *worst;
+};
 
-	if (w->softnet_why[0]) {
-		skips_add(skips, "irq.softnet_drops", "%s", w->softnet_why);
-		return;
-	}
-	for (size_t i = 0; i < w->n; i++) {
-		struct cpuview *v = &w->v[i];
-		if (!v->has_softnet)
-			continue;
-		any = true;
-		dropped += v->dropped, squeezed += v->squeezed, processed += v->processed;
-		if (!worst || v->dropped + v->squeezed > worst->dropped + worst->squeezed)
-			worst = v;
-	}
-	if (!any || (dropped <= 0 && squeezed <= 0))
-		return;
-	/* Without the window's length the counts still say whether packets
-	 * were dropped (a warning), not at what rate (critical), nor whether
-	 * squeezes reach the information line. */
-	bool rates = w->secs > 0;
-	if (!rates && dropped <= 0) {
-		skips_add(skips, "irq.softnet_drops", "no drops %s; whether time squeezes reach %.0f/s needs the window's "
-			  "length: %s", w->since_boot ? "since boot" : "in the window", SQUEEZE_INFO_PER_S, w->secs_why);
-		return;
-	}
-	double drop_rate = rates ? dropped / w->secs : -1, sq_rate = rates ? squeezed / w->secs : -1;
-	if (rates && dropped <= 0 && sq_rate < SQUEEZE_INFO_PER_S)
-		return;
-	enum severity sev = dropped <= 0 ? SEV_INFO : rates && drop_rate >= DROPS_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING;
-	struct finding *f = findings_add(out, "irq.softnet_drops", sev);
-	uint64_t backlog = 0, budget = 0, usecs = 0;
-	bool has_backlog = kv_get(&in->host.sysctl, "net.core.netdev_max_backlog", &backlog) == 0;
-	bool has_budget = kv_get(&in->host.sysctl, "net.core.netdev_budget", &budget) == 0;
-	bool has_usecs = kv_get(&in->host.sysctl, "net.core.netdev_budget_usecs", &usecs) == 0;
-	if (dropped > 0 && rates)
-		finding_title(f, "%s packets/s dropped at the per-CPU backlog (CPU %d most)", fmt_count(drop_rate, a, sizeof(a)),
-			      worst->cpu);
-	else if (dropped > 0)
-		finding_title(f, "%s packets dropped at the per-CPU backlog %s (CPU %d most)", fmt_count(dropped, a, sizeof(a)),
-			      w->since_boot ? "since boot" : "in the window", worst->cpu);
+static void drops_summary(struct finding *f, const struct cpus *w, const struct drops *d)
+{
+	char a[32], b[32], c[32];
+	if (d->dropped > 0 && d->rates)
+		finding_title(f, "%s packets/s dropped at the per-CPU backlog (CPU %d most)",
+			      fmt_count(d->drop_rate, a, sizeof(a)), d->worst->cpu);
+	else if (d->dropped > 0)
+		finding_title(f, "%s packets dropped at the per-CPU backlog %s (CPU %d most)",
+			      fmt_count(d->dropped, a, sizeof(a)), w->since_boot ? "since boot" : "in the window",
+			      d->worst->cpu);
 	else
 		finding_title(f, "Packet processing runs out of budget %s times/s (time squeeze)",
-			      fmt_count(sq_rate, a, sizeof(a)));
-	char c[32];
+			      fmt_count(d->sq_rate, a, sizeof(a)));
 	struct buf s = {0};
-	if (rates)
+	if (d->rates)
 		buf_printf(&s, "%s, the CPUs dropped %s packets/s because their input backlog was full "
 			       "(net.core.netdev_max_backlog) and ran out of budget %s times/s with packets still "
 			       "waiting (time squeeze: net.core.netdev_budget, netdev_budget_usecs), of %s packets/s "
 			       "processed.",
-			   w->since_boot ? "Averaged since boot" : "Over the window", fmt_count(drop_rate, a, sizeof(a)),
-			   fmt_count(sq_rate, b, sizeof(b)), fmt_count(processed / w->secs, c, sizeof(c)));
+			   w->since_boot ? "Averaged since boot" : "Over the window", fmt_count(d->drop_rate, a, sizeof(a)),
+			   fmt_count(d->sq_rate, b, sizeof(b)), fmt_count(d->processed / w->secs, c, sizeof(c)));
 	else
 		buf_printf(&s, "%s, the CPUs dropped %s packets because their input backlog was full "
 			       "(net.core.netdev_max_backlog) and ran out of budget %s times with packets still waiting "
 			       "(time squeeze), of %s packets processed. The rates are unknown (%s): dropping at all "
 			       "makes this a warning; critical needs the rate (%.0f/s).",
-			   w->since_boot ? "Since boot" : "In the window", fmt_count(dropped, a, sizeof(a)),
-			   fmt_count(squeezed, b, sizeof(b)), fmt_count(processed, c, sizeof(c)), w->secs_why, DROPS_CRIT_PER_S);
+			   w->since_boot ? "Since boot" : "In the window", fmt_count(d->dropped, a, sizeof(a)),
+			   fmt_count(d->squeezed, b, sizeof(b)), fmt_count(d->processed, c, sizeof(c)), w->secs_why,
+			   DROPS_CRIT_PER_S);
 	buf_printf(&s, " Drops are lost packets (retransmits, latency); squeezes mean receive work spills into later "
 		       "softirq rounds or ksoftirqd.");
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
-	num_or_unknown(f, "dropped", rates, drop_rate, U_PER_S, "proc/net/softnet_stat column 2", w->secs_why);
-	num_or_unknown(f, "time_squeeze", rates, sq_rate, U_PER_S, "proc/net/softnet_stat column 3", w->secs_why);
-	num_or_unknown(f, "processed", rates, rates ? processed / w->secs : -1, U_PER_S, "proc/net/softnet_stat column 1",
-		       w->secs_why);
-	finding_num(f, "dropped_packets", dropped, U_COUNT,
+}
+
+static void drops_evidence(const struct inputs *in, struct finding *f, const struct cpus *w, const struct drops *d)
+{
+	uint64_t backlog = 0, budget = 0, usecs = 0;
+	bool has_backlog = kv_get(&in->host.sysctl, "net.core.netdev_max_backlog", &backlog) == 0;
+	bool has_budget = kv_get(&in->host.sysctl, "net.core.netdev_budget", &budget) == 0;
+	bool has_usecs = kv_get(&in->host.sysctl, "net.core.netdev_budget_usecs", &usecs) == 0;
+	num_or_unknown(f, "dropped", d->rates, d->drop_rate, U_PER_S, "proc/net/softnet_stat column 2", w->secs_why);
+	num_or_unknown(f, "time_squeeze", d->rates, d->sq_rate, U_PER_S, "proc/net/softnet_stat column 3", w->secs_why);
+	num_or_unknown(f, "processed", d->rates, d->rates ? d->processed / w->secs : -1, U_PER_S,
+		       "proc/net/softnet_stat column 1", w->secs_why);
+	finding_num(f, "dropped_packets", d->dropped, U_COUNT,
 		    w->since_boot ? "proc/net/softnet_stat column 2, since boot" : "proc/net/softnet_stat column 2, in the window");
-	finding_num(f, "worst_cpu", worst->cpu, U_COUNT, "proc/net/softnet_stat");
+	finding_num(f, "worst_cpu", d->worst->cpu, U_COUNT, "proc/net/softnet_stat");
 	num_or_unknown(f, "netdev_max_backlog", has_backlog, (double)backlog, U_COUNT,
 		       "proc/sys/net/core/netdev_max_backlog", "proc/sys/net/core/netdev_max_backlog was not read");
 	num_or_unknown(f, "netdev_budget", has_budget, (double)budget, U_COUNT, "proc/sys/net/core/netdev_budget",
@@ -632,15 +676,54 @@ static void softnet_drops(const struct inputs *in, struct cpus *w, struct findin
 		num_or_unknown(f, "netdev_budget_usecs", has_usecs, (double)usecs, U_COUNT,
 			       "proc/sys/net/core/netdev_budget_usecs", "proc/sys/net/core/netdev_budget_usecs was not read");
 	char cpu[16];
-	snprintf(cpu, sizeof(cpu), "%d", worst->cpu);
+	snprintf(cpu, sizeof(cpu), "%d", d->worst->cpu);
 	finding_subject(f, SUBJ_CPU, cpu);
-	if (dropped > 0)
+	if (d->dropped > 0)
 		finding_remedy(f, "Raise net.core.netdev_max_backlog (e.g. to %" PRIu64 ") so bursts fit, and find "
 				  "why CPU %d cannot keep up (irq.softirq_hotspot, a busy CPU).",
-			       has_backlog && backlog ? backlog * 4 : 4000, worst->cpu);
+			       has_backlog && backlog ? backlog * 4 : 4000, d->worst->cpu);
 	finding_remedy(f, "Spread receive work over more CPUs (RSS queues, or RPS to CPUs with headroom).");
 	finding_remedy(f, "Time squeezes alone: raise net.core.netdev_budget / netdev_budget_usecs a little; it "
 			  "trades application latency for receive throughput.");
+}
+
+static void softnet_drops(const struct inputs *in, struct cpus *w, struct findings *out, struct skips *skips)
+{
+	struct drops d = {0};
+	bool any = false;
+
+	if (w->softnet_why[0]) {
+		skips_add(skips, "irq.softnet_drops", "%s", w->softnet_why);
+		return;
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		const struct cpuview *v = &w->v[i];
+		if (!v->has_softnet)
+			continue;
+		any = true;
+		d.dropped += v->dropped, d.squeezed += v->squeezed, d.processed += v->processed;
+		if (!d.worst || v->dropped + v->squeezed > d.worst->dropped + d.worst->squeezed)
+			d.worst = v;
+	}
+	if (!any || (d.dropped <= 0 && d.squeezed <= 0))
+		return;
+	/* Without the window's length the counts still say whether packets
+	 * were dropped (a warning), not at what rate (critical), nor whether
+	 * squeezes reach the information line. */
+	d.rates = w->secs > 0;
+	if (!d.rates && d.dropped <= 0) {
+		skips_add(skips, "irq.softnet_drops", "no drops %s; whether time squeezes reach %.0f/s needs the window's "
+			  "length: %s", w->since_boot ? "since boot" : "in the window", SQUEEZE_INFO_PER_S, w->secs_why);
+		return;
+	}
+	d.drop_rate = d.rates ? d.dropped / w->secs : -1, d.sq_rate = d.rates ? d.squeezed / w->secs : -1;
+	if (d.rates && d.dropped <= 0 && d.sq_rate < SQUEEZE_INFO_PER_S)
+		return;
+	enum severity sev = d.dropped <= 0 ? SEV_INFO
+			    : d.rates && d.drop_rate >= DROPS_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING;
+	struct finding *f = findings_add(out, "irq.softnet_drops", sev);
+	drops_summary(f, w, &d);
+	drops_evidence(in, f, w, &d);
 	finding_ref(f, "kstall explain irq.softnet_drops");
 }
 
@@ -876,6 +959,32 @@ static double cpu_steal(const struct inputs *in, int cpu)
 	return -1;
 }
 
+/* What ran when CPU cpu's late timers fired: the task that turned
+ * interrupts back on (the latest one's, NULL if none), or the idle task
+ * (then the delay was not the kernel's: the hypervisor, or a deep
+ * C-state). How many fired late, and how many of them while idle. */
+static const struct tr_event *late_timer_task(const struct traced *t, uint32_t cpu, unsigned *ret_late,
+					      unsigned *ret_idle)
+{
+	const struct tr_event *worst = NULL;
+	unsigned late = 0, idle = 0;
+	for (size_t k = 0; k < t->nevents; k++) {
+		const struct tr_event *e = &t->events[k];
+		if (e->kind != TR_TIMER_LATE || e->extra1 != cpu)
+			continue;
+		late++;
+		if (e->tgid == 0) {
+			idle++;
+			continue;
+		}
+		if (!worst || e->dur_ns > worst->dur_ns)
+			worst = e;
+	}
+	*ret_late = late;
+	*ret_idle = idle;
+	return worst;
+}
+
 static void irqs_off(const struct inputs *in, const struct traced *t, struct findings *out)
 {
 	char a[32], b[32];
@@ -886,23 +995,8 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 		double max = (double)h->max_ns / 1e9, p99 = fmin(tr_hist_quantile(h, 0.99), max);
 		if (p99 < LATE_WARN_P99_S && max < LATE_WARN_MAX_S)
 			continue;
-		/* What ran when the late timers fired: the task that turned
-		 * interrupts back on, or the idle task (then the delay was not
-		 * the kernel's: the hypervisor, or a deep C-state). */
-		const struct tr_event *worst = NULL;
-		unsigned late = 0, idle = 0;
-		for (size_t k = 0; k < t->nevents; k++) {
-			const struct tr_event *e = &t->events[k];
-			if (e->kind != TR_TIMER_LATE || e->extra1 != h->tgid)
-				continue;
-			late++;
-			if (e->tgid == 0) {
-				idle++;
-				continue;
-			}
-			if (!worst || e->dur_ns > worst->dur_ns)
-				worst = e;
-		}
+		unsigned late, idle;
+		const struct tr_event *worst = late_timer_task(t, h->tgid, &late, &idle);
 		/* Warnings for stretches that recur (a p99 that high, or two or
 		 * more in tasks): one blip, or delays only while idle or with
 		 * steal time, are information. */

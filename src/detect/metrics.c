@@ -122,14 +122,15 @@ static void irq_metrics(const struct inputs *in, struct metrics *m)
 		softnet_metrics(in, m);
 }
 
-void metrics_collect(const struct inputs *in, struct metrics *m)
+/* Host facts and the later sample's levels: CPUs, memory, dentries,
+ * load and pressure. */
+static void host_metrics(const struct inputs *in, struct metrics *m)
 {
 	const struct host *h = &in->host;
 	static const char *const mem[] = {"MemTotal", "MemAvailable", "MemFree", "Cached", "Slab",
 					  "SReclaimable", "Dirty", "Writeback", "WritebackTmp"};
 	uint64_t v;
 
-	cpu_metrics(in, m);
 	if (h->s_online.state == SRC_OK)
 		metrics_add(m, "cpu.online", cpuset_count(&h->online), U_COUNT);
 	if (h->s_possible.state == SRC_OK)
@@ -157,10 +158,14 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		if (h->psi[i].full.present)
 			metrics_addf(m, h->psi[i].full.avg10 / 100, U_RATIO, "pressure.%s.full_avg10", psi_names[i]);
 	}
-	irq_metrics(in, m);
+}
 
-	unsigned rps = 0, nrx = 0, strict = 0;
-	bool strict_known = true;
+/* Receive queues, and how many steer with RPS. */
+static void net_metrics(const struct inputs *in, struct metrics *m)
+{
+	const struct host *h = &in->host;
+	unsigned rps = 0, nrx = 0;
+
 	for (size_t i = 0; i < h->nqueues; i++)
 		if (str_starts_with(h->queues[i].queue, "rx-")) {
 			nrx++;
@@ -171,7 +176,16 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		metrics_add(m, "net.rx_queues", nrx, U_COUNT);
 		metrics_add(m, "net.rx_queues_with_rps", rps, U_COUNT);
 	}
+}
+
+/* Each mounted bdi's dirty limit, and the global ones. */
+static void writeback_metrics(const struct inputs *in, struct metrics *m)
+{
+	const struct host *h = &in->host;
+	unsigned strict = 0;
+	bool strict_known = true;
 	struct dirty_limits dl = writeback_limits(in);
+
 	for (size_t i = 0; i < h->nbdis; i++) {
 		strict += h->bdis[i].strict_limit == 1;
 		strict_known &= h->bdis[i].strict_limit >= 0; /* the file is 6.2+ */
@@ -197,6 +211,15 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 			metrics_add(m, "writeback.background_limit", dl.bg_thresh, U_BYTES);
 		metrics_add(m, "writeback.dirtyable_memory", dl.dirtyable, U_BYTES);
 	}
+}
+
+void metrics_collect(const struct inputs *in, struct metrics *m)
+{
+	cpu_metrics(in, m);
+	host_metrics(in, m);
+	irq_metrics(in, m);
+	net_metrics(in, m);
+	writeback_metrics(in, m);
 
 	unsigned dstate = 0;
 	for (size_t i = 0; i < in->cur.nprocs; i++)

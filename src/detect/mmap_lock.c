@@ -49,9 +49,105 @@ static int by_tgid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* One process's waits for its mmap_lock, and its worst outlier. */
+struct mlwaits {
+	const struct tr_hist *h0;  /* its first histogram: pid and name */
+	const struct tr_hist *wh;  /* the one with the worst wait */
+	uint64_t nr, nw;           /* waits for reading, for writing */
+	double total, worst;       /* seconds */
+	const struct tr_event *ev; /* its longest outlier wait, NULL if none */
+	const char *proc;          /* the process's (group leader's) name when it waited */
+};
+
+static void contention_summary(const struct traced *t, struct finding *f, const struct mlwaits *c)
+{
+	char a[32], b[32], cw[48], d[48], e2[96], f2[32];
+	const char *proc = c->proc;
+	const struct tr_event *ev = c->ev;
+	struct buf s = {0};
+	if (ev) {
+		bool rd = ev->kind == TR_ML_WAIT_READ;
+		tr_ml_where(ev->detail, cw, sizeof(cw));
+		finding_title(f, "%s (tid %u) waited %s for the mmap_lock of %s (pid %u)%s%s", ev->comm, ev->tid,
+			      fmt_duration((double)ev->dur_ns / 1e9, a, sizeof(a)), proc, c->h0->tgid,
+			      ev->ml.present ? ", held by " : "", ev->ml.present ? ev->ml.comm : "");
+		buf_printf(&s, "Thread %s (tid %u) waited %s for the mmap_lock of %s (pid %u), for %s, in %s",
+			   ev->comm, ev->tid, fmt_duration((double)ev->dur_ns / 1e9, a, sizeof(a)), proc, c->h0->tgid,
+			   rd ? "reading" : "writing", cw);
+		if (ev->detail & TR_ML_FAULT)
+			buf_printf(&s, " (address 0x%" PRIx64 ")", ev->extra1);
+		if (ev->ml.present) {
+			double gb = (double)ev->ml.total_vm * 4096;
+			buf_printf(&s, "; thread %s (tid %u) held it for writing for %s in %s, with %s mapped in %" PRIu64
+				       " regions.",
+				   ev->ml.comm, ev->ml.tid, fmt_duration((double)ev->ml.hold_ns / 1e9, b, sizeof(b)),
+				   where_is_clone(ev->ml.where) ? child_made(ev->ml.where, ev->ml.flags, e2, sizeof(e2))
+								: tr_ml_where(ev->ml.where, d, sizeof(d)),
+				   fmt_bytes(gb, f2, sizeof(f2)), ev->ml.map_count);
+		} else if (!(t->groups & TG_MMAP_LOCK)) {
+			buf_printf(&s, "; kstall saw the wait through lock:contention_begin/end (this kernel "
+				       "lacks the mmap_lock tracepoints, or KSTALL_ML_CONTENTION=1), which do not "
+				       "show who held the lock.");
+		} else {
+			buf_printf(&s, "; no thread was seen holding it for writing across the wait (a queued "
+				       "writer, or a hold that began before tracing).");
+		}
+	} else {
+		finding_title(f, "Threads of %s (pid %u) waited up to %s for its mmap_lock", proc, c->h0->tgid,
+			      fmt_duration(c->worst, a, sizeof(a)));
+		buf_printf(&s, "Threads of %s (pid %u) waited up to %s for its mmap_lock.", proc, c->h0->tgid,
+			   fmt_duration(c->worst, a, sizeof(a)));
+	}
+	buf_printf(&s, " In %.1f s: %" PRIu64 " waits for reading and %" PRIu64 " for writing, %s in all. Page faults, "
+		       "mmap, munmap and /proc/PID/maps readers of this process all queue behind a writer.",
+		   t->duration_s, c->nr, c->nw, fmt_duration(c->total, a, sizeof(a)));
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+}
+
+static void contention_evidence(struct finding *f, const struct mlwaits *c)
+{
+	char cw[48], d[48];
+	const char *proc = c->proc;
+	const struct tr_event *ev = c->ev;
+	finding_num(f, "waits_read", (double)c->nr, U_COUNT, "mmap_lock:mmap_lock_start_locking/acquire_returned (BPF)");
+	finding_num(f, "waits_write", (double)c->nw, U_COUNT, "mmap_lock tracepoints");
+	finding_num(f, "wait_total", c->total, U_SECONDS, "start_locking to acquire_returned");
+	finding_num(f, "worst_wait", c->worst, U_SECONDS, "start_locking to acquire_returned");
+	if (c->wh)
+		finding_num(f, "worst_wait_p99", fmin(tr_hist_quantile(c->wh, 0.99), c->worst), U_SECONDS,
+			    "log2 histogram of that context (traced.waits)");
+	finding_process(f, (int)c->h0->tgid, proc, "owner of the lock");
+	if (ev) {
+		finding_str(f, "waiter", ev->comm, "the longest wait's thread");
+		finding_num(f, "waiter_tid", ev->tid, U_COUNT, "outlier event");
+		finding_str(f, "waiter_where", tr_ml_where(ev->detail, cw, sizeof(cw)), "syscall from pt_regs; fault from "
+			    "exceptions:page_fault_*");
+		if (ev->detail & TR_ML_FAULT)
+			finding_num(f, "fault_address", (double)ev->extra1, U_COUNT, "exceptions:page_fault_*");
+	}
+	if (ev && ev->ml.present) {
+		finding_str(f, "holder", ev->ml.comm, "mmap_lock_acquire_returned/released (write)");
+		finding_num(f, "holder_tid", ev->ml.tid, U_COUNT, "the writer that released during the wait");
+		finding_str(f, "holder_where", tr_ml_where(ev->ml.where, d, sizeof(d)), "the holder's syscall");
+		finding_num(f, "holder_hold", (double)ev->ml.hold_ns / 1e9, U_SECONDS, "acquire_returned to released");
+		finding_num(f, "address_space", (double)ev->ml.total_vm * 4096, U_BYTES, "mm->total_vm x 4 KiB");
+		finding_num(f, "vmas", (double)ev->ml.map_count, U_COUNT, "mm->map_count");
+	}
+	if (ev && ev->ml.present && where_is_clone(ev->ml.where) && !(ev->ml.flags & CLONE_VM_FLAG))
+		finding_remedy(f, "The holder forks: see mmap_lock.fork_stall. Spawn with posix_spawn or vfork (a current "
+				  "glibc's system() does), or from a small helper process.");
+	else
+		finding_remedy(f, "Find why the holder keeps the lock for writing so long (its syscall above): large "
+				  "munmap/mprotect/mremap calls can be split; madvise(MADV_DONTNEED) takes it for "
+				  "reading only.");
+	finding_remedy(f, "Keep latency-critical threads from faulting: touch (or mlock) their buffers in advance, "
+			  "so that a writer holding the lock does not stall them.");
+	finding_ref(f, "kstall explain mmap_lock.contention");
+}
+
 static void contention(const struct traced *t, struct findings *out)
 {
-	char a[32], b[32], c[48], d[48], e2[96], f2[32];
 	/* one finding per process with waits: its histograms grouped by
 	 * process (sorted, so that thousands of them stay linear), then its
 	 * worst outlier */
@@ -62,188 +158,136 @@ static void contention(const struct traced *t, struct findings *out)
 			w[n++] = &t->hists[i];
 	qsort(w, n, sizeof(*w), by_tgid);
 	for (size_t i = 0, next; i < n; i = next) {
-		const struct tr_hist *h0 = w[i];
-		uint64_t nr = 0, nw = 0;
-		double total = 0, worst = 0;
-		const struct tr_hist *wh = NULL;
-		for (next = i; next < n && w[next]->tgid == h0->tgid; next++) {
+		struct mlwaits c = {.h0 = w[i], .proc = w[i]->comm};
+		for (next = i; next < n && w[next]->tgid == c.h0->tgid; next++) {
 			const struct tr_hist *h = w[next];
-			*(h->kind == TR_ML_WAIT_READ ? &nr : &nw) += h->count;
-			total += (double)h->sum_ns / 1e9;
-			if ((double)h->max_ns / 1e9 > worst)
-				worst = (double)h->max_ns / 1e9, wh = h;
+			*(h->kind == TR_ML_WAIT_READ ? &c.nr : &c.nw) += h->count;
+			c.total += (double)h->sum_ns / 1e9;
+			if ((double)h->max_ns / 1e9 > c.worst)
+				c.worst = (double)h->max_ns / 1e9, c.wh = h;
 		}
-		double share = t->duration_s > 0 ? total / t->duration_s : 0;
-		if (worst < ML_WARN_WAIT_S && share < ML_WARN_SHARE)
+		double share = t->duration_s > 0 ? c.total / t->duration_s : 0;
+		if (c.worst < ML_WARN_WAIT_S && share < ML_WARN_SHARE)
 			continue;
-		const struct tr_event *ev = NULL;
 		for (size_t k = 0; k < t->nevents; k++) {
 			const struct tr_event *e = &t->events[k];
-			if ((e->kind == TR_ML_WAIT_READ || e->kind == TR_ML_WAIT_WRITE) && e->tgid == h0->tgid &&
-			    (!ev || e->dur_ns > ev->dur_ns))
-				ev = e;
+			if ((e->kind == TR_ML_WAIT_READ || e->kind == TR_ML_WAIT_WRITE) && e->tgid == c.h0->tgid &&
+			    (!c.ev || e->dur_ns > c.ev->dur_ns))
+				c.ev = e;
 		}
-		const char *proc = h0->comm; /* the process's (group leader's) name when it waited */
-		struct finding *f = findings_add(out, "mmap_lock.contention", worst >= ML_CRIT_WAIT_S ? SEV_CRITICAL : SEV_WARNING);
-		struct buf s = {0};
-		if (ev) {
-			bool rd = ev->kind == TR_ML_WAIT_READ;
-			tr_ml_where(ev->detail, c, sizeof(c));
-			finding_title(f, "%s (tid %u) waited %s for the mmap_lock of %s (pid %u)%s%s", ev->comm, ev->tid,
-				      fmt_duration((double)ev->dur_ns / 1e9, a, sizeof(a)), proc, h0->tgid,
-				      ev->ml.present ? ", held by " : "", ev->ml.present ? ev->ml.comm : "");
-			buf_printf(&s, "Thread %s (tid %u) waited %s for the mmap_lock of %s (pid %u), for %s, in %s",
-				   ev->comm, ev->tid, fmt_duration((double)ev->dur_ns / 1e9, a, sizeof(a)), proc, h0->tgid,
-				   rd ? "reading" : "writing", c);
-			if (ev->detail & TR_ML_FAULT)
-				buf_printf(&s, " (address 0x%" PRIx64 ")", ev->extra1);
-			if (ev->ml.present) {
-				double gb = (double)ev->ml.total_vm * 4096;
-				buf_printf(&s, "; thread %s (tid %u) held it for writing for %s in %s, with %s mapped in %" PRIu64
-					       " regions.",
-					   ev->ml.comm, ev->ml.tid, fmt_duration((double)ev->ml.hold_ns / 1e9, b, sizeof(b)),
-					   where_is_clone(ev->ml.where) ? child_made(ev->ml.where, ev->ml.flags, e2, sizeof(e2))
-									: tr_ml_where(ev->ml.where, d, sizeof(d)),
-					   fmt_bytes(gb, f2, sizeof(f2)), ev->ml.map_count);
-			} else if (!(t->groups & TG_MMAP_LOCK)) {
-				buf_printf(&s, "; kstall saw the wait through lock:contention_begin/end (this kernel "
-					       "lacks the mmap_lock tracepoints, or KSTALL_ML_CONTENTION=1), which do not "
-					       "show who held the lock.");
-			} else {
-				buf_printf(&s, "; no thread was seen holding it for writing across the wait (a queued "
-					       "writer, or a hold that began before tracing).");
-			}
-		} else {
-			finding_title(f, "Threads of %s (pid %u) waited up to %s for its mmap_lock", proc, h0->tgid,
-				      fmt_duration(worst, a, sizeof(a)));
-			buf_printf(&s, "Threads of %s (pid %u) waited up to %s for its mmap_lock.", proc, h0->tgid,
-				   fmt_duration(worst, a, sizeof(a)));
-		}
-		buf_printf(&s, " In %.1f s: %" PRIu64 " waits for reading and %" PRIu64 " for writing, %s in all. Page faults, "
-			       "mmap, munmap and /proc/PID/maps readers of this process all queue behind a writer.",
-			   t->duration_s, nr, nw, fmt_duration(total, a, sizeof(a)));
-		finding_summary(f, "%s", s.data);
-		buf_free(&s);
-		finding_num(f, "waits_read", (double)nr, U_COUNT, "mmap_lock:mmap_lock_start_locking/acquire_returned (BPF)");
-		finding_num(f, "waits_write", (double)nw, U_COUNT, "mmap_lock tracepoints");
-		finding_num(f, "wait_total", total, U_SECONDS, "start_locking to acquire_returned");
-		finding_num(f, "worst_wait", worst, U_SECONDS, "start_locking to acquire_returned");
-		if (wh)
-			finding_num(f, "worst_wait_p99", fmin(tr_hist_quantile(wh, 0.99), worst), U_SECONDS,
-				    "log2 histogram of that context (traced.waits)");
-		finding_process(f, (int)h0->tgid, proc, "owner of the lock");
-		if (ev) {
-			finding_str(f, "waiter", ev->comm, "the longest wait's thread");
-			finding_num(f, "waiter_tid", ev->tid, U_COUNT, "outlier event");
-			finding_str(f, "waiter_where", tr_ml_where(ev->detail, c, sizeof(c)), "syscall from pt_regs; fault from "
-				    "exceptions:page_fault_*");
-			if (ev->detail & TR_ML_FAULT)
-				finding_num(f, "fault_address", (double)ev->extra1, U_COUNT, "exceptions:page_fault_*");
-		}
-		if (ev && ev->ml.present) {
-			finding_str(f, "holder", ev->ml.comm, "mmap_lock_acquire_returned/released (write)");
-			finding_num(f, "holder_tid", ev->ml.tid, U_COUNT, "the writer that released during the wait");
-			finding_str(f, "holder_where", tr_ml_where(ev->ml.where, d, sizeof(d)), "the holder's syscall");
-			finding_num(f, "holder_hold", (double)ev->ml.hold_ns / 1e9, U_SECONDS, "acquire_returned to released");
-			finding_num(f, "address_space", (double)ev->ml.total_vm * 4096, U_BYTES, "mm->total_vm x 4 KiB");
-			finding_num(f, "vmas", (double)ev->ml.map_count, U_COUNT, "mm->map_count");
-		}
-		if (ev && ev->ml.present && where_is_clone(ev->ml.where) && !(ev->ml.flags & CLONE_VM_FLAG))
-			finding_remedy(f, "The holder forks: see mmap_lock.fork_stall. Spawn with posix_spawn or vfork (a current "
-					  "glibc's system() does), or from a small helper process.");
-		else
-			finding_remedy(f, "Find why the holder keeps the lock for writing so long (its syscall above): large "
-					  "munmap/mprotect/mremap calls can be split; madvise(MADV_DONTNEED) takes it for "
-					  "reading only.");
-		finding_remedy(f, "Keep latency-critical threads from faulting: touch (or mlock) their buffers in advance, "
-				  "so that a writer holding the lock does not stall them.");
-		finding_ref(f, "kstall explain mmap_lock.contention");
+		struct finding *f = findings_add(out, "mmap_lock.contention",
+						 c.worst >= ML_CRIT_WAIT_S ? SEV_CRITICAL : SEV_WARNING);
+		contention_summary(t, f, &c);
+		contention_evidence(f, &c);
 	}
 	free(w);
 }
 
+/* One forking context's holds, and the waits they caused. */
+struct forks {
+	double max;                /* the longest hold, seconds */
+	const struct tr_event *hold; /* its details, NULL if no outlier */
+	unsigned stalled;          /* waits with a forking holder */
+	double stalled_max;
+	const struct tr_event *victim; /* the longest of them */
+	double vm, vmas;           /* address space (bytes, 0 unknown), mean regions */
+	char made[96];             /* how the child was made */
+};
+
+/* The longest hold's details, and the waits it caused. */
+static void fork_events(const struct traced *t, const struct tr_hist *h, struct forks *k)
+{
+	for (size_t i = 0; i < t->nevents; i++) {
+		const struct tr_event *e = &t->events[i];
+		if (e->tgid != h->tgid)
+			continue;
+		if (e->kind == TR_ML_HOLD && e->detail == h->detail && (!k->hold || e->dur_ns > k->hold->dur_ns))
+			k->hold = e;
+		if ((e->kind == TR_ML_WAIT_READ || e->kind == TR_ML_WAIT_WRITE) && e->ml.present &&
+		    where_is_clone(e->ml.where)) {
+			k->stalled++;
+			if ((double)e->dur_ns / 1e9 > k->stalled_max)
+				k->stalled_max = (double)e->dur_ns / 1e9, k->victim = e;
+		}
+	}
+}
+
+static void fork_summary(const struct traced *t, const struct tr_hist *h, struct finding *f, const struct forks *k)
+{
+	char a[32], b[32], d[32];
+	const char *proc = h->comm, *c = k->made;
+	struct buf s = {0};
+	buf_printf(&s, "%s (pid %u) made %" PRIu64 " children by %s in %.1f s; each holds the parent's mmap_lock for "
+		       "writing while the kernel copies its page tables and VMAs (dup_mmap): up to %s, %s in all",
+		   proc, h->tgid, h->extra1, c, t->duration_s, fmt_duration(k->max, a, sizeof(a)),
+		   fmt_duration((double)h->sum_ns / 1e9, b, sizeof(b)));
+	if (k->vm > 0)
+		buf_printf(&s, ", with %s mapped in %.0f regions", fmt_bytes(k->vm, d, sizeof(d)), k->vmas);
+	buf_printf(&s, ".");
+	if (k->stalled)
+		buf_printf(&s, " Meanwhile %u wait%s of its threads lasted %s at worst (%s, tid %u).", k->stalled,
+			   k->stalled == 1 ? "" : "s", fmt_duration(k->stalled_max, a, sizeof(a)), k->victim->comm, k->victim->tid);
+	else
+		buf_printf(&s, " No thread of it was seen waiting meanwhile.");
+	buf_printf(&s, " glibc 2.35 and later make system() and popen() with clone(CLONE_VM|CLONE_VFORK), which "
+		       "copies nothing; the stall lives on where a large process calls fork() itself (older glibc, "
+		       "snapshotting daemons, fork-based runtimes, hand-written fork+exec).");
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+}
+
+static void fork_evidence(const struct inputs *in, const struct tr_hist *h, struct finding *f, const struct forks *k)
+{
+	const char *proc = h->comm, *c = k->made;
+	const struct proc_entry *pe = sample_proc(&in->cur, (int)h->tgid);
+	finding_num(f, "forks", (double)h->extra1, U_COUNT, "mmap_lock holds for writing in clone without CLONE_VM");
+	finding_num(f, "hold_max", k->max, U_SECONDS, "mmap_lock acquire_returned to released (write)");
+	finding_num(f, "hold_total", (double)h->sum_ns / 1e9, U_SECONDS, "same");
+	finding_str(f, "child_made_by", c, "the holder's syscall and clone flags");
+	if (k->vm > 0)
+		finding_num(f, "address_space", k->vm, U_BYTES, "mm->total_vm x 4 KiB at release");
+	finding_num(f, "vmas", k->vmas, U_COUNT, "mm->map_count at release (mean)");
+	if (pe && pe->has_status && pe->status.has_vm)
+		finding_num(f, "rss", (double)pe->status.vm_rss_kb * 1024, U_BYTES, "proc/PID/status VmRSS");
+	finding_num(f, "stalled_waits", k->stalled, U_COUNT, "waits ≥ --threshold with a forking holder");
+	if (k->stalled)
+		finding_num(f, "stalled_worst", k->stalled_max, U_SECONDS, "the longest of them");
+	finding_process(f, (int)h->tgid, proc, "forks");
+	if (k->hold) {
+		finding_str(f, "forking_thread", k->hold->comm, "the longest hold's thread");
+		finding_num(f, "forking_tid", k->hold->tid, U_COUNT, "outlier event");
+	}
+	finding_remedy(f, "Spawn with posix_spawn() or vfork()+exec (glibc 2.35+'s system() and popen() already do): "
+			  "nothing is copied, the parent's lock is not held.");
+	finding_remedy(f, "Or fork once, early, a small helper process that does the spawning for the large one "
+			  "(a spawn server), so the large address space is never copied.");
+	finding_remedy(f, "Where the fork is the point (Redis BGSAVE-style snapshots): fewer, larger VMAs and huge "
+			  "pages (THP) shorten the copy: 4 KiB pages cost a page-table entry each.");
+	finding_ref(f, "kstall explain mmap_lock.fork_stall");
+}
+
 static void fork_stall(const struct inputs *in, const struct traced *t, struct findings *out)
 {
-	char a[32], b[32], c[96], d[32];
+	char a[32], d[32];
 	for (size_t i = 0; i < t->nhists; i++) {
 		const struct tr_hist *h = &t->hists[i];
-		if (h->kind != TR_ML_HOLD || !where_is_clone(h->detail) || !h->extra1)
+		struct forks k = {.max = (double)h->max_ns / 1e9};
+		if (h->kind != TR_ML_HOLD || !where_is_clone(h->detail) || !h->extra1 || k.max < FORK_INFO_HOLD_S)
 			continue;
-		double max = (double)h->max_ns / 1e9;
-		if (max < FORK_INFO_HOLD_S)
-			continue;
-		/* the longest such hold's details, and the waits it caused */
-		const struct tr_event *hold = NULL;
-		unsigned stalled = 0;
-		double stalled_max = 0;
-		const struct tr_event *victim = NULL;
-		for (size_t k = 0; k < t->nevents; k++) {
-			const struct tr_event *e = &t->events[k];
-			if (e->tgid != h->tgid)
-				continue;
-			if (e->kind == TR_ML_HOLD && e->detail == h->detail && (!hold || e->dur_ns > hold->dur_ns))
-				hold = e;
-			if ((e->kind == TR_ML_WAIT_READ || e->kind == TR_ML_WAIT_WRITE) && e->ml.present &&
-			    where_is_clone(e->ml.where)) {
-				stalled++;
-				if ((double)e->dur_ns / 1e9 > stalled_max)
-					stalled_max = (double)e->dur_ns / 1e9, victim = e;
-			}
-		}
-		enum severity sev = !stalled || max < FORK_WARN_HOLD_S ? SEV_INFO
-				    : max >= FORK_CRIT_HOLD_S && stalled_max >= FORK_WARN_HOLD_S ? SEV_CRITICAL
-												   : SEV_WARNING;
+		fork_events(t, h, &k);
+		enum severity sev = !k.stalled || k.max < FORK_WARN_HOLD_S ? SEV_INFO
+				    : k.max >= FORK_CRIT_HOLD_S && k.stalled_max >= FORK_WARN_HOLD_S ? SEV_CRITICAL
+												       : SEV_WARNING;
 		const char *proc = h->comm; /* the group leader's name when it forked */
-		const struct proc_entry *pe = sample_proc(&in->cur, (int)h->tgid);
-		uint64_t flags = hold ? hold->ml.flags : 17;
-		double vm = hold ? (double)hold->ml.total_vm * 4096 : 0;
-		double vmas = h->count ? (double)h->extra2 / (double)h->count : 0;
-		child_made(h->detail, flags, c, sizeof(c));
+		uint64_t flags = k.hold ? k.hold->ml.flags : 17;
+		k.vm = k.hold ? (double)k.hold->ml.total_vm * 4096 : 0;
+		k.vmas = h->count ? (double)h->extra2 / (double)h->count : 0;
+		child_made(h->detail, flags, k.made, sizeof(k.made));
 		struct finding *f = findings_add(out, "mmap_lock.fork_stall", sev);
 		finding_title(f, "%s (pid %u) forks with %s mapped: each fork holds its mmap_lock up to %s", proc, h->tgid,
-			      vm > 0 ? fmt_bytes(vm, d, sizeof(d)) : "its address space", fmt_duration(max, a, sizeof(a)));
-		struct buf s = {0};
-		buf_printf(&s, "%s (pid %u) made %" PRIu64 " children by %s in %.1f s; each holds the parent's mmap_lock for "
-			       "writing while the kernel copies its page tables and VMAs (dup_mmap): up to %s, %s in all",
-			   proc, h->tgid, h->extra1, c, t->duration_s, fmt_duration(max, a, sizeof(a)),
-			   fmt_duration((double)h->sum_ns / 1e9, b, sizeof(b)));
-		if (vm > 0)
-			buf_printf(&s, ", with %s mapped in %.0f regions", fmt_bytes(vm, d, sizeof(d)), vmas);
-		buf_printf(&s, ".");
-		if (stalled)
-			buf_printf(&s, " Meanwhile %u wait%s of its threads lasted %s at worst (%s, tid %u).", stalled,
-				   stalled == 1 ? "" : "s", fmt_duration(stalled_max, a, sizeof(a)), victim->comm, victim->tid);
-		else
-			buf_printf(&s, " No thread of it was seen waiting meanwhile.");
-		buf_printf(&s, " glibc 2.35 and later make system() and popen() with clone(CLONE_VM|CLONE_VFORK), which "
-			       "copies nothing; the stall lives on where a large process calls fork() itself (older glibc, "
-			       "snapshotting daemons, fork-based runtimes, hand-written fork+exec).");
-		finding_summary(f, "%s", s.data);
-		buf_free(&s);
-		finding_num(f, "forks", (double)h->extra1, U_COUNT, "mmap_lock holds for writing in clone without CLONE_VM");
-		finding_num(f, "hold_max", max, U_SECONDS, "mmap_lock acquire_returned to released (write)");
-		finding_num(f, "hold_total", (double)h->sum_ns / 1e9, U_SECONDS, "same");
-		finding_str(f, "child_made_by", c, "the holder's syscall and clone flags");
-		if (vm > 0)
-			finding_num(f, "address_space", vm, U_BYTES, "mm->total_vm x 4 KiB at release");
-		finding_num(f, "vmas", vmas, U_COUNT, "mm->map_count at release (mean)");
-		if (pe && pe->has_status && pe->status.has_vm)
-			finding_num(f, "rss", (double)pe->status.vm_rss_kb * 1024, U_BYTES, "proc/PID/status VmRSS");
-		finding_num(f, "stalled_waits", stalled, U_COUNT, "waits ≥ --threshold with a forking holder");
-		if (stalled)
-			finding_num(f, "stalled_worst", stalled_max, U_SECONDS, "the longest of them");
-		finding_process(f, (int)h->tgid, proc, "forks");
-		if (hold) {
-			finding_str(f, "forking_thread", hold->comm, "the longest hold's thread");
-			finding_num(f, "forking_tid", hold->tid, U_COUNT, "outlier event");
-		}
-		finding_remedy(f, "Spawn with posix_spawn() or vfork()+exec (glibc 2.35+'s system() and popen() already do): "
-				  "nothing is copied, the parent's lock is not held.");
-		finding_remedy(f, "Or fork once, early, a small helper process that does the spawning for the large one "
-				  "(a spawn server), so the large address space is never copied.");
-		finding_remedy(f, "Where the fork is the point (Redis BGSAVE-style snapshots): fewer, larger VMAs and huge "
-				  "pages (THP) shorten the copy: 4 KiB pages cost a page-table entry each.");
-		finding_ref(f, "kstall explain mmap_lock.fork_stall");
+			      k.vm > 0 ? fmt_bytes(k.vm, d, sizeof(d)) : "its address space", fmt_duration(k.max, a, sizeof(a)));
+		fork_summary(t, h, f, &k);
+		fork_evidence(in, h, f, &k);
 	}
 }
 
