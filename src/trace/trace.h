@@ -7,27 +7,7 @@
 #include "../collect/traced.h"
 #include "../lib/sysroot.h"
 #include "../model/finding.h"
-
-/* Groups of programs; a detector names the groups it needs. */
-enum {
-	TG_RECLAIM = 1 << 0, /* direct reclaim */
-	TG_SHRINKER = 1 << 1,
-	TG_KSWAPD = 1 << 2,
-	TG_LOOKUPS = 1 << 3, /* failed path lookups */
-	TG_MEMCG = 1 << 4,   /* memcg reclaim */
-	TG_VMA = 1 << 5,     /* mmap and munmap calls */
-	TG_VMA_SEARCH = 1 << 6, /* searches for room (mmap:vm_unmapped_area) */
-	TG_SOFTIRQ = 1 << 7, /* softirq handler durations and raise-to-run latency */
-	TG_HARDIRQ = 1 << 8, /* hardirq handler durations */
-	TG_KSOFTIRQD = 1 << 9, /* woken ksoftirqd threads waiting for their CPU */
-	TG_TIMER_LATE = 1 << 10, /* hard hrtimers run late: interrupts kept off */
-	TG_WRITEBACK = 1 << 11, /* balance_dirty_pages pauses, until the writer is woken */
-	TG_WB_WAIT = 1 << 12,   /* waits for pages under writeback (optional) */
-	TG_MMAP_LOCK = 1 << 13, /* mmap_lock waits and write holds */
-	TG_FAULT_ADDR = 1 << 14, /* page-fault addresses for mmap_lock waits (x86, optional) */
-	TG_ML_CONTENTION = 1 << 15, /* mmap_lock waits from lock:contention_*, where the
-				     * mmap_lock tracepoints are missing (no holders) */
-};
+#include "../model/groups.h"
 
 struct trace_opts {
 	double threshold_ms;   /* outliers at or above go to user space */
