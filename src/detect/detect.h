@@ -14,7 +14,8 @@
  *     missing value as zero.
  *  3. List it in src/detect/registry.c.
  *  4. For every finding id it can emit, add a knowledge-base entry in
- *     src/kb/<mechanism>.c (`kstall explain ID` and the tests check there is one).
+ *     src/kb/<mechanism>.c (`kstall explain ID` and the tests check there
+ *     is one); a new mechanism's table is declared in kb.h, listed in kb.c.
  *  5. Fixture tests in tests/unit/test_detect.c: a tree that must raise
  *     it, and the healthy trees that must not.
  *  6. A line per finding id in README.md's findings table.
