@@ -82,7 +82,7 @@ static void assert_no_warning(const struct run *r, const char *what)
 static void test_seed002_is_critical(void **state UNUSED)
 {
 	struct run r;
-	run_tree("tests/fixtures/seed002-centos6", &r);
+	run_tree("tests/fixtures/dcache-seed002-centos6", &r);
 	assert_int_equal(r.in.mode, WINDOW_INTERVAL);
 	assert_true(r.in.interval_s == 2.0);
 	const struct finding *f = find(&r, "dcache.bloat");
@@ -331,7 +331,7 @@ static char *seed001_tree(const char *release, const char *max_map_count)
 	_cleanup_free_ char *tmpl = xasprintf("%s/seed001-XXXXXX", tmpdir);
 	assert_non_null(mkdtemp(tmpl));
 	_cleanup_free_ char *cmd =
-		xasprintf("tests/fixtures/seed001-tree.sh '%s' '%s' '%s'", tmpl, release, max_map_count);
+		xasprintf("tests/fixtures/vma-seed001-tree.sh '%s' '%s' '%s'", tmpl, release, max_map_count);
 	assert_int_equal(system(cmd), 0);
 	return xstrdup(tmpl);
 }
@@ -1624,7 +1624,7 @@ static void test_degrade_bloat_without_uptime(void **state UNUSED)
 static void test_degrade_kswapd_without_vmstat(void **state UNUSED)
 {
 	struct run r;
-	run_tree("tests/fixtures/seed002-centos6", &r);
+	run_tree("tests/fixtures/dcache-seed002-centos6", &r);
 	/* kswapd's reclaim rates are unknown, its CPU share is not. */
 	const struct finding *f = find(&r, "reclaim.kswapd_busy");
 	assert_non_null(f);
@@ -1638,7 +1638,7 @@ static void test_degrade_seed002_without_uptime(void **state UNUSED)
 	struct run r;
 	const struct finding *f;
 	_cleanup_free_ char *dir = xasprintf("%s/seed002-one", tmpdir);
-	_cleanup_free_ char *cmd = xasprintf("cp -r tests/fixtures/seed002-centos6 '%s'", dir);
+	_cleanup_free_ char *cmd = xasprintf("cp -r tests/fixtures/dcache-seed002-centos6 '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	rm_path(dir, "kstall");
 	rm_path(dir, "proc/uptime");

@@ -17,7 +17,7 @@ static void test_seed001_layout(void **state UNUSED)
 {
 	struct maps m = {0};
 	struct vma_summary s;
-	load("tests/fixtures/seed001-maps/maps", &m);
+	load("tests/fixtures/vma-seed001-maps/maps", &m);
 	assert_int_equal(vma_summarize(&m, &s), 0);
 	/* The seed's own figures. */
 	assert_int_equal(s.nvmas, 9053);
