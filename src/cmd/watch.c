@@ -2,12 +2,13 @@
  * terminal (current findings, then the top waits per kind per process),
  * or one plain line when stdout is not a terminal. At the end (--duration,
  * SIGINT or SIGTERM): the report for the whole window, in text or JSON,
- * from the same detectors as check. */
+ * from the same detectors as check. The view is src/render/live.c's. */
 #include "cmd.h"
 #include "../detect/detect.h"
 #include "../trace/trace.h"
 #include "../record/recfile.h"
 #include "../lib/tracefs.h"
+#include "../render/live.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -22,100 +23,6 @@ static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig UNUSED)
 {
 	stop_requested = 1;
-}
-
-static int cmp_hist_sum(const void *a, const void *b)
-{
-	const struct tr_hist *x = *(const struct tr_hist *const *)a, *y = *(const struct tr_hist *const *)b;
-	return (x->sum_ns < y->sum_ns) - (x->sum_ns > y->sum_ns);
-}
-
-/* The live view on a terminal. */
-static void show_screen(const struct report *rep, const struct traced *t)
-{
-	char a[32], b[32], c[32];
-
-	printf("\033[H\033[2J");
-	printf("kstall watch  %.0f s traced  (Ctrl-C for the full report)\n\n", t->duration_s);
-	if (!rep->findings.n)
-		printf("no findings so far\n");
-	for (size_t i = 0; i < rep->findings.n; i++) {
-		char *title = sanitize_tty(rep->findings.v[i].title ? rep->findings.v[i].title : "");
-		printf("%-8s %-34s %s\n", severity_name(rep->findings.v[i].severity), rep->findings.v[i].id, title);
-		free(title);
-	}
-	const struct tr_hist **v = xcalloc(t->nhists + 1, sizeof(*v));
-	size_t n = 0;
-	for (size_t i = 0; i < t->nhists; i++)
-		if (!tr_kind_is_irq(t->hists[i].kind)) /* per CPU, not per process */
-			v[n++] = &t->hists[i];
-	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_hist_sum);
-	printf("\n%-16s %8s %-16s %-24s %8s %10s %10s\n", "WAIT", "PID", "COMM", "DETAIL", "COUNT", "TOTAL", "WORST");
-	for (size_t i = 0; i < n && i < 15; i++) {
-		char *comm = sanitize_tty(v[i]->comm), len[32];
-		if (tr_kind_is_vmop(v[i]->kind))
-			fmt_bytes((double)v[i]->detail, len, sizeof(len));
-		/* 24 columns, cut between escapes and characters, not in one */
-		char *detail = sanitize_tty_max(tr_kind_is_vmop(v[i]->kind) ? len : v[i]->name, 24);
-		printf("%-16s %8u %-16s %-24s %8s %10s %10s\n", tr_kind_name(v[i]->kind), v[i]->tgid, comm,
-		       detail, fmt_count((double)v[i]->count, a, sizeof(a)),
-		       fmt_duration((double)v[i]->sum_ns / 1e9, b, sizeof(b)),
-		       fmt_duration((double)v[i]->max_ns / 1e9, c, sizeof(c)));
-		free(detail);
-		free(comm);
-	}
-	free(v);
-	printf("\n%-16s %8s %-16s %12s %12s\n", "FAILED LOOKUPS", "PID", "COMM", "ENOENT/s", "TOTAL");
-	const struct tr_lookup **lv = xcalloc(t->nlookups + 1, sizeof(*lv));
-	for (size_t i = 0; i < t->nlookups; i++)
-		lv[i] = &t->lookups[i];
-	if (t->nlookups > 1)
-		qsort(lv, t->nlookups, sizeof(*lv), tr_lookup_cmp_failed);
-	for (size_t i = 0, shown = 0; i < t->nlookups && shown < 8; i++) {
-		const struct tr_lookup *l = lv[i];
-		if (!l->failed)
-			continue;
-		char *comm = sanitize_tty(l->comm);
-		printf("%-16s %8u %-16s %12s %12s\n", "", l->tgid, comm,
-		       fmt_count((double)l->failed / t->duration_s, a, sizeof(a)),
-		       fmt_count((double)l->failed, b, sizeof(b)));
-		free(comm);
-		shown++;
-	}
-	free(lv);
-	if (t->ringbuf_lost || t->hist_full || t->waits_full || t->lookups_full || t->vmops_full)
-		printf("\nlost: %" PRIu64 " events (ring buffer full), %" PRIu64 " waits (maps full)\n", t->ringbuf_lost,
-		       t->hist_full + t->waits_full + t->lookups_full + t->vmops_full);
-	fflush(stdout);
-}
-
-/* One line per interval when stdout is not a terminal. */
-static void show_line(const struct report *rep, const struct traced *t)
-{
-	unsigned crit = 0, warn = 0;
-	uint64_t stalls = 0, stall_max = 0, failed = 0;
-
-	for (size_t i = 0; i < rep->findings.n; i++) {
-		crit += rep->findings.v[i].severity == SEV_CRITICAL;
-		warn += rep->findings.v[i].severity == SEV_WARNING;
-	}
-	for (size_t i = 0; i < t->nhists; i++)
-		if (t->hists[i].kind == TR_DIRECT_RECLAIM || t->hists[i].kind == TR_MEMCG_RECLAIM) {
-			stalls += t->hists[i].count;
-			if (t->hists[i].max_ns > stall_max)
-				stall_max = t->hists[i].max_ns;
-		}
-	for (size_t i = 0; i < t->nlookups; i++)
-		failed += t->lookups[i].failed;
-	printf("t=%.0fs findings=%zu critical=%u warning=%u reclaim_stalls=%" PRIu64 " worst_ms=%.1f "
-	       "failed_lookups=%" PRIu64 " lost=%" PRIu64,
-	       t->duration_s, rep->findings.n, crit, warn, stalls, (double)stall_max / 1e6, failed,
-	       t->ringbuf_lost + t->hist_full + t->waits_full + t->lookups_full + t->vmops_full);
-	for (size_t i = 0; i < rep->findings.n && i < 3; i++)
-		printf(" [%s]", rep->findings.v[i].id);
-	printf("\n");
-	fflush(stdout);
 }
 
 /* A frame per interval: the files read since the last frame (the first
@@ -255,9 +162,11 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 		if (last)
 			break;
 		if (tty)
-			show_screen(&rep, &tr);
+			render_live_screen(stdout, &rep, &tr);
 		else if (lines)
-			show_line(&rep, &tr);
+			render_live_line(stdout, &rep, &tr);
+		if (tty || lines)
+			fflush(stdout);
 		next += o->interval_s;
 	}
 	/* The tracer is stopped before the report: nothing stays attached
@@ -265,7 +174,7 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	tracer_stop(t);
 	t = NULL;
 	if (tty)
-		printf("\033[H\033[2J");
+		render_live_clear(stdout);
 	exit_code = report_render(o, &rep);
 	/* The report is printed, but the output asked for is not whole. */
 	if (record_failed && exit_code == EXIT_RAN)
