@@ -141,62 +141,57 @@ static int pick_window(struct rec_file *f, size_t h, double half, const struct c
 	return 0;
 }
 
-int cmd_report(int argc, char **argv)
+/* FILE, and --from before --to, the option table requires. */
+int cmd_report(struct check_opts *o)
 {
-	struct check_opts o;
 	struct rec_file f = {.fd = -1};
 	struct memtree tree = {0};
 	struct rec_interval iv = {0};
 	struct rec_header hdr;
 	struct traced ta = {0}, tb = {0}, tw = {0};
 	char *meta = NULL;
-	int rc = check_opts_parse(argc, argv, &o, VERB_REPORT);
-
-	/* FILE, and --from before --to, the option table requires. */
-	if (rc)
-		goto out;
-	rc = open_recording(o.output, &f);
+	int rc = open_recording(o->output, &f);
 	if (rc)
 		goto out;
 	rc = EXIT_CANNOT_RUN;
 	if (f.bytes_ignored)
 		fprintf(stderr, "kstall: %s: %" PRIu64 " bytes at the end ignored (%s): the report covers the frames "
-				"before them\n", o.output, f.bytes_ignored, f.tail_reason);
+				"before them\n", o->output, f.bytes_ignored, f.tail_reason);
 	/* The last segment: its header and the interval frames after it. */
 	size_t h = f.n;
 	while (h > 0 && f.v[h - 1].type != REC_HEADER)
 		h--;
 	if (h == 0 || f.n - h < 2) {
-		fprintf(stderr, "kstall: %s holds fewer than two complete samples after its last header\n", o.output);
+		fprintf(stderr, "kstall: %s holds fewer than two complete samples after its last header\n", o->output);
 		goto out;
 	}
 	{
 		_cleanup_free_ char *json = NULL;
 		char why[200];
 		if (rec_frame_decode(&f, h - 1, &json) < 0) {
-			fprintf(stderr, "kstall: %s: %s\n", o.output, f.error);
+			fprintf(stderr, "kstall: %s: %s\n", o->output, f.error);
 			goto out;
 		}
 		if (rec_header_parse(json, why, sizeof(why), &hdr) < 0) {
-			fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", o.output, f.v[h - 1].offset, why);
+			fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", o->output, f.v[h - 1].offset, why);
 			goto out;
 		}
 	}
 	size_t a, b;
-	if (pick_window(&f, h, hdr.interval_s / 2, &o, &a, &b))
+	if (pick_window(&f, h, hdr.interval_s / 2, o, &a, &b))
 		goto out;
 
 	/* One frame at a time, freed once taken: the segment's first (its
 	 * host files), the window's first (sample0) and its last (the later
 	 * sample). */
 	int err;
-	if (load_interval(&f, h, o.output, &iv) < 0)
+	if (load_interval(&f, h, o->output, &iv) < 0)
 		goto out;
 	if ((err = add_files(&tree, "", iv.host_files)) < 0)
 		goto write_failed;
 	if (a != h) {
 		rec_interval_free(&iv);
-		if (load_interval(&f, a, o.output, &iv) < 0)
+		if (load_interval(&f, a, o->output, &iv) < 0)
 			goto out;
 	}
 	if ((err = add_files(&tree, SNAPSHOT_SAMPLE0, iv.files)) < 0)
@@ -204,7 +199,7 @@ int cmd_report(int argc, char **argv)
 	double ta_mono = iv.t_mono, ta_real = iv.t_real;
 	ta = TAKE_TRACED(iv.traced);
 	rec_interval_free(&iv);
-	if (load_interval(&f, b, o.output, &iv) < 0)
+	if (load_interval(&f, b, o->output, &iv) < 0)
 		goto out;
 	if ((err = add_files(&tree, "", iv.files)) < 0)
 		goto write_failed;
@@ -214,7 +209,7 @@ int cmd_report(int argc, char **argv)
 	/* The rates divide by the time between the two samples. */
 	if (!(tb_mono > ta_mono)) {
 		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": t_mono %.3f is not after the window's first "
-				"sample's %.3f\n", o.output, f.v[b].offset, tb_mono, ta_mono);
+				"sample's %.3f\n", o->output, f.v[b].offset, tb_mono, ta_mono);
 		goto out;
 	}
 	meta = xasprintf("kstall_snapshot_version=1\ninterval_s=%.17g\nt0=%.6f\nt1=%.6f\nuser_hz=%u\n",
@@ -229,20 +224,20 @@ write_failed:
 	traced_diff(&ta, &tb, &tw);
 
 	struct sysroot *r;
-	if (sysroot_open_mem(&tree, o.output, &r) < 0)
+	if (sysroot_open_mem(&tree, o->output, &r) < 0)
 		goto out;
 	struct inputs in;
 	struct report rep = {0};
 	struct collect_opts co = {.interval_s = 1};
 	int crc = collect(r, &co, &in);
 	if (crc < 0)
-		fprintf(stderr, "kstall: %s: the window's samples hold no proc/ files to read\n", o.output);
+		fprintf(stderr, "kstall: %s: the window's samples hold no proc/ files to read\n", o->output);
 	if (crc == 0) {
 		in.window_source = "recording";
 		traced_name_from_sample(&tw, &in.cur);
 		in.traced = &tw;
 		report_build(r, &in, &rep);
-		rc = report_render(&o, &rep);
+		rc = report_render(o, &rep);
 		report_free(&rep);
 		in.traced = NULL;
 	}
@@ -256,6 +251,5 @@ out:
 	traced_free(&tw);
 	rec_file_close(&f);
 	memtree_free(&tree);
-	check_opts_free(&o);
-	return finish_output(rc);
+	return rc;
 }
