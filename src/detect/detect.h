@@ -14,9 +14,11 @@
  *     missing value as zero.
  *  3. List it in src/detect/registry.c.
  *  4. For every finding id it can emit, add a knowledge-base entry in
- *     src/kb/kb.c (`kstall explain ID` and the tests check there is one).
- *  5. Fixture tests in tests/unit/test_detect.c: a tree that must raise
- *     it, and the healthy trees that must not.
+ *     src/kb/<mechanism>.c (`kstall explain ID` and the tests check there
+ *     is one); a new mechanism's table is declared in kb.h, listed in kb.c.
+ *  5. Fixture tests in tests/unit/test_<mechanism>.c (helpers in
+ *     detectutil.h; its trees in tests/fixtures/<mechanism>-*): a tree
+ *     that must raise it. test_detect.c checks the healthy trees do not.
  *  6. A line per finding id in README.md's findings table.
  *  7. If an id looks at a /proc/PID file of every process (maps, stack),
  *     list it in `proc_files`: where that file could not be read for some
