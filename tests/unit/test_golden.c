@@ -5,7 +5,7 @@
  * any report fails here, with the diff.
  *
  * Trees: every directory under tests/fixtures with a proc/ in it, the
- * seed-001 tree (tests/fixtures/seed001-tree.sh, also with -p on its
+ * seed-001 tree (tests/fixtures/vma-seed001-tree.sh, also with -p on its
  * process), and every real capture under shared/fixtures/real/trees
  * ("real-NAME"). Volatile figures are masked before the comparison:
  * kstall.cpu_time (kstall's own CPU time) is the only one.
@@ -147,10 +147,10 @@ static void test_golden_outputs(void **state UNUSED)
 
 	add_trees("tests/fixtures", "");
 	char *seed = xasprintf("%s/seed001-tree", tmpl);
-	char *cmd = xasprintf("tests/fixtures/seed001-tree.sh '%s'", seed);
+	char *cmd = xasprintf("tests/fixtures/vma-seed001-tree.sh '%s'", seed);
 	int rc = system(cmd);
-	add_case("seed001-tree", seed, NULL);
-	add_case("seed001-tree-p4242", seed, "4242");
+	add_case("vma-seed001-tree", seed, NULL);
+	add_case("vma-seed001-tree-p4242", seed, "4242");
 	free(seed);
 	free(cmd);
 	assert_int_equal(rc, 0);
