@@ -66,7 +66,7 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
-.PHONY: all run test deps install clean fuzz golden
+.PHONY: all run test deps install clean fuzz golden check-deps
 .DELETE_ON_ERROR:
 
 all: kstall
@@ -79,8 +79,26 @@ run: deps
 	./kstall $(ARGS)
 
 test: deps
+	@$(MAKE) --no-print-directory check-deps
 	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS) $(FUZZ_BINS) $(FUZZ_SEEDERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) REAL_FIXTURES=$(REAL_FIXTURES) ./tests/run.sh
+
+# Layering: detectors, renderers and the model they read see struct inputs
+# (src/model/inputs.h) only. Nothing they include, directly or through
+# another header, may reach the sysroot (file access), the collector or the
+# tracer; `make test` checks it first.
+LAYER_SRCS   := $(sort $(wildcard src/detect/*.[ch] src/render/*.[ch] src/model/*.[ch]))
+LAYER_BANNED := lib/sysroot.h collect/collect.h trace/trace.h
+check-deps:
+	$(call msg,CHECK,detect/render/model-includes)
+	$(Q)bad=0; for f in $(LAYER_SRCS); do \
+		deps=$$($(CC) $(CFLAGS) -MM -MT x -x c $$f) || exit 1; \
+		for h in $(LAYER_BANNED); do \
+			case "$$deps" in *"$$h"*) bad=1; \
+				echo "$$f reaches src/$$h: a detector, renderer or model file sees struct inputs only" >&2;; \
+			esac; \
+		done; \
+	done; exit $$bad
 
 # Golden outputs (tests/golden): rewrite them from the current build, for a
 # reviewed change to what kstall prints. `git diff tests/golden` shows it.
