@@ -105,52 +105,36 @@ static void layout_evidence(struct finding *f, const struct vma_summary *v, uint
 		    "proc/PID/maps: touching anonymous regions, same permissions, kept apart");
 }
 
-static void fragmentation(const struct inputs *in, const struct proc_entry *p, uint64_t limit, bool assumed,
-			  struct findings *out)
+/* A process's layout, and what finding room costs on this kernel. */
+struct frag {
+	const struct proc_entry *p;
+	const char *comm, *rel;        /* its name; the kernel release */
+	bool known, linear;            /* kernel version known; pre-3.8 walk */
+	const struct vma_size_count *w; /* the size whose searches cost most, NULL none */
+	size_t steps;                  /* its linear search steps */
+	uint64_t limit;                /* vm.max_map_count */
+};
+
+static void frag_summary(struct finding *f, const struct frag *r)
 {
-	const struct vma_summary *v = &p->vma;
-	bool known = in->host.has_kver;
-	bool linear = known && vma_linear_search(&in->host.kver);
-	const struct vma_size_count *w = costliest_size(v);
-	size_t steps = w ? w->linear_steps : 0;
-	enum severity sev;
+	const struct vma_summary *v = &r->p->vma;
 	char a[32], b[32], c[32];
-
-	if (linear && steps >= LINEAR_CRIT_STEPS)
-		sev = SEV_CRITICAL;
-	else if ((linear && steps >= LINEAR_WARN_STEPS) || v->nvmas >= FRAG_WARN_VMAS)
-		sev = SEV_WARNING;
-	else if (v->nvmas >= FRAG_INFO_VMAS)
-		sev = SEV_INFO;
-	else
-		return;
-
-	const char *comm = p->stat.comm, *rel = known ? in->host.kver.release : "unknown";
-	struct finding *f = findings_add(out, "vma.fragmentation", sev);
-	if (linear && steps >= LINEAR_WARN_STEPS)
-		finding_title(f, "%s (pid %d): %s memory regions; finding room for a %s mapping walks %zu of them",
-			      comm, p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)),
-			      fmt_size(w->size, b, sizeof(b)), steps);
-	else
-		finding_title(f, "%s (pid %d) has %s memory regions (%s of vm.max_map_count)", comm, p->stat.pid,
-			      fmt_count((double)v->nvmas, a, sizeof(a)), fmt_pct((double)v->nvmas / (double)limit, b, sizeof(b)));
-
 	struct buf s = {0};
-	buf_printf(&s, "%s (pid %d) has %zu memory regions", comm, p->stat.pid, v->nvmas);
+	buf_printf(&s, "%s (pid %d) has %zu memory regions", r->comm, r->p->stat.pid, v->nvmas);
 	if (v->ntop)
 		buf_printf(&s, ", %zu of them %s", v->top_sizes[0].count, fmt_size(v->top_sizes[0].size, a, sizeof(a)));
 	buf_printf(&s, ", with %zu holes between them (%zu of at most 16 KiB) and %zu touching anonymous "
 		       "neighbours that did not merge.", v->nholes, v->hole_buckets[0], v->unmerged_neighbours);
-	if (linear) {
+	if (r->linear) {
 		buf_printf(&s, " Kernel %s (before 3.8) finds room for a new mapping by walking down from "
-			       "mmap_base one region at a time (find_vma per step)", rel);
-		if (w)
+			       "mmap_base one region at a time (find_vma per step)", r->rel);
+		if (r->w)
 			buf_printf(&s, ": for another %s mapping, a size it maps %zu times, that is %zu steps, "
-				       "against about %.0f in a gap tree.", fmt_size(w->size, a, sizeof(a)), w->count,
-				   steps, v->tree_steps);
+				       "against about %.0f in a gap tree.", fmt_size(r->w->size, a, sizeof(a)), r->w->count,
+				   r->steps, v->tree_steps);
 		else
 			buf_printf(&s, ".");
-		if (steps >= LINEAR_WARN_STEPS)
+		if (r->steps >= LINEAR_WARN_STEPS)
 			buf_printf(&s, " Every mmap of that size pays the walk: mapped and unmapped per request "
 				       "(the seed: 512 KiB mallocs), it puts find_vma at the top of the profile.");
 	} else {
@@ -158,26 +142,31 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 			       "this many regions, so the pre-3.8 find_vma walk does not apply. The count still "
 			       "costs: fork copies every region, munmap and mprotect split and rebalance, readers "
 			       "of the maps file hold its mmap_lock longer, and at vm.max_map_count (%s) mmap "
-			       "fails.", known ? "This kernel" : "A kernel of unknown version (assumed 3.8 or later)",
-			   v->tree_steps, fmt_count((double)limit, c, sizeof(c)));
+			       "fails.", r->known ? "This kernel" : "A kernel of unknown version (assumed 3.8 or later)",
+			   v->tree_steps, fmt_count((double)r->limit, c, sizeof(c)));
 		const struct vma_size_count *m = malloc_sized(v);
 		if (m)
 			buf_printf(&s, " %zu regions of %s are what glibc maps for %s mallocs: if they come and "
 				       "go per request, `kstall watch -p %d` measures the churn.", m->count,
 				   fmt_size(m->size, a, sizeof(a)), fmt_size(malloc_request(m->size), b, sizeof(b)),
-				   p->stat.pid);
+				   r->p->stat.pid);
 	}
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
+}
 
-	layout_evidence(f, v, limit, assumed);
+/* The search model, and its steps per size on a pre-3.8 kernel. */
+static void frag_search_evidence(struct finding *f, const struct frag *r)
+{
+	const struct vma_summary *v = &r->p->vma;
+	char a[32];
 	finding_str(f, "search_model",
-		    linear ? "linear top-down walk from mmap_base (kernels before 3.8), worst case, as the seed counted"
+		    r->linear ? "linear top-down walk from mmap_base (kernels before 3.8), worst case, as the seed counted"
 			   : "gap-augmented tree (3.8+: rbtree, maple tree from 6.1): ~log2(regions) steps",
-		    known ? "kernel version" : "kernel version unknown");
-	if (w && linear) {
-		finding_num(f, "search_size", (double)w->size, U_BYTES, "the size whose searches cost most in all");
-		finding_num(f, "linear_search_steps", (double)steps, U_COUNT,
+		    r->known ? "kernel version" : "kernel version unknown");
+	if (r->w && r->linear) {
+		finding_num(f, "search_size", (double)r->w->size, U_BYTES, "the size whose searches cost most in all");
+		finding_num(f, "linear_search_steps", (double)r->steps, U_COUNT,
 			    "model over proc/PID/maps: find_vma calls before a hole fits");
 		char line[512];
 		size_t off = 0;
@@ -190,15 +179,49 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 			finding_str(f, "search_steps_by_size", line,
 				    "model: find_vma calls for one more mapping of each size it uses (64 KiB and up)");
 	}
+}
+
+static void fragmentation(const struct inputs *in, const struct proc_entry *p, uint64_t limit, bool assumed,
+			  struct findings *out)
+{
+	const struct vma_summary *v = &p->vma;
+	struct frag r = {.p = p, .comm = p->stat.comm, .known = in->host.has_kver, .limit = limit};
+	enum severity sev;
+	char a[32], b[32];
+
+	r.linear = r.known && vma_linear_search(&in->host.kver);
+	r.rel = r.known ? in->host.kver.release : "unknown";
+	r.w = costliest_size(v);
+	r.steps = r.w ? r.w->linear_steps : 0;
+	if (r.linear && r.steps >= LINEAR_CRIT_STEPS)
+		sev = SEV_CRITICAL;
+	else if ((r.linear && r.steps >= LINEAR_WARN_STEPS) || v->nvmas >= FRAG_WARN_VMAS)
+		sev = SEV_WARNING;
+	else if (v->nvmas >= FRAG_INFO_VMAS)
+		sev = SEV_INFO;
+	else
+		return;
+
+	struct finding *f = findings_add(out, "vma.fragmentation", sev);
+	if (r.linear && r.steps >= LINEAR_WARN_STEPS)
+		finding_title(f, "%s (pid %d): %s memory regions; finding room for a %s mapping walks %zu of them",
+			      r.comm, p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)),
+			      fmt_size(r.w->size, b, sizeof(b)), r.steps);
+	else
+		finding_title(f, "%s (pid %d) has %s memory regions (%s of vm.max_map_count)", r.comm, p->stat.pid,
+			      fmt_count((double)v->nvmas, a, sizeof(a)), fmt_pct((double)v->nvmas / (double)limit, b, sizeof(b)));
+	frag_summary(f, &r);
+	layout_evidence(f, v, limit, assumed);
+	frag_search_evidence(f, &r);
 	finding_num(f, "tree_search_steps", v->tree_steps, U_COUNT, "model: log2(regions)");
-	finding_process(f, p->stat.pid, comm, "fragmented");
+	finding_process(f, p->stat.pid, r.comm, "fragmented");
 	finding_remedy(f, "Reuse or pool buffers of the sizes above instead of allocating them per request: "
 			  "fewer, longer-lived regions, and a layout that stops changing.");
 	finding_remedy(f, "If they are glibc mallocs at or above the mmap threshold: raise it above their size "
 			  "(mallopt(M_MMAP_THRESHOLD, n), or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=n) so they "
 			  "come from the heap. The cost: freed heap memory returns to the kernel later "
 			  "(M_TRIM_THRESHOLD), so RSS stays higher.");
-	if (linear)
+	if (r.linear)
 		finding_remedy(f, "Kernels from 3.8 find room in a gap-augmented tree in log(regions) steps: the "
 				  "walk itself disappears on a newer kernel (the churn does not).");
 	finding_remedy(f, "Fewer small long-lived mappings (caches of small mmaps, per-thread arenas: "
@@ -388,79 +411,65 @@ static void maps_why(const struct inputs *in, int pid, char *out, size_t n)
 	snprintf(out, n, "%s was not read in the last sample", path);
 }
 
-static bool churn_finding(const struct inputs *in, struct churn *c, struct findings *out)
+/* The process's most paired size, and what that churn costs it. */
+struct churned {
+	const struct churn_size *top;
+	uint64_t np;           /* pairs of that size */
+	double dur, rate, share, pair_s;
+	const struct proc_entry *pe; /* in the later sample, NULL if gone */
+	const char *comm;
+	bool linear;           /* the pre-3.8 walk */
+	const struct vma_size_count *w;
+	char mwhy[160];        /* why its maps are unknown; "" if not */
+	enum severity sev;
+};
+
+static void churn_summary(const struct inputs *in, struct finding *f, const struct churn *c, const struct churned *k)
 {
-	const struct traced *t = in->traced;
-	double dur = t->duration_s;
 	char a[32], b[32], d[32], e[32];
-
-	if (c->nsizes > 1)
-		qsort(c->sizes, c->nsizes, sizeof(*c->sizes), cmp_pairs_desc);
-	const struct churn_size *top = &c->sizes[0];
-	uint64_t np = pairs(top);
-	double rate = (double)np / dur, share = (double)c->time_ns / 1e9 / dur;
-	if (np < CHURN_MIN_PAIRS || rate < CHURN_MIN_PER_S)
-		return false;
-
-	const struct proc_entry *pe = sample_proc(&in->cur, (int)c->tgid);
-	const char *comm = pe ? pe->stat.comm : c->comm;
-	bool linear = in->host.has_kver && vma_linear_search(&in->host.kver);
-	const struct vma_size_count *w = pe && pe->has_maps ? costliest_size(&pe->vma) : NULL;
-	double pair_s = (c->mmaps ? (double)c->mmap_ns / (double)c->mmaps : 0) +
-			(c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
-	pair_s /= 1e9;
-	enum severity sev = SEV_INFO;
-	if (rate >= CHURN_WARN_PER_S || share >= CHURN_WARN_SHARE)
-		sev = SEV_WARNING;
-	if (share >= CHURN_CRIT_SHARE || (linear && w && w->linear_steps >= LINEAR_CRIT_STEPS))
-		sev = SEV_CRITICAL;
-	char mwhy[160] = "";
-	if (pe && !pe->has_maps)
-		maps_why(in, (int)c->tgid, mwhy, sizeof(mwhy));
-
-	struct finding *f = findings_add(out, "vma.mmap_churn", sev);
-	uint64_t req = malloc_request(top->len);
-	finding_title(f, "%s (pid %u) maps and unmaps %s regions %s times/s%s", comm, c->tgid,
-		      fmt_size(top->len, a, sizeof(a)), fmt_count(rate, b, sizeof(b)),
-		      req && top->anon ? " (malloc/free through mmap)" : "");
+	uint64_t req = malloc_request(k->top->len);
 	struct buf s = {0};
 	buf_printf(&s, "In %.1f s %s (pid %u) made %" PRIu64 " mmap and %" PRIu64 " munmap calls; %" PRIu64
 		       " were the same %s region mapped and unmapped again (%s pairs/s).",
-		   dur, comm, c->tgid, c->mmaps, c->munmaps, np, fmt_size(top->len, a, sizeof(a)),
-		   fmt_count(rate, b, sizeof(b)));
-	if (req && top->anon)
+		   k->dur, k->comm, c->tgid, c->mmaps, c->munmaps, k->np, fmt_size(k->top->len, a, sizeof(a)),
+		   fmt_count(k->rate, b, sizeof(b)));
+	if (req && k->top->anon)
 		buf_printf(&s, " %s is what glibc maps for a %s malloc (size, a 16-byte header, page-rounded): "
 			       "a buffer allocated and freed per operation above the mmap threshold.",
-			   fmt_size(top->len, a, sizeof(a)), fmt_size(req, d, sizeof(d)));
+			   fmt_size(k->top->len, a, sizeof(a)), fmt_size(req, d, sizeof(d)));
 	buf_printf(&s, " The two syscalls alone took %s (%s of a CPU, %s per pair on average); each new region "
 		       "also faults its pages in again, which this does not count.",
-		   fmt_duration((double)c->time_ns / 1e9, a, sizeof(a)), fmt_pct(share, b, sizeof(b)),
-		   fmt_duration(pair_s, e, sizeof(e)));
-	if (pe && pe->has_maps) {
-		buf_printf(&s, " It has %zu regions", pe->vma.nvmas);
-		if (linear && w)
+		   fmt_duration((double)c->time_ns / 1e9, a, sizeof(a)), fmt_pct(k->share, b, sizeof(b)),
+		   fmt_duration(k->pair_s, e, sizeof(e)));
+	if (k->pe && k->pe->has_maps) {
+		buf_printf(&s, " It has %zu regions", k->pe->vma.nvmas);
+		if (k->linear && k->w)
 			buf_printf(&s, ", and on this kernel (before 3.8) each mmap walks about %zu of them to find room.",
-				   w->linear_steps);
+				   k->w->linear_steps);
 		else if (in->host.has_kver)
 			buf_printf(&s, "; this kernel finds room in a tree (about %.0f steps), so the cost is the churn "
-				       "itself, not the search.", pe->vma.tree_steps);
+				       "itself, not the search.", k->pe->vma.tree_steps);
 		else
 			buf_printf(&s, "; the kernel's version is unknown, so whether each mmap walks them (before 3.8) "
 				       "is too.");
-	} else if (mwhy[0] && linear && sev < SEV_CRITICAL) {
+	} else if (k->mwhy[0] && k->linear && k->sev < SEV_CRITICAL) {
 		buf_printf(&s, " Its layout is unknown (%s): on this kernel (before 3.8) a fragmented layout makes it "
-			       "critical, so this is at most a %s.", mwhy, severity_name(sev));
+			       "critical, so this is at most a %s.", k->mwhy, severity_name(k->sev));
 	}
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
+}
 
-	finding_num(f, "mmap_rate", (double)c->mmaps / dur, U_PER_S, "syscalls:sys_enter_mmap (BPF)");
-	finding_num(f, "munmap_rate", (double)c->munmaps / dur, U_PER_S, "syscalls:sys_enter_munmap (BPF)");
-	finding_num(f, "pattern_size", (double)top->len, U_BYTES, "mmap/munmap length, page-rounded");
-	finding_num(f, "pattern_pairs", (double)np, U_COUNT, "min(mmap, munmap) calls of that length");
-	finding_num(f, "pattern_rate", rate, U_PER_S, "mmap/munmap (BPF)");
+static void churn_evidence(const struct traced *t, struct finding *f, const struct churn *c, const struct churned *k)
+{
+	char a[32];
+	finding_num(f, "mmap_rate", (double)c->mmaps / k->dur, U_PER_S, "syscalls:sys_enter_mmap (BPF)");
+	finding_num(f, "munmap_rate", (double)c->munmaps / k->dur, U_PER_S, "syscalls:sys_enter_munmap (BPF)");
+	finding_num(f, "pattern_size", (double)k->top->len, U_BYTES, "mmap/munmap length, page-rounded");
+	finding_num(f, "pattern_pairs", (double)k->np, U_COUNT, "min(mmap, munmap) calls of that length");
+	finding_num(f, "pattern_rate", k->rate, U_PER_S, "mmap/munmap (BPF)");
 	finding_num(f, "syscall_time", (double)c->time_ns / 1e9, U_SECONDS, "time inside mmap and munmap (BPF)");
-	finding_num(f, "syscall_cpu_share", share, U_RATIO, "time inside mmap and munmap / window");
+	finding_num(f, "syscall_cpu_share", k->share, U_RATIO, "time inside mmap and munmap / window");
 	if (c->mmaps)
 		finding_num(f, "mmap_mean", (double)c->mmap_ns / 1e9 / (double)c->mmaps, U_SECONDS, "BPF");
 	if (c->munmaps)
@@ -472,13 +481,13 @@ static bool churn_finding(const struct inputs *in, struct churn *c, struct findi
 		finding_num(f, "failed_calls", (double)c->failed, U_COUNT, "mmap/munmap returning an error (BPF)");
 	char line[512];
 	size_t off = 0;
-	for (size_t k = 0; k < c->nsizes && k < CHURN_SIZES; k++)
+	for (size_t j = 0; j < c->nsizes && j < CHURN_SIZES; j++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %" PRIu64 " mmap / %" PRIu64 " munmap",
-					k ? "; " : "", fmt_size(c->sizes[k].len, a, sizeof(a)), c->sizes[k].mmaps,
-					c->sizes[k].munmaps);
+					j ? "; " : "", fmt_size(c->sizes[j].len, a, sizeof(a)), c->sizes[j].mmaps,
+					c->sizes[j].munmaps);
 	finding_str(f, "sizes", line, "mmap/munmap lengths, most paired first (BPF)");
 	if (t->groups & TG_VMA_SEARCH) {
-		finding_num(f, "unmapped_area_searches", (double)c->searches / dur, U_PER_S, "mmap:vm_unmapped_area (BPF)");
+		finding_num(f, "unmapped_area_searches", (double)c->searches / k->dur, U_PER_S, "mmap:vm_unmapped_area (BPF)");
 		if (c->search_failed)
 			finding_num(f, "unmapped_area_failures", (double)c->search_failed, U_COUNT,
 				    "mmap:vm_unmapped_area, no room (BPF)");
@@ -486,14 +495,19 @@ static bool churn_finding(const struct inputs *in, struct churn *c, struct findi
 		finding_str(f, "unmapped_area_searches", "not traced: this kernel has no mmap:vm_unmapped_area tracepoint",
 			    "BPF");
 	}
-	if (pe && pe->has_maps)
-		finding_num(f, "vmas", (double)pe->vma.nvmas, U_COUNT, "proc/PID/maps");
-	else if (mwhy[0])
-		finding_unknown(f, "vmas", U_COUNT, "proc/PID/maps", "%s", mwhy);
-	finding_process(f, (int)c->tgid, comm, "churner");
+	if (k->pe && k->pe->has_maps)
+		finding_num(f, "vmas", (double)k->pe->vma.nvmas, U_COUNT, "proc/PID/maps");
+	else if (k->mwhy[0])
+		finding_unknown(f, "vmas", U_COUNT, "proc/PID/maps", "%s", k->mwhy);
+}
+
+static void churn_remedies(struct finding *f, const struct churn *c, const struct churned *k)
+{
+	char a[32];
+	finding_process(f, (int)c->tgid, k->comm, "churner");
 	finding_remedy(f, "Reuse the buffer (allocate once per thread or connection), or pool buffers of this size: "
 			  "measured here, reuse is two orders of magnitude cheaper than map, fault and unmap.");
-	if (top->anon)
+	if (k->top->anon)
 		finding_remedy(f, "If these are glibc mallocs: raise the mmap threshold above %s "
 				  "(mallopt(M_MMAP_THRESHOLD, %" PRIu64 ") or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=%" PRIu64 ") "
 				  "so they come from the heap. glibc raises the threshold by itself after the first "
@@ -501,11 +515,50 @@ static bool churn_finding(const struct inputs *in, struct churn *c, struct findi
 				  "M_TOP_PAD, M_MMAP_MAX), so steady churn means it was fixed, or the size is above 32 MiB, "
 				  "or the program calls mmap itself. The cost: the heap keeps freed memory (RSS higher "
 				  "until M_TRIM_THRESHOLD trims it) and can fragment.",
-				   fmt_size(top->len, a, sizeof(a)), top->len, top->len);
+				   fmt_size(k->top->len, a, sizeof(a)), k->top->len, k->top->len);
 	finding_remedy(f, "In a multi-threaded process every munmap also flushes the TLB of the CPUs running its "
 			  "other threads (IPIs): the cost spreads beyond this process's own time.");
 	finding_ref(f, "kstall explain vma.mmap_churn");
 	finding_ref(f, "mallopt(3): M_MMAP_THRESHOLD; tunables(7): glibc.malloc.mmap_threshold");
+}
+
+static bool churn_finding(const struct inputs *in, struct churn *c, struct findings *out)
+{
+	const struct traced *t = in->traced;
+	struct churned k = {.dur = t->duration_s};
+	char a[32], b[32];
+
+	if (c->nsizes > 1)
+		qsort(c->sizes, c->nsizes, sizeof(*c->sizes), cmp_pairs_desc);
+	k.top = &c->sizes[0];
+	k.np = pairs(k.top);
+	k.rate = (double)k.np / k.dur, k.share = (double)c->time_ns / 1e9 / k.dur;
+	if (k.np < CHURN_MIN_PAIRS || k.rate < CHURN_MIN_PER_S)
+		return false;
+
+	k.pe = sample_proc(&in->cur, (int)c->tgid);
+	k.comm = k.pe ? k.pe->stat.comm : c->comm;
+	k.linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	k.w = k.pe && k.pe->has_maps ? costliest_size(&k.pe->vma) : NULL;
+	k.pair_s = (c->mmaps ? (double)c->mmap_ns / (double)c->mmaps : 0) +
+		   (c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
+	k.pair_s /= 1e9;
+	k.sev = SEV_INFO;
+	if (k.rate >= CHURN_WARN_PER_S || k.share >= CHURN_WARN_SHARE)
+		k.sev = SEV_WARNING;
+	if (k.share >= CHURN_CRIT_SHARE || (k.linear && k.w && k.w->linear_steps >= LINEAR_CRIT_STEPS))
+		k.sev = SEV_CRITICAL;
+	if (k.pe && !k.pe->has_maps)
+		maps_why(in, (int)c->tgid, k.mwhy, sizeof(k.mwhy));
+
+	struct finding *f = findings_add(out, "vma.mmap_churn", k.sev);
+	uint64_t req = malloc_request(k.top->len);
+	finding_title(f, "%s (pid %u) maps and unmaps %s regions %s times/s%s", k.comm, c->tgid,
+		      fmt_size(k.top->len, a, sizeof(a)), fmt_count(k.rate, b, sizeof(b)),
+		      req && k.top->anon ? " (malloc/free through mmap)" : "");
+	churn_summary(in, f, c, &k);
+	churn_evidence(t, f, c, &k);
+	churn_remedies(f, c, &k);
 	return true;
 }
 

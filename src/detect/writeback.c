@@ -150,100 +150,117 @@ static struct throttle *collect_throttles(const struct traced *t, size_t *n)
 	return v;
 }
 
+/* A strict-limited bdi, and the writer throttled on it now (live). */
+struct strict {
+	const struct bdi *d;
+	const struct mount *m; /* its first mount, NULL if unknown */
+	unsigned nmounts;
+	bool construction;     /* FUSE before the strict_limit file */
+	char mwhy[160];        /* why its mounts are unknown */
+	double lim, share;     /* its limit in bytes, share of the global; -1 unknown */
+	const struct throttle *w;
+};
+
+static void strict_summary(struct finding *f, const struct dirty_limits *l, const struct strict *x)
+{
+	char a[32], b[32], c[32];
+	if (x->m)
+		finding_title(f, "bdi %s (%s on %s) is strict-limited to %s of dirty pages", x->d->name, x->m->fstype,
+			      x->m->mountpoint, x->lim >= 0 ? fmt_bytes(x->lim, a, sizeof(a)) : "an unknown share");
+	else
+		finding_title(f, "bdi %s is strict-limited to %s of dirty pages", x->d->name,
+			      x->lim >= 0 ? fmt_bytes(x->lim, a, sizeof(a)) : "an unknown share");
+	struct buf s = {0};
+	if (x->m)
+		buf_printf(&s, "The backing device %s of %s (%s%s)", x->d->name, x->m->mountpoint, x->m->fstype,
+			   x->nmounts > 1 ? ", and other mounts" : "");
+	else
+		buf_printf(&s, "The backing device %s (its mounts are unknown: %s)", x->d->name, x->mwhy);
+	buf_printf(&s, " has strict_limit%s and max_ratio %" PRId64 "%%: a writer "
+		       "to it is throttled against the device's own limit, %s (%s of the global dirty limit, "
+		       "%s), even while the host's dirty count is low. On a slow store each pause lasts until "
+		       "the device has written back its share: seed 004's mmap writer on FUSE took minutes "
+		       "instead of milliseconds.",
+		   x->construction ? " (by construction: FUSE before the strict_limit file, 6.2)" : "", x->d->max_ratio,
+		   x->lim >= 0 ? fmt_bytes(x->lim, a, sizeof(a)) : "unknown", x->share >= 0 ? fmt_pct(x->share, b, sizeof(b)) : "?",
+		   l->ok ? fmt_bytes(l->thresh, c, sizeof(c)) : "unknown");
+	if (x->w)
+		buf_printf(&s, " It is throttling now: %s (pid %u) was paused %s on it.", x->w->comm, x->w->tgid,
+			   fmt_duration(x->w->total_s, a, sizeof(a)));
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+}
+
+static void strict_evidence(struct finding *f, const struct dirty_limits *l, const struct strict *x)
+{
+	finding_str(f, "bdi", x->d->name, "sys/class/bdi");
+	if (x->m) {
+		finding_str(f, "mount", x->m->mountpoint, "proc/1/mountinfo");
+		finding_str(f, "fstype", x->m->fstype, "proc/1/mountinfo");
+	} else {
+		finding_unknown(f, "mount", U_NONE, "proc/1/mountinfo", "%s", x->mwhy);
+		finding_unknown(f, "fstype", U_NONE, "proc/1/mountinfo", "%s", x->mwhy);
+	}
+	finding_num(f, "strict_limit", 1, U_COUNT, x->construction ? "FUSE, by construction (no strict_limit file)"
+								: "sys/class/bdi/BDI/strict_limit");
+	finding_num(f, "max_ratio", (double)x->d->max_ratio, U_COUNT, "sys/class/bdi/BDI/max_ratio (percent)");
+	if (x->d->max_bytes >= 0)
+		finding_num(f, "max_bytes", (double)x->d->max_bytes, U_BYTES, "sys/class/bdi/BDI/max_bytes");
+	if (x->lim >= 0)
+		finding_num(f, "device_limit", x->lim, U_BYTES, "max_bytes, or max_ratio x the global limit");
+	else
+		finding_unknown(f, "device_limit", U_BYTES, "max_bytes, or max_ratio x the global limit",
+				"no max_bytes file, and the global limit is unknown: %s", l->why);
+	if (l->ok)
+		finding_num(f, "global_limit", l->thresh, U_BYTES, "vm.dirty_ratio/bytes x dirtyable memory");
+	else
+		finding_unknown(f, "global_limit", U_BYTES, "vm.dirty_ratio/bytes x dirtyable memory", "%s", l->why);
+	finding_subject(f, SUBJ_BDI, x->d->name);
+	if (x->w)
+		finding_process(f, (int)x->w->tgid, x->w->comm, "throttled writer");
+	finding_remedy(f, "Raise the device's share: echo 20 > /sys/class/bdi/%s/max_ratio (or max_bytes on 6.2+). "
+			  "Cost: that one slow device may hold more dirty memory, and an fsync or unmount takes "
+			  "longer to flush it.", x->d->name);
+	if (x->d->strict_limit >= 0)
+		finding_remedy(f, "Clear strict_limit: echo 0 > /sys/class/bdi/%s/strict_limit (6.2+). Cost: its "
+				  "dirty pages then count only against the global limit, so a stalled backend can "
+				  "fill it and throttle writers to every device.", x->d->name);
+	finding_remedy(f, "Write with write() or pwrite() instead of a shared mmap on such file systems, or mount "
+			  "FUSE with writeback caching where the file system supports it: the writer then "
+			  "hands data over in large requests instead of being paused page by page.");
+	finding_ref(f, "kstall explain writeback.strict_limit_bdi");
+}
+
 static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits *l, const struct throttle *th,
 			     size_t nth, struct findings *out, struct skips *skips)
 {
 	const struct host *h = &in->host;
-	char a[32], b[32], c[32];
 	unsigned undecided = 0; /* small bdis whose strictness needs the mount */
 	for (size_t i = 0; i < h->nbdis; i++) {
-		const struct bdi *d = &h->bdis[i];
-		unsigned nmounts;
-		const struct mount *m = host_mount_of_bdi(h, d, &nmounts);
-		bool construction;
+		struct strict x = {.d = &h->bdis[i]};
+		x.m = host_mount_of_bdi(h, x.d, &x.nmounts);
 		/* Unmounted is harmless; unknown (no mountinfo) is not unmounted:
 		 * a strict_limit file says enough without the mount. */
 		bool mounts_known = h->s_mountinfo.state == SRC_OK;
-		if (!m && mounts_known)
+		if (!x.m && mounts_known)
 			continue;
-		int strict = bdi_strict(in, d, m, &construction);
-		undecided += strict < 0 && !m && d->max_ratio >= 0 && d->max_ratio <= 10;
+		int strict = bdi_strict(in, x.d, x.m, &x.construction);
+		undecided += strict < 0 && !x.m && x.d->max_ratio >= 0 && x.d->max_ratio <= 10;
 		if (strict != 1)
 			continue;
-		char mwhy[160] = "";
-		if (!m)
-			src_reason(&h->s_mountinfo, "proc/1/mountinfo", mwhy, sizeof(mwhy));
-		double lim = writeback_bdi_limit(d, l);
-		double share = lim >= 0 && l->ok && l->thresh > 0 ? lim / l->thresh : -1;
-		if (share < 0 ? d->max_ratio < 0 || d->max_ratio > 10 : share > STRICT_SMALL_SHARE)
+		if (!x.m)
+			src_reason(&h->s_mountinfo, "proc/1/mountinfo", x.mwhy, sizeof(x.mwhy));
+		x.lim = writeback_bdi_limit(x.d, l);
+		x.share = x.lim >= 0 && l->ok && l->thresh > 0 ? x.lim / l->thresh : -1;
+		if (x.share < 0 ? x.d->max_ratio < 0 || x.d->max_ratio > 10 : x.share > STRICT_SMALL_SHARE)
 			continue;
 		/* throttled on it, live: the writer that paused longest */
-		const struct throttle *w = NULL;
 		for (size_t k = 0; k < nth; k++)
-			if (bdi_by_dev(h, th[k].dev) == d && th[k].bdp && (!w || th[k].total_s > w->total_s))
-				w = &th[k];
-		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", w ? SEV_CRITICAL : SEV_WARNING);
-		if (m)
-			finding_title(f, "bdi %s (%s on %s) is strict-limited to %s of dirty pages", d->name, m->fstype,
-				      m->mountpoint, lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "an unknown share");
-		else
-			finding_title(f, "bdi %s is strict-limited to %s of dirty pages", d->name,
-				      lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "an unknown share");
-		struct buf s = {0};
-		if (m)
-			buf_printf(&s, "The backing device %s of %s (%s%s)", d->name, m->mountpoint, m->fstype,
-				   nmounts > 1 ? ", and other mounts" : "");
-		else
-			buf_printf(&s, "The backing device %s (its mounts are unknown: %s)", d->name, mwhy);
-		buf_printf(&s, " has strict_limit%s and max_ratio %" PRId64 "%%: a writer "
-			       "to it is throttled against the device's own limit, %s (%s of the global dirty limit, "
-			       "%s), even while the host's dirty count is low. On a slow store each pause lasts until "
-			       "the device has written back its share: seed 004's mmap writer on FUSE took minutes "
-			       "instead of milliseconds.",
-			   construction ? " (by construction: FUSE before the strict_limit file, 6.2)" : "", d->max_ratio,
-			   lim >= 0 ? fmt_bytes(lim, a, sizeof(a)) : "unknown", share >= 0 ? fmt_pct(share, b, sizeof(b)) : "?",
-			   l->ok ? fmt_bytes(l->thresh, c, sizeof(c)) : "unknown");
-		if (w)
-			buf_printf(&s, " It is throttling now: %s (pid %u) was paused %s on it.", w->comm, w->tgid,
-				   fmt_duration(w->total_s, a, sizeof(a)));
-		finding_summary(f, "%s", s.data);
-		buf_free(&s);
-		finding_str(f, "bdi", d->name, "sys/class/bdi");
-		if (m) {
-			finding_str(f, "mount", m->mountpoint, "proc/1/mountinfo");
-			finding_str(f, "fstype", m->fstype, "proc/1/mountinfo");
-		} else {
-			finding_unknown(f, "mount", U_NONE, "proc/1/mountinfo", "%s", mwhy);
-			finding_unknown(f, "fstype", U_NONE, "proc/1/mountinfo", "%s", mwhy);
-		}
-		finding_num(f, "strict_limit", 1, U_COUNT, construction ? "FUSE, by construction (no strict_limit file)"
-									: "sys/class/bdi/BDI/strict_limit");
-		finding_num(f, "max_ratio", (double)d->max_ratio, U_COUNT, "sys/class/bdi/BDI/max_ratio (percent)");
-		if (d->max_bytes >= 0)
-			finding_num(f, "max_bytes", (double)d->max_bytes, U_BYTES, "sys/class/bdi/BDI/max_bytes");
-		if (lim >= 0)
-			finding_num(f, "device_limit", lim, U_BYTES, "max_bytes, or max_ratio x the global limit");
-		else
-			finding_unknown(f, "device_limit", U_BYTES, "max_bytes, or max_ratio x the global limit",
-					"no max_bytes file, and the global limit is unknown: %s", l->why);
-		if (l->ok)
-			finding_num(f, "global_limit", l->thresh, U_BYTES, "vm.dirty_ratio/bytes x dirtyable memory");
-		else
-			finding_unknown(f, "global_limit", U_BYTES, "vm.dirty_ratio/bytes x dirtyable memory", "%s", l->why);
-		finding_subject(f, SUBJ_BDI, d->name);
-		if (w)
-			finding_process(f, (int)w->tgid, w->comm, "throttled writer");
-		finding_remedy(f, "Raise the device's share: echo 20 > /sys/class/bdi/%s/max_ratio (or max_bytes on 6.2+). "
-				  "Cost: that one slow device may hold more dirty memory, and an fsync or unmount takes "
-				  "longer to flush it.", d->name);
-		if (d->strict_limit >= 0)
-			finding_remedy(f, "Clear strict_limit: echo 0 > /sys/class/bdi/%s/strict_limit (6.2+). Cost: its "
-					  "dirty pages then count only against the global limit, so a stalled backend can "
-					  "fill it and throttle writers to every device.", d->name);
-		finding_remedy(f, "Write with write() or pwrite() instead of a shared mmap on such file systems, or mount "
-				  "FUSE with writeback caching where the file system supports it: the writer then "
-				  "hands data over in large requests instead of being paused page by page.");
-		finding_ref(f, "kstall explain writeback.strict_limit_bdi");
+			if (bdi_by_dev(h, th[k].dev) == x.d && th[k].bdp && (!x.w || th[k].total_s > x.w->total_s))
+				x.w = &th[k];
+		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", x.w ? SEV_CRITICAL : SEV_WARNING);
+		strict_summary(f, l, &x);
+		strict_evidence(f, l, &x);
 	}
 	if (undecided) {
 		char why[160];
@@ -342,108 +359,140 @@ static void dirty_limits_large(const struct inputs *in, const struct dirty_limit
 }
 
 /* Live: each writer's pauses and writeback waits on one device. */
+/* One writer throttled on one device, live, and why. */
+struct paused {
+	const struct throttle *w;
+	double share;            /* of the window */
+	const struct bdi *bd;    /* NULL if unknown */
+	const struct mount *m;   /* NULL if unknown */
+	char dev[32];            /* MAJ:MIN */
+	bool construction;       /* strict as FUSE, without the strict_limit file */
+	int strict;              /* 1, 0, -1 unknown */
+	double pause, wait;      /* seconds in balance_dirty_pages, in writeback waits */
+	double bdirty, bset;     /* the device's dirty pages and setpoint (means; -1 none) */
+	double gdirty, glimit;   /* the host's dirty pages and global limit (means; -1 none) */
+	bool device_limit;       /* the device's own limit paused it */
+};
+
+static void paused_summary(const struct traced *t, struct finding *f, const struct paused *x)
+{
+	char a[32], b[32], c[32], d[32];
+	const struct throttle *w = x->w;
+	if (x->strict == 1)
+		finding_title(f, "%s (pid %u) paused %s writing to %s (strict_limit bdi %s)", w->comm, w->tgid,
+			      fmt_duration(w->total_s, a, sizeof(a)), x->m ? x->m->mountpoint : x->dev, x->bd ? x->bd->name : x->dev);
+	else
+		finding_title(f, "%s (pid %u) paused %s writing to %s", w->comm, w->tgid,
+			      fmt_duration(w->total_s, a, sizeof(a)), x->m ? x->m->mountpoint : x->dev);
+	struct buf s = {0};
+	buf_printf(&s, "In %.1f s, %s (pid %u) spent %s (%s of the window) throttled on device %s", t->duration_s,
+		   w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)), fmt_pct(x->share, b, sizeof(b)), x->dev);
+	if (x->m)
+		buf_printf(&s, " (%s, %s)", x->m->mountpoint, x->m->fstype);
+	buf_printf(&s, ": ");
+	if (w->bdp)
+		buf_printf(&s, "%" PRIu64 " pauses in balance_dirty_pages, %s in all, the longest %s", w->bdp->count,
+			   fmt_duration(x->pause, a, sizeof(a)), fmt_duration((double)w->bdp->max_ns / 1e9, b, sizeof(b)));
+	if (w->bdp && w->wait)
+		buf_printf(&s, ", and ");
+	if (w->wait)
+		buf_printf(&s, "%" PRIu64 " waits for pages under writeback, %s in all", w->wait->count,
+			   fmt_duration(x->wait, c, sizeof(c)));
+	buf_printf(&s, ".");
+	if (w->bdp && x->device_limit)
+		buf_printf(&s, " The device's own limit paused it: its dirty pages averaged %.0f against a setpoint "
+			       "of %.0f, while the host's dirty pages were %s of the global limit%s.",
+			   x->bdirty, x->bset, fmt_pct(x->gdirty / x->glimit, d, sizeof(d)),
+			   x->strict == 1 ? " (strict_limit makes the device's limit apply regardless)" : "");
+	else if (w->bdp && x->gdirty >= 0)
+		buf_printf(&s, " The host's dirty pages (%.0f) were near the global limit (%.0f): every writer is "
+			       "being paused, not only this one.", x->gdirty, x->glimit);
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+}
+
+static void paused_evidence(const struct dirty_limits *l, struct finding *f, const struct paused *x)
+{
+	const struct throttle *w = x->w;
+	finding_str(f, "device", x->dev, "writeback:balance_dirty_pages bdi, or the file's superblock");
+	if (x->bd)
+		finding_str(f, "bdi", x->bd->name, "sys/class/bdi");
+	if (x->m) {
+		finding_str(f, "mount", x->m->mountpoint, "proc/1/mountinfo");
+		finding_str(f, "fstype", x->m->fstype, "proc/1/mountinfo");
+	}
+	if (x->strict >= 0)
+		finding_num(f, "strict_limit", x->strict, U_COUNT, x->construction ? "FUSE, by construction" : "sys/class/bdi");
+	if (x->bd && writeback_bdi_limit(x->bd, l) >= 0)
+		finding_num(f, "device_limit", writeback_bdi_limit(x->bd, l), U_BYTES, "max_bytes, or max_ratio x the global limit");
+	finding_num(f, "throttled_total", w->total_s, U_SECONDS, "pauses + writeback waits, tracepoint to wakeup");
+	finding_num(f, "throttled_share", x->share, U_RATIO, "throttled_total / window");
+	if (w->bdp) {
+		finding_num(f, "pauses", (double)w->bdp->count, U_COUNT, "writeback:balance_dirty_pages, pause > 0");
+		finding_num(f, "pause_total", x->pause, U_SECONDS, "tracepoint to the writer's wakeup");
+		finding_num(f, "pause_max", (double)w->bdp->max_ns / 1e9, U_SECONDS, "tracepoint to wakeup");
+		finding_num(f, "bdi_dirty_pages_mean", x->bdirty, U_COUNT, "balance_dirty_pages wb_dirty (bdi_dirty)");
+		finding_num(f, "bdi_setpoint_pages_mean", x->bset, U_COUNT, "balance_dirty_pages wb_setpoint");
+	}
+	if (w->plan) {
+		finding_num(f, "pause_planned_total", (double)w->plan->sum_ns / 1e9, U_SECONDS,
+			    "balance_dirty_pages pause field (ms)");
+		finding_num(f, "global_dirty_pages_mean", x->gdirty, U_COUNT, "balance_dirty_pages dirty");
+		finding_num(f, "global_limit_pages_mean", x->glimit, U_COUNT, "balance_dirty_pages limit");
+	}
+	if (w->wait) {
+		finding_num(f, "writeback_waits", (double)w->wait->count, U_COUNT, "writeback:folio_wait_writeback");
+		finding_num(f, "writeback_wait_total", x->wait, U_SECONDS, "tracepoint to the writer's wakeup");
+	}
+	finding_process(f, (int)w->tgid, w->comm, "throttled writer");
+	if (x->bd)
+		finding_subject(f, SUBJ_BDI, x->bd->name);
+	if (x->bd && x->device_limit)
+		finding_remedy(f, "Raise this device's share: echo 20 > /sys/class/bdi/%s/max_ratio (or max_bytes), "
+				  "or clear strict_limit where sysfs has it (see writeback.strict_limit_bdi for the "
+				  "costs).", x->bd->name);
+	else
+		finding_remedy(f, "The global limit is reached: find who dirties memory fastest (the other writers "
+				  "here), and make the limit fit the devices (writeback.dirty_limits_large).");
+	finding_remedy(f, "Write with write()/pwrite() in large requests instead of dirtying a shared mmap page by "
+			  "page, or to a local file first and copy it to the slow store.");
+	finding_ref(f, "kstall explain writeback.throttle");
+}
+
+/* What throttled writer w, from its histograms and the device's settings. */
+static void paused_of(const struct inputs *in, const struct throttle *w, struct paused *x)
+{
+	const struct host *h = &in->host;
+	double dur = in->traced->duration_s;
+
+	*x = (struct paused){.w = w, .share = dur > 0 ? w->total_s / dur : 0};
+	x->bd = bdi_by_dev(h, w->dev);
+	x->m = mount_by_dev(h, w->dev);
+	snprintf(x->dev, sizeof(x->dev), "%u:%u", tr_dev_major(w->dev), tr_dev_minor(w->dev));
+	x->strict = x->bd ? bdi_strict(in, x->bd, x->m, &x->construction) : -1;
+	x->pause = w->bdp ? (double)w->bdp->sum_ns / 1e9 : 0, x->wait = w->wait ? (double)w->wait->sum_ns / 1e9 : 0;
+	/* why: the device's own limit, or the global one */
+	x->bdirty = w->bdp && w->bdp->count ? (double)w->bdp->extra1 / (double)w->bdp->count : -1;
+	x->bset = w->bdp && w->bdp->count ? (double)w->bdp->extra2 / (double)w->bdp->count : -1;
+	x->gdirty = w->plan && w->plan->count ? (double)w->plan->extra1 / (double)w->plan->count : -1;
+	x->glimit = w->plan && w->plan->count ? (double)w->plan->extra2 / (double)w->plan->count : -1;
+	x->device_limit = x->gdirty >= 0 && x->glimit > 0 && x->gdirty < x->glimit / 2;
+}
+
 static void throttle_live(const struct inputs *in, const struct dirty_limits *l, const struct throttle *th, size_t n,
 			  struct findings *out)
 {
-	const struct traced *t = in->traced;
-	const struct host *h = &in->host;
-	char a[32], b[32], c[32], d[32];
 	for (size_t i = 0; i < n; i++) {
-		const struct throttle *w = &th[i];
-		double share = t->duration_s > 0 ? w->total_s / t->duration_s : 0;
-		if (w->total_s < THROTTLE_INFO_S)
+		struct paused x;
+		if (th[i].total_s < THROTTLE_INFO_S)
 			continue;
-		enum severity sev = share >= THROTTLE_CRIT_SHARE				     ? SEV_CRITICAL
-				    : share >= THROTTLE_WARN_SHARE || w->total_s >= THROTTLE_WARN_S ? SEV_WARNING
-												     : SEV_INFO;
-		const struct bdi *bd = bdi_by_dev(h, w->dev);
-		const struct mount *m = mount_by_dev(h, w->dev);
-		char dev[32];
-		snprintf(dev, sizeof(dev), "%u:%u", tr_dev_major(w->dev), tr_dev_minor(w->dev));
-		bool construction = false;
-		int strict = bd ? bdi_strict(in, bd, m, &construction) : -1;
-		double pause = w->bdp ? (double)w->bdp->sum_ns / 1e9 : 0, wait = w->wait ? (double)w->wait->sum_ns / 1e9 : 0;
-		/* why: the device's own limit, or the global one */
-		double bdirty = w->bdp && w->bdp->count ? (double)w->bdp->extra1 / (double)w->bdp->count : -1;
-		double bset = w->bdp && w->bdp->count ? (double)w->bdp->extra2 / (double)w->bdp->count : -1;
-		double gdirty = w->plan && w->plan->count ? (double)w->plan->extra1 / (double)w->plan->count : -1;
-		double glimit = w->plan && w->plan->count ? (double)w->plan->extra2 / (double)w->plan->count : -1;
-		bool device_limit = gdirty >= 0 && glimit > 0 && gdirty < glimit / 2;
+		paused_of(in, &th[i], &x);
+		enum severity sev = x.share >= THROTTLE_CRIT_SHARE ? SEV_CRITICAL
+				    : x.share >= THROTTLE_WARN_SHARE || th[i].total_s >= THROTTLE_WARN_S ? SEV_WARNING
+													   : SEV_INFO;
 		struct finding *f = findings_add(out, "writeback.throttle", sev);
-		if (strict == 1)
-			finding_title(f, "%s (pid %u) paused %s writing to %s (strict_limit bdi %s)", w->comm, w->tgid,
-				      fmt_duration(w->total_s, a, sizeof(a)), m ? m->mountpoint : dev, bd ? bd->name : dev);
-		else
-			finding_title(f, "%s (pid %u) paused %s writing to %s", w->comm, w->tgid,
-				      fmt_duration(w->total_s, a, sizeof(a)), m ? m->mountpoint : dev);
-		struct buf s = {0};
-		buf_printf(&s, "In %.1f s, %s (pid %u) spent %s (%s of the window) throttled on device %s", t->duration_s,
-			   w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)), fmt_pct(share, b, sizeof(b)), dev);
-		if (m)
-			buf_printf(&s, " (%s, %s)", m->mountpoint, m->fstype);
-		buf_printf(&s, ": ");
-		if (w->bdp)
-			buf_printf(&s, "%" PRIu64 " pauses in balance_dirty_pages, %s in all, the longest %s", w->bdp->count,
-				   fmt_duration(pause, a, sizeof(a)), fmt_duration((double)w->bdp->max_ns / 1e9, b, sizeof(b)));
-		if (w->bdp && w->wait)
-			buf_printf(&s, ", and ");
-		if (w->wait)
-			buf_printf(&s, "%" PRIu64 " waits for pages under writeback, %s in all", w->wait->count,
-				   fmt_duration(wait, c, sizeof(c)));
-		buf_printf(&s, ".");
-		if (w->bdp && device_limit)
-			buf_printf(&s, " The device's own limit paused it: its dirty pages averaged %.0f against a setpoint "
-				       "of %.0f, while the host's dirty pages were %s of the global limit%s.",
-				   bdirty, bset, fmt_pct(gdirty / glimit, d, sizeof(d)),
-				   strict == 1 ? " (strict_limit makes the device's limit apply regardless)" : "");
-		else if (w->bdp && gdirty >= 0)
-			buf_printf(&s, " The host's dirty pages (%.0f) were near the global limit (%.0f): every writer is "
-				       "being paused, not only this one.", gdirty, glimit);
-		finding_summary(f, "%s", s.data);
-		buf_free(&s);
-		finding_str(f, "device", dev, "writeback:balance_dirty_pages bdi, or the file's superblock");
-		if (bd)
-			finding_str(f, "bdi", bd->name, "sys/class/bdi");
-		if (m) {
-			finding_str(f, "mount", m->mountpoint, "proc/1/mountinfo");
-			finding_str(f, "fstype", m->fstype, "proc/1/mountinfo");
-		}
-		if (strict >= 0)
-			finding_num(f, "strict_limit", strict, U_COUNT, construction ? "FUSE, by construction" : "sys/class/bdi");
-		if (bd && writeback_bdi_limit(bd, l) >= 0)
-			finding_num(f, "device_limit", writeback_bdi_limit(bd, l), U_BYTES, "max_bytes, or max_ratio x the global limit");
-		finding_num(f, "throttled_total", w->total_s, U_SECONDS, "pauses + writeback waits, tracepoint to wakeup");
-		finding_num(f, "throttled_share", share, U_RATIO, "throttled_total / window");
-		if (w->bdp) {
-			finding_num(f, "pauses", (double)w->bdp->count, U_COUNT, "writeback:balance_dirty_pages, pause > 0");
-			finding_num(f, "pause_total", pause, U_SECONDS, "tracepoint to the writer's wakeup");
-			finding_num(f, "pause_max", (double)w->bdp->max_ns / 1e9, U_SECONDS, "tracepoint to wakeup");
-			finding_num(f, "bdi_dirty_pages_mean", bdirty, U_COUNT, "balance_dirty_pages wb_dirty (bdi_dirty)");
-			finding_num(f, "bdi_setpoint_pages_mean", bset, U_COUNT, "balance_dirty_pages wb_setpoint");
-		}
-		if (w->plan) {
-			finding_num(f, "pause_planned_total", (double)w->plan->sum_ns / 1e9, U_SECONDS,
-				    "balance_dirty_pages pause field (ms)");
-			finding_num(f, "global_dirty_pages_mean", gdirty, U_COUNT, "balance_dirty_pages dirty");
-			finding_num(f, "global_limit_pages_mean", glimit, U_COUNT, "balance_dirty_pages limit");
-		}
-		if (w->wait) {
-			finding_num(f, "writeback_waits", (double)w->wait->count, U_COUNT, "writeback:folio_wait_writeback");
-			finding_num(f, "writeback_wait_total", wait, U_SECONDS, "tracepoint to the writer's wakeup");
-		}
-		finding_process(f, (int)w->tgid, w->comm, "throttled writer");
-		if (bd)
-			finding_subject(f, SUBJ_BDI, bd->name);
-		if (bd && device_limit)
-			finding_remedy(f, "Raise this device's share: echo 20 > /sys/class/bdi/%s/max_ratio (or max_bytes), "
-					  "or clear strict_limit where sysfs has it (see writeback.strict_limit_bdi for the "
-					  "costs).", bd->name);
-		else
-			finding_remedy(f, "The global limit is reached: find who dirties memory fastest (the other writers "
-					  "here), and make the limit fit the devices (writeback.dirty_limits_large).");
-		finding_remedy(f, "Write with write()/pwrite() in large requests instead of dirtying a shared mmap page by "
-				  "page, or to a local file first and copy it to the slow store.");
-		finding_ref(f, "kstall explain writeback.throttle");
+		paused_summary(in->traced, f, &x);
+		paused_evidence(l, f, &x);
 	}
 }
 
