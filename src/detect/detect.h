@@ -4,7 +4,9 @@
  * Adding a detector, the checklist:
  *  1. src/detect/<area>.c with a `const struct detector detector_<area>`.
  *     It reads only `const struct inputs *`; it never prints, never opens
- *     a file, never looks at the clock.
+ *     a file, never looks at the clock. A figure derived from the samples
+ *     (a delta, rate or share) it reads from in->view: a new one is added
+ *     to the view (src/model/view.{h,c}), once, for metrics to share.
  *  2. Name the inputs it needs in `needs` (so the dispatcher can skip it).
  *     Degrade, do not drop: when one source of several is absent or
  *     malformed, raise the finding from the others and mark the figures
