@@ -243,7 +243,8 @@ static json_object *window_json(const struct inputs *in)
 /* A -p target's layout, from its maps summary (see src/model/vma.h). */
 static json_object *address_space_json(const struct inputs *in, const struct vma_summary *v)
 {
-	bool assumed = in->view.max_map_count_assumed, linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	bool linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	bool assumed = in->view.max_map_count_assumed;
 	uint64_t limit = in->view.max_map_count;
 	json_object *o = json_object_new_object(), *sizes = json_object_new_array(), *holes = json_object_new_array();
 	json_object_object_add(o, "vmas", jnum((double)v->nvmas));
