@@ -4,7 +4,7 @@
 #define KSTALL_TRACED_H
 
 #include "../lib/util.h"
-#include "../detect/pattern.h"
+#include "../model/pattern.h"
 
 #define TR_HIST_SLOTS 32 /* log2 buckets of microseconds */
 
