@@ -63,8 +63,9 @@ static int open_recording(const char *path, struct rec_file *ret)
 	return 0;
 }
 
-/* Frame i, decoded and validated, or -errno after saying why. */
-static int load_interval(struct rec_file *f, size_t i, const char *path, struct rec_interval *ret)
+/* Frame i, decoded and validated (in its segment's format), or -errno
+ * after saying why. */
+static int load_interval(struct rec_file *f, size_t i, unsigned format, const char *path, struct rec_interval *ret)
 {
 	_cleanup_free_ char *json = NULL;
 	char why[200];
@@ -79,7 +80,7 @@ static int load_interval(struct rec_file *f, size_t i, const char *path, struct 
 		fprintf(stderr, "kstall: %s: %s\n", path, f->error);
 		return rc;
 	}
-	rc = rec_interval_parse(json, why, sizeof(why), ret);
+	rc = rec_interval_parse(json, format, why, sizeof(why), ret);
 	if (rc < 0)
 		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", path, f->v[i].offset, why);
 	return rc;
@@ -190,13 +191,13 @@ int cmd_report(int argc, char **argv)
 	 * host files), the window's first (sample0) and its last (the later
 	 * sample). */
 	int err;
-	if (load_interval(&f, h, o.output, &iv) < 0)
+	if (load_interval(&f, h, hdr.format, o.output, &iv) < 0)
 		goto out;
 	if ((err = add_files(&tree, "", iv.host_files)) < 0)
 		goto write_failed;
 	if (a != h) {
 		rec_interval_free(&iv);
-		if (load_interval(&f, a, o.output, &iv) < 0)
+		if (load_interval(&f, a, hdr.format, o.output, &iv) < 0)
 			goto out;
 	}
 	if ((err = add_files(&tree, SNAPSHOT_SAMPLE0, iv.files)) < 0)
@@ -204,7 +205,7 @@ int cmd_report(int argc, char **argv)
 	double ta_mono = iv.t_mono, ta_real = iv.t_real;
 	ta = TAKE_TRACED(iv.traced);
 	rec_interval_free(&iv);
-	if (load_interval(&f, b, o.output, &iv) < 0)
+	if (load_interval(&f, b, hdr.format, o.output, &iv) < 0)
 		goto out;
 	if ((err = add_files(&tree, "", iv.files)) < 0)
 		goto write_failed;

@@ -188,9 +188,9 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	first = xcalloc(1, sizeof(*first));
 	collect_sample(r, &in, first, 0);
 	if (record_fd >= 0) {
-		char *hdr = xasprintf("{\"format\":1,\"kstall_version\":\"%s\",\"interval_s\":%.9f,\"threshold_ms\":%.3f,"
+		char *hdr = xasprintf("{\"format\":%d,\"kstall_version\":\"%s\",\"interval_s\":%.9f,\"threshold_ms\":%.3f,"
 				      "\"user_hz\":%u,\"t_real\":%.6f}",
-				      KSTALL_VERSION, o->interval_s, o->threshold_ms, in.host.user_hz, first->t_real);
+				      REC_FORMAT, KSTALL_VERSION, o->interval_s, o->threshold_ms, in.host.user_hz, first->t_real);
 		struct traced zero = {.threshold_ms = o->threshold_ms, .groups = tracer_groups(t)};
 		int wrc = rec_write_frame(record_fd, REC_HEADER, hdr);
 		if (wrc == 0)
