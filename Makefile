@@ -66,7 +66,7 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
-.PHONY: all run test deps install clean fuzz
+.PHONY: all run test deps install clean fuzz golden
 .DELETE_ON_ERROR:
 
 all: kstall
@@ -81,6 +81,12 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS) $(FUZZ_BINS) $(FUZZ_SEEDERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) REAL_FIXTURES=$(REAL_FIXTURES) ./tests/run.sh
+
+# Golden outputs (tests/golden): rewrite them from the current build, for a
+# reviewed change to what kstall prints. `git diff tests/golden` shows it.
+golden: build/kstall-asan build/tests/test_golden
+	@mkdir -p tests/golden
+	@KSTALL_GOLDEN=update ./build/tests/test_golden
 
 # libFuzzer: every tests/fuzz/fuzz_*.c target for FUZZ_SECONDS each, seeded
 # from the real captures and kstall's own writer:

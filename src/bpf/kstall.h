@@ -1,59 +1,31 @@
-/* Types shared by kstall.bpf.c and user space. Only __u32/__u64, no
- * includes: both sides include it after their own type headers. */
+/* Types shared by kstall.bpf.c and user space. Only __u32/__u64, and no
+ * includes but the lists beside it (kinds.h, stats.h): both sides include
+ * it after their own type headers. */
 #ifndef KSTALL_BPF_H
 #define KSTALL_BPF_H
 
 #define KS_COMM_LEN 16
 #define KS_PATH_LEN 256
-#define KS_HIST_SLOTS 32
-#define KS_NR_SOFTIRQS 10 /* HI .. RCU */ /* log2 buckets of microseconds: [2^i, 2^(i+1)) us */
+#define KS_HIST_SLOTS 32 /* log2 buckets of microseconds: [2^i, 2^(i+1)) us */
+#define KS_NR_SOFTIRQS 10 /* HI .. RCU */
 /* path_syscalls values: the path argument (1 or 2), or'ed with this for
  * the syscalls that open a file. */
 #define KS_PATH_OPENS 0x100
 
-/* Kinds of wait; later issues add mmap_lock, dirty throttling, softirq,
- * run queue here, tracked by the same per-thread records. */
+/* Kinds of wait, tracked by the same per-thread records: the list is
+ * kinds.h, which user space compiles too (TR_* in src/collect/traced.h). */
 enum ks_kind {
-	KS_DIRECT_RECLAIM = 1, /* a task reclaiming memory itself (global) */
-	KS_MEMCG_RECLAIM = 2,  /* ... because its memory cgroup is at its limit */
-	KS_SHRINKER = 3,       /* one slab shrinker call; detail = scan function */
-	KS_KSWAPD = 4,         /* kswapd awake (wake .. sleep); detail = node */
-	KS_MMAP = 5,           /* one mmap(2) call; detail = length (page-rounded) */
-	KS_MUNMAP = 6,         /* one munmap(2) call; detail = length */
-	KS_UNMAPPED_AREA = 7,  /* searches for room (vm_unmapped_area), per process; detail = 0 */
-	/* Interrupt work, per CPU: the histogram key's tgid holds the CPU. */
-	KS_SOFTIRQ = 8,        /* one softirq handler run; detail = vector */
-	KS_SOFTIRQ_LAT = 9,    /* raise to run of a softirq vector; detail = vector */
-	KS_HARDIRQ = 10,       /* one hardirq handler; detail = irq; comm = handler name */
-	KS_KSOFTIRQD = 11,     /* a woken ksoftirqd waiting for its CPU; detail = 0 */
-	KS_TIMER_LATE = 12,    /* a hard hrtimer run after its expiry time; detail = 0 */
-	/* Per process again. */
-	KS_SLABINFO = 13,      /* opens of /proc/slabinfo; duration = time since the previous one */
-	/* Dirty throttling (seed 004), per process and device (detail: the
-	 * superblock's or bdi's dev_t, major << 20 | minor). */
-	KS_BDP = 14,           /* a balance_dirty_pages pause, tracepoint to wakeup;
-				* extra1/extra2: sums of the bdi's dirty pages and setpoint */
-	KS_BDP_PLAN = 15,      /* the same pauses as the kernel planned them: duration =
-				* planned pause; extra1/extra2: sums of global dirty and limit */
-	KS_WB_WAIT = 16,       /* a wait for a page under writeback (folio_wait_writeback to wakeup) */
-	/* mmap_lock (seed 000), per process; detail: where (KS_ML_* below). */
-	KS_ML_WAIT_READ = 17,  /* a wait to take a process's mmap_lock for reading */
-	KS_ML_WAIT_WRITE = 18, /* ... for writing */
-	KS_ML_HOLD = 19,       /* the lock held for writing; extra1: holds by a clone
-				* without CLONE_VM (a fork); extra2: sum of map_count */
-	KS_KIND_MAX = 20,
+#define KS_KIND(id, value, name, what) KS_##id = value,
+#include "kinds.h"
+#undef KS_KIND
+	KS_KIND_MAX, /* one past the last */
 };
 
-/* Counters of what kstall itself could not keep: never silent. */
+/* Counters of what kstall itself could not keep: the list is stats.h. */
 enum ks_stat {
-	KS_STAT_RINGBUF_LOST = 0,  /* outlier or path events dropped: ring full */
-	KS_STAT_HIST_FULL,         /* histogram map full: a wait not aggregated */
-	KS_STAT_WAITS_FULL,        /* per-thread record map full */
-	KS_STAT_LOOKUPS_FULL,      /* failed-lookup map full */
-	KS_STAT_PATHS_SAMPLED,     /* paths sent for pattern analysis */
-	KS_STAT_PATHS_UNSAMPLED,   /* failed lookups counted but not sampled (budget) */
-	KS_STAT_VMOPS_FULL,        /* mmap/munmap map full: a call not aggregated */
-	KS_STAT_IRQS_FULL,         /* per-CPU irq histogram map full */
+#define KS_STAT(id, field, what) KS_STAT_##id,
+#include "stats.h"
+#undef KS_STAT
 	KS_STAT_MAX,
 };
 
@@ -115,5 +87,15 @@ struct ks_event {
 	char comm[KS_COMM_LEN];
 	char path[KS_PATH_LEN]; /* KS_EV_PATH only */
 };
+
+/* No implicit padding: the BPF target and user space must lay these out
+ * alike, field for field, whatever their alignment rules. */
+_Static_assert(sizeof(struct ks_hist_key) == 16, "struct ks_hist_key has padding");
+_Static_assert(sizeof(struct ks_hist) == (KS_HIST_SLOTS + 5) * 8 + 8 + KS_COMM_LEN, "struct ks_hist has padding");
+_Static_assert(sizeof(struct ks_lookup) == 16 + KS_COMM_LEN, "struct ks_lookup has padding");
+_Static_assert(sizeof(struct ks_ml_info) == 8 + 5 * 8 + KS_COMM_LEN, "struct ks_ml_info has padding");
+_Static_assert(sizeof(struct ks_event) == 16 + 5 * 8 + KS_COMM_LEN + KS_PATH_LEN, "struct ks_event has padding");
+/* An mmap_lock event carries its holder in place of the path. */
+_Static_assert(sizeof(struct ks_ml_info) <= KS_PATH_LEN, "struct ks_ml_info does not fit in ks_event.path");
 
 #endif

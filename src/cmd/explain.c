@@ -33,8 +33,8 @@ int cmd_explain(int argc, char **argv)
 		return rc;
 	if (!o.arg) {
 		printf("finding ids (kstall explain ID):\n");
-		for (size_t i = 0; i < kb_nentries; i++)
-			printf("  %-28s %s\n", kb_entries[i].id, kb_entries[i].title);
+		for (size_t i = 0; i < kb_count(); i++)
+			printf("  %-28s %s\n", kb_at(i)->id, kb_at(i)->title);
 		return finish_output(EXIT_RAN);
 	}
 	const struct kb_entry *e = kb_find(o.arg);
@@ -42,8 +42,8 @@ int cmd_explain(int argc, char **argv)
 		char *id = sanitize_tty(o.arg);
 		fprintf(stderr, "kstall: no finding called '%s'; known ids:\n", id);
 		free(id);
-		for (size_t i = 0; i < kb_nentries; i++)
-			fprintf(stderr, "  %s\n", kb_entries[i].id);
+		for (size_t i = 0; i < kb_count(); i++)
+			fprintf(stderr, "  %s\n", kb_at(i)->id);
 		return EXIT_USAGE;
 	}
 	printf("%s: %s\n\n", e->id, e->title);

@@ -178,10 +178,11 @@ int watch_run(const struct check_opts *o, bool live_view, int record_fd)
 	struct trace_opts to = {.threshold_ms = o->threshold_ms, .pids = o->pids, .npids = o->npids,
 				.cgroup = o->cgroup, .root = r, .syscall_tracepoints = syscall_events,
 				.ml_contention = getenv("KSTALL_ML_CONTENTION") != NULL};
-	if (tracer_start(&to, &t, &tskips, why, sizeof(why)) < 0) {
+	if (tracer_start(&to, &t, why, sizeof(why)) < 0) {
 		fprintf(stderr, "kstall: cannot trace: %s\n", why);
 		goto out;
 	}
+	detect_trace_skips(tracer_groups(t), tracer_notes(t), &tskips);
 
 	const struct capture_entry *ce;
 	size_t host_files = sysroot_captured(r, &ce);

@@ -423,12 +423,12 @@ static void find_net_dirs(struct sysroot *r, struct host *h, const char *dir, in
 	strv_free(ents);
 }
 
-static void read_host(struct sysroot *r, struct inputs *in)
+/* Who the host is: clock ticks, name, kernel, load, pressure, CPUs. */
+static void read_host_identity(struct sysroot *r, struct inputs *in)
 {
 	struct host *h = &in->host;
 	struct src tmp = {0};
 	char path[256];
-	char **names = NULL;
 
 	h->user_hz = 100; /* USER_HZ is 100 on every architecture kstall runs on, bar alpha */
 	if (sysroot_is_live(r)) {
@@ -450,8 +450,15 @@ static void read_host(struct sysroot *r, struct inputs *in)
 	}
 	PARSE_FILE(in, r, "sys/devices/system/cpu/online", &h->s_online, cpulist_parse, &h->online);
 	PARSE_FILE(in, r, "sys/devices/system/cpu/possible", &h->s_possible, cpulist_parse, &h->possible);
+}
 
+/* The sysctls in sysctl_allow that the root has, named net.core.x. */
+static void read_sysctls(struct sysroot *r, struct inputs *in)
+{
+	struct host *h = &in->host;
+	char path[256];
 	size_t cap = 0;
+
 	for (size_t i = 0; i < ARRAY_SIZE(sysctl_allow); i++) {
 		struct buf b = {0};
 		struct perr e = {0};
@@ -471,9 +478,14 @@ static void read_host(struct sysroot *r, struct inputs *in)
 		buf_free(&b);
 	}
 	h->sysctl.cap = cap;
+}
 
-	/* Network queues: RPS and XPS masks. */
+/* Network queues: RPS and XPS masks. */
+static void read_net_queues(struct sysroot *r, struct host *h)
+{
+	char **names = NULL;
 	unsigned nif = 0;
+
 	if (sysroot_list(r, "sys/class/net", &names) == 0) {
 		for (char **n = names; *n && nif < MAX_IFACES; n++, nif++)
 			read_iface(r, h, "sys/class/net", *n);
@@ -481,55 +493,70 @@ static void read_host(struct sysroot *r, struct inputs *in)
 	} else {
 		find_net_dirs(r, h, "sys/devices", 0, &nif);
 	}
+}
 
-	/* IRQ affinities. */
-	if (sysroot_list(r, "proc/irq", &names) == 0) {
-		size_t icap = 0;
-		for (char **n = names; *n && h->nirqs < MAX_IRQS; n++) {
-			struct irq_affinity a = {0};
-			if (!is_number(*n))
-				continue;
-			snprintf(path, sizeof(path), "proc/irq/%s/smp_affinity", *n);
-			if (read_mask(r, path, &a.mask) < 0)
-				continue;
-			a.irq = (unsigned)atoi(*n);
-			ARRAY_GROW(h->irqs, h->nirqs, icap);
-			h->irqs[h->nirqs++] = a;
-		}
-		strv_free(names);
+/* IRQ affinities. */
+static void read_irq_affinities(struct sysroot *r, struct host *h)
+{
+	char path[256];
+	char **names = NULL;
+
+	if (sysroot_list(r, "proc/irq", &names) < 0)
+		return;
+	size_t icap = 0;
+	for (char **n = names; *n && h->nirqs < MAX_IRQS; n++) {
+		struct irq_affinity a = {0};
+		if (!is_number(*n))
+			continue;
+		snprintf(path, sizeof(path), "proc/irq/%s/smp_affinity", *n);
+		if (read_mask(r, path, &a.mask) < 0)
+			continue;
+		a.irq = (unsigned)atoi(*n);
+		ARRAY_GROW(h->irqs, h->nirqs, icap);
+		h->irqs[h->nirqs++] = a;
 	}
+	strv_free(names);
+}
 
-	/* Backing devices: dirty-throttling limits. */
+/* Backing devices: dirty-throttling limits. */
+static void read_bdis(struct sysroot *r, struct host *h)
+{
+	char path[256];
+	char **names = NULL;
 	const char *bdir = "sys/class/bdi";
+
 	if (sysroot_list(r, bdir, &names) < 0) {
 		bdir = "sys/devices/virtual/bdi";
 		if (sysroot_list(r, bdir, &names) < 0)
-			names = NULL;
+			return;
 	}
-	if (names) {
-		size_t bcap = 0;
-		for (char **n = names; *n && h->nbdis < MAX_BDIS; n++) {
-			struct bdi d = {0};
-			snprintf(d.name, sizeof(d.name), "%s", *n);
-			snprintf(path, sizeof(path), "%s/%s/min_ratio", bdir, *n);
-			read_i64(r, path, &d.min_ratio);
-			snprintf(path, sizeof(path), "%s/%s/max_ratio", bdir, *n);
-			read_i64(r, path, &d.max_ratio);
-			snprintf(path, sizeof(path), "%s/%s/max_bytes", bdir, *n);
-			read_i64(r, path, &d.max_bytes);
-			snprintf(path, sizeof(path), "%s/%s/strict_limit", bdir, *n);
-			read_i64(r, path, &d.strict_limit);
-			if (d.min_ratio < 0 && d.max_ratio < 0)
-				continue;
-			ARRAY_GROW(h->bdis, h->nbdis, bcap);
-			h->bdis[h->nbdis++] = d;
-		}
-		strv_free(names);
+	size_t bcap = 0;
+	for (char **n = names; *n && h->nbdis < MAX_BDIS; n++) {
+		struct bdi d = {0};
+		snprintf(d.name, sizeof(d.name), "%s", *n);
+		snprintf(path, sizeof(path), "%s/%s/min_ratio", bdir, *n);
+		read_i64(r, path, &d.min_ratio);
+		snprintf(path, sizeof(path), "%s/%s/max_ratio", bdir, *n);
+		read_i64(r, path, &d.max_ratio);
+		snprintf(path, sizeof(path), "%s/%s/max_bytes", bdir, *n);
+		read_i64(r, path, &d.max_bytes);
+		snprintf(path, sizeof(path), "%s/%s/strict_limit", bdir, *n);
+		read_i64(r, path, &d.strict_limit);
+		if (d.min_ratio < 0 && d.max_ratio < 0)
+			continue;
+		ARRAY_GROW(h->bdis, h->nbdis, bcap);
+		h->bdis[h->nbdis++] = d;
 	}
+	strv_free(names);
+}
 
-	/* Mounts as init sees them (kstall may run in another namespace). */
+/* Mounts as init sees them (kstall may run in another namespace). */
+static void read_mounts(struct sysroot *r, struct inputs *in)
+{
+	struct host *h = &in->host;
 	struct buf b = {0};
 	struct perr e = {0};
+
 	snprintf(h->s_mountinfo.path, sizeof(h->s_mountinfo.path), "proc/1/mountinfo");
 	int rc = sysroot_read_deadline(r, "proc/1/mountinfo", &b);
 	if (rc == 0)
@@ -537,6 +564,16 @@ static void read_host(struct sysroot *r, struct inputs *in)
 	else
 		snprintf(h->s_mountinfo.why, sizeof(h->s_mountinfo.why), "proc/1/mountinfo: %s", sysroot_why(r));
 	buf_free(&b);
+}
+
+static void read_host(struct sysroot *r, struct inputs *in)
+{
+	read_host_identity(r, in);
+	read_sysctls(r, in);
+	read_net_queues(r, &in->host);
+	read_irq_affinities(r, &in->host);
+	read_bdis(r, &in->host);
+	read_mounts(r, in);
 }
 
 void sample_free(struct sample *s)

@@ -1,27 +1,40 @@
 #include "traced.h"
 
+#include <linux/types.h>
+#include "../bpf/kstall.h"
+
+/* Where the kernel side's records meet these, the two must agree. */
+_Static_assert(KS_HIST_SLOTS == TR_HIST_SLOTS, "histogram slots differ between BPF and user space");
+_Static_assert(sizeof(((struct ks_hist *)0)->slots) == sizeof(((struct tr_hist *)0)->slots), "slots differ");
+_Static_assert(KS_COMM_LEN == sizeof(((struct tr_hist *)0)->comm), "tr_hist.comm is not KS_COMM_LEN");
+_Static_assert(KS_COMM_LEN == sizeof(((struct tr_event *)0)->comm), "tr_event.comm is not KS_COMM_LEN");
+_Static_assert(KS_COMM_LEN == sizeof(((struct tr_lookup *)0)->comm), "tr_lookup.comm is not KS_COMM_LEN");
+_Static_assert(KS_COMM_LEN == sizeof(((struct tr_ml_holder *)0)->comm), "tr_ml_holder.comm is not KS_COMM_LEN");
+_Static_assert(KS_ML_NOSYS == TR_ML_NOSYS && KS_ML_FAULT == TR_ML_FAULT, "mmap_lock where differs");
+_Static_assert((int)KS_KIND_MAX == (int)TR_KIND_END, "kinds differ between BPF and user space");
+
+/* Kinds are numbered 1, 2, ... in the list's order: recordings hold the
+ * numbers, and recfile.c accepts TR_DIRECT_RECLAIM to TR_ML_HOLD. */
+enum {
+#define KS_KIND(id, value, name, what) TR_INDEX_##id,
+#include "../bpf/kinds.h"
+#undef KS_KIND
+};
+#define KS_KIND(id, value, name, what) \
+	_Static_assert(TR_##id == TR_INDEX_##id + 1 && (int)TR_##id == (int)KS_##id, #id " is out of order");
+#include "../bpf/kinds.h"
+#undef KS_KIND
+_Static_assert(TR_DIRECT_RECLAIM == 1 && TR_ML_HOLD == TR_KIND_END - 1,
+	       "a kind added: extend kind_known() in src/record/recfile.c");
+
 const char *tr_kind_name(unsigned kind)
 {
 	switch (kind) {
-	case TR_DIRECT_RECLAIM: return "direct_reclaim";
-	case TR_MEMCG_RECLAIM: return "memcg_reclaim";
-	case TR_SHRINKER: return "shrinker";
-	case TR_KSWAPD: return "kswapd";
-	case TR_MMAP: return "mmap";
-	case TR_MUNMAP: return "munmap";
-	case TR_UNMAPPED_AREA: return "unmapped_area_search";
-	case TR_SOFTIRQ: return "softirq";
-	case TR_SOFTIRQ_LAT: return "softirq_latency";
-	case TR_HARDIRQ: return "hardirq";
-	case TR_KSOFTIRQD: return "ksoftirqd_wait";
-	case TR_TIMER_LATE: return "timer_lateness";
-	case TR_SLABINFO: return "slabinfo_open";
-	case TR_BDP: return "dirty_throttle";
-	case TR_BDP_PLAN: return "dirty_throttle_planned";
-	case TR_WB_WAIT: return "writeback_wait";
-	case TR_ML_WAIT_READ: return "mmap_lock_wait_read";
-	case TR_ML_WAIT_WRITE: return "mmap_lock_wait_write";
-	case TR_ML_HOLD: return "mmap_lock_hold_write";
+#define KS_KIND(id, value, name, what) \
+	case TR_##id:                  \
+		return name;
+#include "../bpf/kinds.h"
+#undef KS_KIND
 	default: return "unknown";
 	}
 }
@@ -30,6 +43,7 @@ const char *tr_softirq_name(uint64_t vec)
 {
 	static const char *const names[] = {"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK",
 					    "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"};
+	_Static_assert(ARRAY_SIZE(names) == KS_NR_SOFTIRQS, "softirq vectors differ from the BPF side's");
 	return vec < sizeof(names) / sizeof(names[0]) ? names[vec] : "?";
 }
 

@@ -8,36 +8,16 @@
 
 #define TR_HIST_SLOTS 32 /* log2 buckets of microseconds */
 
+/* The kinds of wait: KS_* on the BPF side, one list for both,
+ * src/bpf/kinds.h (what detail, extra1 and extra2 hold for each). */
 enum tr_kind {
-	TR_DIRECT_RECLAIM = 1,
-	TR_MEMCG_RECLAIM = 2,
-	TR_SHRINKER = 3,
-	TR_KSWAPD = 4,
-	TR_MMAP = 5,          /* detail: length; extra1: failed; extra2: anonymous */
-	TR_MUNMAP = 6,        /* detail: length; extra1: failed */
-	TR_UNMAPPED_AREA = 7, /* searches for room, per process (detail 0); extra1: none found */
-	/* Per CPU (tgid holds the CPU): */
-	TR_SOFTIRQ = 8,       /* softirq handler runs; detail: vector */
-	TR_SOFTIRQ_LAT = 9,   /* raise to run; detail: vector */
-	TR_HARDIRQ = 10,      /* hardirq handler runs; detail: irq; comm: handler name */
-	TR_KSOFTIRQD = 11,    /* woken ksoftirqd waiting for its CPU; max_tid: its pid */
-	TR_TIMER_LATE = 12,   /* hard hrtimers run after their expiry: how late */
-	/* Per process. */
-	TR_SLABINFO = 13,     /* opens of /proc/slabinfo; duration: since the previous
-			       * open; extra1: opens with no earlier one traced */
-	/* Dirty throttling, per process and device (detail: dev_t, major <<
-	 * 20 | minor, of the bdi or the file's superblock). */
-	TR_BDP = 14,          /* balance_dirty_pages pauses as slept; extra1/extra2:
-			       * sums of the bdi's dirty pages and setpoint */
-	TR_BDP_PLAN = 15,     /* the same pauses as planned; extra1/extra2: sums of
-			       * global dirty pages and the global limit */
-	TR_WB_WAIT = 16,      /* waits for a page under writeback */
-	/* mmap_lock, per process; detail: where (TR_ML_* below). */
-	TR_ML_WAIT_READ = 17,
-	TR_ML_WAIT_WRITE = 18,
-	TR_ML_HOLD = 19,      /* held for writing; extra1: holds by a fork (clone
-			       * without CLONE_VM); extra2: sum of map_count */
+#define KS_KIND(id, value, name, what) TR_##id = value,
+#include "../bpf/kinds.h"
+#undef KS_KIND
+	TR_KIND_END, /* one past the last */
 };
+/* "direct_reclaim", ...: the kind's name in JSON and recordings;
+ * "unknown" for a value not in the list. */
 const char *tr_kind_name(unsigned kind);
 /* mmap, munmap or a search for room: address-space operations, not waits. */
 static inline bool tr_kind_is_vmop(unsigned kind)

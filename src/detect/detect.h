@@ -14,19 +14,26 @@
  *     missing value as zero.
  *  3. List it in src/detect/registry.c.
  *  4. For every finding id it can emit, add a knowledge-base entry in
- *     src/kb/kb.c (`kstall explain ID` and the tests check there is one).
- *  5. Fixture tests in tests/unit/test_detect.c: a tree that must raise
- *     it, and the healthy trees that must not.
+ *     src/kb/<mechanism>.c (`kstall explain ID` and the tests check there
+ *     is one); a new mechanism's table is declared in kb.h, listed in kb.c.
+ *  5. Fixture tests in tests/unit/test_<mechanism>.c (helpers in
+ *     detectutil.h; its trees in tests/fixtures/<mechanism>-*): a tree
+ *     that must raise it. test_detect.c checks the healthy trees do not.
  *  6. A line per finding id in README.md's findings table.
  *  7. If an id looks at a /proc/PID file of every process (maps, stack),
  *     list it in `proc_files`: where that file could not be read for some
  *     processes, the report says the id covered only the others.
+ *  8. If an id needs live tracing, list in `traces` the trace groups it
+ *     needs (src/model/groups.h): where the tracer could not run them, the
+ *     id is skipped with the tracer's reason. A new group is a bit there
+ *     and an entry in its mechanism's descriptor (src/trace/mechanism.h).
  */
 #ifndef KSTALL_DETECT_H
 #define KSTALL_DETECT_H
 
 #include "../collect/collect.h"
 #include "../model/finding.h"
+#include "../model/groups.h"
 
 enum {
 	NEED_NONE = 0,
@@ -42,6 +49,18 @@ struct detector_proc_file {
 	const char *file; /* as in struct unreadable: "maps", "stack" */
 };
 
+/* A finding id and the trace groups (TG_*, src/model/groups.h) it needs:
+ * all of groups_all and, if groups_any is set, one of groups_any. Where the
+ * tracer did not run them, the id is skipped with the tracer's reason.
+ * Or, with note_of: a line in `skipped` (not a finding) that gives the
+ * tracer's note on that group while it runs, followed by note_then. */
+struct detector_trace {
+	const char *id;
+	unsigned groups_all, groups_any;
+	unsigned note_of;
+	const char *note_then;
+};
+
 struct detector {
 	const char *name;
 	const char *const *ids; /* NULL-terminated finding ids it may emit */
@@ -51,6 +70,7 @@ struct detector {
 	 * several ids may also skip some of them: it adds those to skips. */
 	int (*run)(const struct inputs *in, struct findings *out, struct skips *skips);
 	const struct detector_proc_file *proc_files; /* ends at a NULL id; may be NULL */
+	const struct detector_trace *traces;         /* ends at a NULL id; may be NULL */
 };
 
 extern const struct detector *const detectors[];
@@ -58,6 +78,10 @@ extern const size_t ndetectors;
 
 /* Run every detector; skipped ones land in skips. */
 void detect_all(const struct inputs *in, unsigned have, struct findings *out, struct skips *skips);
+/* The ids the live tracer cannot serve (their `traces`), given the groups
+ * it runs and its notes: each with the reason of the first note about a
+ * group it lacks, in the order of the notes, then of the registry. */
+void detect_trace_skips(unsigned groups, const struct tg_notes *notes, struct skips *skips);
 /* The ids that ran (not in skips) over only part of the processes: for
  * each id's proc_files, the processes whose copy of the file is in
  * in->unreadable. have as for detect_all: on a live host without

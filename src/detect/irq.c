@@ -13,7 +13,6 @@
  * figure that cannot be had is marked unknown in the finding, with the
  * file it needed, and severity is decided from what was measured. */
 #include "detect.h"
-#include "../trace/trace.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -1038,4 +1037,16 @@ const struct detector detector_irq_live = {
 	.ids = live_ids,
 	.needs = NEED_BPF,
 	.run = run_live,
+	.traces = (const struct detector_trace[]){
+		{"irq.softirq_long", .groups_all = TG_SOFTIRQ},
+		{"irq.hardirq_long", .groups_all = TG_HARDIRQ},
+		{"irq.ksoftirqd_latency", .groups_all = TG_KSOFTIRQD},
+		{"irq.irqs_off", .groups_all = TG_TIMER_LATE},
+		/* Its opens come through the failed-lookup programs. */
+		{"irq.slabinfo_reader", .groups_all = TG_LOOKUPS},
+		/* Not a finding: why the kernel's own irqsoff tracers are not used. */
+		{"irq.irqs_off_tracers", .note_of = TG_TIMER_LATE,
+		 .note_then = "irq.irqs_off measures interrupts-off stretches from hard-timer lateness instead"},
+		{0},
+	},
 };

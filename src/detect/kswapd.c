@@ -3,7 +3,6 @@
  * huge dentry cache in seed 002). From /proc alone; tracing adds how long
  * it stayed awake. */
 #include "detect.h"
-#include "../trace/trace.h"
 
 #define KSWAPD_WARN 0.30
 #define KSWAPD_CRIT 0.80

@@ -1,7 +1,6 @@
 /* Who creates the negative dentries (seed 002, live): processes whose path
  * lookups fail with ENOENT, at what rate, and on which path patterns. */
 #include "detect.h"
-#include "../trace/trace.h"
 
 #define PRODUCER_MIN_PER_S 1000.0     /* below: ordinary misses (PATH search, probes) */
 #define PRODUCER_CRIT_PER_S 10000.0
@@ -109,4 +108,5 @@ const struct detector detector_lookups = {
 	.ids = ids,
 	.needs = NEED_BPF,
 	.run = run,
+	.traces = (const struct detector_trace[]){{"dcache.negative_dentry_producers", .groups_all = TG_LOOKUPS}, {0}},
 };

@@ -3,7 +3,6 @@
  * outlier wait carries the thread that held the lock for writing across
  * it, what it was doing and the size of the address space. */
 #include "detect.h"
-#include "../trace/trace.h"
 
 #include <math.h>
 
@@ -263,4 +262,9 @@ const struct detector detector_mmap_lock = {
 	.ids = ids,
 	.needs = NEED_BPF,
 	.run = run,
+	/* Waits from the mmap_lock tracepoints or lock:contention_*; holds
+	 * only from the former. TG_FAULT_ADDR (x86) is optional. */
+	.traces = (const struct detector_trace[]){{"mmap_lock.contention", .groups_any = TG_MMAP_LOCK | TG_ML_CONTENTION},
+						  {"mmap_lock.fork_stall", .groups_all = TG_MMAP_LOCK},
+						  {0}},
 };

@@ -1,7 +1,6 @@
 /* Reclaim stalls (seed 002, live): tasks that stop to reclaim memory
  * themselves, and slab shrinkers that take long doing it. */
 #include "detect.h"
-#include "../trace/trace.h"
 
 #define STALL_WARN_WORST_S 0.010
 #define STALL_WARN_SHARE 0.01  /* of the window */
@@ -221,4 +220,8 @@ const struct detector detector_reclaim = {
 	.ids = ids,
 	.needs = NEED_BPF,
 	.run = run,
+	/* Stalls are seen in direct reclaim, in memcg reclaim, or both. */
+	.traces = (const struct detector_trace[]){{"reclaim.direct_reclaim_stall", .groups_any = TG_RECLAIM | TG_MEMCG},
+						  {"reclaim.shrinker_slow", .groups_all = TG_SHRINKER},
+						  {0}},
 };

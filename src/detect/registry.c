@@ -45,6 +45,54 @@ void detect_all(const struct inputs *in, unsigned have, struct findings *out, st
 	findings_sort(out);
 }
 
+/* The groups an id lacks to be served; for a note_of line, its group if
+ * it runs. */
+static unsigned trace_lacks(const struct detector_trace *dt, unsigned groups)
+{
+	unsigned lacks = dt->groups_all & ~groups;
+	if (dt->note_of)
+		return dt->note_of & groups;
+	if (dt->groups_any && !(dt->groups_any & groups))
+		lacks |= dt->groups_any;
+	return lacks;
+}
+
+/* The note an id's skip (or a note_of line's text) comes from: the first
+ * about a group it lacks (about its group, running, for note_of); -1 if
+ * it lacks none, or nothing was said. */
+static ssize_t trace_note(const struct detector_trace *dt, unsigned groups, const struct tg_notes *notes)
+{
+	unsigned lacks = trace_lacks(dt, groups);
+	bool running = dt->note_of != 0;
+	for (size_t i = 0; lacks && i < notes->n; i++)
+		if ((notes->v[i].group & lacks) && notes->v[i].running == running)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Last, an id whose groups the tracer switched off without a word. */
+static void trace_unsaid(const struct detector_trace *dt, unsigned groups, struct skips *skips)
+{
+	struct buf b = {0};
+	tg_names(trace_lacks(dt, groups), ", ", &b);
+	skips_add(skips, dt->id, "live tracing ran without the %s programs it needs", b.data);
+	buf_free(&b);
+}
+
+void detect_trace_skips(unsigned groups, const struct tg_notes *notes, struct skips *skips)
+{
+	for (size_t n = 0; n <= notes->n; n++)
+		for (size_t i = 0; i < ndetectors; i++)
+			for (const struct detector_trace *dt = detectors[i]->traces; dt && dt->id; dt++) {
+				ssize_t k = trace_note(dt, groups, notes);
+				if (n < notes->n && k == (ssize_t)n)
+					skips_add(skips, dt->id, "%s%s%s", notes->v[n].reason, dt->note_then ? "; " : "",
+						  dt->note_then ? dt->note_then : "");
+				else if (n == notes->n && k < 0 && !dt->note_of && trace_lacks(dt, groups))
+					trace_unsaid(dt, groups, skips);
+			}
+}
+
 void src_reason(const struct src *s, const char *what, char *out, size_t n)
 {
 	if (s->why[0])

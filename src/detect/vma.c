@@ -6,7 +6,6 @@
  * tracing: processes that map and unmap the same size over and over, the
  * allocation pattern behind the seed. */
 #include "detect.h"
-#include "../trace/trace.h"
 
 /* vma.fragmentation */
 #define FRAG_INFO_VMAS 2000
@@ -558,4 +557,6 @@ const struct detector detector_mmap_churn = {
 	.ids = churn_ids,
 	.needs = NEED_BPF,
 	.run = run_churn,
+	/* TG_VMA_SEARCH is optional: without it the finding says searches were not traced. */
+	.traces = (const struct detector_trace[]){{"vma.mmap_churn", .groups_all = TG_VMA}, {0}},
 };

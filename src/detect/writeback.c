@@ -7,7 +7,6 @@
  * pause and each wait for a page under writeback, per writer and device,
  * measured from the tracepoint to the writer's wakeup. */
 #include "detect.h"
-#include "../trace/trace.h"
 
 #include <math.h>
 
@@ -485,4 +484,6 @@ const struct detector detector_writeback = {
 	.run = run,
 	/* From samples, a throttled writer is found by its wchan or stack. */
 	.proc_files = (const struct detector_proc_file[]){{"writeback.throttle", "stack"}, {0}},
+	/* Live, the pauses; TG_WB_WAIT (waits for pages under writeback) is optional. */
+	.traces = (const struct detector_trace[]){{"writeback.throttle", .groups_all = TG_WRITEBACK}, {0}},
 };

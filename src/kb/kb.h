@@ -1,4 +1,5 @@
-/* The knowledge base behind `kstall explain ID`. */
+/* The knowledge base behind `kstall explain ID`: one table per mechanism
+ * (src/kb/<mechanism>.c, the finding ids' prefix), listed in src/kb/kb.c. */
 #ifndef KSTALL_KB_H
 #define KSTALL_KB_H
 
@@ -14,8 +15,17 @@ struct kb_entry {
 	const char *seen_in;    /* the case behind it */
 };
 
+/* The entries of one mechanism, in the order `kstall explain` lists them. */
+struct kb_table {
+	const struct kb_entry *v;
+	size_t n;
+};
+
+extern const struct kb_table kb_dcache, kb_reclaim, kb_vma, kb_irq, kb_writeback, kb_mmap_lock;
+
 const struct kb_entry *kb_find(const char *id);
-extern const struct kb_entry kb_entries[];
-extern const size_t kb_nentries;
+/* Every entry, mechanism by mechanism: kb_at(i) for i < kb_count(). */
+size_t kb_count(void);
+const struct kb_entry *kb_at(size_t i);
 
 #endif

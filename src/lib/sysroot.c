@@ -94,113 +94,142 @@ static int read_fd_all(int fd, struct buf *out)
 #define WALK_MAX_LINKS 40
 #define WALK_MAX_DEPTH 128
 
+/* A walk in progress: the directory reached, those above it, and what
+ * is left to resolve (todo.data + pos). */
+struct walk {
+	int cur;
+	int stack[WALK_MAX_DEPTH]; /* directories above cur */
+	size_t depth;
+	unsigned links;
+	struct buf todo;
+	size_t pos;
+};
+
+/* To the directory above (at the root, ".." is the root). */
+static void walk_up(struct walk *w)
+{
+	if (w->depth) {
+		close(w->cur);
+		w->cur = w->stack[--w->depth];
+	}
+}
+
+/* The next component into comp: 1, or 0 when none is left. */
+static int walk_next(struct walk *w, char comp[static NAME_MAX + 1])
+{
+	while (w->todo.data[w->pos] == '/')
+		w->pos++;
+	if (!w->todo.data[w->pos])
+		return 0;
+	size_t n = strcspn(w->todo.data + w->pos, "/");
+	if (n > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(comp, w->todo.data + w->pos, n);
+	comp[n] = '\0';
+	w->pos += n;
+	return 1;
+}
+
+/* A link met on the way (fd, closed here): what is left becomes its
+ * target, then the rest of the path; an absolute target starts again
+ * from the root. */
+static int walk_follow(struct walk *w, int fd)
+{
+	char target[PATH_MAX];
+	ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
+	close(fd);
+	if (tl < 0)
+		return -errno;
+	if (tl == 0 || ++w->links > WALK_MAX_LINKS)
+		return tl == 0 ? -ENOENT : -ELOOP;
+	target[tl] = '\0';
+	struct buf next = {0};
+	buf_append(&next, target, (size_t)tl);
+	buf_append(&next, w->todo.data + w->pos, w->todo.len - w->pos);
+	buf_free(&w->todo);
+	w->todo = next;
+	w->pos = 0;
+	if (target[0] == '/')
+		while (w->depth)
+			walk_up(w);
+	return 0;
+}
+
+/* Into fd (comp, not a link): a directory, unless it is the last
+ * component. With parent, the directory that holds the last component
+ * is kept there and its name in name. */
+static int walk_down(struct walk *w, int fd, const struct stat *st, const char *comp, int *parent, char *name)
+{
+	if (w->depth == WALK_MAX_DEPTH) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	/* More to come, or a trailing slash: it must be a directory. */
+	bool more = w->todo.data[w->pos + strspn(w->todo.data + w->pos, "/")] != '\0';
+	if ((more || w->todo.data[w->pos] == '/') && !S_ISDIR(st->st_mode)) {
+		close(fd);
+		return -ENOTDIR;
+	}
+	if (!more && parent) {
+		if (*parent >= 0)
+			close(*parent);
+		*parent = fcntl(w->cur, F_DUPFD_CLOEXEC, 3);
+		snprintf(name, NAME_MAX + 1, "%s", comp);
+	}
+	w->stack[w->depth++] = w->cur;
+	w->cur = fd;
+	return 0;
+}
+
+/* One component: ".", "..", a link to follow, or a step down. */
+static int walk_step(struct walk *w, const char *comp, int *parent, char *name)
+{
+	if (!strcmp(comp, "."))
+		return 0;
+	if (!strcmp(comp, "..")) {
+		walk_up(w);
+		return 0;
+	}
+	int fd = openat(w->cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if (S_ISLNK(st.st_mode))
+		return walk_follow(w, fd);
+	return walk_down(w, fd, &st, comp, parent, name);
+}
+
 /* Resolve rel under rootfd by hand, one component at a time: what
  * openat2(RESOLVE_IN_ROOT) does, for kernels before 5.6. Returns an O_PATH
  * descriptor of the object rel names (links followed, inside the root),
  * and, with ret_parent, the directory that holds it and its name there. */
 static int walk_in_root(int rootfd, const char *rel, int *ret_fd, int *ret_parent, char *ret_name)
 {
+	struct walk w = {.cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 3)};
 	int parent = -1;
-	int stack[WALK_MAX_DEPTH]; /* directories above cur */
-	size_t depth = 0;
-	unsigned links = 0;
-	int rc = 0;
-	struct buf todo = {0};
-	int cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
+	char comp[NAME_MAX + 1];
+	int rc;
 
-	if (cur < 0)
+	if (w.cur < 0)
 		return -errno;
-	buf_append(&todo, rel, strlen(rel));
-	size_t pos = 0;
-	for (;;) {
-		while (todo.data[pos] == '/')
-			pos++;
-		if (!todo.data[pos])
+	buf_append(&w.todo, rel, strlen(rel));
+	while ((rc = walk_next(&w, comp)) > 0)
+		if ((rc = walk_step(&w, comp, ret_parent ? &parent : NULL, ret_name)) < 0)
 			break;
-		size_t n = strcspn(todo.data + pos, "/");
-		char comp[NAME_MAX + 1];
-		if (n > NAME_MAX) {
-			rc = -ENAMETOOLONG;
-			break;
-		}
-		memcpy(comp, todo.data + pos, n);
-		comp[n] = '\0';
-		pos += n;
-		if (!strcmp(comp, "."))
-			continue;
-		if (!strcmp(comp, "..")) {
-			if (depth) { /* at the root, ".." is the root */
-				close(cur);
-				cur = stack[--depth];
-			}
-			continue;
-		}
-		int fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			rc = -errno;
-			if (fd >= 0)
-				close(fd);
-			break;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
-			close(fd);
-			if (tl < 0) {
-				rc = -errno;
-				break;
-			}
-			if (tl == 0 || ++links > WALK_MAX_LINKS) {
-				rc = tl == 0 ? -ENOENT : -ELOOP;
-				break;
-			}
-			target[tl] = '\0';
-			/* What is left: the target, then the rest of the path. */
-			struct buf next = {0};
-			buf_append(&next, target, (size_t)tl);
-			buf_append(&next, todo.data + pos, todo.len - pos);
-			buf_free(&todo);
-			todo = next;
-			pos = 0;
-			if (target[0] == '/')
-				while (depth) { /* absolute: from the root again */
-					close(cur);
-					cur = stack[--depth];
-				}
-			continue;
-		}
-		if (depth == WALK_MAX_DEPTH) {
-			close(fd);
-			rc = -ENAMETOOLONG;
-			break;
-		}
-		/* More to come, or a trailing slash: it must be a directory. */
-		bool more = todo.data[pos + strspn(todo.data + pos, "/")] != '\0';
-		if ((more || todo.data[pos] == '/') && !S_ISDIR(st.st_mode)) {
-			close(fd);
-			rc = -ENOTDIR;
-			break;
-		}
-		if (!more && ret_parent) {
-			if (parent >= 0)
-				close(parent);
-			parent = fcntl(cur, F_DUPFD_CLOEXEC, 3);
-			snprintf(ret_name, NAME_MAX + 1, "%s", comp);
-		}
-		stack[depth++] = cur;
-		cur = fd;
-	}
-	while (depth)
-		close(stack[--depth]);
-	buf_free(&todo);
+	while (w.depth)
+		close(w.stack[--w.depth]);
+	buf_free(&w.todo);
 	if (rc < 0 || (ret_parent && parent < 0)) {
-		close(cur);
+		close(w.cur);
 		if (parent >= 0)
 			close(parent);
 		return rc < 0 ? rc : -ENOENT;
 	}
-	*ret_fd = cur;
+	*ret_fd = w.cur;
 	if (ret_parent)
 		*ret_parent = parent;
 	return 0;

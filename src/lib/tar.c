@@ -255,138 +255,179 @@ static char *pax_path(const char *d, size_t n)
 	return NULL;
 }
 
+/* The next header, or an error: a cut archive says where it was cut. */
+static int read_header(struct rd *r, struct ustar *h, unsigned entries)
+{
+	int rc = rd_read(r, h, sizeof(*h));
+	if (rc < 0) {
+		bool cut = rc == -EINVAL && str_starts_with(r->why, "truncated: the archive ends");
+		if (cut && !entries && r->produced == 0)
+			snprintf(r->why, r->whylen, "truncated: empty, not a tar archive");
+		else if (cut)
+			snprintf(r->why, r->whylen, "truncated: the archive has no end blocks");
+	}
+	return rc;
+}
+
+/* After a zero block, the second of the two that end the archive. */
+static int read_end_block(struct rd *r, unsigned entries)
+{
+	struct ustar h;
+	int rc = rd_read(r, &h, sizeof(h));
+	if (rc < 0) {
+		if (rc == -EINVAL && str_starts_with(r->why, "truncated: the archive ends"))
+			snprintf(r->why, r->whylen, "truncated: the archive has one end block of two");
+		return rc;
+	}
+	if (!all_zero(&h, sizeof(h))) {
+		snprintf(r->why, r->whylen, "a zero block inside the archive (member %u)", entries + 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Member idx's header: a ustar one, its checksum right; its size. */
+static int check_header(struct rd *r, const struct ustar *h, unsigned idx, uint64_t *ret_size)
+{
+	uint64_t size, sum;
+	if (idx > TAR_MAX_ENTRIES) {
+		snprintf(r->why, r->whylen, "more than %u members", TAR_MAX_ENTRIES);
+		return -EFBIG;
+	}
+	if (memcmp(h->magic, "ustar", 5)) {
+		snprintf(r->why, r->whylen, "member %u: not a ustar header", idx);
+		return -EINVAL;
+	}
+	if (octal(h->chksum, sizeof(h->chksum), &sum) < 0 ||
+	    (sum != checksum(h, false) && sum != checksum(h, true))) {
+		snprintf(r->why, r->whylen, "member %u: bad header checksum", idx);
+		return -EINVAL;
+	}
+	if (octal(h->size, sizeof(h->size), &size) < 0) {
+		snprintf(r->why, r->whylen, "member %u: bad size field", idx);
+		return -EINVAL;
+	}
+	*ret_size = size;
+	return 0;
+}
+
+/* A GNU 'L' or pax 'x' member: the name of the next one, in *next_name. */
+static int read_long_name(struct rd *r, char type, uint64_t size, unsigned idx, char **next_name)
+{
+	struct buf d = {0};
+	if (size > (type == 'L' ? LONGNAME_MAX : PAX_MAX)) {
+		snprintf(r->why, r->whylen, "member %u: extended header of %llu bytes", idx, (unsigned long long)size);
+		return -EFBIG;
+	}
+	int rc = read_data(r, size, &d);
+	if (rc < 0) {
+		buf_free(&d);
+		return rc;
+	}
+	free(*next_name);
+	*next_name = type == 'L' ? xstrndup(d.data ? d.data : "", strnlen(d.data ? d.data : "", d.len))
+				 : pax_path(d.data ? d.data : "", d.len);
+	buf_free(&d);
+	return 0;
+}
+
+/* The member's name as the archive spells it: a long name read before
+ * it (taken), or the header's prefix and name. */
+static char *raw_name(const struct ustar *h, char **next_name)
+{
+	bool posix = !memcmp(h->magic, "ustar\0", 6);
+	if (*next_name)
+		return TAKE_PTR(*next_name);
+	if (posix && h->prefix[0])
+		return xasprintf("%.*s/%.*s", (int)strnlen(h->prefix, sizeof(h->prefix)), h->prefix,
+				 (int)strnlen(h->name, sizeof(h->name)), h->name);
+	return xstrndup(h->name, strnlen(h->name, sizeof(h->name)));
+}
+
+/* The member's data, by its type: a file or directory into the tree;
+ * links, devices and the like skipped; anything else refused. */
+static int read_member_data(struct rd *r, struct memtree *t, char type, const char *name, uint64_t size)
+{
+	int rc;
+	if (type == '0' || type == '\0' || type == '7') {
+		struct buf d = {0};
+		if ((rc = read_data(r, size, &d)) < 0) {
+			buf_free(&d);
+			return rc;
+		}
+		memtree_add(t, name, d.data ? d.data : "", d.len);
+		buf_free(&d);
+		return 0;
+	}
+	if (type == '5') {
+		memtree_add(t, name, NULL, 0);
+		return read_data(r, size, NULL);
+	}
+	if (type && strchr("12346Kg", type))
+		/* Links, devices, FIFOs, GNU long link names, pax globals:
+		 * nothing kstall reads; skipped. */
+		return read_data(r, size, NULL);
+	snprintf(r->why, r->whylen, "member %.200s: unknown type '%c'", name, type >= 0x20 && type < 0x7f ? type : '?');
+	return -EINVAL;
+}
+
+/* One member that is not a long name: its name made safe, its size
+ * within the limits (*total counts what the tree holds), its data. */
+static int read_member(struct rd *r, struct memtree *t, const struct ustar *h, uint64_t size, unsigned idx,
+		       char **next_name, uint64_t *total)
+{
+	char type = h->typeflag;
+	_cleanup_free_ char *raw = raw_name(h, next_name);
+	_cleanup_free_ char *name = memtree_clean_path(raw);
+	if (!name && raw[0] && raw[0] != '/' && strspn(raw, "./") == strlen(raw) && !strstr(raw, ".."))
+		/* "./": the top directory itself (tar -C DIR .). */
+		return read_data(r, size, NULL);
+	if (!name) {
+		snprintf(r->why, r->whylen, "member %u (%.200s): %s", idx, raw,
+			 raw[0] == '/' ? "an absolute name" : !raw[0] ? "an empty name" : "a '..' part in its name");
+		return -EINVAL;
+	}
+	bool file = type == '0' || type == '\0' || type == '7';
+	if (file && size > SYSROOT_MAX_FILE) {
+		char a[32], b[32];
+		snprintf(r->why, r->whylen, "member %.200s: %s is over the %s limit", name,
+			 fmt_bytes((double)size, a, sizeof(a)), fmt_bytes(SYSROOT_MAX_FILE, b, sizeof(b)));
+		return -EFBIG;
+	}
+	/* Names cost memory too (a path and its entry per member). */
+	if ((*total += size + strlen(name) + 64) > TAR_MAX_TOTAL) {
+		snprintf(r->why, r->whylen, "the members hold more than %llu MiB", TAR_MAX_TOTAL >> 20);
+		return -EFBIG;
+	}
+	return read_member_data(r, t, type, name, size);
+}
+
 static int tar_read(struct rd *r, struct memtree *ret)
 {
 	struct memtree t = {0};
 	struct ustar h;
-	uint64_t total = 0;
+	uint64_t total = 0, size;
 	unsigned entries = 0;
 	char *next_name = NULL; /* from a GNU 'L' or pax 'x' header */
 	int rc;
 
 	for (;;) {
-		if ((rc = rd_read(r, &h, sizeof(h))) < 0) {
-			bool cut = rc == -EINVAL && str_starts_with(r->why, "truncated: the archive ends");
-			if (cut && !entries && r->produced == 0)
-				snprintf(r->why, r->whylen, "truncated: empty, not a tar archive");
-			else if (cut)
-				snprintf(r->why, r->whylen, "truncated: the archive has no end blocks");
+		if ((rc = read_header(r, &h, entries)) < 0)
 			goto fail;
-		}
 		if (all_zero(&h, sizeof(h))) {
-			if ((rc = rd_read(r, &h, sizeof(h))) < 0) {
-				if (rc == -EINVAL && str_starts_with(r->why, "truncated: the archive ends"))
-					snprintf(r->why, r->whylen, "truncated: the archive has one end block of two");
+			if ((rc = read_end_block(r, entries)) < 0)
 				goto fail;
-			}
-			if (!all_zero(&h, sizeof(h))) {
-				snprintf(r->why, r->whylen, "a zero block inside the archive (member %u)", entries + 1);
-				rc = -EINVAL;
-				goto fail;
-			}
 			break;
 		}
-		uint64_t size, sum;
 		unsigned idx = ++entries;
-		if (entries > TAR_MAX_ENTRIES) {
-			snprintf(r->why, r->whylen, "more than %u members", TAR_MAX_ENTRIES);
-			rc = -EFBIG;
+		if ((rc = check_header(r, &h, idx, &size)) < 0)
 			goto fail;
-		}
-		if (memcmp(h.magic, "ustar", 5)) {
-			snprintf(r->why, r->whylen, "member %u: not a ustar header", idx);
-			rc = -EINVAL;
-			goto fail;
-		}
-		if (octal(h.chksum, sizeof(h.chksum), &sum) < 0 ||
-		    (sum != checksum(&h, false) && sum != checksum(&h, true))) {
-			snprintf(r->why, r->whylen, "member %u: bad header checksum", idx);
-			rc = -EINVAL;
-			goto fail;
-		}
-		if (octal(h.size, sizeof(h.size), &size) < 0) {
-			snprintf(r->why, r->whylen, "member %u: bad size field", idx);
-			rc = -EINVAL;
-			goto fail;
-		}
-		char type = h.typeflag;
-		if (type == 'L' || type == 'x') { /* the next member's name */
-			struct buf d = {0};
-			if (size > (type == 'L' ? LONGNAME_MAX : PAX_MAX)) {
-				snprintf(r->why, r->whylen, "member %u: extended header of %llu bytes", idx,
-					 (unsigned long long)size);
-				rc = -EFBIG;
-				goto fail;
-			}
-			if ((rc = read_data(r, size, &d)) < 0) {
-				buf_free(&d);
-				goto fail;
-			}
-			free(next_name);
-			next_name = type == 'L' ? xstrndup(d.data ? d.data : "", strnlen(d.data ? d.data : "", d.len))
-						: pax_path(d.data ? d.data : "", d.len);
-			buf_free(&d);
-			continue;
-		}
-		_cleanup_free_ char *raw = NULL;
-		bool posix = !memcmp(h.magic, "ustar\0", 6);
-		if (next_name)
-			raw = TAKE_PTR(next_name);
-		else if (posix && h.prefix[0])
-			raw = xasprintf("%.*s/%.*s", (int)strnlen(h.prefix, sizeof(h.prefix)), h.prefix,
-					(int)strnlen(h.name, sizeof(h.name)), h.name);
+		if (h.typeflag == 'L' || h.typeflag == 'x') /* the next member's name */
+			rc = read_long_name(r, h.typeflag, size, idx, &next_name);
 		else
-			raw = xstrndup(h.name, strnlen(h.name, sizeof(h.name)));
-		_cleanup_free_ char *name = memtree_clean_path(raw);
-		if (!name && raw[0] && raw[0] != '/' && strspn(raw, "./") == strlen(raw) && !strstr(raw, "..")) {
-			/* "./": the top directory itself (tar -C DIR .). */
-			if ((rc = read_data(r, size, NULL)) < 0)
-				goto fail;
-			continue;
-		}
-		if (!name) {
-			snprintf(r->why, r->whylen, "member %u (%.200s): %s", idx, raw,
-				 raw[0] == '/' ? "an absolute name" : !raw[0] ? "an empty name" : "a '..' part in its name");
-			rc = -EINVAL;
+			rc = read_member(r, &t, &h, size, idx, &next_name, &total);
+		if (rc < 0)
 			goto fail;
-		}
-		bool file = type == '0' || type == '\0' || type == '7';
-		if (file && size > SYSROOT_MAX_FILE) {
-			char a[32], b[32];
-			snprintf(r->why, r->whylen, "member %.200s: %s is over the %s limit", name,
-				 fmt_bytes((double)size, a, sizeof(a)), fmt_bytes(SYSROOT_MAX_FILE, b, sizeof(b)));
-			rc = -EFBIG;
-			goto fail;
-		}
-		/* Names cost memory too (a path and its entry per member). */
-		if ((total += size + strlen(name) + 64) > TAR_MAX_TOTAL) {
-			snprintf(r->why, r->whylen, "the members hold more than %llu MiB", TAR_MAX_TOTAL >> 20);
-			rc = -EFBIG;
-			goto fail;
-		}
-		if (file) {
-			struct buf d = {0};
-			if ((rc = read_data(r, size, &d)) < 0) {
-				buf_free(&d);
-				goto fail;
-			}
-			memtree_add(&t, name, d.data ? d.data : "", d.len);
-			buf_free(&d);
-		} else if (type == '5') {
-			memtree_add(&t, name, NULL, 0);
-			if ((rc = read_data(r, size, NULL)) < 0)
-				goto fail;
-		} else if (type && strchr("12346Kg", type)) {
-			/* Links, devices, FIFOs, GNU long link names, pax globals:
-			 * nothing kstall reads; skipped. */
-			if ((rc = read_data(r, size, NULL)) < 0)
-				goto fail;
-		} else {
-			snprintf(r->why, r->whylen, "member %.200s: unknown type '%c'", name,
-				 type >= 0x20 && type < 0x7f ? type : '?');
-			rc = -EINVAL;
-			goto fail;
-		}
 	}
 	if ((rc = rd_finish(r)) < 0)
 		goto fail;

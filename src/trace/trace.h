@@ -1,33 +1,16 @@
 /* The live tracing engine: loads kstall.bpf.c, probing first so that only
  * what the running kernel has is loaded, polls its ring buffer and reads
- * its maps into a struct traced. */
+ * its maps into a struct traced. Each mechanism describes itself in
+ * src/trace/NAME.c (mechanism.h); this file is the engine's interface.
+ * It knows trace groups (src/model/groups.h), not finding ids: what it
+ * says about the groups that do not run becomes skips in
+ * detect_trace_skips(). */
 #ifndef KSTALL_TRACE_H
 #define KSTALL_TRACE_H
 
 #include "../collect/traced.h"
 #include "../lib/sysroot.h"
-#include "../model/finding.h"
-
-/* Groups of programs; a detector names the groups it needs. */
-enum {
-	TG_RECLAIM = 1 << 0, /* direct reclaim */
-	TG_SHRINKER = 1 << 1,
-	TG_KSWAPD = 1 << 2,
-	TG_LOOKUPS = 1 << 3, /* failed path lookups */
-	TG_MEMCG = 1 << 4,   /* memcg reclaim */
-	TG_VMA = 1 << 5,     /* mmap and munmap calls */
-	TG_VMA_SEARCH = 1 << 6, /* searches for room (mmap:vm_unmapped_area) */
-	TG_SOFTIRQ = 1 << 7, /* softirq handler durations and raise-to-run latency */
-	TG_HARDIRQ = 1 << 8, /* hardirq handler durations */
-	TG_KSOFTIRQD = 1 << 9, /* woken ksoftirqd threads waiting for their CPU */
-	TG_TIMER_LATE = 1 << 10, /* hard hrtimers run late: interrupts kept off */
-	TG_WRITEBACK = 1 << 11, /* balance_dirty_pages pauses, until the writer is woken */
-	TG_WB_WAIT = 1 << 12,   /* waits for pages under writeback (optional) */
-	TG_MMAP_LOCK = 1 << 13, /* mmap_lock waits and write holds */
-	TG_FAULT_ADDR = 1 << 14, /* page-fault addresses for mmap_lock waits (x86, optional) */
-	TG_ML_CONTENTION = 1 << 15, /* mmap_lock waits from lock:contention_*, where the
-				     * mmap_lock tracepoints are missing (no holders) */
-};
+#include "../model/groups.h"
 
 struct trace_opts {
 	double threshold_ms;   /* outliers at or above go to user space */
@@ -46,23 +29,25 @@ struct tracer;
  * CAP_BPF+CAP_PERFMON, and kernel BTF). */
 const char *tracer_unavailable(struct sysroot *r);
 
-/* Which groups can run, given which tracepoints the kernel has; the
- * finding ids of those that cannot go to skips with the reason. Pure. */
-unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct skips *skips);
+/* Which groups can run, given which tracepoints the kernel has; why each
+ * of the others cannot goes to notes. Pure. */
+unsigned tracer_plan(bool (*has)(void *ctx, const char *tracepoint), void *ctx, struct tg_notes *notes);
 
 /* Why the kernel's own interrupts-off tracers are not used, given its
- * available_tracers line (NULL: tracefs unreadable). Pure. */
+ * available_tracers line (NULL: tracefs unreadable): the tracer's note on
+ * TG_TIMER_LATE. Pure. */
 void tracer_irqsoff_note(const char *available, char *buf, size_t len);
 
 /* Load and attach. Programs whose tracepoint this kernel lacks are left
- * out and the finding ids that needed them go to skips. 0, or -errno with
- * a reason in why. */
-int tracer_start(const struct trace_opts *o, struct tracer **ret, struct skips *skips, char *why, size_t whylen);
+ * out, and tracer_notes() says why. 0, or -errno with a reason in why. */
+int tracer_start(const struct trace_opts *o, struct tracer **ret, char *why, size_t whylen);
 /* Consume ring-buffer events for up to timeout_ms. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Everything since start, into out (freed with traced_free). */
 int tracer_read(struct tracer *t, struct traced *out);
+/* The groups that run, and why the others do not (in the order decided). */
 unsigned tracer_groups(const struct tracer *t);
+const struct tg_notes *tracer_notes(const struct tracer *t);
 /* Detach and free. After this (or any exit, even SIGKILL) nothing of
  * kstall stays attached: links are held by file descriptors only. */
 void tracer_stop(struct tracer *t);

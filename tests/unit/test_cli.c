@@ -23,7 +23,7 @@ static int teardown(void **state UNUSED)
 
 static void test_seed002_json(void **state UNUSED)
 {
-	struct res r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--format", "json");
+	struct res r = RUN(30, "check", "--root", "tests/fixtures/dcache-seed002-centos6", "--format", "json");
 	assert_int_equal(r.status, 0);
 	json_object *o = parse_json(&r);
 	static const char *const keys[] = {"kstall_version", "host", "window", "findings", "skipped", "metrics"};
@@ -55,7 +55,7 @@ static void test_seed002_json(void **state UNUSED)
 static void test_seed001_process_layout(void **state UNUSED)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/seed001", tmpl);
-	_cleanup_free_ char *cmd = xasprintf("tests/fixtures/seed001-tree.sh '%s'", dir);
+	_cleanup_free_ char *cmd = xasprintf("tests/fixtures/vma-seed001-tree.sh '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 	struct res r = RUN(30, "check", "--root", dir, "-p", "4242", "--format", "json");
 	assert_int_equal(r.status, 0);
@@ -84,10 +84,10 @@ static void test_seed001_process_layout(void **state UNUSED)
 
 static void test_exit_codes(void **state UNUSED)
 {
-	struct res r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--fail-on", "warning");
+	struct res r = RUN(30, "check", "--root", "tests/fixtures/dcache-seed002-centos6", "--fail-on", "warning");
 	assert_int_equal(r.status, 3);
 	res_free(&r);
-	r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--fail-on", "critical");
+	r = RUN(30, "check", "--root", "tests/fixtures/dcache-seed002-centos6", "--fail-on", "critical");
 	assert_int_equal(r.status, 3);
 	res_free(&r);
 	r = RUN(30, "check", "--root", "tests/fixtures/healthy-6.18-vm", "--fail-on", "warning");
@@ -121,21 +121,21 @@ static void test_exit_codes(void **state UNUSED)
 	res_free(&r);
 	/* A failed write is a failure, not a silent success. */
 	r = kstall_run(&(struct run_opts){.dir = tmpl, .stdout_path = "/dev/full"},
-		       (char *const[]){"check", "--root", "tests/fixtures/seed002-centos6", NULL});
+		       (char *const[]){"check", "--root", "tests/fixtures/dcache-seed002-centos6", NULL});
 	assert_int_equal(r.status, 1);
 	res_free(&r);
 }
 
 static void test_text_output_and_explain(void **state UNUSED)
 {
-	struct res r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6");
+	struct res r = RUN(30, "check", "--root", "tests/fixtures/dcache-seed002-centos6");
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "critical"));
 	assert_non_null(strstr(r.out, "dcache.bloat"));
 	assert_non_null(strstr(r.out, "kswapd0 (pid 373)"));
 	assert_null(strchr(r.out, '\033')); /* no colour when not a terminal */
 	res_free(&r);
-	r = RUN(30, "check", "--root", "tests/fixtures/seed002-centos6", "--color", "always");
+	r = RUN(30, "check", "--root", "tests/fixtures/dcache-seed002-centos6", "--color", "always");
 	assert_non_null(strchr(r.out, '\033'));
 	res_free(&r);
 	r = RUN(30, "explain", "dcache.bloat");
@@ -159,7 +159,7 @@ static void test_every_tree_gives_one_json_document(void **state UNUSED)
 	char **trees = list_dir(dir);
 	static const char *const ours[] = {"tests/fixtures/healthy-6.18-vm", "tests/fixtures/rhel6-2.6.32-era",
 					   "tests/fixtures/many-cpu-1152", "tests/fixtures/malformed",
-					   "tests/fixtures/seed002-centos6"};
+					   "tests/fixtures/dcache-seed002-centos6"};
 	size_t n = 0;
 	for (char **t = trees; t && *t; t++)
 		n++;

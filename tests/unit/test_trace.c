@@ -1,6 +1,7 @@
 /* Probe before load: what runs on a kernel that lacks tracepoints, and
  * what it says about the rest. Pure: a fake kernel. */
 #include "testutil.h"
+#include "detect/detect.h"
 #include "trace/trace.h"
 
 static bool has_all_but(void *ctx, const char *tp)
@@ -9,6 +10,17 @@ static bool has_all_but(void *ctx, const char *tp)
 		if (!strcmp(*m, tp))
 			return false;
 	return true;
+}
+
+/* The plan on a fake kernel, and the skips the detectors' trace needs make
+ * of what it says. */
+static unsigned tracer_plan_skips(const char **missing, struct skips *s)
+{
+	struct tg_notes notes = {0};
+	unsigned g = tracer_plan(has_all_but, missing, &notes);
+	detect_trace_skips(g, &notes, s);
+	tg_notes_free(&notes);
+	return g;
 }
 
 static const char *reason(const struct skips *s, const char *id)
@@ -29,7 +41,7 @@ static void test_full_kernel_runs_everything(void **state UNUSED)
 {
 	const char *none[] = {NULL};
 	struct skips s = {0};
-	unsigned g = tracer_plan(has_all_but, none, &s);
+	unsigned g = tracer_plan_skips(none, &s);
 	assert_int_equal(g, TG_RECLAIM | TG_MEMCG | TG_SHRINKER | TG_KSWAPD | TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH |
 				    TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD | TG_TIMER_LATE | TG_WRITEBACK | TG_WB_WAIT |
 				    TG_MMAP_LOCK | TG_FAULT_ADDR); /* contention_* unused: the mmap_lock ones are there */
@@ -41,7 +53,7 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 	/* Both shrinker tracepoints missing: one line, naming the first. */
 	const char *m1[] = {"mm_shrink_slab_start", "mm_shrink_slab_end", NULL};
 	struct skips s = {0};
-	unsigned g = tracer_plan(has_all_but, m1, &s);
+	unsigned g = tracer_plan_skips(m1, &s);
 	assert_false(g & TG_SHRINKER);
 	assert_true(g & TG_RECLAIM);
 	assert_string_equal(reason(&s, "reclaim.shrinker_slow"), "this kernel has no mm_shrink_slab_start tracepoint");
@@ -50,7 +62,7 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 
 	/* No memcg pair: reclaim stalls still run on the direct pair. */
 	const char *m2[] = {"mm_vmscan_memcg_reclaim_begin", NULL};
-	g = tracer_plan(has_all_but, m2, &s);
+	g = tracer_plan_skips(m2, &s);
 	assert_false(g & TG_MEMCG);
 	assert_true(g & TG_RECLAIM);
 	assert_null(reason(&s, "reclaim.direct_reclaim_stall"));
@@ -58,7 +70,7 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 
 	/* Neither pair: skipped, with the reason. */
 	const char *m3[] = {"mm_vmscan_memcg_reclaim_end", "mm_vmscan_direct_reclaim_begin", NULL};
-	g = tracer_plan(has_all_but, m3, &s);
+	g = tracer_plan_skips(m3, &s);
 	assert_false(g & (TG_MEMCG | TG_RECLAIM));
 	assert_non_null(strstr(reason(&s, "reclaim.direct_reclaim_stall"), "mm_vmscan_direct_reclaim_begin"));
 	skips_free(&s);
@@ -66,7 +78,7 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 	/* No raw syscall tracepoints: no producers, no mmap churn (nor its
 	 * searches), the rest runs. */
 	const char *m4[] = {"sys_exit", NULL};
-	g = tracer_plan(has_all_but, m4, &s);
+	g = tracer_plan_skips(m4, &s);
 	assert_false(g & (TG_LOOKUPS | TG_VMA | TG_VMA_SEARCH));
 	assert_true(g & TG_SHRINKER);
 	assert_non_null(reason(&s, "dcache.negative_dentry_producers"));
@@ -78,7 +90,7 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 	/* No vm_unmapped_area (before 5.x): churn runs, searches are not
 	 * counted, and nothing is skipped (the finding says it). */
 	const char *m5[] = {"vm_unmapped_area", NULL};
-	g = tracer_plan(has_all_but, m5, &s);
+	g = tracer_plan_skips(m5, &s);
 	assert_true(g & TG_VMA);
 	assert_false(g & TG_VMA_SEARCH);
 	assert_int_equal(s.n, 0);
@@ -86,7 +98,7 @@ static void test_missing_tracepoints_are_named(void **state UNUSED)
 
 	/* No softirq_raise: softirq durations are off and say why; hardirqs run. */
 	const char *m6[] = {"softirq_raise", NULL};
-	g = tracer_plan(has_all_but, m6, &s);
+	g = tracer_plan_skips(m6, &s);
 	assert_false(g & TG_SOFTIRQ);
 	assert_true(g & TG_HARDIRQ);
 	assert_string_equal(reason(&s, "irq.softirq_long"), "this kernel has no softirq_raise tracepoint");
@@ -117,7 +129,7 @@ static void test_timer_lateness_plan(void **state UNUSED)
 	/* No hrtimer_expire_entry: irqs-off stretches skipped with the reason. */
 	const char *m[] = {"hrtimer_expire_entry", NULL};
 	struct skips s = {0};
-	unsigned g = tracer_plan(has_all_but, m, &s);
+	unsigned g = tracer_plan_skips(m, &s);
 	assert_false(g & TG_TIMER_LATE);
 	assert_true(g & TG_HARDIRQ);
 	assert_string_equal(reason(&s, "irq.irqs_off"), "this kernel has no hrtimer_expire_entry tracepoint");
@@ -131,14 +143,14 @@ static void test_writeback_plan(void **state UNUSED)
 	 * page waits (closed by the same wakeup program) go with it. */
 	const char *m[] = {"balance_dirty_pages", NULL};
 	struct skips s = {0};
-	unsigned g = tracer_plan(has_all_but, m, &s);
+	unsigned g = tracer_plan_skips(m, &s);
 	assert_false(g & (TG_WRITEBACK | TG_WB_WAIT));
 	assert_string_equal(reason(&s, "writeback.throttle"), "this kernel has no balance_dirty_pages tracepoint");
 	assert_int_equal(s.n, 1);
 	skips_free(&s);
 	/* No folio_wait_writeback (before 5.16): pauses only, nothing skipped. */
 	const char *m2[] = {"folio_wait_writeback", NULL};
-	g = tracer_plan(has_all_but, m2, &s);
+	g = tracer_plan_skips(m2, &s);
 	assert_true(g & TG_WRITEBACK);
 	assert_false(g & TG_WB_WAIT);
 	assert_int_equal(s.n, 0);
@@ -151,7 +163,7 @@ static void test_mmap_lock_plan(void **state UNUSED)
 	 * the fault programs with them; only the holds' finding is skipped. */
 	const char *m0[] = {"mmap_lock_released", NULL};
 	struct skips s0 = {0};
-	unsigned g0 = tracer_plan(has_all_but, m0, &s0);
+	unsigned g0 = tracer_plan_skips(m0, &s0);
 	assert_false(g0 & TG_MMAP_LOCK);
 	assert_true(g0 & TG_ML_CONTENTION);
 	assert_true(g0 & TG_FAULT_ADDR);
@@ -164,7 +176,7 @@ static void test_mmap_lock_plan(void **state UNUSED)
 	 * skipped with the reason, and the fault programs are not loaded. */
 	const char *m[] = {"mmap_lock_released", "contention_begin", NULL};
 	struct skips s = {0};
-	unsigned g = tracer_plan(has_all_but, m, &s);
+	unsigned g = tracer_plan_skips(m, &s);
 	assert_false(g & (TG_MMAP_LOCK | TG_FAULT_ADDR | TG_ML_CONTENTION));
 	assert_string_equal(reason(&s, "mmap_lock.contention"), "this kernel has no mmap_lock_released tracepoint");
 	assert_non_null(reason(&s, "mmap_lock.fork_stall"));
@@ -172,7 +184,7 @@ static void test_mmap_lock_plan(void **state UNUSED)
 	skips_free(&s);
 	/* No x86 fault tracepoints (arm64): waits still traced, nothing skipped. */
 	const char *m2[] = {"page_fault_user", "page_fault_kernel", NULL};
-	g = tracer_plan(has_all_but, m2, &s);
+	g = tracer_plan_skips(m2, &s);
 	assert_true(g & TG_MMAP_LOCK);
 	assert_false(g & TG_FAULT_ADDR);
 	assert_int_equal(s.n, 0);

@@ -1,8 +1,10 @@
 /* Address-space analysis (seed 001): the seed's layout makes a 516 KB
  * mapping walk thousands of regions on a pre-3.8 kernel, a dozen steps on
- * a later one. */
-#include "testutil.h"
+ * a later one. Then the vma.* detectors on it, through the data path
+ * (tests/fixtures/vma-seed001-tree.sh), and on tracer data built by hand. */
+#include "detectutil.h"
 #include "model/vma.h"
+#include "trace/trace.h"
 
 static void load(const char *path, struct maps *m)
 {
@@ -17,7 +19,7 @@ static void test_seed001_layout(void **state UNUSED)
 {
 	struct maps m = {0};
 	struct vma_summary s;
-	load("tests/fixtures/seed001-maps/maps", &m);
+	load("tests/fixtures/vma-seed001-maps/maps", &m);
 	assert_int_equal(vma_summarize(&m, &s), 0);
 	/* The seed's own figures. */
 	assert_int_equal(s.nvmas, 9053);
@@ -118,12 +120,249 @@ static void test_real_maps(void **state UNUSED)
 	free_list(files);
 }
 
+/* ---- the detectors (vma.*), through the data path ---- */
+
+/* Seed 001 as a tree: a 2.6.32 host (the rhel6 tree) plus the seed's
+ * process, pid 4242, with the seed's maps. */
+static char *seed001_tree(const char *release, const char *max_map_count)
+{
+	_cleanup_free_ char *tmpl = xasprintf("%s/seed001-XXXXXX", tmpdir);
+	assert_non_null(mkdtemp(tmpl));
+	_cleanup_free_ char *cmd =
+		xasprintf("tests/fixtures/vma-seed001-tree.sh '%s' '%s' '%s'", tmpl, release, max_map_count);
+	assert_int_equal(system(cmd), 0);
+	return xstrdup(tmpl);
+}
+
+static void drop_tree(char *dir)
+{
+	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+static void test_seed001_fragmentation(void **state UNUSED)
+{
+	struct run r;
+	char *dir = seed001_tree("2.6.32-431.el6.x86_64", "65530");
+	run_tree(dir, &r);
+	const struct finding *f = find(&r, "vma.fragmentation");
+	assert_non_null(f);
+	/* Before 3.8: the linear walk, thousands of find_vma steps. */
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_int_equal(f->nsubj, 1);
+	assert_int_equal(f->subj[0].pid, 4242);
+	assert_string_equal(f->subj[0].comm, "mysqld");
+	assert_true(ev(f, "vmas") == 9053);
+	assert_true(ev(f, "search_size") == 528384);
+	assert_true(ev(f, "linear_search_steps") > 4000);
+	assert_true(ev(f, "max_map_count_share") > 0.13 && ev(f, "max_map_count_share") < 0.14);
+	assert_non_null(strstr(f->summary, "before 3.8"));
+	assert_non_null(strstr(finding_evidence(f, "region_sizes")->str, "516 KiB x 2885"));
+	assert_null(find(&r, "vma.map_count_near_limit"));
+	run_free(&r);
+	drop_tree(dir);
+
+	/* The same process on 6.18: a gap tree, a warning for the count. */
+	dir = seed001_tree("6.18.44", "65530");
+	run_tree(dir, &r);
+	f = find(&r, "vma.fragmentation");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_null(finding_evidence(f, "linear_search_steps"));
+	assert_true(ev(f, "tree_search_steps") > 13 && ev(f, "tree_search_steps") < 14);
+	assert_non_null(strstr(f->summary, "gap-augmented tree"));
+	assert_non_null(strstr(f->summary, "2885 regions of 516 KiB are what glibc maps for 512 KiB mallocs"));
+	run_free(&r);
+	drop_tree(dir);
+}
+
+static void test_map_count_limit(void **state UNUSED)
+{
+	static const struct {
+		const char *limit;
+		bool found;
+		enum severity sev;
+	} cases[] = {{"11400", false, 0}, {"11200", true, SEV_WARNING}, {"9500", true, SEV_CRITICAL}};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct run r;
+		char *dir = seed001_tree("6.18.44", cases[i].limit);
+		run_tree(dir, &r);
+		const struct finding *f = find(&r, "vma.map_count_near_limit");
+		if (!cases[i].found) {
+			assert_null(f); /* 9053 / 11400 = 79% */
+		} else {
+			assert_non_null(f);
+			assert_int_equal(f->severity, cases[i].sev);
+			assert_true(ev(f, "max_map_count") == atof(cases[i].limit));
+			assert_int_equal(f->subj[0].pid, 4242);
+		}
+		run_free(&r);
+		drop_tree(dir);
+	}
+}
+
+/* mmap churn from tracer data built by hand: pairs of one size above the
+ * rate threshold are named; scattered sizes or a reused buffer are not. */
+static void add_vmop(struct traced *t, unsigned kind, uint32_t tgid, uint64_t len, uint64_t count, uint64_t ns_each)
+{
+	ARRAY_GROW(t->hists, t->nhists, t->caphists);
+	struct tr_hist *h = &t->hists[t->nhists++];
+	*h = (struct tr_hist){.tgid = tgid, .kind = kind, .detail = len, .count = count, .sum_ns = count * ns_each,
+			      .max_ns = ns_each * 3, .extra2 = kind == TR_MMAP ? count : 0};
+	snprintf(h->comm, sizeof(h->comm), "server");
+	h->slots[2] = count;
+}
+
+static const struct finding *churn_of(struct traced *t, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	in.traced = t;
+	t->groups = TG_VMA | TG_VMA_SEARCH;
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, "vma.mmap_churn"))
+			return &f->v[i];
+	return NULL;
+}
+
+static void test_mmap_churn_thresholds(void **state UNUSED)
+{
+	struct traced t = {.duration_s = 10};
+	struct findings f = {0};
+
+	/* 40 pairs/s of 516 KiB: below the threshold. */
+	add_vmop(&t, TR_MMAP, 77, 528384, 400, 3000);
+	add_vmop(&t, TR_MUNMAP, 77, 528384, 400, 3000);
+	assert_null(churn_of(&t, &f));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* 2,000 pairs/s: a warning naming the size, the malloc behind it, the rate. */
+	t = (struct traced){.duration_s = 10};
+	add_vmop(&t, TR_MMAP, 77, 528384, 20000, 3000);
+	add_vmop(&t, TR_MUNMAP, 77, 528384, 20000, 4000);
+	add_vmop(&t, TR_MMAP, 77, 4096, 30000, 1000); /* mapped, never unmapped */
+	add_vmop(&t, TR_UNMAPPED_AREA, 77, 528384, 20000, 0);
+	/* before it exec'd, under its launcher's name: an early munmap, and
+	 * the searches entry (one per process, the busiest of all) */
+	add_vmop(&t, TR_MUNMAP, 77, 8192, 3, 1000);
+	snprintf(t.hists[t.nhists - 1].comm, sizeof(t.hists[0].comm), "taskset");
+	add_vmop(&t, TR_UNMAPPED_AREA, 77, 0, 90000, 0);
+	snprintf(t.hists[t.nhists - 1].comm, sizeof(t.hists[0].comm), "taskset");
+	const struct finding *c = churn_of(&t, &f);
+	assert_non_null(c);
+	assert_string_equal(c->subj[0].comm, "server"); /* gone: the name from its busiest histogram */
+	assert_int_equal(c->severity, SEV_WARNING);
+	assert_int_equal(c->subj[0].pid, 77);
+	assert_true(ev(c, "pattern_size") == 528384);
+	assert_true(ev(c, "pattern_rate") == 2000);
+	assert_true(ev(c, "mmap_rate") == 5000);
+	assert_true(fabs(ev(c, "munmap_rate") - 2000.3) < 1e-9);
+	assert_true(ev(c, "unmapped_area_searches") == 11000);
+	/* (20000 * 3 + 20000 * 4 + 30000 * 1 + 3 * 1) us in 10 s: 1.7% of a CPU */
+	assert_true(fabs(ev(c, "syscall_cpu_share") - 0.0170003) < 1e-9);
+	assert_non_null(strstr(c->title, "516 KiB"));
+	assert_non_null(strstr(c->summary, "512 KiB malloc"));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* A quarter of a CPU in the two syscalls: critical. */
+	t = (struct traced){.duration_s = 1};
+	add_vmop(&t, TR_MMAP, 78, 1 << 20, 30000, 5000);
+	add_vmop(&t, TR_MUNMAP, 78, 1 << 20, 30000, 5000);
+	c = churn_of(&t, &f);
+	assert_non_null(c);
+	assert_int_equal(c->severity, SEV_CRITICAL);
+	assert_null(strstr(c->summary, "malloc")); /* 1 MiB exactly is not a malloc's mmap */
+	findings_free(&f);
+	traced_free(&t);
+}
+
+/* ---- degrade, do not drop: one missing file costs one figure ---- */
+
+static void test_degrade_near_limit_assumed(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct perr e;
+	struct proc_entry p = {.stat = {.pid = 4242, .comm = "mysqld", .state = 'S', .vsize = 1 << 30},
+			       .has_maps = true, .vma = {.nvmas = 64000}};
+
+	/* 98% of the kernel's default limit: with the host's own limit not
+	 * read, at most a warning (distributions raise it). */
+	in.cur.procs = &p;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	assert_int_equal(kernel_release_parse("6.18.0", &in.host.kver, &e), 0);
+	in.host.has_kver = true;
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "vma.map_count_near_limit");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "max_map_count") == 65530);
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	struct kv lim = {(char *)"vm.max_map_count", 65530};
+	in.host.sysctl = (struct kvtab){.v = &lim, .n = 1};
+	detect_inputs(&in, &f, &s);
+	assert_int_equal(find_in(&f, "vma.map_count_near_limit")->severity, SEV_CRITICAL);
+	findings_free(&f);
+	skips_free(&s);
+}
+
+static void test_degrade_churn_without_maps(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct perr e;
+	const struct finding *x;
+	struct proc_entry p = {.stat = {.pid = 4242, .comm = "mysqld", .state = 'S', .vsize = 1 << 30}};
+	in.cur.procs = &p;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	in.host.has_kver = true;
+
+	/* Churn on a pre-3.8 kernel by a process whose maps timed out: its
+	 * layout is unknown, not "no regions". */
+	struct traced t = {.duration_s = 10, .groups = TG_VMA | TG_VMA_SEARCH};
+	add_vmop(&t, TR_MMAP, 4242, 528384, 20000, 3000);
+	add_vmop(&t, TR_MUNMAP, 4242, 528384, 20000, 3000);
+	assert_int_equal(kernel_release_parse("2.6.32-431.el6.x86_64", &in.host.kver, &e), 0);
+	struct unreadable u = {.pid = 4242, .comm = "mysqld", .file = "maps",
+			       .reason = "read did not finish within the deadline (the process may hold its mmap_lock)"};
+	in.unreadable = &u;
+	in.nunreadable = 1;
+	in.traced = &t;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "vma.mmap_churn");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING); /* 2,000 pairs/s */
+	assert_true(ev(x, "pattern_rate") == 2000);
+	assert_unknown(x, "vmas", "proc/4242/maps: read did not finish");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	traced_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed001_layout),
 		cmocka_unit_test(test_holes_and_neighbours),
 		cmocka_unit_test(test_real_maps),
+		cmocka_unit_test(test_seed001_fragmentation),
+		cmocka_unit_test(test_map_count_limit),
+		cmocka_unit_test(test_mmap_churn_thresholds),
+		cmocka_unit_test(test_degrade_near_limit_assumed),
+		cmocka_unit_test(test_degrade_churn_without_maps),
 	};
-	return cmocka_run_group_tests_name("vma", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("vma", tests, group_setup, group_teardown);
 }

@@ -1,0 +1,194 @@
+/* Interrupt work (seed 003), per CPU, not per process: softirq handler
+ * runs and raise-to-run latency, hardirq handlers, woken ksoftirqd
+ * threads waiting for their CPU, and hard hrtimers run late (interrupts
+ * kept off). The histogram key's tgid holds the CPU. */
+#ifndef KSTALL_IRQ_BPF_H
+#define KSTALL_IRQ_BPF_H
+
+#include "common.bpf.h"
+
+/* Interrupt work per (CPU, kind, vector or irq). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ks_hist_key);
+	__type(value, struct ks_hist);
+} irqh SEC(".maps");
+
+/* Per CPU: when each softirq vector was raised (first raise since it last
+ * ran) and when it entered; when the running hardirq entered. Handlers
+ * of one kind do not nest on a CPU, so one slot each is enough. */
+struct irq_cpu {
+	__u64 raised[KS_NR_SOFTIRQS];
+	__u64 entered[KS_NR_SOFTIRQS];
+	__u64 hard_entered;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct irq_cpu);
+} irq_cpu SEC(".maps");
+
+/* ksoftirqd threads (pid -> when woken, 0 when not waiting), filled by
+ * user space from /proc at start: they are per CPU and live for ever. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} ksoftirqd SEC(".maps");
+
+static __always_inline struct irq_cpu *irq_state(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&irq_cpu, &zero);
+}
+
+static __always_inline struct ks_hist *irq_hist(__u32 kind, __u64 detail)
+{
+	struct ks_hist_key hk = {.tgid = bpf_get_smp_processor_id(), .kind = kind, .detail = detail};
+	return hist_get_in(&irqh, &hk, KS_STAT_IRQS_FULL);
+}
+
+/* An interrupt-side duration at or above the threshold, to user space. */
+static __always_inline void irq_outlier(__u32 kind, __u64 detail, __u64 dur)
+{
+	if (dur < threshold_ns)
+		return;
+	/* comm: what it interrupted, or ksoftirqd */
+	struct ks_event *e = event_new(KS_EV_WAIT, kind, dur, detail, bpf_get_smp_processor_id(), 0);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/softirq_raise")
+int BPF_PROG(softirq_raise, unsigned int vec)
+{
+	struct irq_cpu *s = irq_state();
+	if (s && vec < KS_NR_SOFTIRQS && !s->raised[vec])
+		s->raised[vec] = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(softirq_entry, unsigned int vec)
+{
+	struct irq_cpu *s = irq_state();
+	if (!s || vec >= KS_NR_SOFTIRQS)
+		return 0;
+	__u64 now = bpf_ktime_get_ns(), raised = s->raised[vec];
+	s->entered[vec] = now;
+	s->raised[vec] = 0;
+	if (!raised)
+		return 0; /* raised before tracing started */
+	struct ks_hist *h = irq_hist(KS_SOFTIRQ_LAT, vec);
+	if (h)
+		hist_add(h, now - raised, 0, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(softirq_exit, unsigned int vec)
+{
+	struct irq_cpu *s = irq_state();
+	if (!s || vec >= KS_NR_SOFTIRQS || !s->entered[vec])
+		return 0;
+	__u64 dur = bpf_ktime_get_ns() - s->entered[vec];
+	s->entered[vec] = 0;
+	struct ks_hist *h = irq_hist(KS_SOFTIRQ, vec);
+	if (h)
+		hist_add(h, dur, (__u32)bpf_get_current_pid_tgid(), 0, 0);
+	irq_outlier(KS_SOFTIRQ, vec, dur);
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(hardirq_entry, int irq, struct irqaction *action)
+{
+	struct irq_cpu *s = irq_state();
+	if (s)
+		s->hard_entered = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(hardirq_exit, int irq, struct irqaction *action, int ret)
+{
+	struct irq_cpu *s = irq_state();
+	if (!s || !s->hard_entered)
+		return 0;
+	__u64 dur = bpf_ktime_get_ns() - s->hard_entered;
+	s->hard_entered = 0;
+	struct ks_hist *h = irq_hist(KS_HARDIRQ, (__u64)irq);
+	if (!h)
+		return 0;
+	if (!h->count) /* first time: the handler's name instead of a task's */
+		bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), BPF_CORE_READ(action, name));
+	hist_add(h, dur, 0, 0, 0);
+	irq_outlier(KS_HARDIRQ, (__u64)irq, dur);
+	return 0;
+}
+
+/* Interrupts kept off: a hard hrtimer runs from the timer interrupt, so
+ * how late it runs after its expiry time bounds how long this CPU could
+ * not take that interrupt (interrupts off, a long handler before it, or
+ * the hypervisor not running the vCPU). The task it interrupted is the
+ * likely one that kept them off: when interrupts come back on, the
+ * pending timer interrupt runs at once, in that task's context. */
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(timer_expire, struct hrtimer *timer, ktime_t *now)
+{
+	if (timer->is_soft) /* run from softirq: softirq latency, measured there */
+		return 0;
+	__s64 nowv = 0, exp = timer->node.expires;
+	if (bpf_probe_read_kernel(&nowv, sizeof(nowv), now) < 0)
+		return 0;
+	__u64 late = nowv > exp ? (__u64)(nowv - exp) : 0;
+	struct ks_hist *h = irq_hist(KS_TIMER_LATE, 0);
+	if (h)
+		hist_add(h, late, (__u32)bpf_get_current_pid_tgid(), 0, 0);
+	irq_outlier(KS_TIMER_LATE, 0, late);
+	return 0;
+}
+
+/* ksoftirqd: from wakeup to running. Every context switch comes through
+ * sched_switch: one hash lookup of the incoming pid, nothing more. */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(ksoftirqd_wakeup, struct task_struct *p)
+{
+	__u32 pid = p->pid; /* tp_btf: a BTF pointer, read directly */
+	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
+	if (woken && !*woken)
+		*woken = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ksoftirqd_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 pid = next->pid;
+	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
+	if (!woken || !*woken)
+		return 0;
+	__u64 wait = bpf_ktime_get_ns() - *woken;
+	*woken = 0;
+	struct ks_hist *h = irq_hist(KS_KSOFTIRQD, 0);
+	if (h)
+		hist_add(h, wait, pid, 0, 0);
+	if (wait < threshold_ns)
+		return 0;
+	/* an outlier: name the thread it got the CPU from */
+	struct ks_event *e = event_new(KS_EV_WAIT, KS_KSOFTIRQD, wait, 0, bpf_get_smp_processor_id(), pid);
+	if (!e)
+		return 0;
+	/* sched_switch runs in prev's context: current is prev */
+	e->tid = BPF_CORE_READ(prev, pid);
+	e->tgid = BPF_CORE_READ(prev, tgid);
+	BPF_CORE_READ_STR_INTO(&e->comm, prev, comm);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,105 @@
+/* Interrupt work (seed 003): softirq and hardirq handler runs, softirq
+ * raise-to-run waits, woken ksoftirqd threads waiting for their CPU, and
+ * hard timers run late (interrupts kept off). Per CPU, not per process:
+ * histograms per (CPU, kind, vector or IRQ) in `irqh`. */
+#include "mechanism.h"
+#include "../lib/tracefs.h"
+
+void tracer_irqsoff_note(const char *available, char *buf, size_t len)
+{
+	static const char *const want[] = {"irqsoff", "preemptirqsoff", "osnoise", "timerlat"};
+	char have[128] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; available && i < ARRAY_SIZE(want); i++) {
+		/* whole words of a space-separated line */
+		size_t wl = strlen(want[i]);
+		for (const char *p = strstr(available, want[i]); p; p = strstr(p + 1, want[i]))
+			if ((p == available || p[-1] == ' ') && (p[wl] == ' ' || p[wl] == 0 || p[wl] == '\n')) {
+				n += (size_t)snprintf(have + n, n < sizeof(have) ? sizeof(have) - n : 0, "%s%s",
+						      n ? ", " : "", want[i]);
+				break;
+			}
+	}
+	if (!available)
+		snprintf(buf, len, "tracefs could not be read, so whether the kernel has the irqsoff, osnoise or "
+			 "timerlat tracers is unknown");
+	else if (!have[0])
+		snprintf(buf, len, "this kernel has no irqsoff, osnoise or timerlat tracer (available_tracers: %s)",
+			 available[0] ? available : "none");
+	else
+		snprintf(buf, len, "this kernel has the %s tracer%s, but kstall does not switch current_tracer, a "
+			 "host-wide setting another tool may own", have, strchr(have, ',') ? "s" : "");
+}
+
+/* The ksoftirqd/N kernel threads, by name; returns how many. */
+static unsigned add_ksoftirqd_pids(struct tracer *t)
+{
+	char **names = NULL;
+	unsigned n = 0;
+	if (sysroot_list(t->root, "proc", &names) < 0)
+		return 0;
+	for (char **p = names; *p; p++) {
+		char path[64];
+		struct buf b = {0};
+		if (**p < '0' || **p > '9')
+			continue;
+		snprintf(path, sizeof(path), "proc/%s/comm", *p);
+		if (sysroot_read(t->root, path, &b) == 0 && str_starts_with(b.data, "ksoftirqd/")) {
+			__u32 pid = (__u32)atoi(*p);
+			__u64 zero = 0;
+			if (bpf_map__update_elem(t->skel->maps.ksoftirqd, &pid, sizeof(pid), &zero, sizeof(zero), BPF_ANY) == 0)
+				n++;
+		}
+		buf_free(&b);
+	}
+	strv_free(names);
+	return n;
+}
+
+static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
+{
+	/* Interrupt histograms are per CPU: 10 softirq vectors, their waits
+	 * and ksoftirqd on each, plus the IRQ lines (a few thousand at most
+	 * across all CPUs). 1,152 CPUs: about 28 k entries, 9 MB. */
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu > 0)
+		bpf_map__set_max_entries(t->skel->maps.irqh, (__u32)ncpu * 21 + 4096);
+}
+
+static void seed(struct tracer *t)
+{
+	if (t->groups & TG_TIMER_LATE) {
+		char avail[512], note[768];
+		tracer_irqsoff_note(tracefs_available_tracers(avail, sizeof(avail)) == 0 ? avail : NULL, note,
+				    sizeof(note));
+		tg_notes_add(&t->notes, TG_TIMER_LATE, true, "%s", note);
+	}
+	if ((t->groups & TG_KSOFTIRQD) && add_ksoftirqd_pids(t) == 0)
+		tracer_drop(t, TG_KSOFTIRQD, "no ksoftirqd/N threads found in proc");
+}
+
+static void read_irqh(struct tracer *t, struct traced *out)
+{
+	tracer_read_hists(t, t->skel->maps.irqh, out);
+}
+
+const struct tr_mechanism tr_irq = {
+	.name = "irq",
+	.groups = (const struct tr_group[]){
+		{.group = TG_SOFTIRQ,
+		 .tracepoints = TR_LIST("softirq_entry", "softirq_exit", "softirq_raise"),
+		 .progs = TR_LIST("softirq_raise", "softirq_entry", "softirq_exit")},
+		{.group = TG_HARDIRQ,
+		 .tracepoints = TR_LIST("irq_handler_entry", "irq_handler_exit"),
+		 .progs = TR_LIST("hardirq_entry", "hardirq_exit")},
+		{.group = TG_KSOFTIRQD,
+		 .tracepoints = TR_LIST("sched_wakeup", "sched_switch"),
+		 .progs = TR_LIST("ksoftirqd_wakeup", "ksoftirqd_switch")},
+		{.group = TG_TIMER_LATE, .tracepoints = TR_LIST("hrtimer_expire_entry"), .progs = TR_LIST("timer_expire")},
+		{0},
+	},
+	.configure = configure,
+	.seed = seed,
+	.read = read_irqh,
+};

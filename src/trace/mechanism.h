@@ -1,0 +1,121 @@
+/* Inside the tracer: its state, and the descriptor each mechanism
+ * (reclaim.c, dcache.c, vma.c, irq.c, writeback.c, mmap_lock.c) gives of
+ * itself. trace.c derives from the descriptors what to plan, load, seed,
+ * attach and read; nothing there names a mechanism's program or map.
+ *
+ * Adding a mechanism: a group bit in src/model/groups.h; its programs in
+ * src/bpf; src/trace/NAME.c with `const struct tr_mechanism tr_NAME`
+ * listing its groups, the tracepoints and programs of each, and the hooks
+ * it needs; a line in tr_mechanisms[] (registry.c); the groups each
+ * finding id needs in its detector's `traces`. */
+#ifndef KSTALL_TRACE_MECHANISM_H
+#define KSTALL_TRACE_MECHANISM_H
+
+#include "trace.h"
+
+#include <bpf/libbpf.h>
+
+#include "../bpf/kstall.h"
+#include "kstall.skel.h"
+
+struct lookup_paths {
+	uint32_t tgid;
+	struct pattern_set set;
+};
+
+struct sym {
+	uint64_t addr;
+	char name[96];
+};
+
+#define TR_MAX_LINKS 64 /* per-syscall event links */
+
+struct tracer {
+	struct kstall_bpf *skel;
+	struct sysroot *root;
+	unsigned available;    /* groups whose tracepoints this kernel has */
+	unsigned groups;       /* groups that run */
+	struct tg_notes notes; /* why the others do not, and notes on some that do */
+	int stats_fd;          /* >= 0 while statistics are on */
+	bool stats_ok;         /* the kernel let us turn them on */
+	double stats_since;    /* when they were last turned on */
+	double stats_sampled;  /* seconds they have been on, finished periods */
+	double t0;
+	struct ring_buffer *rb;
+	struct tr_event *events;
+	size_t nevents, capevents;
+	uint64_t events_not_kept;
+	struct lookup_paths *paths;
+	size_t npaths, cappaths;
+	uint64_t paths_not_kept;
+	/* vmops entries of processes that have exited, moved out of the map
+	 * (see vma.c) so that it does not fill up on a long run */
+	struct tr_hist *retired;
+	size_t nretired, capretired;
+	uint64_t vmops_pruned;
+	struct sym *syms; /* resolved shrinker functions */
+	size_t nsyms, capsyms;
+	struct bpf_link *links[TR_MAX_LINKS]; /* per-syscall events */
+	size_t nlinks;
+	bool per_syscall; /* lookups and mmap through per-syscall events, not raw */
+};
+
+/* A NULL-terminated list of names, for the tables below. */
+#define TR_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* One group of a mechanism. Lists end at NULL. */
+struct tr_group {
+	unsigned group;                    /* one TG_* bit */
+	const char *const *tracepoints;    /* all needed: names in the kernel's BTF (btf_trace_NAME) */
+	const char *const *progs;          /* programs that serve it */
+	const char *const *syscall_progs;  /* ... attached to per-syscall events (tracefs) */
+	const char *const *raw_progs;      /* ... or, without tracefs, on raw sys_enter/sys_exit */
+	unsigned requires;                 /* dependent: runs only where one of these runs */
+	unsigned fallback_for;             /* runs only where these do not */
+	const char *fallback_note;         /* what is lost while it stands in for them */
+};
+
+struct tr_mechanism {
+	const char *name;
+	const struct tr_group *groups; /* ends at group 0 */
+	/* Before load: read-only data and map sizes; may drop groups
+	 * (tracer_drop) by the options. */
+	void (*configure)(struct tracer *t, const struct trace_opts *o);
+	/* After load, before attach: seed its maps; may drop groups. */
+	void (*seed)(struct tracer *t);
+	/* After the skeleton's attach: per-syscall events; may drop groups. */
+	void (*attach)(struct tracer *t);
+	/* Its own maps into out, after the shared histograms. */
+	void (*read)(struct tracer *t, struct traced *out);
+};
+
+extern const struct tr_mechanism tr_reclaim, tr_dcache, tr_vma, tr_irq, tr_writeback, tr_mmap_lock;
+/* In the order their hooks run, which is the order of their notes (and
+ * so of the skips) after the plan's. */
+extern const struct tr_mechanism *const tr_mechanisms[];
+extern const size_t ntr_mechanisms;
+
+/* The descriptor of a group bit, or NULL. */
+const struct tr_group *tr_group_of(unsigned group);
+/* Switch a running group off with the reason, and the groups that run
+ * only with it (their `requires`) with it. */
+void tracer_drop(struct tracer *t, unsigned group, const char *fmt, ...) PRINTF_FMT(3, 4);
+/* The fallback group standing in for group, if one runs. */
+const struct tr_group *tracer_fallback_running(unsigned groups, unsigned group);
+
+/* Keep a per-syscall event's link until tracer_stop. */
+void tracer_keep_link(struct tracer *t, struct bpf_link *l);
+
+/* Ring-buffer events of the mechanisms that have their own. */
+int lookups_path_event(struct tracer *t, const struct ks_event *e);     /* dcache.c */
+void mmap_lock_event(struct tr_event *x, const struct ks_event *e);     /* mmap_lock.c */
+/* The shrinker function at addr, from kallsyms (reclaim.c). */
+const char *reclaim_shrinker_name(struct tracer *t, uint64_t addr);
+
+/* Shared by the readers: one histogram of a hists-shaped map. */
+void tracer_hist_from_map(struct tr_hist *x, const struct ks_hist_key *k, const struct ks_hist *h);
+/* Every histogram of a hists-shaped map (hists, vmops, irqh) into out;
+ * returns how many. */
+size_t tracer_read_hists(struct tracer *t, const struct bpf_map *m, struct traced *out);
+
+#endif

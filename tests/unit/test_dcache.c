@@ -1,0 +1,343 @@
+/* The dentry-cache detectors (dcache.*): the seed-002 host (tests/fixtures/
+ * dcache-seed002-centos6), thresholds on inputs built by hand, and what
+ * each finding does when one of its files is missing. */
+#include "detectutil.h"
+#include "trace/trace.h"
+
+static void test_seed002_is_critical(void **state UNUSED)
+{
+	struct run r;
+	run_tree("tests/fixtures/dcache-seed002-centos6", &r);
+	assert_int_equal(r.in.mode, WINDOW_INTERVAL);
+	assert_true(r.in.interval_s == 2.0);
+	const struct finding *f = find(&r, "dcache.bloat");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "nr_dentry") == 280626228.0);
+	assert_true(ev(f, "dentry_share_of_memtotal") > 0.75);
+	assert_true(ev(f, "slab") == 56620596.0 * 1024);
+	assert_true(ev(f, "nr_dentry_growth") == (280626228.0 - 280500000.0) / 2);
+	assert_true(ev(f, "kswapd0_cpu_share") > 0.99 && ev(f, "kswapd0_cpu_share") < 1.01);
+	/* The reclaimers are named as subjects. */
+	int kswapd = 0;
+	for (size_t i = 0; i < f->nsubj; i++)
+		if (f->subj[i].kind == SUBJ_PROCESS && (f->subj[i].pid == 373 || f->subj[i].pid == 374))
+			kswapd++;
+	assert_int_equal(kswapd, 2);
+	assert_non_null(strstr(f->summary, "kswapd"));
+	bool nss = false;
+	for (size_t i = 0; i < f->nremedy; i++)
+		nss |= strstr(f->remedy[i], "NSS_SDB_USE_CACHE") != NULL;
+	assert_true(nss);
+	/* 2.6.32 cannot count negative dentries: skipped, with the reason. */
+	const struct skip *s = skipped(&r, "dcache.negative_dentries");
+	assert_non_null(s);
+	assert_non_null(strstr(s->reason, "2.6.32"));
+	assert_int_equal(r.in.nerrors, 0);
+	run_free(&r);
+}
+
+/* ---- thresholds on built inputs ---- */
+
+static void build(struct inputs *in, uint64_t memtotal_kb, uint64_t nr, uint64_t neg, const char *release)
+{
+	struct perr e;
+	memset(in, 0, sizeof(*in));
+	char *mi = xasprintf("MemTotal: %" PRIu64 " kB\nSlab: %" PRIu64 " kB\n", memtotal_kb, nr * 192 / 1024);
+	assert_int_equal(proc_meminfo_parse(mi, &in->cur.meminfo, &e), 0);
+	free(mi);
+	in->cur.s_meminfo.state = SRC_OK;
+	in->cur.dentry = (struct dentry_state){nr, nr / 2, 45, 0, neg, 0};
+	in->cur.s_dentry.state = SRC_OK;
+	assert_int_equal(kernel_release_parse(release, &in->host.kver, &e), 0);
+	in->host.has_kver = true;
+	in->host.user_hz = 100;
+	in->mode = WINDOW_SINCE_BOOT;
+	snprintf(in->host.hostname, sizeof(in->host.hostname), "t");
+}
+
+static enum severity sev_of(struct inputs *in, const char *id, bool *found)
+{
+	struct findings f = {0};
+	struct skips s = {0};
+	enum severity sev = SEV_INFO;
+	detect_all(in, 0, &f, &s);
+	*found = false;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, id)) {
+			*found = true;
+			sev = f.v[i].severity;
+		}
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in->cur.meminfo);
+	return sev;
+}
+
+static void test_bloat_thresholds(void **state UNUSED)
+{
+	struct inputs in;
+	bool found;
+	const uint64_t mem = 16ull << 20; /* 16 GiB in kB */
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100); /* dentries per 1% */
+
+	build(&in, mem, 14 * per_pct, 0, "6.1.0");
+	sev_of(&in, "dcache.bloat", &found);
+	assert_false(found); /* 14%: below the warning line */
+	build(&in, mem, 16 * per_pct, 0, "6.1.0");
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_WARNING);
+	assert_true(found);
+	build(&in, mem, 41 * per_pct, 0, "6.1.0");
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_CRITICAL);
+	/* A small machine: 40% of 512 MB is under the absolute floor of 10 M
+	 * dentries, so it is a warning, not critical. */
+	build(&in, 512 << 10, (uint64_t)(0.5 * (512 << 20) / 192), 0, "6.1.0");
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_WARNING);
+	/* A big share of a tiny cache is not a bloat: under 250 k dentries. */
+	build(&in, 128 << 10, 200000, 0, "6.1.0");
+	sev_of(&in, "dcache.bloat", &found);
+	assert_false(found);
+}
+
+static void test_growth_alone_warns(void **state UNUSED)
+{
+	struct inputs in;
+	struct sample prev = {0};
+	bool found;
+	const uint64_t mem = 16ull << 20;
+
+	build(&in, mem, 1000000, 0, "6.1.0");
+	prev.s_dentry.state = SRC_OK;
+	prev.dentry.nr_dentry = 1000000 - 10 * 30000; /* 30 k/s over 10 s */
+	in.prev = &prev;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 10;
+	/* 30 k/s * 192 B * 3600 s = 20 GB within the hour: warn now. */
+	assert_int_equal(sev_of(&in, "dcache.bloat", &found), SEV_WARNING);
+	assert_true(found);
+	build(&in, mem, 1000000, 0, "6.1.0");
+	prev.dentry.nr_dentry = 1000000 - 10 * 100; /* 100/s: noise */
+	in.prev = &prev;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 10;
+	sev_of(&in, "dcache.bloat", &found);
+	assert_false(found);
+}
+
+static void test_negative_thresholds(void **state UNUSED)
+{
+	struct inputs in;
+	bool found;
+	const uint64_t mem = 64ull << 20;
+
+	build(&in, mem, 3000000, 2000000, "5.15.0");
+	assert_int_equal(sev_of(&in, "dcache.negative_dentries", &found), SEV_WARNING);
+	assert_true(found);
+	build(&in, mem, 3000000, 900000, "5.15.0");
+	sev_of(&in, "dcache.negative_dentries", &found);
+	assert_false(found); /* under half of the cache */
+	/* 100 M negative dentries = 19 GB of 64 GB: critical. */
+	build(&in, mem, 110000000, 100000000, "5.15.0");
+	assert_int_equal(sev_of(&in, "dcache.negative_dentries", &found), SEV_CRITICAL);
+	/* RHEL 8's 4.18 prints a placeholder 0: unknown, not "none". */
+	build(&in, mem, 3000000, 0, "4.18.0-80.el8");
+	struct findings f = {0};
+	struct skips s = {0};
+	detect_all(&in, 0, &f, &s);
+	bool sk = false;
+	for (size_t i = 0; i < s.n; i++)
+		sk |= !strcmp(s.v[i].detector, "dcache.negative_dentries");
+	assert_true(sk);
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+	/* A backport that does count (non-zero on a < 5.0 kernel) is used. */
+	build(&in, mem, 3000000, 2500000, "4.18.0-80.el8");
+	assert_int_equal(sev_of(&in, "dcache.negative_dentries", &found), SEV_WARNING);
+	assert_true(found);
+}
+
+/* ---- degrade, do not drop: one missing file costs one figure ---- */
+
+static void test_degrade_negative_without_meminfo(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+
+	/* No meminfo: negative dentries are still counted against the cache;
+	 * their share of memory (critical) is unknown. The bloat's thresholds
+	 * are shares of memory: skipped, naming the file. */
+	build(&in, mem, 3000000, 2000000, "5.15.0");
+	kvtab_free(&in.cur.meminfo);
+	absent(&in.cur.s_meminfo, "proc/meminfo");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentries");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "nr_negative") == 2000000 && ev(x, "nr_dentry") == 3000000);
+	assert_true(fabs(ev(x, "negative_share") - 2.0 / 3) < 1e-9);
+	assert_unknown(x, "memtotal", "proc/meminfo");
+	assert_non_null(skip_in(&s, "dcache.bloat"));
+	assert_non_null(strstr(skip_in(&s, "dcache.bloat")->reason, "proc/meminfo: No such file"));
+	findings_free(&f);
+	skips_free(&s);
+	/* 100 M negative dentries is critical with 64 GB (test_negative_
+	 * thresholds); without MemTotal, at most a warning that says why. */
+	build(&in, mem, 110000000, 100000000, "5.15.0");
+	kvtab_free(&in.cur.meminfo);
+	absent(&in.cur.s_meminfo, "proc/meminfo");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentries");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+}
+
+static void test_degrade_bloat_without_earlier_dentry(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+
+	/* A snapshot whose earlier sample lacks dentry-state: the share is
+	 * there, the growth is unknown. */
+	struct sample prev = {0};
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100);
+	build(&in, mem, 16 * per_pct, 0, "6.1.0");
+	absent(&prev.s_dentry, "kstall/sample0/proc/sys/fs/dentry-state");
+	in.prev = &prev;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 1;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.bloat");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "nr_dentry") == 16.0 * per_pct);
+	assert_unknown(x, "nr_dentry_growth", "kstall/sample0/proc/sys/fs/dentry-state");
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+}
+
+static void test_degrade_bloat_without_uptime(void **state UNUSED)
+{
+	struct inputs in;
+	struct findings f;
+	struct skips s;
+	const struct finding *x;
+	const uint64_t mem = 64ull << 20;
+	uint64_t per_pct = (uint64_t)((double)mem * 1024 / 192 / 100);
+
+	/* 30% of memory in 100 M+ dentries is critical if kswapd spins; one
+	 * sample without uptime cannot say: unknown, at most a warning. */
+	struct proc_entry kp = {.stat = {.pid = 373, .comm = "kswapd0", .state = 'R', .utime = 0, .stime = 9000000,
+					 .starttime = 100}};
+	build(&in, mem, 30 * per_pct, 0, "6.1.0");
+	in.cur.procs = &kp;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	absent(&in.cur.s_uptime, "proc/uptime");
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.bloat");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_unknown(x, "kswapd0_cpu_share", "proc/uptime");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	/* with the uptime: kswapd at 100% of a CPU, critical */
+	in.cur.s_uptime.state = SRC_OK;
+	in.cur.uptime_s = 90001;
+	detect_inputs(&in, &f, &s);
+	assert_int_equal(find_in(&f, "dcache.bloat")->severity, SEV_CRITICAL);
+	findings_free(&f);
+	skips_free(&s);
+	kvtab_free(&in.cur.meminfo);
+}
+
+/* Seed 002 without its earlier sample and uptime: the dentry figures
+ * stand and kswapd's CPU share is unknown. */
+static void test_degrade_seed002_without_uptime(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/seed002-one", tmpdir);
+	_cleanup_free_ char *cmd = xasprintf("cp -r tests/fixtures/dcache-seed002-centos6 '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	rm_path(dir, "kstall");
+	rm_path(dir, "proc/uptime");
+	run_tree(dir, &r);
+	assert_int_equal(r.in.mode, WINDOW_SINCE_BOOT);
+	f = find(&r, "dcache.bloat");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* 80% of memory */
+	assert_true(ev(f, "nr_dentry") == 280626228.0);
+	assert_true(ev(f, "slab") == 56620596.0 * 1024);
+	assert_unknown(f, "kswapd0_cpu_share", "proc/uptime");
+	assert_null(find(&r, "reclaim.kswapd_busy"));
+	assert_skip_names(&r, "reclaim.kswapd_busy", "proc/uptime: No such file");
+	run_free(&r);
+}
+
+static void test_degrade_lookups(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct sample prev = {0};
+	struct traced t = {.duration_s = 10, .groups = TG_LOOKUPS};
+	struct findings f;
+	struct skips s;
+
+	ARRAY_GROW(t.lookups, t.nlookups, t.caplookups);
+	t.lookups[t.nlookups++] = (struct tr_lookup){.tgid = 31196, .comm = "curl", .failed = 200000, .calls = 210000};
+	in.traced = &t;
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 10;
+	in.prev = &prev;
+	in.cur.s_dentry.state = SRC_OK;
+	in.cur.dentry.nr_dentry = 2000000;
+	/* 20,000 failures/s is critical while the cache grows: without the
+	 * earlier dentry-state, a warning that says why. */
+	absent(&prev.s_dentry, "kstall/sample0/proc/sys/fs/dentry-state");
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "dcache.negative_dentry_producers");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "failed_lookups_rate") == 20000);
+	assert_unknown(x, "nr_dentry_growth", "kstall/sample0/proc/sys/fs/dentry-state");
+	assert_non_null(strstr(x->summary, "at most a warning"));
+	findings_free(&f);
+	skips_free(&s);
+	/* with it: growing 10,000/s, critical */
+	prev.s_dentry.state = SRC_OK;
+	prev.dentry.nr_dentry = 2000000 - 100000;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "dcache.negative_dentry_producers");
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	assert_true(ev(x, "nr_dentry_growth") == 10000);
+	findings_free(&f);
+	skips_free(&s);
+	free(t.lookups);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed002_is_critical),
+		cmocka_unit_test(test_bloat_thresholds),
+		cmocka_unit_test(test_growth_alone_warns),
+		cmocka_unit_test(test_negative_thresholds),
+		cmocka_unit_test(test_degrade_negative_without_meminfo),
+		cmocka_unit_test(test_degrade_bloat_without_earlier_dentry),
+		cmocka_unit_test(test_degrade_bloat_without_uptime),
+		cmocka_unit_test(test_degrade_seed002_without_uptime),
+		cmocka_unit_test(test_degrade_lookups),
+	};
+	return cmocka_run_group_tests_name("dcache", tests, group_setup, group_teardown);
+}

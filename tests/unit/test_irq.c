@@ -1,0 +1,666 @@
+/* The interrupt detectors (irq.*): the seed-003 host as a snapshot tree
+ * built by hand, live findings from tracer data built by hand, and what
+ * each finding does when one of its files is missing. The seed-003
+ * scenario on the real kernel is test_rps.c (root, network namespaces). */
+#include "detectutil.h"
+#include "render/render.h"
+#include "trace/trace.h"
+
+#include <json-c/json.h>
+
+/* Seed 003 as a snapshot tree built by hand: two samples 1 s apart of a
+ * 2-CPU host. cpu0/cpu1 spend `idle` ticks of 100 idle, cpu0 25 and cpu1
+ * 8 in softirq; 30,000 function-call IPIs/s each, 20,000 of them RPS's
+ * (received_rps), and `drops`/s are dropped on cpu0. */
+static void irq_sample(const char *dir, const char *pre, int k, int idle, unsigned drops, const char *rps)
+{
+	char rel[256];
+	_cleanup_free_ char *stat = xasprintf(
+		"cpu  %d 0 %d %d 0 0 %d 0 0 0\n"
+		"cpu0 %d 0 %d %d 0 0 %d 0 0 0\n"
+		"cpu1 %d 0 %d %d 0 0 %d 0 0 0\n",
+		k * (170 - 2 * idle), k * 20, k * 2 * idle, k * 33,
+		k * (65 - idle), k * 10, k * idle, k * 25, k * (82 - idle), k * 10, k * idle, k * 8);
+	_cleanup_free_ char *softirqs = xasprintf(
+		"                    CPU0       CPU1\n"
+		"       TIMER:       %d       %d\n"
+		"      NET_RX:       %d       %d\n", k * 1000, k * 1000, k * 40000, k * 9000);
+	_cleanup_free_ char *interrupts = xasprintf(
+		"           CPU0       CPU1\n"
+		" 24:       %d          0   PCI-MSI 1-edge      eth0-rx-0\n"
+		"RES:       %d       %d   Rescheduling interrupts\n"
+		"CAL:       %d       %d   Function call interrupts\n"
+		"TLB:       %d       %d   TLB shootdowns\n",
+		k * 20000, k * 100, k * 100, k * 30000, k * 30000, k * 10, k * 10);
+	_cleanup_free_ char *softnet = xasprintf(
+		"%08x %08x %08x 00000000 00000000 00000000 00000000 00000000 00000000 %08x 00000000 00000000 00000000\n"
+		"%08x 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 %08x 00000000 00000000 00000001\n",
+		(unsigned)(k * 60000), (unsigned)k * drops, (unsigned)(k * 50), (unsigned)(k * 20000),
+		(unsigned)(k * 20000), (unsigned)(k * 20000));
+	_cleanup_free_ char *uptime = xasprintf("%d.00 1.00\n", 1000 + k);
+	const char *files[][2] = {{"proc/stat", stat}, {"proc/softirqs", softirqs}, {"proc/interrupts", interrupts},
+				  {"proc/net/softnet_stat", softnet}, {"proc/uptime", uptime}};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(rel, sizeof(rel), "%s%s", pre, files[i][0]);
+		put(dir, rel, files[i][1]);
+	}
+	if (!*pre) {
+		put(dir, "sys/class/net/eth0/queues/rx-0/rps_cpus", rps);
+		put(dir, "sys/class/net/eth0/queues/tx-0/xps_cpus", "0\n");
+		put(dir, "proc/sys/net/core/netdev_max_backlog", "1000\n");
+		put(dir, "proc/irq/24/smp_affinity", "1\n");
+	}
+}
+
+static void irq_files(const char *dir, int idle, unsigned drops, const char *rps)
+{
+	irq_sample(dir, "kstall/sample0/", 1000, idle, drops, rps);
+	irq_sample(dir, "", 1001, idle, drops, rps);
+	put(dir, "kstall/meta", "kstall_snapshot_version=1\ninterval_s=1\nt0=1000\nt1=1001\nuser_hz=100\n");
+}
+
+static void irq_tree(const char *dir, int idle, unsigned drops, const char *rps, struct run *r)
+{
+	irq_files(dir, idle, drops, rps);
+	run_tree(dir, r);
+	if (r->in.nerrors)
+		fail_msg("%s: %s", r->in.errors[0].file, r->in.errors[0].msg);
+}
+
+/* A metric's value on one CPU; -1 if that CPU is not listed. */
+static double on_cpu(const struct metric *m, int cpu)
+{
+	for (size_t i = 0; i < m->nper_cpu; i++)
+		if (m->per_cpu[i].cpu == cpu)
+			return m->per_cpu[i].v;
+	return -1;
+}
+
+/* The per-CPU breakdowns of the seed-003 tree, and the queue and IRQ
+ * settings in the JSON document. */
+static void check_irq_breakdowns(struct run *r)
+{
+	const struct metric *m = metric_of(r, "softirq.NET_RX");
+	assert_true(m->value == 49000 && on_cpu(m, 0) == 40000 && on_cpu(m, 1) == 9000);
+	m = metric_of(r, "softirq.TIMER");
+	assert_true(on_cpu(m, 0) == 1000 && on_cpu(m, 1) == 1000);
+	m = metric_of(r, "interrupts.24");
+	assert_true(m->value == 20000 && on_cpu(m, 0) == 20000);
+	assert_true(on_cpu(m, 1) == -1); /* no events there: not listed */
+	assert_string_equal(m->desc, "PCI-MSI 1-edge eth0-rx-0");
+	m = metric_of(r, "interrupts.CAL");
+	assert_true(on_cpu(m, 0) == 30000 && on_cpu(m, 1) == 30000);
+	m = metric_of(r, "cpu.softirq_share");
+	assert_true(fabs(on_cpu(m, 0) - 0.25) < 1e-9 && fabs(on_cpu(m, 1) - 0.08) < 1e-9);
+	m = metric_of(r, "cpu.idle_share");
+	assert_true(fabs(on_cpu(m, 0) - 0.02) < 1e-9);
+	m = metric_of(r, "softnet.received_rps");
+	assert_true(m->value == 40000 && on_cpu(m, 0) == 20000 && on_cpu(m, 1) == 20000);
+
+	struct report rep = {.in = &r->in, .findings = r->f, .skips = r->s, .metrics = r->m};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(render_json(f, &rep), 0);
+	fclose(f);
+	json_object *doc = json_tokener_parse(buf), *host = json_object_object_get(doc, "host");
+	assert_non_null(doc);
+	json_object *q = json_object_array_get_idx(json_object_object_get(host, "net_queues"), 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "interface")), "eth0");
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "queue")), "rx-0");
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "rps_cpus")), "0-1");
+	q = json_object_array_get_idx(json_object_object_get(host, "net_queues"), 1);
+	assert_string_equal(json_object_get_string(json_object_object_get(q, "xps_cpus")), ""); /* mask 0 */
+	json_object *a = json_object_array_get_idx(json_object_object_get(host, "irq_affinity"), 0);
+	assert_int_equal(json_object_get_int(json_object_object_get(a, "irq")), 24);
+	assert_string_equal(json_object_get_string(json_object_object_get(a, "cpus")), "0");
+	assert_string_equal(json_object_get_string(json_object_object_get(a, "device")), "PCI-MSI 1-edge eth0-rx-0");
+	json_object *pc = json_object_object_get(json_object_object_get(json_object_object_get(doc, "metrics"),
+									    "softirq.NET_RX"), "per_cpu");
+	assert_true(json_object_get_double(json_object_object_get(pc, "0")) == 40000);
+	json_object_put(doc);
+	free(buf);
+}
+
+static void test_seed003_irq(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *busy = xasprintf("%s/irq-busy", tmpdir);
+	irq_tree(busy, 2, 200, "3\n", &r);
+	assert_int_equal(r.in.mode, WINDOW_INTERVAL);
+	const struct finding *f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* 2% idle, 40,000 RPS IPIs/s */
+	assert_string_equal(finding_evidence(f, "interface")->str, "eth0");
+	assert_string_equal(finding_evidence(f, "rps_cpus")->str, "0-1");
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	assert_true(ev(f, "target_cal_ipis") == 60000);
+	assert_true(ev(f, "rps_received") == 40000);
+	assert_int_equal(f->subj[0].kind, SUBJ_INTERFACE);
+
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING); /* cpu0: 25% of its time, 76% of all softirq time */
+	assert_true(ev(f, "cpu") == 0);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_string_equal(finding_evidence(f, "top_irq_affinity")->str, "0");
+
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING); /* 30,010/s on one CPU */
+	assert_non_null(strstr(f->summary, "RPS"));
+
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* 200 drops/s */
+	assert_true(ev(f, "dropped") == 200);
+	assert_true(ev(f, "netdev_max_backlog") == 1000);
+	check_irq_breakdowns(&r);
+	run_free(&r);
+
+	/* RPS off: no RPS finding (the rest stays). */
+	_cleanup_free_ char *off = xasprintf("%s/irq-off", tmpdir);
+	irq_tree(off, 2, 0, "0\n", &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	f = find(&r, "irq.softnet_drops"); /* no drops, 50 squeezes/s: info */
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_INFO);
+	assert_true(ev(f, "time_squeeze") == 50);
+	run_free(&r);
+
+	/* RPS on, CPUs with headroom (45% idle): fine. */
+	_cleanup_free_ char *idle = xasprintf("%s/irq-idle", tmpdir);
+	irq_tree(idle, 45, 0, "3\n", &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	run_free(&r);
+}
+
+/* Live interrupt findings from tracer data built by hand: per CPU
+ * histograms of softirq runs, raise-to-run waits and hardirq runs. */
+static void add_irq(struct traced *t, unsigned kind, uint32_t cpu, uint64_t detail, uint64_t count, uint64_t max_ns)
+{
+	ARRAY_GROW(t->hists, t->nhists, t->caphists);
+	struct tr_hist *h = &t->hists[t->nhists++];
+	*h = (struct tr_hist){.tgid = cpu, .kind = kind, .detail = detail, .count = count, .sum_ns = count * 10000,
+			      .max_ns = max_ns};
+	h->slots[3] = count; /* 8-16 us: p99 there */
+	snprintf(h->comm, sizeof(h->comm), "virtio0-input");
+}
+
+static const struct finding *live_irq(struct traced *t, const char *id, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	in.traced = t;
+	t->groups = TG_SOFTIRQ | TG_HARDIRQ | TG_KSOFTIRQD;
+	t->duration_s = 5;
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static void test_live_irq_thresholds(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+
+	/* A normal flood (FIELD-NOTES-sized): 217 us at worst. Nothing. */
+	add_irq(&t, TR_SOFTIRQ, 1, 3, 143041, 217400);
+	add_irq(&t, TR_SOFTIRQ_LAT, 1, 3, 143041, 1054400);
+	add_irq(&t, TR_HARDIRQ, 0, 42, 5000, 12000);
+	assert_null(live_irq(&t, "irq.softirq_long", &f));
+	for (size_t i = 0; i < f.n; i++)
+		assert_string_not_equal(f.v[i].id, "irq.hardirq_long");
+	findings_free(&f);
+	traced_free(&t);
+
+	/* NET_RX runs of 12 ms on CPU 1: warning; a TIMER softirq waiting
+	 * 150 ms: critical; a hardirq handler of 60 ms: critical. */
+	t = (struct traced){0};
+	add_irq(&t, TR_SOFTIRQ, 1, 3, 1000, 12000000);
+	add_irq(&t, TR_SOFTIRQ_LAT, 0, 1, 500, 150000000);
+	add_irq(&t, TR_HARDIRQ, 0, 42, 50, 60000000);
+	const struct finding *x = live_irq(&t, "irq.softirq_long", &f);
+	assert_non_null(x);
+	size_t nsoft = 0;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, "irq.softirq_long")) {
+			nsoft++;
+			const char *vec = finding_evidence(&f.v[i], "vector")->str;
+			if (!strcmp(vec, "NET_RX")) {
+				assert_int_equal(f.v[i].severity, SEV_WARNING);
+				assert_true(fabs(ev(&f.v[i], "run_max") - 0.012) < 1e-12);
+				assert_true(ev(&f.v[i], "run_p99") <= ev(&f.v[i], "run_max"));
+				assert_string_equal(f.v[i].subj[0].name, "1");
+			} else {
+				assert_string_equal(vec, "TIMER");
+				assert_int_equal(f.v[i].severity, SEV_CRITICAL);
+				assert_true(fabs(ev(&f.v[i], "wait_max") - 0.150) < 1e-12);
+			}
+		}
+	assert_int_equal(nsoft, 2);
+	x = NULL;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, "irq.hardirq_long"))
+			x = &f.v[i];
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	assert_string_equal(finding_evidence(x, "handler")->str, "virtio0-input");
+	findings_free(&f);
+	traced_free(&t);
+
+	/* ksoftirqd/1 woken and waiting 30 ms behind a busy loop: a warning
+	 * naming what ran before it; 87 us (a flood here): nothing. */
+	t = (struct traced){0};
+	add_irq(&t, TR_KSOFTIRQD, 1, 0, 62, 30000000);
+	add_irq(&t, TR_KSOFTIRQD, 0, 0, 40, 87000);
+	ARRAY_GROW(t.events, t.nevents, t.capevents);
+	t.events[t.nevents++] = (struct tr_event){.kind = TR_KSOFTIRQD, .tid = 900, .tgid = 900, .dur_ns = 30000000,
+						  .extra1 = 1, .extra2 = 22};
+	snprintf(t.events[0].comm, sizeof(t.events[0].comm), "busyloop");
+	x = live_irq(&t, "irq.ksoftirqd_latency", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_string_equal(x->subj[0].name, "1");
+	assert_string_equal(finding_evidence(x, "ran_before_it")->str, "busyloop");
+	assert_non_null(strstr(x->summary, "busyloop (1 time)"));
+	size_t nk = 0;
+	for (size_t i = 0; i < f.n; i++)
+		nk += !strcmp(f.v[i].id, "irq.ksoftirqd_latency");
+	assert_int_equal(nk, 1);
+	findings_free(&f);
+	traced_free(&t);
+}
+
+/* The irqs-off and slabinfo findings, on a given kernel version. */
+static const struct finding *live_irq2(struct traced *t, const char *release, const char *id, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	struct perr e;
+	in.traced = t;
+	in.host.has_kver = kernel_release_parse(release, &in.host.kver, &e) == 0;
+	assert_true(in.host.has_kver);
+	t->groups = TG_TIMER_LATE | TG_LOOKUPS;
+	t->duration_s = 10;
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static void add_event(struct traced *t, unsigned kind, uint32_t tgid, const char *comm, uint64_t dur_ns, uint64_t cpu)
+{
+	ARRAY_GROW(t->events, t->nevents, t->capevents);
+	struct tr_event *e = &t->events[t->nevents++];
+	*e = (struct tr_event){.kind = kind, .tid = tgid, .tgid = tgid, .dur_ns = dur_ns, .extra1 = cpu};
+	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+}
+
+static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+
+	/* Timers 90 us late at worst (this VM, idle): nothing. One open of
+	 * slabinfo (a person running cat once): nothing. */
+	add_irq(&t, TR_TIMER_LATE, 1, 0, 169, 112000);
+	add_irq(&t, TR_SLABINFO, 4242, 0, 1, 0);
+	t.hists[1].extra1 = 1;
+	assert_null(live_irq2(&t, "6.18.0", "irq.irqs_off", &f));
+	assert_null(live_irq2(&t, "6.18.0", "irq.slabinfo_reader", &f));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* A 20 ms stretch on CPU 1, the late timer landing in an agent that
+	 * opened slabinfo 6 times 5 s apart: the irqs-off warning names it
+	 * and links the two; slabinfo reading is a warning before 6.10 and
+	 * information from 6.10 on (the count is bounded there). */
+	t = (struct traced){0};
+	add_irq(&t, TR_TIMER_LATE, 1, 0, 5000, 20000000);
+	add_irq(&t, TR_SLABINFO, 4242, 0, 6, 5100000000);
+	t.hists[1].sum_ns = 25000000000; /* 5 gaps of 5 s */
+	t.hists[1].extra1 = 1;
+	snprintf(t.hists[1].comm, sizeof(t.hists[1].comm), "agent");
+	add_event(&t, TR_TIMER_LATE, 0, "swapper/1", 12000000, 1);
+	add_event(&t, TR_TIMER_LATE, 4242, "agent", 20000000, 1);
+	add_event(&t, TR_TIMER_LATE, 4242, "agent", 15000000, 1);
+	add_event(&t, TR_TIMER_LATE, 777, "other", 30000000, 0); /* another CPU */
+	const struct finding *x = live_irq2(&t, "5.10.0", "irq.irqs_off", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_string_equal(x->subj[0].name, "1");
+	assert_int_equal(x->subj[1].pid, 4242);
+	assert_true(fabs(ev(x, "lateness_max") - 0.020) < 1e-12);
+	assert_true(ev(x, "late_over_threshold") == 3);
+	assert_non_null(strstr(x->summary, "agent (pid 4242"));
+	assert_non_null(strstr(x->summary, "irq.slabinfo_reader"));
+	x = live_irq2(&t, "5.10.0", "irq.slabinfo_reader", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "opens") == 6);
+	assert_true(fabs(ev(x, "period_mean") - 5.0) < 1e-9);
+	assert_int_equal(x->subj[0].pid, 4242);
+	findings_free(&f);
+	x = live_irq2(&t, "6.18.0", "irq.slabinfo_reader", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_INFO);
+	assert_non_null(strstr(x->summary, "6.10+"));
+	findings_free(&f);
+
+	/* One stretch of 20 ms (a blip on a VM): information only. */
+	t.nevents = 2;
+	x = live_irq2(&t, "6.18.0", "irq.irqs_off", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_INFO);
+	findings_free(&f);
+	traced_free(&t);
+
+	/* 60 ms late, twice: critical. Late only while idle (the hypervisor,
+	 * not a task): information, saying so. */
+	t = (struct traced){0};
+	add_irq(&t, TR_TIMER_LATE, 0, 0, 5000, 60000000);
+	add_irq(&t, TR_TIMER_LATE, 1, 0, 5000, 60000000);
+	add_event(&t, TR_TIMER_LATE, 555, "spinner", 60000000, 0);
+	add_event(&t, TR_TIMER_LATE, 555, "spinner", 40000000, 0);
+	add_event(&t, TR_TIMER_LATE, 0, "swapper/1", 60000000, 1);
+	size_t ncrit = 0, ninfo = 0;
+	live_irq2(&t, "6.18.0", "irq.irqs_off", &f);
+	for (size_t i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].id, "irq.irqs_off"))
+			continue;
+		if (!strcmp(f.v[i].subj[0].name, "0")) {
+			assert_int_equal(f.v[i].severity, SEV_CRITICAL);
+			ncrit++;
+		} else {
+			assert_int_equal(f.v[i].severity, SEV_INFO);
+			assert_non_null(strstr(f.v[i].summary, "found the CPU idle"));
+			ninfo++;
+		}
+	}
+	assert_int_equal(ncrit + ninfo, 2);
+	assert_int_equal(ncrit, 1);
+	findings_free(&f);
+	traced_free(&t);
+}
+
+/* ---- degrade, do not drop: one missing file costs one figure ---- */
+
+/* The seed-003 host captured as one sample (since boot), run with and
+ * without proc/uptime: the idle and softirq shares need no uptime, only
+ * the rates do. */
+static char *irq_one_sample(const char *name, struct run *full, struct run *r)
+{
+	char *dir = xasprintf("%s/%s", tmpdir, name);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+	run_tree(dir, full);
+	rm_path(dir, "proc/uptime");
+	run_tree(dir, r);
+	return dir;
+}
+
+static void test_degrade_rps_without_uptime(void **state UNUSED)
+{
+	struct run full, r;
+	_cleanup_free_ char *dir = irq_one_sample("irq-one-rps", &full, &r);
+	assert_int_equal(full.in.mode, WINDOW_SINCE_BOOT);
+	const struct finding *f0 = find(&full, "irq.rps_on_busy_host");
+	assert_non_null(f0);
+	assert_int_equal(f0->severity, SEV_CRITICAL);
+	assert_true(ev(f0, "rps_received") > 1000);
+	const struct finding *f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	/* 16.5% softirq on the targets is measured: critical still. */
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "target_idle_share") == ev(f0, "target_idle_share"));
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	assert_true(ev(f, "target_softirq_share") == ev(f0, "target_softirq_share"));
+	assert_true(ev(f, "rps_queues") == 1 && ev(f, "rx_queues") == 1);
+	assert_string_equal(finding_evidence(f, "interface")->str, "eth0");
+	assert_string_equal(finding_evidence(f, "rps_cpus")->str, "0-1");
+	assert_unknown(f, "target_cal_ipis", "proc/uptime");
+	assert_unknown(f, "rps_received", "proc/uptime");
+	assert_null(strstr(f->summary, " 0 function-call"));
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_hotspot_and_drops_without_uptime(void **state UNUSED)
+{
+	struct run full, r;
+	_cleanup_free_ char *dir = irq_one_sample("irq-one-hot", &full, &r);
+	const struct finding *f;
+
+	/* The hotspot: shares and which vector and line are counts; their
+	 * rates are unknown. */
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, find(&full, "irq.softirq_hotspot")->severity);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_unknown(f, "top_vector_rate", "proc/uptime");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_unknown(f, "top_irq_rate", "proc/uptime");
+	assert_string_equal(finding_evidence(f, "top_irq_affinity")->str, "0");
+
+	/* IPI storms are a rate: skipped, naming the file. */
+	assert_null(find(&r, "irq.ipi_storm"));
+	assert_skip_names(&r, "irq.ipi_storm", "proc/uptime");
+	/* Drops since boot are drops: a warning (critical is a rate). */
+	assert_int_equal(find(&full, "irq.softnet_drops")->severity, SEV_CRITICAL);
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_unknown(f, "dropped", "proc/uptime");
+	assert_true(ev(f, "dropped_packets") == 200200);
+	assert_true(ev(f, "netdev_max_backlog") == 1000);
+	run_free(&r);
+	run_free(&full);
+}
+
+static void test_degrade_rps_severity_without_uptime(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-one-sev", tmpdir);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+	rm_path(dir, "proc/uptime");
+
+	/* Targets at 2.5% softirq: critical only by RPS's IPIs, which need the
+	 * uptime; without it a warning that says why. */
+	put(dir, "proc/stat",
+	    "cpu  168168 0 20020 4004 0 0 5005 0 0 0\n"
+	    "cpu0 85085 0 10010 2002 0 0 3003 0 0 0\n"
+	    "cpu1 86086 0 10010 2002 0 0 2002 0 0 0\n");
+	run_tree(dir, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "target_softirq_share") - 0.025) < 1e-9);
+	assert_unknown(f, "rps_received", "proc/uptime");
+	assert_non_null(strstr(f->summary, "at most a warning"));
+	run_free(&r);
+	put(dir, "proc/uptime", "2001.00 1.00\n");
+	run_tree(dir, &r);
+	assert_int_equal(find(&r, "irq.rps_on_busy_host")->severity, SEV_CRITICAL); /* 20,010 RPS IPIs/s */
+	run_free(&r);
+}
+
+static void test_degrade_softnet_without_received_rps(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-one-2632", tmpdir);
+	irq_sample(dir, "", 1001, 2, 200, "3\n");
+
+	/* 2.6.32's softnet_stat has no received_rps column: unknown, not 0. */
+	put(dir, "proc/net/softnet_stat",
+	    "00010000 00000010 00000002 00000000 00000000 00000000 00000000 00000000 00000000\n"
+	    "00010000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n");
+	run_tree(dir, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_unknown(f, "rps_received", "received_rps");
+	assert_false(has_metric(&r, "softnet.received_rps"));
+	assert_true(has_metric(&r, "softnet.dropped"));
+	run_free(&r);
+}
+
+/* The seed-003 snapshot, one file of several missing at a time. */
+static void test_degrade_irq_without_interrupts(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No proc/interrupts: the IPI figures are unknown, the rest stands. */
+	_cleanup_free_ char *d1 = xasprintf("%s/irq-nointr", tmpdir);
+	irq_files(d1, 2, 200, "3\n");
+	rm_path(d1, "proc/interrupts");
+	run_tree(d1, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_unknown(f, "target_cal_ipis", "proc/interrupts");
+	assert_true(ev(f, "rps_received") == 40000);
+	assert_true(fabs(ev(f, "target_idle_share") - 0.02) < 1e-9);
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_string_equal(finding_evidence(f, "top_vector")->str, "NET_RX");
+	assert_true(ev(f, "top_vector_rate") == 40000);
+	assert_unknown(f, "top_irq_line", "proc/interrupts");
+	assert_null(find(&r, "irq.ipi_storm"));
+	assert_skip_names(&r, "irq.ipi_storm", "proc/interrupts");
+	assert_int_equal(find(&r, "irq.softnet_drops")->severity, SEV_CRITICAL);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_softnet(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No softnet_stat: RPS's IPIs unknown, drops not checked (and said). */
+	_cleanup_free_ char *d2 = xasprintf("%s/irq-nosoftnet", tmpdir);
+	irq_files(d2, 2, 200, "3\n");
+	rm_path(d2, "proc/net/softnet_stat");
+	run_tree(d2, &r);
+	f = find(&r, "irq.rps_on_busy_host");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL); /* by the softirq share */
+	assert_unknown(f, "rps_received", "proc/net/softnet_stat");
+	assert_true(ev(f, "target_cal_ipis") == 60000);
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "top_cpu_ipis") == 30010);
+	assert_unknown(f, "rps_received", "proc/net/softnet_stat");
+	assert_null(find(&r, "irq.softnet_drops"));
+	assert_skip_names(&r, "irq.softnet_drops", "proc/net/softnet_stat");
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_earlier_softirqs(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* The earlier sample without softirqs: no vector to name. */
+	_cleanup_free_ char *d3 = xasprintf("%s/irq-nosoftirqs0", tmpdir);
+	irq_files(d3, 2, 200, "3\n");
+	rm_path(d3, "kstall/sample0/proc/softirqs");
+	run_tree(d3, &r);
+	f = find(&r, "irq.softirq_hotspot");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(fabs(ev(f, "softirq_share") - 0.25) < 1e-9);
+	assert_unknown(f, "top_vector", "kstall/sample0/proc/softirqs");
+	assert_unknown(f, "top_vector_rate", "kstall/sample0/proc/softirqs");
+	assert_string_equal(finding_evidence(f, "top_irq_line")->str, "24");
+	assert_true(ev(f, "top_irq_rate") == 20000);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_stat(void **state UNUSED)
+{
+	struct run r;
+	const struct finding *f;
+
+	/* No proc/stat: the shares are gone (so are the two findings on
+	 * them, named in skipped); the IPIs and drops need no shares. */
+	_cleanup_free_ char *d4 = xasprintf("%s/irq-nostat", tmpdir);
+	irq_files(d4, 2, 200, "3\n");
+	rm_path(d4, "proc/stat");
+	run_tree(d4, &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	assert_skip_names(&r, "irq.rps_on_busy_host", "proc/stat");
+	assert_skip_names(&r, "irq.softirq_hotspot", "proc/stat");
+	f = find(&r, "irq.ipi_storm");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "cal_ipis") == 60000);
+	f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "dropped") == 200);
+	run_free(&r);
+}
+
+static void test_degrade_irq_without_net(void **state UNUSED)
+{
+	struct run r;
+
+	/* No sys/class/net: whether RPS is on is unknown, not "off". */
+	_cleanup_free_ char *d5 = xasprintf("%s/irq-nonet", tmpdir);
+	irq_files(d5, 2, 200, "3\n");
+	rm_path(d5, "sys/class/net");
+	run_tree(d5, &r);
+	assert_null(find(&r, "irq.rps_on_busy_host"));
+	assert_skip_names(&r, "irq.rps_on_busy_host", "sys/class/net");
+	assert_false(has_metric(&r, "net.rx_queues"));
+	assert_non_null(find(&r, "irq.softirq_hotspot"));
+	run_free(&r);
+}
+
+/* The drops finding without netdev_max_backlog: the setting is unknown
+ * (and the remedy's suggestion falls back), the drops unchanged. */
+static void test_degrade_softnet_without_backlog_sysctl(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *dir = xasprintf("%s/irq-nobacklog", tmpdir);
+	irq_files(dir, 2, 200, "3\n");
+	rm_path(dir, "proc/sys/net/core/netdev_max_backlog");
+	run_tree(dir, &r);
+	const struct finding *f = find(&r, "irq.softnet_drops");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_true(ev(f, "dropped") == 200);
+	assert_unknown(f, "netdev_max_backlog", "proc/sys/net/core/netdev_max_backlog");
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed003_irq),
+		cmocka_unit_test(test_live_irq_thresholds),
+		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
+		cmocka_unit_test(test_degrade_rps_without_uptime),
+		cmocka_unit_test(test_degrade_hotspot_and_drops_without_uptime),
+		cmocka_unit_test(test_degrade_rps_severity_without_uptime),
+		cmocka_unit_test(test_degrade_softnet_without_received_rps),
+		cmocka_unit_test(test_degrade_irq_without_interrupts),
+		cmocka_unit_test(test_degrade_irq_without_softnet),
+		cmocka_unit_test(test_degrade_irq_without_earlier_softirqs),
+		cmocka_unit_test(test_degrade_irq_without_stat),
+		cmocka_unit_test(test_degrade_irq_without_net),
+		cmocka_unit_test(test_degrade_softnet_without_backlog_sysctl),
+	};
+	return cmocka_run_group_tests_name("irq", tests, group_setup, group_teardown);
+}

@@ -1,0 +1,132 @@
+/* The mmap_lock detectors (mmap_lock.*) on seed 000 as tracer data built by
+ * hand. The seed-000 scenario on the real kernel is test_mmap_lock.c
+ * (root, BPF, a 4 GB process), kept apart so that these run anywhere,
+ * without it. */
+#include "detectutil.h"
+#include "trace/trace.h"
+
+#include <sys/syscall.h>
+
+/* Seed 000 as tracer data: ET_NET 0 waits 622 ms in a page fault under
+ * accept() while plugin holds the lock for 640 ms forking a 12 GB
+ * process. */
+#ifdef SYS_accept
+#define ACCEPT_NR SYS_accept
+#else
+#define ACCEPT_NR SYS_accept4
+#endif
+
+static void add_ml(struct traced *t, unsigned kind, uint64_t where, uint64_t count, double sum_s, double max_s,
+		   uint64_t forks)
+{
+	ARRAY_GROW(t->hists, t->nhists, t->caphists);
+	struct tr_hist *h = &t->hists[t->nhists++];
+	*h = (struct tr_hist){.tgid = 24100, .kind = kind, .detail = where, .count = count,
+			      .sum_ns = (uint64_t)(sum_s * 1e9), .max_ns = (uint64_t)(max_s * 1e9), .extra1 = forks,
+			      .extra2 = 9000 * count};
+	h->slots[19] = count; /* ~0.5 s */
+	snprintf(h->comm, sizeof(h->comm), "trafficserver");
+}
+
+static struct tr_event *add_ml_event(struct traced *t, unsigned kind, uint32_t tid, const char *comm, double dur_s,
+				     uint64_t where)
+{
+	ARRAY_GROW(t->events, t->nevents, t->capevents);
+	struct tr_event *e = &t->events[t->nevents++];
+	*e = (struct tr_event){.kind = kind, .tid = tid, .tgid = 24100, .dur_ns = (uint64_t)(dur_s * 1e9), .detail = where};
+	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+	return e;
+}
+
+static const struct finding *ml_find(struct traced *t, const char *id, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	in.traced = t;
+	t->groups = TG_MMAP_LOCK | TG_FAULT_ADDR;
+	t->duration_s = 10;
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, id))
+			return &f->v[i];
+	return NULL;
+}
+
+static void test_seed000_mmap_lock(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+	uint64_t in_accept = (uint64_t)ACCEPT_NR | TR_ML_FAULT, clone = (uint64_t)SYS_clone;
+	struct tr_ml_holder plugin = {.present = true, .tid = 24190, .tgid = 24100, .where = clone, .hold_ns = 640000000,
+				      .flags = 17, .map_count = 9000, .total_vm = 12ull << 18};
+	snprintf(plugin.comm, sizeof(plugin.comm), "plugin");
+	add_ml(&t, TR_ML_WAIT_READ, in_accept, 40, 3.0, 0.622, 0);
+	add_ml(&t, TR_ML_WAIT_WRITE, clone, 3, 0.0001, 0.00005, 0);
+	t.hists[t.nhists - 1].tgid = 777; /* another process, quiet, between this one's histograms */
+	add_ml(&t, TR_ML_HOLD, clone, 5, 3.1, 0.640, 5);
+	add_ml(&t, TR_ML_WAIT_WRITE, (uint64_t)SYS_mmap, 2, 0.001, 0.0009, 0);
+	struct tr_event *e = add_ml_event(&t, TR_ML_WAIT_READ, 24145, "ET_NET 0", 0.622, in_accept);
+	e->extra1 = 0x7f0000001000;
+	e->ml = plugin;
+	add_ml_event(&t, TR_ML_HOLD, 24190, "plugin", 0.640, clone)->ml = plugin;
+
+	const struct finding *x = ml_find(&t, "mmap_lock.contention", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	assert_non_null(strstr(x->summary, "Thread ET_NET 0 (tid 24145) waited 622 ms for the mmap_lock of trafficserver "
+					   "(pid 24100), for reading, in page fault in "));
+	assert_non_null(strstr(x->summary, "(address 0x7f0000001000)"));
+	assert_non_null(strstr(x->summary, "thread plugin (tid 24190) held it for writing for 640 ms in clone without "
+					   "CLONE_VM, i.e. a fork (the address space is copied), with 12.0 GiB mapped"));
+	assert_true(fabs(ev(x, "worst_wait") - 0.622) < 1e-9);
+	assert_string_equal(finding_evidence(x, "worst_wait")->unit, U_SECONDS);
+	assert_string_equal(finding_evidence(x, "holder")->str, "plugin");
+	assert_true(ev(x, "holder_tid") == 24190);
+	assert_true(ev(x, "address_space") == 12.0 * 1073741824);
+	/* its waits for reading and writing, summed over both contexts; one finding */
+	assert_true(ev(x, "waits_read") == 40 && ev(x, "waits_write") == 2);
+	size_t ncont = 0;
+	for (size_t i = 0; i < f.n; i++)
+		ncont += !strcmp(f.v[i].id, "mmap_lock.contention");
+	assert_int_equal(ncont, 1);
+	findings_free(&f);
+	x = ml_find(&t, "mmap_lock.fork_stall", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	assert_true(ev(x, "forks") == 5);
+	assert_true(ev(x, "stalled_waits") == 1);
+	assert_true(ev(x, "vmas") == 9000);
+	assert_non_null(strstr(finding_evidence(x, "child_made_by")->str, "without CLONE_VM"));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* posix_spawn: clone with CLONE_VM|CLONE_VFORK holds the lock a few
+	 * microseconds, copies nothing; waits stay short. Nothing. */
+	t = (struct traced){0};
+	add_ml(&t, TR_ML_WAIT_READ, in_accept, 400, 0.001, 0.00005, 0);
+	add_ml(&t, TR_ML_HOLD, clone, 10, 0.0001, 0.00002, 0);
+	assert_null(ml_find(&t, "mmap_lock.contention", &f));
+	assert_null(ml_find(&t, "mmap_lock.fork_stall", &f));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* A 50 ms fork that nobody waited for: information. */
+	t = (struct traced){0};
+	add_ml(&t, TR_ML_HOLD, clone, 2, 0.1, 0.05, 2);
+	x = ml_find(&t, "mmap_lock.fork_stall", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_INFO);
+	assert_null(ml_find(&t, "mmap_lock.contention", &f));
+	findings_free(&f);
+	traced_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed000_mmap_lock),
+	};
+	return cmocka_run_group_tests_name("mmap_lock detect", tests, NULL, NULL);
+}
