@@ -139,12 +139,7 @@ out:
 	return exit_code;
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(struct check_opts *o)
 {
-	struct check_opts o;
-	int rc = check_opts_parse(argc, argv, &o, VERB_CHECK);
-	if (rc == 0)
-		rc = run_check(&o, NULL, NULL);
-	check_opts_free(&o);
-	return finish_output(rc);
+	return run_check(o, NULL, NULL);
 }

@@ -25,21 +25,17 @@ static void section(const char *head, const char *text)
 	printf("\n\n");
 }
 
-int cmd_explain(int argc, char **argv)
+int cmd_explain(struct check_opts *o)
 {
-	struct check_opts o;
-	int rc = check_opts_parse(argc, argv, &o, VERB_EXPLAIN);
-	if (rc)
-		return rc;
-	if (!o.arg) {
+	if (!o->arg) {
 		printf("finding ids (kstall explain ID):\n");
 		for (size_t i = 0; i < kb_count(); i++)
 			printf("  %-28s %s\n", kb_at(i)->id, kb_at(i)->title);
-		return finish_output(EXIT_RAN);
+		return EXIT_RAN;
 	}
-	const struct kb_entry *e = kb_find(o.arg);
+	const struct kb_entry *e = kb_find(o->arg);
 	if (!e) {
-		char *id = sanitize_tty(o.arg);
+		char *id = sanitize_tty(o->arg);
 		fprintf(stderr, "kstall: no finding called '%s'; known ids:\n", id);
 		free(id);
 		for (size_t i = 0; i < kb_count(); i++)
@@ -52,5 +48,5 @@ int cmd_explain(int argc, char **argv)
 	section("How to confirm by hand", e->confirm);
 	section("How to fix", e->fix);
 	section("Seen in", e->seen_in);
-	return finish_output(EXIT_RAN);
+	return EXIT_RAN;
 }

@@ -142,121 +142,142 @@ static int pick_window(struct rec_file *f, size_t h, double half, const struct c
 	return 0;
 }
 
-int cmd_report(int argc, char **argv)
+/* The last segment's header, at frame h - 1 (h: its first interval
+ * frame): 0, or -1 after saying why. */
+static int load_header(struct rec_file *f, size_t *ret_h, const char *path, struct rec_header *ret)
 {
-	struct check_opts o;
-	struct rec_file f = {.fd = -1};
-	struct memtree tree = {0};
-	struct rec_interval iv = {0};
-	struct rec_header hdr;
-	struct traced ta = {0}, tb = {0}, tw = {0};
-	char *meta = NULL;
-	int rc = check_opts_parse(argc, argv, &o, VERB_REPORT);
+	_cleanup_free_ char *json = NULL;
+	char why[200];
+	size_t h = f->n;
 
-	/* FILE, and --from before --to, the option table requires. */
-	if (rc)
-		goto out;
-	rc = open_recording(o.output, &f);
-	if (rc)
-		goto out;
-	rc = EXIT_CANNOT_RUN;
-	if (f.bytes_ignored)
-		fprintf(stderr, "kstall: %s: %" PRIu64 " bytes at the end ignored (%s): the report covers the frames "
-				"before them\n", o.output, f.bytes_ignored, f.tail_reason);
-	/* The last segment: its header and the interval frames after it. */
-	size_t h = f.n;
-	while (h > 0 && f.v[h - 1].type != REC_HEADER)
+	while (h > 0 && f->v[h - 1].type != REC_HEADER)
 		h--;
-	if (h == 0 || f.n - h < 2) {
-		fprintf(stderr, "kstall: %s holds fewer than two complete samples after its last header\n", o.output);
-		goto out;
+	if (h == 0 || f->n - h < 2) {
+		fprintf(stderr, "kstall: %s holds fewer than two complete samples after its last header\n", path);
+		return -1;
 	}
-	{
-		_cleanup_free_ char *json = NULL;
-		char why[200];
-		if (rec_frame_decode(&f, h - 1, &json) < 0) {
-			fprintf(stderr, "kstall: %s: %s\n", o.output, f.error);
-			goto out;
-		}
-		if (rec_header_parse(json, why, sizeof(why), &hdr) < 0) {
-			fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", o.output, f.v[h - 1].offset, why);
-			goto out;
-		}
+	if (rec_frame_decode(f, h - 1, &json) < 0) {
+		fprintf(stderr, "kstall: %s: %s\n", path, f->error);
+		return -1;
 	}
-	size_t a, b;
-	if (pick_window(&f, h, hdr.interval_s / 2, &o, &a, &b))
-		goto out;
+	if (rec_header_parse(json, why, sizeof(why), ret) < 0) {
+		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", path, f->v[h - 1].offset, why);
+		return -1;
+	}
+	*ret_h = h;
+	return 0;
+}
 
-	/* One frame at a time, freed once taken: the segment's first (its
-	 * host files), the window's first (sample0) and its last (the later
-	 * sample). */
-	int err;
-	if (load_interval(&f, h, hdr.format, o.output, &iv) < 0)
+/* The window from frame a to frame b, rebuilt: the files as a snapshot
+ * tree (the segment's first frame h gives the host files, a the earlier
+ * sample, b the later), and the tracer's state over it. One frame at a
+ * time, freed once taken. 0, or -1 after saying why. */
+static int load_window(struct rec_file *f, size_t h, size_t a, size_t b, const char *path,
+		       const struct rec_header *hdr, struct memtree *tree, struct traced *ret_tw)
+{
+	struct rec_interval iv = {0};
+	struct traced ta = {0}, tb = {0};
+	_cleanup_free_ char *meta = NULL;
+	int err = 0, rc = -1;
+
+	if (load_interval(f, h, hdr->format, path, &iv) < 0)
 		goto out;
-	if ((err = add_files(&tree, "", iv.host_files)) < 0)
+	if ((err = add_files(tree, "", iv.host_files)) < 0)
 		goto write_failed;
 	if (a != h) {
 		rec_interval_free(&iv);
-		if (load_interval(&f, a, hdr.format, o.output, &iv) < 0)
+		if (load_interval(f, a, hdr->format, path, &iv) < 0)
 			goto out;
 	}
-	if ((err = add_files(&tree, SNAPSHOT_SAMPLE0, iv.files)) < 0)
+	if ((err = add_files(tree, SNAPSHOT_SAMPLE0, iv.files)) < 0)
 		goto write_failed;
 	double ta_mono = iv.t_mono, ta_real = iv.t_real;
 	ta = TAKE_TRACED(iv.traced);
 	rec_interval_free(&iv);
-	if (load_interval(&f, b, hdr.format, o.output, &iv) < 0)
+	if (load_interval(f, b, hdr->format, path, &iv) < 0)
 		goto out;
-	if ((err = add_files(&tree, "", iv.files)) < 0)
+	if ((err = add_files(tree, "", iv.files)) < 0)
 		goto write_failed;
 	double tb_mono = iv.t_mono, tb_real = iv.t_real;
 	tb = TAKE_TRACED(iv.traced);
-	rec_interval_free(&iv);
 	/* The rates divide by the time between the two samples. */
 	if (!(tb_mono > ta_mono)) {
 		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": t_mono %.3f is not after the window's first "
-				"sample's %.3f\n", o.output, f.v[b].offset, tb_mono, ta_mono);
+				"sample's %.3f\n", path, f->v[b].offset, tb_mono, ta_mono);
 		goto out;
 	}
 	meta = xasprintf("kstall_snapshot_version=1\ninterval_s=%.17g\nt0=%.6f\nt1=%.6f\nuser_hz=%u\n",
-			 tb_mono - ta_mono, ta_real, tb_real, hdr.user_hz);
-	err = memtree_add(&tree, SNAPSHOT_META, meta, strlen(meta));
+			 tb_mono - ta_mono, ta_real, tb_real, hdr->user_hz);
+	err = memtree_add(tree, SNAPSHOT_META, meta, strlen(meta));
 write_failed:
 	if (err < 0) {
 		fprintf(stderr, "kstall: cannot rebuild the window's samples: %s\n", strerror(-err));
 		goto out;
 	}
-	rec_file_close(&f); /* everything needed is read */
-	traced_diff(&ta, &tb, &tw);
+	traced_diff(&ta, &tb, ret_tw);
+	rc = 0;
+out:
+	rec_interval_free(&iv);
+	traced_free(&ta);
+	traced_free(&tb);
+	return rc;
+}
 
+/* The window's samples read by collect(), as a snapshot's are, its
+ * tracer state beside them; detect and render: the exit code. */
+static int report_window(const struct check_opts *o, struct memtree *tree, struct traced *tw)
+{
 	struct sysroot *r;
-	if (sysroot_open_mem(&tree, o.output, &r) < 0)
-		goto out;
 	struct inputs in;
 	struct report rep = {0};
 	struct collect_opts co = {.interval_s = 1};
+	int rc = EXIT_CANNOT_RUN;
+
+	if (sysroot_open_mem(tree, o->output, &r) < 0)
+		return rc;
 	int crc = collect(r, &co, &in);
 	if (crc < 0)
-		fprintf(stderr, "kstall: %s: the window's samples hold no proc/ files to read\n", o.output);
+		fprintf(stderr, "kstall: %s: the window's samples hold no proc/ files to read\n", o->output);
 	if (crc == 0) {
 		in.window_source = "recording";
-		traced_name_from_sample(&tw, &in.cur);
-		in.traced = &tw;
+		traced_name_from_sample(tw, &in.cur);
+		in.traced = tw;
 		report_build(r, &in, &rep);
-		rc = report_render(&o, &rep);
+		rc = report_render(o, &rep);
 		report_free(&rep);
 		in.traced = NULL;
 	}
 	inputs_free(&in);
 	sysroot_free(r);
+	return rc;
+}
+
+/* FILE, and --from before --to, the option table requires. */
+int cmd_report(struct check_opts *o)
+{
+	struct rec_file f = {.fd = -1};
+	struct memtree tree = {0};
+	struct rec_header hdr;
+	struct traced tw = {0};
+	size_t h, a, b;
+
+	int rc = open_recording(o->output, &f);
+	if (rc)
+		goto out;
+	rc = EXIT_CANNOT_RUN;
+	if (f.bytes_ignored)
+		fprintf(stderr, "kstall: %s: %" PRIu64 " bytes at the end ignored (%s): the report covers the frames "
+				"before them\n", o->output, f.bytes_ignored, f.tail_reason);
+	/* The last segment: its header and the interval frames after it. */
+	if (load_header(&f, &h, o->output, &hdr) < 0 || pick_window(&f, h, hdr.interval_s / 2, o, &a, &b))
+		goto out;
+	if (load_window(&f, h, a, b, o->output, &hdr, &tree, &tw) < 0)
+		goto out;
+	rec_file_close(&f); /* everything needed is read */
+	rc = report_window(o, &tree, &tw);
 out:
-	free(meta);
-	rec_interval_free(&iv);
-	traced_free(&ta);
-	traced_free(&tb);
 	traced_free(&tw);
 	rec_file_close(&f);
 	memtree_free(&tree);
-	check_opts_free(&o);
-	return finish_output(rc);
+	return rc;
 }

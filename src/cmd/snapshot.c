@@ -316,39 +316,37 @@ static void snapshot_tree(struct sysroot *r, const struct run_window *w, struct 
 	memtree_add(t, SNAPSHOT_META, meta, strlen(meta));
 }
 
-int cmd_snapshot(int argc, char **argv)
+int cmd_snapshot(struct check_opts *o)
 {
-	struct check_opts o;
 	struct sysroot *r = NULL;
 	struct run_window w = {0};
 	struct target t = {.parentfd = -1, .slot = -1, .tmpfd = -1};
 	struct memtree tree = {0};
-	int rc = check_opts_parse(argc, argv, &o, VERB_SNAPSHOT);
+	int rc;
 
-	if (rc) /* -o the option table requires */
-		goto out;
-	if (path_is_tar_gz(o.root)) {
+	/* -o the option table requires. */
+	if (path_is_tar_gz(o->root)) {
 		usage_error("snapshot reads a live host or a directory, not an archive");
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	bool tgz = path_is_tar_gz(o.output);
+	bool tgz = path_is_tar_gz(o->output);
 	/* The output first: a name that cannot be written is said at once,
 	 * not after the samples are taken. */
-	int trc = target_open(&t, o.output, tgz);
+	int trc = target_open(&t, o->output, tgz);
 	if (trc < 0) {
 		rc = trc == -EINVAL ? EXIT_USAGE : EXIT_CANNOT_RUN;
 		goto out;
 	}
-	rc = sysroot_open(o.root, &r);
+	rc = sysroot_open(o->root, &r);
 	if (rc < 0) {
-		fprintf(stderr, "kstall: cannot open root %s: %s\n", o.root, strerror(-rc));
+		fprintf(stderr, "kstall: cannot open root %s: %s\n", o->root, strerror(-rc));
 		rc = EXIT_CANNOT_RUN;
 		goto out;
 	}
 	sysroot_capture(r, true);
 	sysroot_capture_sample(r, 1);
-	rc = run_check(&o, r, &w);
+	rc = run_check(o, r, &w);
 	if (rc == EXIT_CANNOT_RUN)
 		goto out;
 	snapshot_tree(r, &w, &tree);
@@ -356,7 +354,7 @@ int cmd_snapshot(int argc, char **argv)
 	if (!wrc && tgz && fsync(t.tmpfd) < 0 && errno != EINVAL)
 		wrc = -errno;
 	if (wrc < 0) {
-		fprintf(stderr, "kstall: writing snapshot %s failed: %s\n", o.output, strerror(-wrc));
+		fprintf(stderr, "kstall: writing snapshot %s failed: %s\n", o->output, strerror(-wrc));
 		rc = EXIT_CANNOT_RUN;
 		goto out;
 	}
@@ -364,11 +362,10 @@ int cmd_snapshot(int argc, char **argv)
 		rc = EXIT_CANNOT_RUN;
 		goto out;
 	}
-	fprintf(stderr, "kstall: snapshot of %zu files written to %s\n", tree.n, o.output);
+	fprintf(stderr, "kstall: snapshot of %zu files written to %s\n", tree.n, o->output);
 out:
 	target_close(&t);
 	memtree_free(&tree);
 	sysroot_free(r);
-	check_opts_free(&o);
-	return finish_output(rc);
+	return rc;
 }
