@@ -100,7 +100,8 @@ struct tr_event {
  * src/record/recfile.c), the window's difference (traced_diff) and the
  * kstall.* metrics (src/detect/metrics.c) are made. A new one is a row
  * here, the line of the tracer that fills it (src/trace), and a new
- * recording format (REC_FORMAT, docs/record-format.md).
+ * recording format (REC_FORMAT, docs/record-format.md), whose reader
+ * says what the older formats, which lack it, mean by that.
  *
  * X(type, name, diff, v1, metric, unit, gate): one per row.
  *   type    U64, DBL, UINT or BOOL
@@ -115,7 +116,7 @@ struct tr_event {
 #define TRACED_COUNTERS(X) \
 	X(DBL, duration_s, DELTA, TOP, "kstall.tracing_duration", SECONDS, ALWAYS) \
 	X(DBL, threshold_ms, KEEP, TOP, NULL, NONE, ALWAYS) /* waits this long are events */ \
-	X(UINT, groups, KEEP, TOP, NULL, NONE, ALWAYS) /* TG_* bits of src/trace/trace.h: what ran */ \
+	X(UINT, groups, KEEP, TOP, NULL, NONE, ALWAYS) /* TG_* bits of src/model/groups.h: what ran */ \
 	X(UINT, nattached, KEEP, TOP, "kstall.bpf_programs", COUNT, ALWAYS) /* BPF programs loaded */ \
 	X(BOOL, has_bpf_stats, KEEP, TOP, NULL, NONE, ALWAYS) \
 	/* kstall's own cost. Estimated: the kernel's statistics are on 1 s \

@@ -1064,6 +1064,8 @@ static int traced_from_object(json_object *o, unsigned format, struct jerr *e, s
 	json_object *v;
 	int rc;
 
+	if (format < 1 || format > REC_FORMAT)
+		return jbad(e, "no recording format %u: this kstall reads format 1 to %d", format, REC_FORMAT);
 	if (!json_object_is_type(o, json_type_object))
 		return jbad(e, "traced is %s, not an object", jtype(o));
 	if ((rc = counters_from(e, o, format, &t)) < 0)
@@ -1082,11 +1084,9 @@ int traced_from_json(const char *json, unsigned format, char *why, size_t whylen
 {
 	struct jerr e = {why, whylen};
 	json_object *o;
-	int rc;
+	int rc = parse_object(json, "traced", why, whylen, &o);
 
-	if (format < 1 || format > REC_FORMAT)
-		return jbad(&e, "no recording format %u: this kstall reads format 1 to %d", format, REC_FORMAT);
-	if ((rc = parse_object(json, "traced", why, whylen, &o)) < 0)
+	if (rc < 0)
 		return rc;
 	rc = traced_from_object(o, format, &e, ret);
 	json_object_put(o);
