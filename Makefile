@@ -42,7 +42,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c))
 PARSER_SRCS := $(wildcard src/proc/*.c) src/lib/util.c src/model/vma.c
-RECORDING_SRCS := src/record/recfile.c src/collect/traced.c src/detect/pattern.c src/lib/util.c
+RECORDING_SRCS := src/record/recfile.c src/collect/traced.c src/model/pattern.c src/lib/util.c
 # Fuzz targets: tests/fuzz/fuzz_NAME.c, each linking FUZZ_SRCS_fuzz_NAME and
 # FUZZ_LIBS_fuzz_NAME, seeded by tests/fuzz/seed-NAME.sh (tests/fuzz/run.sh).
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))

@@ -41,9 +41,10 @@ static int record_start(void *ctx, struct live *l)
 {
 	const struct recorder *rec = ctx;
 	const struct check_opts *o = l->o;
-	char *hdr = xasprintf("{\"format\":1,\"kstall_version\":\"%s\",\"interval_s\":%.9f,\"threshold_ms\":%.3f,"
+	char *hdr = xasprintf("{\"format\":%d,\"kstall_version\":\"%s\",\"interval_s\":%.9f,\"threshold_ms\":%.3f,"
 			      "\"user_hz\":%u,\"t_real\":%.6f}",
-			      KSTALL_VERSION, o->interval_s, o->threshold_ms, l->in.host.user_hz, l->in.prev->t_real);
+			      REC_FORMAT, KSTALL_VERSION, o->interval_s, o->threshold_ms, l->in.host.user_hz,
+			      l->in.prev->t_real);
 	struct traced zero = {.threshold_ms = o->threshold_ms, .groups = tracer_groups(l->t)};
 	int wrc = rec_write_frame(rec->fd, REC_HEADER, hdr);
 	if (wrc == 0)

@@ -63,8 +63,9 @@ static int open_recording(const char *path, struct rec_file *ret)
 	return 0;
 }
 
-/* Frame i, decoded and validated, or -errno after saying why. */
-static int load_interval(struct rec_file *f, size_t i, const char *path, struct rec_interval *ret)
+/* Frame i, decoded and validated (in its segment's format), or -errno
+ * after saying why. */
+static int load_interval(struct rec_file *f, size_t i, unsigned format, const char *path, struct rec_interval *ret)
 {
 	_cleanup_free_ char *json = NULL;
 	char why[200];
@@ -79,7 +80,7 @@ static int load_interval(struct rec_file *f, size_t i, const char *path, struct 
 		fprintf(stderr, "kstall: %s: %s\n", path, f->error);
 		return rc;
 	}
-	rc = rec_interval_parse(json, why, sizeof(why), ret);
+	rc = rec_interval_parse(json, format, why, sizeof(why), ret);
 	if (rc < 0)
 		fprintf(stderr, "kstall: %s: frame at byte %" PRIu64 ": %s\n", path, f->v[i].offset, why);
 	return rc;
@@ -179,13 +180,13 @@ static int load_window(struct rec_file *f, size_t h, size_t a, size_t b, const c
 	_cleanup_free_ char *meta = NULL;
 	int err = 0, rc = -1;
 
-	if (load_interval(f, h, path, &iv) < 0)
+	if (load_interval(f, h, hdr->format, path, &iv) < 0)
 		goto out;
 	if ((err = add_files(tree, "", iv.host_files)) < 0)
 		goto write_failed;
 	if (a != h) {
 		rec_interval_free(&iv);
-		if (load_interval(f, a, path, &iv) < 0)
+		if (load_interval(f, a, hdr->format, path, &iv) < 0)
 			goto out;
 	}
 	if ((err = add_files(tree, SNAPSHOT_SAMPLE0, iv.files)) < 0)
@@ -193,7 +194,7 @@ static int load_window(struct rec_file *f, size_t h, size_t a, size_t b, const c
 	double ta_mono = iv.t_mono, ta_real = iv.t_real;
 	ta = TAKE_TRACED(iv.traced);
 	rec_interval_free(&iv);
-	if (load_interval(f, b, path, &iv) < 0)
+	if (load_interval(f, b, hdr->format, path, &iv) < 0)
 		goto out;
 	if ((err = add_files(tree, "", iv.files)) < 0)
 		goto write_failed;

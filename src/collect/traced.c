@@ -27,6 +27,13 @@ enum {
 _Static_assert(TR_DIRECT_RECLAIM == 1 && TR_ML_HOLD == TR_KIND_END - 1,
 	       "a kind added: extend kind_known() in src/record/recfile.c");
 
+/* Each of the kernel side's loss counters (src/bpf/stats.h) is a row of
+ * TRACED_COUNTERS, under the field name the list gives it. */
+#define KS_STAT(id, field, what) \
+	_Static_assert(sizeof(((struct traced *)0)->field) == sizeof(uint64_t), #field " is not a 64-bit counter");
+#include "../bpf/stats.h"
+#undef KS_STAT
+
 const char *tr_kind_name(unsigned kind)
 {
 	switch (kind) {
@@ -140,4 +147,187 @@ const char *tr_ml_where(uint64_t where, char *out, size_t n)
 	else
 		snprintf(out, n, nr == TR_ML_NOSYS ? "outside a syscall" : "%s", sc);
 	return out;
+}
+
+/* ---- the window between two cumulative states ---- */
+
+static uint64_t sub(uint64_t b, uint64_t a) { return b > a ? b - a : 0; }
+
+#define TRC_DIFF_SUB(f) t->f = b->f > a->f ? b->f - a->f : 0;
+#define TRC_DIFF_DELTA(f) t->f = b->f - a->f;
+#define TRC_DIFF_KEEP(f)
+#define TRC_DIFF(type, name, diff, ...) TRC_DIFF_##diff(name)
+
+static void counters_diff(const struct traced *a, const struct traced *b, struct traced *t)
+{
+	TRACED_COUNTERS(TRC_DIFF)
+}
+
+/* A histogram's key, (tgid, kind, detail), found by binary search: a
+ * state holds tens of thousands of histograms. */
+struct tr_key {
+	uint32_t tgid;
+	unsigned kind;
+	uint64_t detail;
+	size_t i;   /* index in the array the key is from */
+	uint64_t v; /* the largest value of the key's entries (events: dur_ns) */
+};
+
+static int key_cmp(const void *x, const void *y)
+{
+	const struct tr_key *a = x, *b = y;
+	if (a->tgid != b->tgid)
+		return a->tgid < b->tgid ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return (a->detail > b->detail) - (a->detail < b->detail);
+}
+
+static int key_index_cmp(const void *x, const void *y)
+{
+	const struct tr_key *a = x, *b = y;
+	int c = key_cmp(x, y);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* Sorted, one entry per key: the first of the key's in array order,
+ * with the largest v of them. Returns how many are left. */
+static size_t keys_unique(struct tr_key *k, size_t n)
+{
+	size_t m = 0;
+
+	if (n > 1)
+		qsort(k, n, sizeof(*k), key_index_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (m && !key_cmp(&k[m - 1], &k[i])) {
+			if (k[i].v > k[m - 1].v)
+				k[m - 1].v = k[i].v;
+			continue;
+		}
+		k[m++] = k[i];
+	}
+	return m;
+}
+
+static const struct tr_key *key_find(const struct tr_key *k, size_t n, uint32_t tgid, unsigned kind, uint64_t detail)
+{
+	struct tr_key want = {.tgid = tgid, .kind = kind, .detail = detail};
+	return n ? bsearch(&want, k, n, sizeof(*k), key_cmp) : NULL;
+}
+
+/* x (from b) minus p (its key's first in a): false if nothing happened
+ * in the window. ev: the window's events by key. */
+static bool hist_diff(struct tr_hist *x, const struct tr_hist *p, const struct tr_key *ev, size_t nev)
+{
+	x->count = sub(x->count, p->count);
+	x->sum_ns = sub(x->sum_ns, p->sum_ns);
+	x->extra1 = sub(x->extra1, p->extra1);
+	x->extra2 = sub(x->extra2, p->extra2);
+	for (int k = 0; k < TR_HIST_SLOTS; k++)
+		x->slots[k] = sub(x->slots[k], p->slots[k]);
+	if (!x->count)
+		return false;
+	/* The cumulative worst is the window's only if it grew; otherwise
+	 * bound it by the window's events and its highest bucket. */
+	if (x->max_ns <= p->max_ns) {
+		const struct tr_key *e = key_find(ev, nev, x->tgid, x->kind, x->detail);
+		uint64_t m = e ? e->v : 0;
+		for (int k = TR_HIST_SLOTS - 1; k >= 0 && !m; k--)
+			if (x->slots[k])
+				m = (2ull << k) * 1000; /* upper edge, us -> ns */
+		x->max_ns = m < p->max_ns ? m : p->max_ns;
+	}
+	return true;
+}
+
+static void hists_diff(const struct traced *a, const struct traced *b, struct traced *t)
+{
+	struct tr_key *ka = xcalloc(a->nhists + 1, sizeof(*ka)), *ke = xcalloc(t->nevents + 1, sizeof(*ke));
+
+	for (size_t i = 0; i < a->nhists; i++)
+		ka[i] = (struct tr_key){a->hists[i].tgid, a->hists[i].kind, a->hists[i].detail, i, 0};
+	for (size_t i = 0; i < t->nevents; i++)
+		ke[i] = (struct tr_key){t->events[i].tgid, t->events[i].kind, t->events[i].detail, i,
+					t->events[i].dur_ns};
+	size_t na = keys_unique(ka, a->nhists), ne = keys_unique(ke, t->nevents);
+	for (size_t i = 0; i < b->nhists; i++) {
+		struct tr_hist x = b->hists[i];
+		const struct tr_key *p = key_find(ka, na, x.tgid, x.kind, x.detail);
+		if (p && !hist_diff(&x, &a->hists[p->i], ke, ne))
+			continue;
+		ARRAY_GROW(t->hists, t->nhists, t->caphists);
+		t->hists[t->nhists++] = x;
+	}
+	free(ka);
+	free(ke);
+}
+
+static int pattern_cmp(const void *x, const void *y)
+{
+	return strcmp((*(const struct pattern_count *const *)x)->pattern,
+		      (*(const struct pattern_count *const *)y)->pattern);
+}
+
+/* x's samples minus p's (NULL: none), pattern by pattern, into y. */
+static void patterns_diff(const struct pattern_set *x, const struct pattern_set *p, struct pattern_set *y)
+{
+	size_t np = p ? p->n : 0;
+	const struct pattern_count **sorted = xcalloc(np + 1, sizeof(*sorted));
+
+	for (size_t m = 0; m < np; m++)
+		sorted[m] = &p->v[m];
+	if (np > 1)
+		qsort(sorted, np, sizeof(*sorted), pattern_cmp);
+	for (size_t k = 0; k < x->n; k++) {
+		const struct pattern_count *want = &x->v[k], **q = np ? bsearch(&want, sorted, np, sizeof(*sorted),
+										   pattern_cmp) : NULL;
+		uint64_t n = q ? sub(want->n, (*q)->n) : want->n;
+		if (n)
+			pattern_set_add(y, want->example, n);
+	}
+	pattern_set_sort(y);
+	free(sorted);
+}
+
+static void lookups_diff(const struct traced *a, const struct traced *b, struct traced *t)
+{
+	struct tr_key *ka = xcalloc(a->nlookups + 1, sizeof(*ka));
+
+	for (size_t i = 0; i < a->nlookups; i++)
+		ka[i] = (struct tr_key){.tgid = a->lookups[i].tgid, .i = i};
+	size_t na = keys_unique(ka, a->nlookups);
+	for (size_t i = 0; i < b->nlookups; i++) {
+		const struct tr_lookup *x = &b->lookups[i];
+		const struct tr_key *k = key_find(ka, na, x->tgid, 0, 0);
+		const struct tr_lookup *p = k ? &a->lookups[k->i] : NULL;
+		uint64_t failed = p ? sub(x->failed, p->failed) : x->failed;
+		uint64_t calls = p ? sub(x->calls, p->calls) : x->calls;
+		if (!calls)
+			continue;
+		ARRAY_GROW(t->lookups, t->nlookups, t->caplookups);
+		struct tr_lookup *y = &t->lookups[t->nlookups++];
+		*y = (struct tr_lookup){.tgid = x->tgid, .failed = failed, .calls = calls};
+		memcpy(y->comm, x->comm, sizeof(y->comm));
+		patterns_diff(&x->patterns, p ? &p->patterns : NULL, &y->patterns);
+	}
+	free(ka);
+}
+
+void traced_diff(const struct traced *a, const struct traced *b, struct traced *ret)
+{
+	struct traced t = *b;
+
+	t.hists = NULL, t.nhists = t.caphists = 0;
+	t.lookups = NULL, t.nlookups = t.caplookups = 0;
+	t.events = NULL, t.nevents = t.capevents = 0;
+	counters_diff(a, b, &t);
+	for (size_t i = 0; i < b->nevents; i++)
+		if (b->events[i].t_s > a->duration_s) {
+			ARRAY_GROW(t.events, t.nevents, t.capevents);
+			t.events[t.nevents] = b->events[i];
+			t.events[t.nevents++].t_s -= a->duration_s;
+		}
+	hists_diff(a, b, &t);
+	lookups_diff(a, b, &t);
+	*ret = t;
 }

@@ -4,7 +4,7 @@
 #define KSTALL_TRACED_H
 
 #include "../lib/util.h"
-#include "../detect/pattern.h"
+#include "../model/pattern.h"
 
 #define TR_HIST_SLOTS 32 /* log2 buckets of microseconds */
 
@@ -95,30 +95,67 @@ struct tr_event {
 
 #define TR_MAX_EVENTS 4096
 
+/* The tracer's counters and settings: one list, from which struct
+ * traced's fields, the recording's JSON (by name, each one required:
+ * src/record/recfile.c), the window's difference (traced_diff) and the
+ * kstall.* metrics (src/detect/metrics.c) are made. A new one is a row
+ * here, the line of the tracer that fills it (src/trace), and a new
+ * recording format (REC_FORMAT, docs/record-format.md), whose reader
+ * says what the older formats, which lack it, mean by that.
+ *
+ * X(type, name, diff, v1, metric, unit, gate): one per row.
+ *   type    U64, DBL, UINT or BOOL
+ *   diff    over a window from a to b: SUB b - a, 0 if b is not more;
+ *           DELTA b - a; KEEP b's
+ *   v1      where recordings of format 1 hold it: TOP, a key of its own,
+ *           or its index in their "stats" array
+ *   metric  its kstall.* metric (NULL: none), in U_<unit>
+ *   gate    ALWAYS, or BPF_STATS: only when has_bpf_stats (the kernel's
+ *           run-time statistics could be read)
+ * The metrics come out in this order. */
+#define TRACED_COUNTERS(X) \
+	X(DBL, duration_s, DELTA, TOP, "kstall.tracing_duration", SECONDS, ALWAYS) \
+	X(DBL, threshold_ms, KEEP, TOP, NULL, NONE, ALWAYS) /* waits this long are events */ \
+	X(UINT, groups, KEEP, TOP, NULL, NONE, ALWAYS) /* TG_* bits of src/model/groups.h: what ran */ \
+	X(UINT, nattached, KEEP, TOP, "kstall.bpf_programs", COUNT, ALWAYS) /* BPF programs loaded */ \
+	X(BOOL, has_bpf_stats, KEEP, TOP, NULL, NONE, ALWAYS) \
+	/* kstall's own cost. Estimated: the kernel's statistics are on 1 s \
+	 * in 10 (they cost more than kstall's programs), for this long: */ \
+	X(DBL, bpf_stats_sampled_s, KEEP, TOP, "kstall.bpf_stats_sampled", SECONDS, BPF_STATS) \
+	X(DBL, bpf_run_s, SUB, TOP, "kstall.bpf_run_time", SECONDS, BPF_STATS) /* whole window */ \
+	X(U64, bpf_run_cnt, SUB, 8, "kstall.bpf_run_count", COUNT, BPF_STATS) /* whole window */ \
+	X(DBL, user_cpu_s, DELTA, TOP, NULL, SECONDS, ALWAYS) /* kstall's own CPU time */ \
+	/* What kstall could not keep: never silent. Kernel side, by enum \
+	 * ks_stat, but for events_not_kept and paths_not_kept. */ \
+	X(U64, ringbuf_lost, SUB, 0, "kstall.lost_events", COUNT, ALWAYS) \
+	X(U64, events_not_kept, SUB, 7, "kstall.events_not_kept", COUNT, ALWAYS) /* past TR_MAX_EVENTS */ \
+	X(U64, hist_full, SUB, 1, "kstall.map_full_hist", COUNT, ALWAYS) \
+	X(U64, waits_full, SUB, 2, "kstall.map_full_waits", COUNT, ALWAYS) \
+	X(U64, lookups_full, SUB, 3, "kstall.map_full_lookups", COUNT, ALWAYS) \
+	X(U64, vmops_full, SUB, 9, "kstall.map_full_vmops", COUNT, ALWAYS) \
+	/* mmap/munmap calls of exited processes not kept (few each) */ \
+	X(U64, vmops_pruned, SUB, 10, "kstall.vmops_pruned", COUNT, ALWAYS) \
+	X(U64, irqs_full, SUB, 11, "kstall.map_full_irqs", COUNT, ALWAYS) /* interrupt histograms */ \
+	X(U64, paths_sampled, SUB, 4, "kstall.paths_sampled", COUNT, ALWAYS) \
+	X(U64, paths_unsampled, SUB, 5, "kstall.paths_unsampled", COUNT, ALWAYS) \
+	/* path samples of processes past the user-side cap */ \
+	X(U64, paths_not_kept, SUB, 6, NULL, COUNT, ALWAYS)
+
+#define TRC_CTYPE_U64 uint64_t
+#define TRC_CTYPE_DBL double
+#define TRC_CTYPE_UINT unsigned
+#define TRC_CTYPE_BOOL bool
+
 struct traced {
-	double duration_s;
-	double threshold_ms;
+#define TRC_FIELD(type, name, ...) TRC_CTYPE_##type name;
+	TRACED_COUNTERS(TRC_FIELD)
+#undef TRC_FIELD
 	struct tr_hist *hists;
 	size_t nhists, caphists;
 	struct tr_lookup *lookups;
 	size_t nlookups, caplookups;
 	struct tr_event *events; /* outliers, the first TR_MAX_EVENTS */
 	size_t nevents, capevents;
-	uint64_t events_not_kept; /* outliers past TR_MAX_EVENTS (counted) */
-	/* kernel-side losses, by enum ks_stat */
-	uint64_t ringbuf_lost, hist_full, waits_full, lookups_full, paths_sampled, paths_unsampled, vmops_full;
-	/* kstall's own cost */
-	bool has_bpf_stats;
-	double bpf_run_s;   /* time in kstall's BPF programs, whole window (estimated) */
-	uint64_t bpf_run_cnt; /* program runs, whole window (estimated) */
-	double bpf_stats_sampled_s; /* seconds the kernel's statistics were on */
-	double user_cpu_s;  /* kstall's own CPU time */
-	uint64_t paths_not_kept;   /* path samples of processes past the user-side cap */
-	uint64_t vmops_pruned;     /* mmap/munmap calls of exited processes not kept (few each) */
-	uint64_t irqs_full;        /* interrupt histograms not kept: map full */
-	/* what ran */
-	unsigned groups;     /* TG_* bits of src/trace/trace.h */
-	unsigned nattached;  /* BPF programs loaded */
 };
 
 void traced_free(struct traced *t);
@@ -126,5 +163,9 @@ void traced_free(struct traced *t);
 int tr_lookup_cmp_failed(const void *a, const void *b);
 /* Percentile (0..1) of a log2-µs histogram, in seconds (upper bucket edge). */
 double tr_hist_quantile(const struct tr_hist *h, double q);
+/* b minus a: the window between two cumulative states (each counter as
+ * its row in TRACED_COUNTERS says; histograms, lookups and their pattern
+ * samples subtract); the events after a's duration. */
+void traced_diff(const struct traced *a, const struct traced *b, struct traced *ret);
 
 #endif

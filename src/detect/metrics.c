@@ -213,6 +213,31 @@ static void writeback_metrics(const struct inputs *in, struct metrics *m)
 	}
 }
 
+/* What kstall could not keep, and what tracing cost: never silent. One
+ * metric per row of TRACED_COUNTERS that names one, in its order. */
+static void kstall_metrics(const struct traced *t, struct metrics *m)
+{
+#define TRC_METRIC(type, name, diff, v1, metric, unit, gate) {metric, U_##unit, TRC_##gate, (double)t->name},
+	enum { TRC_ALWAYS, TRC_BPF_STATS };
+	const struct {
+		const char *name, *unit;
+		int gate;
+		double value;
+	} rows[] = {TRACED_COUNTERS(TRC_METRIC)};
+#undef TRC_METRIC
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		if (!rows[i].name || (rows[i].gate == TRC_BPF_STATS && !t->has_bpf_stats))
+			continue;
+		metrics_add(m, rows[i].name, rows[i].value, rows[i].unit);
+		/* The share of a CPU follows the run-time figures it is made of. */
+		bool last_bpf = rows[i].gate == TRC_BPF_STATS &&
+				(i + 1 == ARRAY_SIZE(rows) || rows[i + 1].gate != TRC_BPF_STATS);
+		if (last_bpf && t->duration_s > 0)
+			metrics_add(m, "kstall.bpf_cpu_share", t->bpf_run_s / t->duration_s, U_RATIO);
+	}
+}
+
 void metrics_collect(const struct inputs *in, struct metrics *m)
 {
 	cpu_metrics(in, m);
@@ -228,31 +253,8 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		metrics_add(m, "processes.count", (double)in->cur.nprocs, U_COUNT);
 		metrics_add(m, "processes.uninterruptible", dstate, U_COUNT);
 	}
-	const struct traced *t = in->traced;
-	if (t) {
-		/* What kstall could not keep, and what tracing cost: never silent. */
-		metrics_add(m, "kstall.tracing_duration", t->duration_s, U_SECONDS);
-		metrics_add(m, "kstall.bpf_programs", t->nattached, U_COUNT);
-		if (t->has_bpf_stats) {
-			/* Estimated: statistics are on 1 s in 10 (they cost more
-			 * than kstall's programs); sampled says for how long. */
-			metrics_add(m, "kstall.bpf_stats_sampled", t->bpf_stats_sampled_s, U_SECONDS);
-			metrics_add(m, "kstall.bpf_run_time", t->bpf_run_s, U_SECONDS);
-			metrics_add(m, "kstall.bpf_run_count", (double)t->bpf_run_cnt, U_COUNT);
-			if (t->duration_s > 0)
-				metrics_add(m, "kstall.bpf_cpu_share", t->bpf_run_s / t->duration_s, U_RATIO);
-		}
-		metrics_add(m, "kstall.lost_events", (double)t->ringbuf_lost, U_COUNT);
-		metrics_add(m, "kstall.events_not_kept", (double)t->events_not_kept, U_COUNT);
-		metrics_add(m, "kstall.map_full_hist", (double)t->hist_full, U_COUNT);
-		metrics_add(m, "kstall.map_full_waits", (double)t->waits_full, U_COUNT);
-		metrics_add(m, "kstall.map_full_lookups", (double)t->lookups_full, U_COUNT);
-		metrics_add(m, "kstall.map_full_vmops", (double)t->vmops_full, U_COUNT);
-		metrics_add(m, "kstall.vmops_pruned", (double)t->vmops_pruned, U_COUNT);
-		metrics_add(m, "kstall.map_full_irqs", (double)t->irqs_full, U_COUNT);
-		metrics_add(m, "kstall.paths_sampled", (double)t->paths_sampled, U_COUNT);
-		metrics_add(m, "kstall.paths_unsampled", (double)t->paths_unsampled, U_COUNT);
-	}
+	if (in->traced)
+		kstall_metrics(in->traced, m);
 	metrics_add(m, "kstall.unreadable_files", (double)in->nunreadable, U_COUNT);
 	metrics_add(m, "kstall.malformed_files", (double)in->nerrors, U_COUNT);
 }

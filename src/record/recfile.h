@@ -12,6 +12,9 @@
 #include "../lib/sysroot.h"
 
 #define REC_MAGIC "KSREC1"
+/* The header's "format": what record writes (2: the tracer's state by
+ * name). report reads 1 too. */
+#define REC_FORMAT 2
 
 /* Limits, written and read alike (docs/record-format.md says why). */
 #define REC_MAX_FRAME (64u << 20)          /* a frame's uncompressed payload */
@@ -73,9 +76,11 @@ int rec_frame_decode(struct rec_file *f, size_t i, char **ret_json);
 int rec_frame_t_mono(struct rec_file *f, size_t i, double *ret);
 
 /* Frame payloads, validated: every field present with its type and in
- * range, or -EINVAL with the reason in why ("traced.hists[3] has 7
- * fields, expected 12"). why may be NULL. */
+ * range, or -EINVAL with the reason in why ("traced.hists[3].count is
+ * missing"; format 1: "traced.hists[3] has 7 fields, expected 12"). why
+ * may be NULL. An interval frame is read in its segment header's format. */
 struct rec_header {
+	unsigned format; /* 1 to REC_FORMAT */
 	double interval_s;
 	unsigned user_hz;
 };
@@ -90,15 +95,13 @@ struct rec_interval {
 	struct traced traced;
 	struct json_object *root;
 };
-int rec_interval_parse(const char *json, char *why, size_t whylen, struct rec_interval *ret);
+int rec_interval_parse(const char *json, unsigned format, char *why, size_t whylen, struct rec_interval *ret);
 void rec_interval_free(struct rec_interval *iv);
 
-/* Lossless traced state <-> JSON (json-c objects as text). */
+/* Lossless traced state <-> JSON (json-c objects as text): written in
+ * REC_FORMAT, read in format 1 to REC_FORMAT. */
 char *traced_to_json(const struct traced *t);
-int traced_from_json(const char *json, char *why, size_t whylen, struct traced *ret);
-/* b minus a: counters of the window between two cumulative states; events
- * after a's duration. */
-void traced_diff(const struct traced *a, const struct traced *b, struct traced *ret);
+int traced_from_json(const char *json, unsigned format, char *why, size_t whylen, struct traced *ret);
 
 /* Files read for one sample, as captured by the sysroot. */
 char *files_to_json(const struct capture_entry *e, size_t n, size_t from);

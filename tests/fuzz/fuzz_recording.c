@@ -3,12 +3,14 @@
  *   even: a recording file, read as report reads one: put in a memfd and
  *         indexed by rec_open_fd (header lines, checksums, limits), then
  *         each frame's t_mono from its first bytes, its whole decode, and
- *         its payload through rec_header_parse or rec_interval_parse;
+ *         its payload through rec_header_parse or rec_interval_parse (in
+ *         the format of the last header that parsed);
  *   odd:  a payload, given to traced_from_json, rec_header_parse and
- *         rec_interval_parse, and written as a frame and read back.
+ *         rec_interval_parse (in format 1 and in REC_FORMAT), and written
+ *         as a frame and read back.
  * Seeds: tests/fuzz/seed-recording.sh. A crash, a sanitizer report, a
- * refusal without a reason, or a parsed state that does not survive a
- * round trip through traced_to_json is a bug. */
+ * refusal without a reason, or a parsed state (of any format) that does
+ * not survive a round trip through traced_to_json (REC_FORMAT) is a bug. */
 #include "record/recfile.h"
 
 #include <json-c/json.h>
@@ -24,7 +26,7 @@ static void round_trip(const struct traced *t)
 	char why[256] = "";
 	struct traced u;
 	char *j1 = traced_to_json(t);
-	if (traced_from_json(j1, why, sizeof(why), &u) != 0)
+	if (traced_from_json(j1, REC_FORMAT, why, sizeof(why), &u) != 0)
 		BUG();
 	char *j2 = traced_to_json(&u);
 	if (strcmp(j1, j2))
@@ -41,14 +43,15 @@ static void refused(int rc, const char *why)
 		BUG();
 }
 
-static void check_payload(const char *json, enum rec_type type)
+/* format: the interval frames'; *format becomes a header's that parses. */
+static void check_payload(const char *json, enum rec_type type, unsigned *format)
 {
 	char why[256] = "";
 	struct traced t;
 	struct rec_header h;
 	struct rec_interval iv;
 
-	int rc = traced_from_json(json, why, sizeof(why), &t);
+	int rc = traced_from_json(json, *format, why, sizeof(why), &t);
 	if (rc == 0) {
 		round_trip(&t);
 		traced_free(&t);
@@ -58,14 +61,16 @@ static void check_payload(const char *json, enum rec_type type)
 	if (type != REC_INTERVAL) {
 		why[0] = '\0';
 		rc = rec_header_parse(json, why, sizeof(why), &h);
-		if (rc == 0 && !(h.interval_s > 0 && h.user_hz > 0))
+		if (rc == 0 && !(h.interval_s > 0 && h.user_hz > 0 && h.format >= 1 && h.format <= REC_FORMAT))
 			BUG();
 		if (rc)
 			refused(rc, why);
+		else if (type == REC_HEADER)
+			*format = h.format;
 	}
 	if (type != REC_HEADER) {
 		why[0] = '\0';
-		rc = rec_interval_parse(json, why, sizeof(why), &iv);
+		rc = rec_interval_parse(json, *format, why, sizeof(why), &iv);
 		if (rc == 0) {
 			if (!json_object_is_type(iv.files, json_type_object) ||
 			    !json_object_is_type(iv.host_files, json_type_object))
@@ -110,6 +115,7 @@ static void read_recording(void)
 	if (end + f.bytes_ignored != f.size)
 		BUG();
 	f.decode_budget = 32u << 20; /* keep each run fast */
+	unsigned format = REC_FORMAT;
 	for (size_t i = 0; i < f.n && i < 64; i++) {
 		double t;
 		char *json;
@@ -126,7 +132,7 @@ static void read_recording(void)
 		}
 		if (strlen(json) != f.v[i].ulen)
 			BUG();
-		check_payload(json, f.v[i].type);
+		check_payload(json, f.v[i].type, &format);
 		free(json);
 	}
 	rec_file_close(&f);
@@ -145,7 +151,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	char *text = xstrndup((const char *)data + 1, size - 1); /* a payload is text: stop at NUL */
-	check_payload(text, 0);
+	for (unsigned format = 1; format <= REC_FORMAT; format++) {
+		unsigned f = format;
+		check_payload(text, 0, &f);
+	}
 	/* What the writer writes, the reader reads back, byte for byte. */
 	put_file(NULL, 0);
 	if (rec_write_frame(memfd, REC_INTERVAL, text) == 0) {

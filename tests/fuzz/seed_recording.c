@@ -1,7 +1,9 @@
 /* Seeds for fuzz_recording, made with kstall's own writer
  * (rec_write_frame, traced_to_json): valid recordings, a damaged copy,
- * bombs, and bare payloads. Each file starts with fuzz_recording's mode
- * byte: 0 a recording, 1 a payload. Usage: seed_recording DIR */
+ * bombs, and bare payloads; and a recording of format 1 from the tracer
+ * states kstall 0.1.0 wrote (tests/fixtures/recording-v1). Each file
+ * starts with fuzz_recording's mode byte: 0 a recording, 1 a payload.
+ * Usage: seed_recording DIR, from the top of the tree. */
 #include "record/recfile.h"
 
 #include <fcntl.h>
@@ -70,16 +72,53 @@ static char *traced_state(double dur, uint64_t n)
 	return s;
 }
 
-static char *interval(int i)
+static char *interval_of(int i, const char *tj)
 {
-	_cleanup_free_ char *tj = traced_state(i * 2.0, (uint64_t)i * 3);
 	return xasprintf("{\"t_mono\":%.9f,\"t_real\":%.6f,\"host_files\":%s,\"files\":{\"proc/stat\":\"cpu  1 2 3\\n\","
 			 "\"proc/1/stat\":\"1 (init) S 0\",\"proc/1/cmdline\":\"/sbin/init\\u0000\"},\"traced\":%s}",
 			 100 + i * 2.0, 1.7e9 + i * 2, i == 0 ? "{\"proc/version\":\"Linux version 6.1\"}" : "{}", tj);
 }
 
-static const char header[] = "{\"format\":1,\"kstall_version\":\"0.1.0\",\"interval_s\":2,\"threshold_ms\":10,"
-			     "\"user_hz\":100,\"t_real\":1700000000}";
+static char *interval(int i)
+{
+	_cleanup_free_ char *tj = traced_state(i * 2.0, (uint64_t)i * 3);
+	return interval_of(i, tj);
+}
+
+#define HEADER(format) \
+	"{\"format\":" #format ",\"kstall_version\":\"0.1.0\",\"interval_s\":2,\"threshold_ms\":10,\"user_hz\":100," \
+	"\"t_real\":1700000000}"
+#define HEADER_OF(format) HEADER(format)
+static const char header[] = HEADER_OF(REC_FORMAT);
+
+static char *slurp_file(const char *path)
+{
+	struct buf b = {0};
+	char tmp[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror(path);
+		exit(1);
+	}
+	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
+		buf_append(&b, tmp, (size_t)n);
+	close(fd);
+	buf_append(&b, "", 1);
+	return b.data;
+}
+
+/* Format 1: two frames of a real window, as kstall 0.1.0 wrote them. */
+static void recording_v1(int fd)
+{
+	static const char *const states[] = {"tests/fixtures/recording-v1/window-a.json",
+					     "tests/fixtures/recording-v1/window-b.json"};
+	frame(fd, REC_HEADER, HEADER(1));
+	for (int i = 0; i < 2; i++) {
+		_cleanup_free_ char *tj = slurp_file(states[i]), *j = interval_of(i, tj);
+		frame(fd, REC_INTERVAL, j);
+	}
+}
 
 static void recording(int fd, int nframes)
 {
@@ -124,6 +163,9 @@ int main(int argc, char **argv)
 
 	int fd = seed_open("rec-valid", 0);
 	recording(fd, 3);
+	close(fd);
+	fd = seed_open("rec-format1", 0);
+	recording_v1(fd);
 	close(fd);
 	fd = seed_open("rec-two-segments", 0);
 	recording(fd, 2);
@@ -170,6 +212,10 @@ int main(int argc, char **argv)
 	close(fd);
 	fd = seed_open("payload-interval", 1);
 	put(fd, iv, strlen(iv));
+	close(fd);
+	_cleanup_free_ char *tj1 = slurp_file("tests/fixtures/recording-v1/traced.json");
+	fd = seed_open("payload-traced-format1", 1);
+	put(fd, tj1, strlen(tj1));
 	close(fd);
 	fd = seed_open("payload-header", 1);
 	put(fd, header, strlen(header));

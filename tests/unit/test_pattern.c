@@ -1,6 +1,6 @@
 /* Path patterns: the seed's NSS probe family is one pattern. */
 #include "testutil.h"
-#include "detect/pattern.h"
+#include "model/pattern.h"
 
 static void expect(const char *path, const char *want)
 {

@@ -8,6 +8,9 @@
 #include <sys/mman.h>
 #include <zlib.h>
 
+/* Tracer states as kstall 0.1.0 wrote them (format 1). */
+#define V1 "tests/fixtures/recording-v1"
+
 static void fill(struct traced *t, double dur, uint64_t count, uint64_t max_ns, uint64_t failed)
 {
 	memset(t, 0, sizeof(*t));
@@ -51,7 +54,7 @@ static void test_round_trip_is_lossless(void **state UNUSED)
 	fill_events(&a);
 	a.hists[0].sum_ns = UINT64_MAX; /* past INT64_MAX: kept exact */
 	char *j = traced_to_json(&a);
-	assert_int_equal(traced_from_json(j, why, sizeof(why), &b), 0);
+	assert_int_equal(traced_from_json(j, REC_FORMAT, why, sizeof(why), &b), 0);
 	char *j2 = traced_to_json(&b);
 	assert_string_equal(j, j2); /* nothing lost either way */
 	assert_true(b.hists[0].detail == 0xffffffff816bd4b0ULL);
@@ -68,9 +71,9 @@ static void test_round_trip_is_lossless(void **state UNUSED)
 	free(j2);
 	traced_free(&a);
 	traced_free(&b);
-	assert_int_equal(traced_from_json("not json", why, sizeof(why), &b), -EINVAL);
+	assert_int_equal(traced_from_json("not json", REC_FORMAT, why, sizeof(why), &b), -EINVAL);
 	assert_non_null(strstr(why, "not JSON"));
-	assert_int_equal(traced_from_json("{} {}", why, sizeof(why), &b), -EINVAL); /* one document */
+	assert_int_equal(traced_from_json("{} {}", REC_FORMAT, why, sizeof(why), &b), -EINVAL); /* one document */
 	assert_non_null(strstr(why, "not JSON"));
 }
 
@@ -119,6 +122,8 @@ static char *mutate(const char *json, const struct mutation *m)
 	return s;
 }
 
+/* Format 1, as kstall 0.1.0 wrote it: records as arrays, the loss
+ * counters in "stats". */
 static void test_malformed_traced_is_refused(void **state UNUSED)
 {
 	static const struct mutation muts[] = {
@@ -166,30 +171,28 @@ static void test_malformed_traced_is_refused(void **state UNUSED)
 	};
 	struct traced t, back;
 	char why[200];
-	fill_events(&t);
-	_cleanup_free_ char *valid = traced_to_json(&t);
-	traced_free(&t);
-	assert_int_equal(traced_from_json(valid, why, sizeof(why), &back), 0);
+	_cleanup_free_ char *valid = slurp(V1 "/traced.json", NULL);
+	assert_int_equal(traced_from_json(valid, 1, why, sizeof(why), &back), 0);
 	traced_free(&back);
 	for (size_t i = 0; i < ARRAY_SIZE(muts); i++) {
 		_cleanup_free_ char *bad = mutate(valid, &muts[i]);
 		why[0] = '\0';
-		int rc = traced_from_json(bad, why, sizeof(why), &back);
+		int rc = traced_from_json(bad, 1, why, sizeof(why), &back);
 		if (rc != -EINVAL || !strstr(why, muts[i].why))
 			fail_msg("%s := %s: rc %d, reason \"%s\", expected \"%s\"", muts[i].path,
 				 muts[i].value ? muts[i].value : "(removed)", rc, why, muts[i].why);
 	}
 	/* NaN and Infinity are not JSON, though json-c takes them even in
 	 * its strict mode. */
-	assert_int_equal(traced_from_json("{\"duration_s\":NaN}", why, sizeof(why), &back), -EINVAL);
+	assert_int_equal(traced_from_json("{\"duration_s\":NaN}", 1, why, sizeof(why), &back), -EINVAL);
 	assert_non_null(strstr(why, "traced.duration_s is nan"));
-	assert_int_equal(traced_from_json("{\"duration_s\":-Infinity}", why, sizeof(why), &back), -EINVAL);
+	assert_int_equal(traced_from_json("{\"duration_s\":-Infinity}", 1, why, sizeof(why), &back), -EINVAL);
 
 	/* Older recordings with 9 loss counters still read; the counters
 	 * they lack are those of maps their tracer did not have. */
 	struct mutation old = {"stats", "[1,2,3,4,5,6,7,8,9]", ""};
 	_cleanup_free_ char *nine = mutate(valid, &old);
-	assert_int_equal(traced_from_json(nine, why, sizeof(why), &back), 0);
+	assert_int_equal(traced_from_json(nine, 1, why, sizeof(why), &back), 0);
 	assert_int_equal(back.bpf_run_cnt, 9);
 	assert_int_equal(back.irqs_full, 0);
 	traced_free(&back);
@@ -202,8 +205,101 @@ static void test_malformed_traced_is_refused(void **state UNUSED)
 	}
 	_cleanup_free_ char *many = traced_to_json(&t);
 	traced_free(&t);
-	assert_int_equal(traced_from_json(many, why, sizeof(why), &back), -EINVAL);
+	assert_int_equal(traced_from_json(many, REC_FORMAT, why, sizeof(why), &back), -EINVAL);
 	assert_non_null(strstr(why, "traced.events has 4097 entries, more than 4096"));
+}
+
+/* Format 2: every counter and every field of a record by name, each one
+ * required (absent is not zero). */
+static void test_traced_is_read_by_name(void **state UNUSED)
+{
+#define NAME(type, name, ...) #name,
+	static const char *const counters[] = {TRACED_COUNTERS(NAME)};
+#undef NAME
+	static const struct mutation muts[] = {
+		{"hists.0.count", NULL, "traced.hists[0].count is missing"},
+		{"hists.0.slots", NULL, "traced.hists[0].slots is missing"},
+		{"hists.0.detail", "255", "traced.hists[0].detail is an integer, not a string"},
+		{"hists.0.kind", "99", "traced.hists[0].kind is 99, not a kind"},
+		{"hists.0", "[]", "traced.hists[0] is an array, not an object"},
+		{"hists.0.slots.31", "true", "traced.hists[0].slots[31] is a boolean"},
+		{"lookups.0.calls", NULL, "traced.lookups[0].calls is missing"},
+		{"lookups.0.patterns.0.example", NULL, "traced.lookups[0].patterns[0].example is missing"},
+		{"lookups.0.patterns.0", "[\"/x\",1]", "traced.lookups[0].patterns[0] is an array, not an object"},
+		{"events.0.t_s", NULL, "traced.events[0].t_s is missing"},
+		{"events.1.holder.comm", NULL, "traced.events[1].holder.comm is missing"},
+		{"events.1.holder", "[]", "traced.events[1].holder is an array, not an object"},
+		{"irqs_full", "\"7\"", "traced.irqs_full is a string, not an integer"},
+		{"bpf_run_s", "-1", "traced.bpf_run_s is -1, not 0 to"},
+		{"groups", "4294967296", "traced.groups is 4294967296, over"},
+		{"has_bpf_stats", "0", "traced.has_bpf_stats is an integer, not a boolean"},
+	};
+	struct traced t, back;
+	char why[200];
+	fill_events(&t);
+	_cleanup_free_ char *valid = traced_to_json(&t);
+	traced_free(&t);
+	for (size_t i = 0; i < ARRAY_SIZE(counters); i++) {
+		struct mutation m = {counters[i], NULL, NULL};
+		_cleanup_free_ char *bad = mutate(valid, &m), *want = xasprintf("traced.%s is missing", counters[i]);
+		why[0] = '\0';
+		int rc = traced_from_json(bad, REC_FORMAT, why, sizeof(why), &back);
+		if (rc != -EINVAL || strcmp(why, want))
+			fail_msg("without %s: rc %d, reason \"%s\", expected \"%s\"", counters[i], rc, why, want);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(muts); i++) {
+		_cleanup_free_ char *bad = mutate(valid, &muts[i]);
+		why[0] = '\0';
+		int rc = traced_from_json(bad, REC_FORMAT, why, sizeof(why), &back);
+		if (rc != -EINVAL || !strstr(why, muts[i].why))
+			fail_msg("%s := %s: rc %d, reason \"%s\", expected \"%s\"", muts[i].path,
+				 muts[i].value ? muts[i].value : "(removed)", rc, why, muts[i].why);
+	}
+	/* An event without a holder has none; one format is not the other. */
+	struct mutation noholder = {"events.1.holder", NULL, NULL};
+	_cleanup_free_ char *nh = mutate(valid, &noholder), *v1 = slurp(V1 "/traced.json", NULL);
+	assert_int_equal(traced_from_json(nh, REC_FORMAT, why, sizeof(why), &back), 0);
+	assert_false(back.events[1].ml.present);
+	traced_free(&back);
+	assert_int_equal(traced_from_json(v1, REC_FORMAT, why, sizeof(why), &back), -EINVAL);
+	assert_non_null(strstr(why, " is missing"));
+	assert_int_equal(traced_from_json(valid, 1, why, sizeof(why), &back), -EINVAL);
+	assert_string_equal(why, "traced.stats is missing");
+	assert_int_equal(traced_from_json(valid, REC_FORMAT + 1, why, sizeof(why), &back), -EINVAL);
+}
+
+/* Each counter under its own name, none taken for another: distinct
+ * values survive the round trip; format 1's "stats" map to the same
+ * counters as kstall 0.1.0 wrote them, in its order. */
+static void test_counters_keep_their_names(void **state UNUSED)
+{
+	struct traced t = {0}, back;
+	char why[200];
+	unsigned k = 0;
+#define SET(type, name, ...) t.name = (TRC_CTYPE_##type)(++k);
+	TRACED_COUNTERS(SET)
+#undef SET
+	_cleanup_free_ char *j = traced_to_json(&t);
+	assert_int_equal(traced_from_json(j, REC_FORMAT, why, sizeof(why), &back), 0);
+	k = 0;
+#define CHECK(type, name, ...) \
+	if (back.name != (TRC_CTYPE_##type)(++k)) \
+		fail_msg("%s read back as another value", #name);
+	TRACED_COUNTERS(CHECK)
+#undef CHECK
+	traced_free(&back);
+
+	struct mutation stats = {"stats", "[1,2,3,4,5,6,7,8,9,10,11,12]", ""};
+	_cleanup_free_ char *v1 = slurp(V1 "/traced.json", NULL), *numbered = mutate(v1, &stats);
+	assert_int_equal(traced_from_json(numbered, 1, why, sizeof(why), &back), 0);
+	uint64_t got[] = {back.ringbuf_lost, back.hist_full, back.waits_full, back.lookups_full,
+			  back.paths_sampled, back.paths_unsampled, back.paths_not_kept, back.events_not_kept,
+			  back.bpf_run_cnt, back.vmops_full, back.vmops_pruned, back.irqs_full};
+	for (size_t i = 0; i < ARRAY_SIZE(got); i++)
+		if (got[i] != i + 1)
+			fail_msg("stats[%zu] read as %" PRIu64 ", not %zu", i, got[i], i + 1);
+	assert_true(back.duration_s == 4.5 && back.groups == 31);
+	traced_free(&back);
 }
 
 static void test_diff_of_two_states(void **state UNUSED)
@@ -233,6 +329,39 @@ static void test_diff_of_two_states(void **state UNUSED)
 	traced_free(&w);
 	traced_free(&a);
 	traced_free(&b);
+}
+
+static void load_v1(const char *name, struct traced *ret)
+{
+	_cleanup_free_ char *path = xasprintf(V1 "/%s", name), *json = slurp(path, NULL);
+	char why[200] = "";
+	assert_non_null(json);
+	if (traced_from_json(json, 1, why, sizeof(why), ret) != 0)
+		fail_msg("%s: %s", path, why);
+}
+
+/* A real window (two frames of a live recording, format 1): the
+ * difference is the one kstall 0.1.0's diff made of it, to the byte. */
+static void test_diff_is_as_before_on_a_real_window(void **state UNUSED)
+{
+	struct traced a, b, w, want;
+	load_v1("window-a.json", &a);
+	load_v1("window-b.json", &b);
+	load_v1("window-diff.json", &want);
+	traced_diff(&a, &b, &w);
+	assert_int_equal(w.nhists, want.nhists);
+	assert_int_equal(w.nlookups, want.nlookups);
+	assert_int_equal(w.nevents, 8);
+	_cleanup_free_ char *got = traced_to_json(&w), *exp = traced_to_json(&want);
+	size_t i = 0;
+	while (got[i] && got[i] == exp[i])
+		i++;
+	if (got[i] || exp[i])
+		fail_msg("the window differs from byte %zu: ...%.80s, expected ...%.80s", i, got + i, exp + i);
+	traced_free(&a);
+	traced_free(&b);
+	traced_free(&w);
+	traced_free(&want);
 }
 
 static char recpath[] = "/tmp/kstall-test-rec-XXXXXX";
@@ -498,7 +627,7 @@ static void test_frames_are_validated(void **state UNUSED)
 		{"{\"format\":1,\"interval_s\":\"2\",\"user_hz\":100}", "header.interval_s is a string"},
 		{"{\"format\":1,\"interval_s\":2}", "header.user_hz is missing"},
 		{"{\"format\":1,\"interval_s\":2,\"user_hz\":0}", "header.user_hz is 0"},
-		{"{\"format\":2,\"interval_s\":2,\"user_hz\":100}", "this kstall reads format 1"},
+		{"{\"format\":3,\"interval_s\":2,\"user_hz\":100}", "this kstall reads format 1"},
 		{"[1]", "not one JSON object"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(hdrs); i++) {
@@ -512,7 +641,7 @@ static void test_frames_are_validated(void **state UNUSED)
 	traced_free(&t);
 	_cleanup_free_ char *ok = xasprintf("{\"t_mono\":5.5,\"t_real\":1700000000.25,\"host_files\":{\"proc/version\":"
 					    "\"Linux\"},\"files\":{\"proc/1/stat\":\"1 (init) S\"},\"traced\":%s}", tj);
-	assert_int_equal(rec_interval_parse(ok, why, sizeof(why), &iv), 0);
+	assert_int_equal(rec_interval_parse(ok, REC_FORMAT, why, sizeof(why), &iv), 0);
 	assert_true(iv.t_mono == 5.5);
 	assert_int_equal(iv.traced.nhists, 1);
 	assert_string_equal(json_object_get_string(json_object_object_get(iv.files, "proc/1/stat")), "1 (init) S");
@@ -538,14 +667,14 @@ static void test_frames_are_validated(void **state UNUSED)
 	for (size_t i = 0; i < ARRAY_SIZE(ivs); i++) {
 		_cleanup_free_ char *j = xasprintf("{%s,\"traced\":%s}", ivs[i].head, tj);
 		why[0] = '\0';
-		if (rec_interval_parse(j, why, sizeof(why), &iv) != -EINVAL || !strstr(why, ivs[i].why))
+		if (rec_interval_parse(j, REC_FORMAT, why, sizeof(why), &iv) != -EINVAL || !strstr(why, ivs[i].why))
 			fail_msg("%s: \"%s\", expected \"%s\"", ivs[i].head, why, ivs[i].why);
 	}
-	assert_int_equal(rec_interval_parse("{\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{}}", why,
-					    sizeof(why), &iv), -EINVAL);
+	assert_int_equal(rec_interval_parse("{\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{}}", REC_FORMAT,
+					    why, sizeof(why), &iv), -EINVAL);
 	assert_non_null(strstr(why, "traced is missing"));
 	assert_int_equal(rec_interval_parse("{\"t_mono\":1,\"t_real\":1,\"host_files\":{},\"files\":{},\"traced\":[]}",
-					    why, sizeof(why), &iv), -EINVAL);
+					    REC_FORMAT, why, sizeof(why), &iv), -EINVAL);
 	assert_non_null(strstr(why, "traced is an array, not an object"));
 }
 
@@ -622,7 +751,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_is_lossless),
 		cmocka_unit_test(test_malformed_traced_is_refused),
+		cmocka_unit_test(test_traced_is_read_by_name),
+		cmocka_unit_test(test_counters_keep_their_names),
 		cmocka_unit_test(test_diff_of_two_states),
+		cmocka_unit_test(test_diff_is_as_before_on_a_real_window),
 		cmocka_unit_test(test_reader_stops_at_damage),
 		cmocka_unit_test(test_reader_limits),
 		cmocka_unit_test(test_reader_is_lazy),

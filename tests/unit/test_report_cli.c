@@ -108,16 +108,19 @@ static void apply(json_object *o, const struct edit *e)
 
 /* A recording of the healthy fixture's two samples, 1 s apart, as record
  * writes them: a header, then frames of {t_mono, t_real, host_files,
- * files, traced}. ret_off: the byte offset of each interval frame. */
-static char *make_rec(const char *name, const struct edit *edits, size_t nedits, off_t ret_off[2])
+ * files, traced}; in format 1, the tracer's state as kstall 0.1.0 wrote
+ * it. ret_off: the byte offset of each interval frame. */
+static char *make_rec(const char *name, unsigned format, const struct edit *edits, size_t nedits, off_t ret_off[2])
 {
 	static const char fixture[] = "tests/fixtures/healthy-6.18-vm";
 	char *path = xasprintf("%s/%s", tmpl, name);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
-	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":1,\"kstall_version\":\"0.1.0\",\"interval_s\":1,"
-							 "\"threshold_ms\":10,\"user_hz\":100,\"t_real\":1795462734.9}"), 0);
-	_cleanup_free_ char *tj = traced_json();
+	_cleanup_free_ char *hdr = xasprintf("{\"format\":%u,\"kstall_version\":\"0.1.0\",\"interval_s\":1,"
+					     "\"threshold_ms\":10,\"user_hz\":100,\"t_real\":1795462734.9}", format);
+	assert_int_equal(rec_write_frame(fd, REC_HEADER, hdr), 0);
+	_cleanup_free_ char *tj = format == 1 ? slurp("tests/fixtures/recording-v1/traced.json", NULL) : traced_json();
+	assert_non_null(tj);
 	for (int i = 0; i < 2; i++) {
 		json_object *f = json_object_new_object(), *host = json_object_new_object(),
 			    *files = json_object_new_object();
@@ -144,28 +147,94 @@ static char *make_rec(const char *name, const struct edit *edits, size_t nedits,
 	return path;
 }
 
+/* What record writes, and what kstall 0.1.0 wrote (format 1). */
 static void test_valid_recording_reports(void **state UNUSED)
 {
-	_cleanup_free_ char *rec = make_rec("ok.ks", NULL, 0, NULL);
+	for (unsigned format = 1; format <= REC_FORMAT; format++) {
+		_cleanup_free_ char *rec = make_rec("ok.ks", format, NULL, 0, NULL);
+		struct res r = RUN(60, "report", rec, "--format", "json");
+		expect(&r, 0, "");
+		json_object *o = json_tokener_parse(r.out);
+		assert_non_null(o);
+		json_object *w = json_object_object_get(o, "window");
+		assert_string_equal(json_object_get_string(json_object_object_get(w, "source")), "recording");
+		assert_true(fabs(json_object_get_double(json_object_object_get(w, "duration_s")) - 1.000165) < 1e-6);
+		json_object_put(o);
+		res_free(&r);
+	}
+}
+
+/* The tracer's counters reach the kstall.* metrics as the window's
+ * differences (or the later frame's, for settings), in their order. */
+static void test_counters_reach_the_metrics(void **state UNUSED)
+{
+	static const struct edit edits[] = {
+		{0, "traced:irqs_full", "3"},		{0, "traced:bpf_run_s", "0.25"},
+		{1, "traced:duration_s", "2"},		{1, "traced:irqs_full", "7"},
+		{1, "traced:has_bpf_stats", "true"},	{1, "traced:bpf_run_s", "0.5"},
+		{1, "traced:bpf_run_cnt", "100"},	{1, "traced:bpf_stats_sampled_s", "0.2"},
+		{1, "traced:nattached", "40"},		{1, "traced:paths_not_kept", "9"},
+	};
+	static const struct {
+		const char *name;
+		double value;
+	} want[] = {
+		{"kstall.tracing_duration", 1}, {"kstall.bpf_programs", 40},  {"kstall.bpf_stats_sampled", 0.2},
+		{"kstall.bpf_run_time", 0.25},	{"kstall.bpf_run_count", 100}, {"kstall.bpf_cpu_share", 0.25},
+		{"kstall.lost_events", 0},	{"kstall.events_not_kept", 0}, {"kstall.map_full_hist", 0},
+		{"kstall.map_full_waits", 0},	{"kstall.map_full_lookups", 0}, {"kstall.map_full_vmops", 0},
+		{"kstall.vmops_pruned", 0},	{"kstall.map_full_irqs", 4},  {"kstall.paths_sampled", 0},
+		{"kstall.paths_unsampled", 0},	{"kstall.unreadable_files", 0}, {"kstall.malformed_files", 0},
+		{"kstall.cpu_time", -1},
+	};
+	_cleanup_free_ char *rec = make_rec("ctr.ks", REC_FORMAT, edits, ARRAY_SIZE(edits), NULL);
 	struct res r = RUN(60, "report", rec, "--format", "json");
 	expect(&r, 0, "");
 	json_object *o = json_tokener_parse(r.out);
 	assert_non_null(o);
-	json_object *w = json_object_object_get(o, "window");
-	assert_string_equal(json_object_get_string(json_object_object_get(w, "source")), "recording");
-	assert_true(fabs(json_object_get_double(json_object_object_get(w, "duration_s")) - 1.000165) < 1e-6);
+	size_t i = 0;
+	json_object_object_foreach(json_object_object_get(o, "metrics"), name, m) {
+		if (!str_starts_with(name, "kstall."))
+			continue;
+		if (i >= ARRAY_SIZE(want) || strcmp(name, want[i].name))
+			fail_msg("metric %zu is %s, expected %s", i, name, i < ARRAY_SIZE(want) ? want[i].name : "none");
+		double v = json_object_get_double(json_object_object_get(m, "value"));
+		if (want[i].value >= 0 && fabs(v - want[i].value) > 1e-9)
+			fail_msg("%s is %g, expected %g", name, v, want[i].value);
+		i++;
+	}
+	assert_int_equal(i, ARRAY_SIZE(want));
 	json_object_put(o);
 	res_free(&r);
 }
 
-/* Each edit makes one frame invalid: report refuses it, naming the
- * frame's offset and the field, with exit 1 and no crash. */
+struct bad_frame {
+	struct edit e;
+	const char *why;
+};
+
+/* Each edit makes one frame of a recording of format invalid: report
+ * refuses it, naming the frame's offset and the field, with exit 1 and
+ * no crash. */
+static void refused_frames(unsigned format, const struct bad_frame *cases, size_t ncases)
+{
+	for (size_t i = 0; i < ncases; i++) {
+		off_t off[2];
+		_cleanup_free_ char *rec = make_rec("bad.ks", format, &cases[i].e, 1, off);
+		_cleanup_free_ char *msg = xasprintf("frame at byte %lld: %s", (long long)off[cases[i].e.frame],
+						     cases[i].why);
+		struct res r = RUN(60, "report", rec);
+		if (r.status != 1 || !strstr(r.err, msg))
+			fail_msg("format %u, %s := %s: expected exit 1 and \"%s\"; got exit %d, stderr:\n%s", format,
+				 cases[i].e.path, cases[i].e.value ? cases[i].e.value : "(removed)", msg, r.status, r.err);
+		res_free(&r);
+	}
+}
+
 static void test_malformed_frames_are_refused(void **state UNUSED)
 {
-	static const struct {
-		struct edit e;
-		const char *why;
-	} cases[] = {
+	/* Format 1, as kstall 0.1.0 wrote it. */
+	static const struct bad_frame cases[] = {
 		{{1, "traced:stats", NULL}, "traced.stats is missing"},
 		{{1, "traced:hists", NULL}, "traced.hists is missing"},
 		{{1, "traced:lookups", NULL}, "traced.lookups is missing"},
@@ -188,18 +257,17 @@ static void test_malformed_frames_are_refused(void **state UNUSED)
 		{{1, "t_mono", "\"soon\""}, "t_mono is a string, not a number"},
 		{{1, "t_mono", "50"}, "t_mono 50.000 is not after the window's first sample's 100.000"},
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		off_t off[2];
-		_cleanup_free_ char *rec = make_rec("bad.ks", &cases[i].e, 1, off);
-		_cleanup_free_ char *msg = xasprintf("frame at byte %lld: %s", (long long)off[cases[i].e.frame],
-						     cases[i].why);
-		struct res r = RUN(60, "report", rec);
-		if (r.status != 1 || !strstr(r.err, msg))
-			fail_msg("%s := %s: expected exit 1 and \"%s\"; got exit %d, stderr:\n%s", cases[i].e.path,
-				 cases[i].e.value ? cases[i].e.value : "(removed)", msg, r.status, r.err);
-		res_free(&r);
-	}
+	refused_frames(1, cases, ARRAY_SIZE(cases));
 	assert_int_equal(access("/tmp/kstall-test-escape", F_OK), -1);
+	/* What record writes: by name, every counter and field required. */
+	static const struct bad_frame by_name[] = {
+		{{1, "traced:irqs_full", NULL}, "traced.irqs_full is missing"},
+		{{0, "traced:ringbuf_lost", NULL}, "traced.ringbuf_lost is missing"},
+		{{1, "traced:hists:0:count", NULL}, "traced.hists[0].count is missing"},
+		{{1, "traced:hists:0", "[]"}, "traced.hists[0] is an array, not an object"},
+		{{1, "traced:hists:0:count", "-3"}, "traced.hists[0].count is negative"},
+	};
+	refused_frames(REC_FORMAT, by_name, ARRAY_SIZE(by_name));
 }
 
 static void test_header_is_validated(void **state UNUSED)
@@ -307,7 +375,7 @@ static void test_decompression_is_bounded(void **state UNUSED)
 
 static void test_window_outside_the_recording(void **state UNUSED)
 {
-	_cleanup_free_ char *rec = make_rec("win.ks", NULL, 0, NULL);
+	_cleanup_free_ char *rec = make_rec("win.ks", REC_FORMAT, NULL, 0, NULL);
 	struct res r = RUN(30, "report", rec, "--from", "50");
 	expect(&r, 1, "is 1.0 s long (from its first sample to its last): --from 50 is past its end");
 	res_free(&r);
@@ -476,6 +544,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_recording_reports),
+		cmocka_unit_test(test_counters_reach_the_metrics),
 		cmocka_unit_test(test_malformed_frames_are_refused),
 		cmocka_unit_test(test_header_is_validated),
 		cmocka_unit_test(test_not_a_regular_file),
