@@ -1,5 +1,6 @@
 /* Reclaim stalls (seed 002, live): tasks that stop to reclaim memory
- * themselves, and slab shrinkers that take long doing it. */
+ * themselves, and slab shrinkers that take long doing it; and kswapd,
+ * the background reclaimer, busy for most of a CPU (below). */
 #include "detect.h"
 
 #define STALL_WARN_WORST_S 0.010
@@ -224,4 +225,144 @@ const struct detector detector_reclaim = {
 	.traces = (const struct detector_trace[]){{"reclaim.direct_reclaim_stall", .groups_any = TG_RECLAIM | TG_MEMCG},
 						  {"reclaim.shrinker_slow", .groups_all = TG_SHRINKER},
 						  {0}},
+};
+
+/* kswapd, the background reclaimer, busy for most of a CPU: memory is
+ * short for long stretches, or what it reclaims is slow to reclaim (a
+ * huge dentry cache in seed 002). From /proc alone; tracing adds how long
+ * it stayed awake. */
+
+#define KSWAPD_WARN 0.30
+#define KSWAPD_CRIT 0.80
+
+static const char *const kswapd_ids[] = {"reclaim.kswapd_busy", NULL};
+
+/* Reclaim rates between the samples (not given since boot). */
+static void add_vmstat_rates(const struct inputs *in, struct finding *f)
+{
+	static const char *const keys[] = {"pgscan_kswapd", "pgsteal_kswapd", "slabs_scanned", "allocstall_normal",
+					   "allocstall"};
+	const struct view *v = &in->view;
+
+	if (in->mode != WINDOW_INTERVAL)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s_rate", keys[i]);
+		if (!v->has_vmstat) {
+			/* the three main ones (4.8+ names) */
+			if (i < 3)
+				finding_unknown(f, name, U_PER_S, "proc/vmstat, two samples", "%s", v->vmstat_why);
+			continue;
+		}
+		const struct view_counter *c = view_vmstat(v, keys[i]);
+		if (!c)
+			continue; /* a counter this kernel does not have */
+		if (c->rate >= 0)
+			finding_num(f, name, c->rate, U_PER_S, "proc/vmstat, two samples");
+		else
+			finding_unknown(f, name, U_PER_S, "proc/vmstat, two samples",
+					"%s went backwards between the samples", keys[i]);
+	}
+}
+
+/* How long kswapd stayed awake, traced. */
+static void add_awake(const struct inputs *in, struct finding *f)
+{
+	const struct traced *t = in->traced;
+	if (!t || !(t->groups & TG_KSWAPD))
+		return;
+	uint64_t awake = 0;
+	for (size_t i = 0; i < t->nhists; i++)
+		if (t->hists[i].kind == TR_KSWAPD)
+			awake += t->hists[i].sum_ns;
+	finding_num(f, "kswapd_awake", (double)awake / 1e9, U_SECONDS, "mm_vmscan_kswapd_wake/sleep (BPF)");
+}
+
+/* The busiest kswapd thread (its share in *ret_share, -1 when none is
+ * known), and how many there are. */
+static const struct proc_entry *busiest(const struct inputs *in, double *ret_share, unsigned *ret_n)
+{
+	const struct proc_entry *wp = NULL;
+	double worst = -1;
+	unsigned nk = 0;
+	for (size_t i = 0; i < in->cur.nprocs; i++) {
+		const struct proc_entry *p = &in->cur.procs[i];
+		if (!comm_is_kswapd(p->stat.comm))
+			continue;
+		nk++;
+		double s = view_cpu_share(&in->view, p->stat.pid);
+		if (s > worst)
+			worst = s, wp = p;
+	}
+	*ret_share = worst;
+	*ret_n = nk;
+	return wp;
+}
+
+static void emit(const struct inputs *in, const struct proc_entry *wp, double worst, struct findings *out)
+{
+	char a[32];
+	struct finding *f = findings_add(out, kswapd_ids[0], worst >= KSWAPD_CRIT ? SEV_CRITICAL : SEV_WARNING);
+	finding_title(f, "kswapd is busy reclaiming: %s of a CPU", fmt_pct(worst, a, sizeof(a)));
+	finding_summary(f, "%s spent %s of a CPU %s reclaiming memory. Memory is short for long stretches, or what "
+			   "it must reclaim (slab such as dentries, dirty or mapped pages) is slow to reclaim; tasks "
+			   "that cannot wait for it reclaim directly and stall.",
+			wp->stat.comm, fmt_pct(worst, a, sizeof(a)),
+			in->mode == WINDOW_INTERVAL ? "over the window" : "on average since it started");
+	for (size_t i = 0; i < in->cur.nprocs; i++) {
+		const struct proc_entry *p = &in->cur.procs[i];
+		double s;
+		if (!comm_is_kswapd(p->stat.comm) || (s = view_cpu_share(&in->view, p->stat.pid)) < 0)
+			continue;
+		char name[64];
+		snprintf(name, sizeof(name), "%s_cpu_share", p->stat.comm);
+		finding_num(f, name, s, U_RATIO, "proc/PID/stat (utime+stime)");
+		if (s >= KSWAPD_WARN)
+			finding_process(f, p->stat.pid, p->stat.comm, "reclaimer");
+	}
+	add_vmstat_rates(in, f);
+	add_awake(in, f);
+	finding_remedy(f, "See what memory is made of (metrics memory.*, and dcache.bloat): a huge slab cache "
+			  "makes every reclaim pass long.");
+	finding_remedy(f, "Raise vm.watermark_scale_factor (or vm.min_free_kbytes) so kswapd starts earlier "
+			  "and works in smaller steps; add memory or lower the workload's footprint.");
+	finding_ref(f, "kstall explain reclaim.kswapd_busy");
+}
+
+static int kswapd_run(const struct inputs *in, struct findings *out, struct skips *skips)
+{
+	double worst;
+	unsigned nk;
+	char why[256];
+
+	if (in->cur.s_procs.state != SRC_OK) {
+		src_reason(&in->cur.s_procs, "proc", why, sizeof(why));
+		skips_add(skips, kswapd_ids[0], "%s", why);
+		return DETECT_SKIPPED;
+	}
+	const struct proc_entry *wp = busiest(in, &worst, &nk);
+	if (!nk) {
+		skips_add(skips, kswapd_ids[0], "no kswapd thread in the process table (captured tree without kernel threads?)");
+		return DETECT_SKIPPED;
+	}
+	/* The finding is kswapd's CPU share: essential. */
+	if (worst < 0) {
+		if (in->mode == WINDOW_INTERVAL)
+			snprintf(why, sizeof(why), "no kswapd thread is in both samples");
+		else if (window_seconds(in, why, sizeof(why)) > 0)
+			snprintf(why, sizeof(why), "kswapd started under a second before the sample");
+		skips_add(skips, kswapd_ids[0], "kswapd's CPU time cannot be computed: %s", why);
+		return DETECT_SKIPPED;
+	}
+	if (worst >= KSWAPD_WARN)
+		emit(in, wp, worst, out);
+	return DETECT_RAN;
+}
+
+const struct detector detector_kswapd = {
+	.name = "kswapd",
+	.ids = kswapd_ids,
+	.needs = NEED_NONE,
+	.run = kswapd_run,
 };
