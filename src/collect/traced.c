@@ -14,7 +14,7 @@ _Static_assert(KS_ML_NOSYS == TR_ML_NOSYS && KS_ML_FAULT == TR_ML_FAULT, "mmap_l
 _Static_assert((int)KS_KIND_MAX == (int)TR_KIND_END, "kinds differ between BPF and user space");
 
 /* Kinds are numbered 1, 2, ... in the list's order: recordings hold the
- * numbers, and recfile.c accepts TR_DIRECT_RECLAIM to TR_ML_HOLD. */
+ * numbers, and recfile.c accepts TR_DIRECT_RECLAIM to TR_KIND_END - 1. */
 enum {
 #define KS_KIND(id, value, name, what) TR_INDEX_##id,
 #include "../bpf/kinds.h"
@@ -24,8 +24,7 @@ enum {
 	_Static_assert(TR_##id == TR_INDEX_##id + 1 && (int)TR_##id == (int)KS_##id, #id " is out of order");
 #include "../bpf/kinds.h"
 #undef KS_KIND
-_Static_assert(TR_DIRECT_RECLAIM == 1 && TR_ML_HOLD == TR_KIND_END - 1,
-	       "a kind added: extend kind_known() in src/record/recfile.c");
+_Static_assert(TR_DIRECT_RECLAIM == 1, "kinds start at 1: 0 is no kind in recordings");
 
 /* Each of the kernel side's loss counters (src/bpf/stats.h) is a row of
  * TRACED_COUNTERS, under the field name the list gives it. */

@@ -770,7 +770,7 @@ char *traced_to_json(const struct traced *x)
 	return s;
 }
 
-static bool kind_known(uint64_t k) { return k >= TR_DIRECT_RECLAIM && k <= TR_ML_HOLD; }
+static bool kind_known(uint64_t k) { return k >= TR_DIRECT_RECLAIM && k < TR_KIND_END; }
 
 /* A record being read: an array (format 1) or an object, at path. */
 struct jrec {
@@ -838,7 +838,7 @@ static int get_kind(struct jrec *r, const char *name, unsigned *ret)
 		return rc;
 	if (!kind_known(k))
 		return jbad(r->e, "%s is %" PRIu64 ", not a kind this kstall knows (%d to %d)", w, k, TR_DIRECT_RECLAIM,
-			    TR_ML_HOLD);
+			    TR_KIND_END - 1);
 	*ret = (unsigned)k;
 	return 0;
 }

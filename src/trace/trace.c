@@ -503,14 +503,10 @@ int tracer_read(struct tracer *t, struct traced *out)
 		out->nevents++;
 	}
 	out->events_not_kept = t->events_not_kept;
-	out->ringbuf_lost = stat_sum(t, KS_STAT_RINGBUF_LOST);
-	out->hist_full = stat_sum(t, KS_STAT_HIST_FULL);
-	out->waits_full = stat_sum(t, KS_STAT_WAITS_FULL);
-	out->lookups_full = stat_sum(t, KS_STAT_LOOKUPS_FULL);
-	out->paths_sampled = stat_sum(t, KS_STAT_PATHS_SAMPLED);
-	out->paths_unsampled = stat_sum(t, KS_STAT_PATHS_UNSAMPLED);
-	out->vmops_full = stat_sum(t, KS_STAT_VMOPS_FULL);
-	out->irqs_full = stat_sum(t, KS_STAT_IRQS_FULL);
+	/* Each counter of the stats map into its field (src/bpf/stats.h). */
+#define KS_STAT(id, field, what) out->field = stat_sum(t, KS_STAT_##id);
+#include "../bpf/stats.h"
+#undef KS_STAT
 	out->paths_not_kept = t->paths_not_kept;
 
 	read_bpf_stats(t, out);
