@@ -1,34 +1,64 @@
 /* Detectors: pure functions from what was read and traced to
  * findings.
  *
- * Adding a detector, the checklist:
- *  1. src/detect/<area>.c with a `const struct detector detector_<area>`.
- *     It reads only `const struct inputs *`; it never prints, never opens
- *     a file, never looks at the clock. A figure derived from the samples
- *     (a delta, rate or share) it reads from in->view: a new one is added
- *     to the view (src/model/view.{h,c}), once, for metrics to share.
- *  2. Name the inputs it needs in `needs` (so the dispatcher can skip it).
- *     Degrade, do not drop: when one source of several is absent or
- *     malformed, raise the finding from the others and mark the figures
- *     it cannot compute with finding_unknown(); severity only from what
- *     was measured. Skip a finding id (skips_add, the reason naming the
- *     file) only when an input essential to it is missing. Never treat a
- *     missing value as zero.
- *  3. List it in src/detect/registry.c.
- *  4. For every finding id it can emit, add a knowledge-base entry in
- *     src/kb/<mechanism>.c (`kstall explain ID` and the tests check there
- *     is one); a new mechanism's table is declared in kb.h, listed in kb.c.
- *  5. Fixture tests in tests/unit/test_<mechanism>.c (helpers in
- *     detectutil.h; its trees in tests/fixtures/<mechanism>-*): a tree
- *     that must raise it. test_detect.c checks the healthy trees do not.
- *  6. A line per finding id in README.md's findings table.
- *  7. If an id looks at a /proc/PID file of every process (maps, stack),
- *     list it in `proc_files`: where that file could not be read for some
- *     processes, the report says the id covered only the others.
- *  8. If an id needs live tracing, list in `traces` the trace groups it
- *     needs (src/model/groups.h): where the tracer could not run them, the
- *     id is skipped with the tracer's reason. A new group is a bit there
- *     and an entry in its mechanism's descriptor (src/trace/mechanism.h).
+ * Adding a finding, the checklist. Everything about a mechanism M
+ * (dcache, reclaim, vma, irq, writeback, mmap_lock, ...) lives in files
+ * named after it; the numbered steps are all the places there are.
+ *
+ * Files named after M:
+ *  1. src/detect/M.c: the finding's code, and its id in the detector's
+ *     `ids` (a new mechanism: a `const struct detector detector_M`, and
+ *     one line in detectors[] in src/detect/registry.c, whose order is the
+ *     order of the report's skips). It reads only `const struct inputs *`:
+ *     it never prints, never opens a file, never looks at the clock
+ *     (`make check-deps` keeps sysroot, collect and trace out of reach). A
+ *     figure derived from the samples (a delta, rate or share) it reads
+ *     from in->view: a new one is added to the view (src/model/view.c),
+ *     once, for metrics and renderers to share.
+ *     - `needs`: the inputs without which it cannot run (the dispatcher
+ *       skips it). Degrade, do not drop: when one source of several is
+ *       absent or malformed, raise the finding from the others and mark
+ *       the figures it cannot compute with finding_unknown(); severity
+ *       only from what was measured. Skip an id (skips_add, the reason
+ *       naming the file) only when an input essential to it is missing.
+ *       Never treat a missing value as zero.
+ *     - `traces`, if the id needs live tracing: the trace groups it needs
+ *       (all of, or one of); where the tracer could not run them, the id
+ *       is skipped with the tracer's reason. No finding id is written
+ *       anywhere else in src/ but this file and the kb entry.
+ *     - `proc_files`, if the id reads a /proc/PID file of every process
+ *       (maps, stack): where some could not be read, the report says the
+ *       id covered only the others.
+ *  2. src/kb/M.c: its knowledge-base entry (`kstall explain ID`; the tests
+ *     check every id has one). A new mechanism's table: declared in
+ *     src/kb/kb.h, one line in kb.c's list.
+ *  3. tests/unit/test_M.c (test_M_detect.c beside a live scenario suite;
+ *     helpers in detectutil.h; trees in tests/fixtures/M-*): a tree that
+ *     must raise it and one that must not; test_detect.c checks the
+ *     healthy and real trees raise nothing.
+ * If it is traced:
+ *  4. src/bpf/M.bpf.h: its programs (and maps), with the shared wait
+ *     mechanism of common.bpf.h (a new mechanism: one #include line in
+ *     kstall.bpf.c).
+ *  5. src/trace/M.c: its descriptor, `const struct tr_mechanism tr_M`:
+ *     for each group the tracepoints it needs and the programs that serve
+ *     it, and its hooks (configure, seed, attach, read); a new mechanism:
+ *     one line in tr_mechanisms[] (src/trace/registry.c).
+ * The shared lists, one line each, whose values recordings keep:
+ *  6. src/bpf/kinds.h: a new kind of wait or count (KS_KIND): the BPF
+ *     side's KS_*, user space's TR_* and the kind's name come from it.
+ *  7. src/model/groups.h: a new trace group (TG_LIST): its bit and name.
+ *  8. src/bpf/stats.h and TRACED_COUNTERS (src/collect/traced.h): a new
+ *     loss counter, if its maps can fill; it then reaches recordings,
+ *     diffs and the kstall.* metrics by itself.
+ * Documentation:
+ *  9. A line in README.md's findings table, and its thresholds and why in
+ *     docs/findings.md.
+ * What is not on this list does not need an edit: the tracer's plan,
+ * autoload and skips, recordings and the diff follow the lists above.
+ * The JSON of a traced histogram (src/render/json.c hist_json) names a
+ * kind's detail and extra fields; a kind whose fields mean something new
+ * adds them there.
  */
 #ifndef KSTALL_DETECT_H
 #define KSTALL_DETECT_H
@@ -95,7 +125,7 @@ void detect_coverage(const struct inputs *in, unsigned have, const struct skips 
 void metrics_collect(const struct inputs *in, struct metrics *m);
 
 /* Shared helpers. The reasons for finding_unknown() and skips_add()
- * (checklist item 2) come from src_reason(), window_src_ok() and
+ * (checklist item 1, `needs`) come from src_reason(), window_src_ok() and
  * window_seconds() (src/model/inputs.h); every figure derived from the
  * samples (deltas, time and CPU shares, growth) from the view, in->view
  * (src/model/view.h), never from the samples themselves. */
