@@ -7,7 +7,9 @@
  * Trees: every directory under tests/fixtures with a proc/ in it, the
  * seed-001 tree (tests/fixtures/vma-seed001-tree.sh, also with -p on its
  * process), and every real capture under shared/fixtures/real/trees
- * ("real-NAME"). Volatile figures are masked before the comparison:
+ * ("real-NAME"), and `report` on every recording there (NAME.ks, as
+ * "report-NAME": the traced histograms, lookups and outliers that no
+ * tree holds). Volatile figures are masked before the comparison:
  * kstall.cpu_time (kstall's own CPU time) is the only one.
  *
  * `make golden` (KSTALL_GOLDEN=update) rewrites the expected files from
@@ -18,8 +20,9 @@ static char tmpl[] = "/tmp/kstall-golden-XXXXXX";
 
 struct gcase {
 	char *name;      /* expected files: tests/golden/NAME.{txt,json} */
-	char *tree;
+	char *tree;      /* check --root TREE; or, with report set, report TREE */
 	const char *pid; /* -p, or NULL */
+	bool report;
 };
 
 static struct gcase *cases;
@@ -28,7 +31,24 @@ static size_t ncases, capcases;
 static void add_case(const char *name, const char *tree, const char *pid)
 {
 	ARRAY_GROW(cases, ncases, capcases);
-	cases[ncases++] = (struct gcase){xstrdup(name), xstrdup(tree), pid};
+	cases[ncases++] = (struct gcase){xstrdup(name), xstrdup(tree), pid, false};
+}
+
+/* Every recording in tests/fixtures (NAME.ks): `report` on it, whose
+ * output holds what was traced, which no tree has. */
+static void add_recordings(const char *parent)
+{
+	char **v = list_dir(parent);
+	for (char **e = v; e && *e; e++) {
+		size_t l = strlen(*e);
+		if (l < 4 || strcmp(*e + l - 3, ".ks"))
+			continue;
+		_cleanup_free_ char *path = xasprintf("%s/%s", parent, *e);
+		_cleanup_free_ char *name = xasprintf("report-%.*s", (int)(l - 3), *e);
+		add_case(name, path, NULL);
+		cases[ncases - 1].report = true;
+	}
+	free_list(v);
 }
 
 static bool is_tree(const char *dir)
@@ -108,8 +128,18 @@ static bool compare(const char *expected, const char *got)
 static bool run_case(const struct gcase *c, bool json)
 {
 	struct run_opts o = {.dir = tmpl, .timeout_s = 60};
-	char *args[12] = {"check", "--root", c->tree, "--color", "never"};
-	int n = 5;
+	char *args[12] = {0};
+	int n = 0;
+	if (c->report) {
+		args[n++] = "report";
+		args[n++] = c->tree;
+	} else {
+		args[n++] = "check";
+		args[n++] = "--root";
+		args[n++] = c->tree;
+	}
+	args[n++] = "--color";
+	args[n++] = "never";
 	if (json) {
 		args[n++] = "--format";
 		args[n++] = "json";
@@ -146,6 +176,7 @@ static void test_golden_outputs(void **state UNUSED)
 			shared_dir());
 
 	add_trees("tests/fixtures", "");
+	add_recordings("tests/fixtures");
 	char *seed = xasprintf("%s/seed001-tree", tmpl);
 	char *cmd = xasprintf("tests/fixtures/vma-seed001-tree.sh '%s'", seed);
 	int rc = system(cmd);
