@@ -553,6 +553,27 @@ static void test_reader_limits(void **state UNUSED)
 	assert_int_equal(rec_frame_decode(&f, 0, &json), -EINVAL);
 	assert_non_null(strstr(f.error, "more than 4194304 JSON values"));
 	rec_file_close(&f);
+
+	/* Objects cost json-c eleven times a number (an empty one 792 bytes):
+	 * 400,000 `{}`, 1.2 MB of text, would parse into 320 MB. Counted at
+	 * that weight, they are over the limit, for the writer and the reader. */
+	size_t no = 400000;
+	char *objs = xmalloc(no * 3 + 2);
+	objs[0] = '[';
+	for (size_t i = 0; i < no; i++)
+		memcpy(objs + 1 + 3 * i, i + 1 < no ? "{}," : "{}]", 3);
+	objs[no * 3 + 1] = '\0';
+	fd = new_rec();
+	assert_int_equal(rec_write_frame(fd, REC_INTERVAL, objs), -EFBIG);
+	za = deflated(objs, strlen(objs), &zl);
+	raw_frame(fd, 'I', za, zl, strlen(objs));
+	free(za);
+	free(objs);
+	close(fd);
+	assert_int_equal(open_rec(&f), 0);
+	assert_int_equal(rec_frame_decode(&f, 0, &json), -EINVAL);
+	assert_non_null(strstr(f.error, "more than 4194304 JSON values"));
+	rec_file_close(&f);
 }
 
 /* Opening reads header lines and checksums only; a frame is decompressed
