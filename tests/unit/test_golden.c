@@ -15,6 +15,8 @@
  * `make golden` (KSTALL_GOLDEN=update) rewrites the expected files from
  * the current build, for a reviewed change. */
 #include "clirun.h"
+#include "model/groups.h"
+#include "record/recfile.h"
 
 static char tmpl[] = "/tmp/kstall-golden-XXXXXX";
 
@@ -49,6 +51,55 @@ static void add_recordings(const char *parent)
 		cases[ncases - 1].report = true;
 	}
 	free_list(v);
+}
+
+/* A recording with a histogram of every kind kstall traces, each with
+ * its detail and extra fields set, two windows apart: report on it pins
+ * how each kind is shown, the live ones included. Made with kstall's own
+ * writer: the same bytes every run. */
+static char *traced_every_kind(double dur, uint64_t n)
+{
+	struct traced t = {.duration_s = dur, .threshold_ms = 10, .groups = TG_ALL, .nattached = 30};
+	for (unsigned k = TR_DIRECT_RECLAIM; k < TR_KIND_END; k++) {
+		ARRAY_GROW(t.hists, t.nhists, t.caphists);
+		struct tr_hist *h = &t.hists[t.nhists++];
+		*h = (struct tr_hist){.tgid = 100 + k, .kind = k,
+				      .detail = k == TR_SHRINKER ? 0xffffffff816bd4b0ULL : (8ULL << 20) | k,
+				      .count = n * k, .sum_ns = n * k * 3000000, .max_ns = 40000000 + k,
+				      .extra1 = n * k * 7, .extra2 = n * k * 11, .max_tid = 1000 + k};
+		h->slots[k % 20] = n * k;
+		snprintf(h->comm, sizeof(h->comm), "kind%u", k);
+		if (k == TR_SHRINKER)
+			snprintf(h->name, sizeof(h->name), "super_cache_scan");
+	}
+	ARRAY_GROW(t.lookups, t.nlookups, t.caplookups);
+	t.lookups[t.nlookups++] = (struct tr_lookup){.tgid = 42, .comm = "curl", .failed = n * 5000, .calls = n * 5001};
+	pattern_set_add(&t.lookups[0].patterns, "/etc/pki/nssdb/.6685897_dOeSnotExist_.db", n * 9);
+	ARRAY_GROW(t.events, t.nevents, t.capevents);
+	t.events[t.nevents++] = (struct tr_event){.kind = TR_ML_WAIT_READ, .tid = 50, .tgid = 50, .comm = "server",
+						  .t_s = dur / 3, .dur_ns = 300000000, .detail = 43 | TR_ML_FAULT,
+						  .ml = {.present = true, .tid = 51, .tgid = 50, .where = 56,
+							 .hold_ns = 400000000, .map_count = 9000, .comm = "plugin"}};
+	char *s = traced_to_json(&t);
+	traced_free(&t);
+	return s;
+}
+
+static void write_every_kind(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(rec_write_frame(fd, REC_HEADER, "{\"format\":2,\"kstall_version\":\"0.1.0\",\"interval_s\":2,"
+					 "\"threshold_ms\":10,\"user_hz\":100,\"t_real\":1700000000}"), 0);
+	for (int i = 0; i < 2; i++) {
+		_cleanup_free_ char *tj = traced_every_kind(2.0 + i * 2, 1 + (uint64_t)i * 3);
+		_cleanup_free_ char *j = xasprintf(
+			"{\"t_mono\":%.9f,\"t_real\":%.6f,\"host_files\":%s,\"files\":{\"proc/stat\":"
+			"\"cpu  1 2 3\\n\",\"proc/1/stat\":\"1 (init) S 0\"},\"traced\":%s}",
+			100 + i * 2.0, 1.7e9 + i * 2, i == 0 ? "{\"proc/version\":\"Linux version 6.1\"}" : "{}", tj);
+		assert_int_equal(rec_write_frame(fd, REC_INTERVAL, j), 0);
+	}
+	close(fd);
 }
 
 static bool is_tree(const char *dir)
@@ -182,6 +233,11 @@ static void test_golden_outputs(void **state UNUSED)
 	int rc = system(cmd);
 	add_case("vma-seed001-tree", seed, NULL);
 	add_case("vma-seed001-tree-p4242", seed, "4242");
+	char *every = xasprintf("%s/every-kind.ks", tmpl);
+	write_every_kind(every);
+	add_case("report-every-kind", every, NULL);
+	cases[ncases - 1].report = true;
+	free(every);
 	free(seed);
 	free(cmd);
 	assert_int_equal(rc, 0);
