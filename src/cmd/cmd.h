@@ -1,4 +1,5 @@
-/* One entry point per verb: cmd_<verb>(argc, argv), argv[0] the verb. */
+/* One entry point per verb, cmd_<verb>(struct check_opts *), called by
+ * the dispatcher (main.c) with the verb's options parsed. */
 #ifndef KSTALL_CMD_H
 #define KSTALL_CMD_H
 

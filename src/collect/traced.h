@@ -1,5 +1,6 @@
 /* What live tracing saw over a window: plain data, so that live tracing
- * and (later) recordings feed the same detectors. Filled by src/trace. */
+ * and recordings feed the same detectors. Filled by src/trace, read back
+ * from recordings by src/record. */
 #ifndef KSTALL_TRACED_H
 #define KSTALL_TRACED_H
 
@@ -24,7 +25,7 @@ static inline bool tr_kind_is_vmop(unsigned kind)
 {
 	return kind == TR_MMAP || kind == TR_MUNMAP || kind == TR_UNMAPPED_AREA;
 }
-/* Interrupt work: histograms per CPU, not per process. */
+/* Dirty throttling: histograms per process and device. */
 static inline bool tr_kind_is_writeback(unsigned kind)
 {
 	return kind == TR_BDP || kind == TR_BDP_PLAN || kind == TR_WB_WAIT;

@@ -58,7 +58,12 @@
  * autoload and skips, recordings and the diff follow the lists above.
  * The JSON of a traced histogram (src/render/json.c hist_json) names a
  * kind's detail and extra fields; a kind whose fields mean something new
- * adds them there.
+ * adds them there. A new kind that belongs to a family (counted per CPU,
+ * an address-space operation, a dirty-throttling or mmap_lock wait) is
+ * also added to that family's tr_kind_is_*() in src/collect/traced.h:
+ * they decide whether its tgid is a CPU or a process
+ * (traced_name_from_sample(), watch's view), which fields its JSON has
+ * (hist_json) and under which key of `traced` it goes (traced_json).
  */
 #ifndef KSTALL_DETECT_H
 #define KSTALL_DETECT_H
