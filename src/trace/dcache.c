@@ -53,16 +53,18 @@ static const struct {
 _Static_assert(2 * ARRAY_SIZE(path_syscalls) + 4 <= TR_MAX_LINKS, "links for path syscalls and mmap/munmap");
 
 /* A sampled failed path of a process, kept as patterns. */
-int lookups_path_event(struct tracer *t, const struct ks_event *e)
+static bool path_event(struct tracer *t, const struct ks_event *e)
 {
 	struct lookup_paths *lp = NULL;
+	if (e->type != KS_EV_PATH)
+		return false;
 	for (size_t i = 0; i < t->npaths; i++)
 		if (t->paths[i].tgid == e->tgid)
 			lp = &t->paths[i];
 	if (!lp) {
 		if (t->npaths >= 1024) { /* x PATTERN_SET_MAX: about 20 MB at worst */
 			t->paths_not_kept++;
-			return 0;
+			return true;
 		}
 		ARRAY_GROW(t->paths, t->npaths, t->cappaths);
 		lp = &t->paths[t->npaths++];
@@ -71,7 +73,7 @@ int lookups_path_event(struct tracer *t, const struct ks_event *e)
 	char path[KS_PATH_LEN + 1];
 	snprintf(path, sizeof(path), "%.*s", KS_PATH_LEN, e->path);
 	pattern_set_add(&lp->set, path, 1);
-	return 0;
+	return true;
 }
 
 static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
@@ -151,5 +153,6 @@ const struct tr_mechanism tr_dcache = {
 	.configure = configure,
 	.seed = seed,
 	.attach = attach,
+	.ring = path_event,
 	.read = read_lookups,
 };

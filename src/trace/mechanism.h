@@ -87,6 +87,15 @@ struct tr_mechanism {
 	void (*attach)(struct tracer *t);
 	/* Its own maps into out, after the shared histograms. */
 	void (*read)(struct tracer *t, struct traced *out);
+	/* A ring-buffer record that is not a wait outlier (e->type), taken
+	 * whole: true if it was this mechanism's. */
+	bool (*ring)(struct tracer *t, const struct ks_event *e);
+	/* A wait outlier of one of its kinds: what its record carries beyond
+	 * the common fields, into x. */
+	void (*outlier)(struct tr_event *x, const struct ks_event *e);
+	/* A name for a histogram's or outlier's detail of one of its kinds
+	 * (a shrinker's function), or NULL. */
+	const char *(*detail_name)(struct tracer *t, unsigned kind, uint64_t detail);
 };
 
 extern const struct tr_mechanism tr_reclaim, tr_dcache, tr_vma, tr_irq, tr_writeback, tr_mmap_lock;
@@ -106,11 +115,6 @@ const struct tr_group *tracer_fallback_running(unsigned groups, unsigned group);
 /* Keep a per-syscall event's link until tracer_stop. */
 void tracer_keep_link(struct tracer *t, struct bpf_link *l);
 
-/* Ring-buffer events of the mechanisms that have their own. */
-int lookups_path_event(struct tracer *t, const struct ks_event *e);     /* dcache.c */
-void mmap_lock_event(struct tr_event *x, const struct ks_event *e);     /* mmap_lock.c */
-/* The shrinker function at addr, from kallsyms (reclaim.c). */
-const char *reclaim_shrinker_name(struct tracer *t, uint64_t addr);
 
 /* Shared by the readers: one histogram of a hists-shaped map. */
 void tracer_hist_from_map(struct tr_hist *x, const struct ks_hist_key *k, const struct ks_hist *h);

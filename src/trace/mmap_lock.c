@@ -11,9 +11,11 @@
 #define CONTENTION_NOTE "mmap_lock waits come from lock:contention_begin/end, which do not show holds"
 
 /* The holder an outlier wait carries in its path field. */
-void mmap_lock_event(struct tr_event *x, const struct ks_event *e)
+static void holder_of(struct tr_event *x, const struct ks_event *e)
 {
 	struct ks_ml_info mi;
+	if (!tr_kind_is_mmap_lock(e->kind))
+		return;
 	memcpy(&mi, e->path, sizeof(mi));
 	x->ml = (struct tr_ml_holder){.present = mi.holder_tid != 0, .tid = mi.holder_tid, .tgid = mi.holder_tgid,
 				      .where = mi.holder_where, .hold_ns = mi.holder_hold_ns,
@@ -57,4 +59,5 @@ const struct tr_mechanism tr_mmap_lock = {
 		{0},
 	},
 	.configure = configure,
+	.outlier = holder_of,
 };

@@ -5,7 +5,7 @@
 #include "mechanism.h"
 
 /* Shrinker scan functions by address, from kallsyms (root sees them). */
-const char *reclaim_shrinker_name(struct tracer *t, uint64_t addr)
+static const char *shrinker_name(struct tracer *t, uint64_t addr)
 {
 	for (size_t i = 0; i < t->nsyms; i++)
 		if (t->syms[i].addr == addr)
@@ -34,6 +34,11 @@ const char *reclaim_shrinker_name(struct tracer *t, uint64_t addr)
 	return "";
 }
 
+static const char *detail_name(struct tracer *t, unsigned kind, uint64_t detail)
+{
+	return kind == KS_SHRINKER ? shrinker_name(t, detail) : NULL;
+}
+
 const struct tr_mechanism tr_reclaim = {
 	.name = "reclaim",
 	.groups = (const struct tr_group[]){
@@ -51,4 +56,5 @@ const struct tr_mechanism tr_reclaim = {
 		 .progs = TR_LIST("kswapd_wake", "kswapd_sleep")},
 		{0},
 	},
+	.detail_name = detail_name,
 };

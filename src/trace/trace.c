@@ -48,6 +48,19 @@ static bool has_tracepoint(const struct btf *vmlinux, const char *tp)
 	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
 }
 
+/* A detail's name from the mechanism of its kind, if it has one; name
+ * is left as it is otherwise. */
+static void detail_name(struct tracer *t, unsigned kind, uint64_t detail, char *name, size_t n)
+{
+	for (size_t i = 0; i < ntr_mechanisms; i++) {
+		const char *s = tr_mechanisms[i]->detail_name ? tr_mechanisms[i]->detail_name(t, kind, detail) : NULL;
+		if (s) {
+			snprintf(name, n, "%s", s);
+			return;
+		}
+	}
+}
+
 static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct tracer *t = ctx;
@@ -55,8 +68,12 @@ static int handle_event(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*e))
 		return 0;
-	if (e->type == KS_EV_PATH)
-		return lookups_path_event(t, e);
+	if (e->type != KS_EV_WAIT) {
+		for (size_t i = 0; i < ntr_mechanisms; i++)
+			if (tr_mechanisms[i]->ring && tr_mechanisms[i]->ring(t, e))
+				break;
+		return 0;
+	}
 	if (t->nevents >= TR_MAX_EVENTS) {
 		t->events_not_kept++;
 		return 0;
@@ -66,8 +83,9 @@ static int handle_event(void *ctx, void *data, size_t len)
 	*x = (struct tr_event){.kind = e->kind, .tid = e->tid, .tgid = e->tgid, .dur_ns = e->dur_ns,
 			       .detail = e->detail, .extra1 = e->extra1, .extra2 = e->extra2};
 	snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, e->comm);
-	if (tr_kind_is_mmap_lock(e->kind))
-		mmap_lock_event(x, e);
+	for (size_t i = 0; i < ntr_mechanisms; i++)
+		if (tr_mechanisms[i]->outlier)
+			tr_mechanisms[i]->outlier(x, e);
 	/* bpf_ktime_get_ns is CLOCK_MONOTONIC, like now_monotonic(). */
 	x->t_s = (double)e->ts_ns / 1e9 - t->t0;
 	return 0;
@@ -449,8 +467,7 @@ size_t tracer_read_hists(struct tracer *t, const struct bpf_map *m, struct trace
 		ARRAY_GROW(out->hists, out->nhists, out->caphists);
 		struct tr_hist *x = &out->hists[out->nhists++];
 		tracer_hist_from_map(x, &k, &h);
-		if (k.kind == KS_SHRINKER)
-			snprintf(x->name, sizeof(x->name), "%s", reclaim_shrinker_name(t, k.detail));
+		detail_name(t, k.kind, k.detail, x->name, sizeof(x->name));
 		n++;
 	}
 	return n;
@@ -497,9 +514,8 @@ int tracer_read(struct tracer *t, struct traced *out)
 	for (size_t i = 0; i < t->nevents; i++) {
 		ARRAY_GROW(out->events, out->nevents, out->capevents);
 		out->events[out->nevents] = t->events[i];
-		if (t->events[i].kind == KS_SHRINKER)
-			snprintf(out->events[out->nevents].name, sizeof(out->events[0].name), "%s",
-				 reclaim_shrinker_name(t, t->events[i].detail));
+		detail_name(t, t->events[i].kind, t->events[i].detail, out->events[out->nevents].name,
+			    sizeof(out->events[0].name));
 		out->nevents++;
 	}
 	out->events_not_kept = t->events_not_kept;
