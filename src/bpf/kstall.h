@@ -15,7 +15,7 @@
 /* Kinds of wait, tracked by the same per-thread records: the list is
  * kinds.h, which user space compiles too (TR_* in src/collect/traced.h). */
 enum ks_kind {
-#define KS_KIND(id, value, name, what) KS_##id = value,
+#define KS_KIND(id, value, name, family, what) KS_##id = value,
 #include "kinds.h"
 #undef KS_KIND
 	KS_KIND_MAX, /* one past the last */

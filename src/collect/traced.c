@@ -16,11 +16,11 @@ _Static_assert((int)KS_KIND_MAX == (int)TR_KIND_END, "kinds differ between BPF a
 /* Kinds are numbered 1, 2, ... in the list's order: recordings hold the
  * numbers, and recfile.c accepts TR_DIRECT_RECLAIM to TR_KIND_END - 1. */
 enum {
-#define KS_KIND(id, value, name, what) TR_INDEX_##id,
+#define KS_KIND(id, value, name, family, what) TR_INDEX_##id,
 #include "../bpf/kinds.h"
 #undef KS_KIND
 };
-#define KS_KIND(id, value, name, what) \
+#define KS_KIND(id, value, name, family, what) \
 	_Static_assert(TR_##id == TR_INDEX_##id + 1 && (int)TR_##id == (int)KS_##id, #id " is out of order");
 #include "../bpf/kinds.h"
 #undef KS_KIND
@@ -36,7 +36,7 @@ _Static_assert(TR_DIRECT_RECLAIM == 1, "kinds start at 1: 0 is no kind in record
 const char *tr_kind_name(unsigned kind)
 {
 	switch (kind) {
-#define KS_KIND(id, value, name, what) \
+#define KS_KIND(id, value, name, family, what) \
 	case TR_##id:                  \
 		return name;
 #include "../bpf/kinds.h"

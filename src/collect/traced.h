@@ -12,7 +12,7 @@
 /* The kinds of wait: KS_* on the BPF side, one list for both,
  * src/bpf/kinds.h (what detail, extra1 and extra2 hold for each). */
 enum tr_kind {
-#define KS_KIND(id, value, name, what) TR_##id = value,
+#define KS_KIND(id, value, name, family, what) TR_##id = value,
 #include "../bpf/kinds.h"
 #undef KS_KIND
 	TR_KIND_END, /* one past the last */
@@ -20,16 +20,24 @@ enum tr_kind {
 /* "direct_reclaim", ...: the kind's name in JSON and recordings;
  * "unknown" for a value not in the list. */
 const char *tr_kind_name(unsigned kind);
+/* A kind's shape, from its FAMILY in src/bpf/kinds.h. */
+enum tr_family { TR_FAMILY_NONE, TR_FAMILY_WAIT, TR_FAMILY_VMOP, TR_FAMILY_CPU, TR_FAMILY_WRITEBACK, TR_FAMILY_MMAP_LOCK };
+static inline enum tr_family tr_kind_family(unsigned kind)
+{
+	switch (kind) {
+#define KS_KIND(id, value, name, family, what) \
+	case TR_##id:                          \
+		return TR_FAMILY_##family;
+#include "../bpf/kinds.h"
+#undef KS_KIND
+	default:
+		return TR_FAMILY_NONE;
+	}
+}
 /* mmap, munmap or a search for room: address-space operations, not waits. */
-static inline bool tr_kind_is_vmop(unsigned kind)
-{
-	return kind == TR_MMAP || kind == TR_MUNMAP || kind == TR_UNMAPPED_AREA;
-}
+static inline bool tr_kind_is_vmop(unsigned kind) { return tr_kind_family(kind) == TR_FAMILY_VMOP; }
 /* Dirty throttling: histograms per process and device. */
-static inline bool tr_kind_is_writeback(unsigned kind)
-{
-	return kind == TR_BDP || kind == TR_BDP_PLAN || kind == TR_WB_WAIT;
-}
+static inline bool tr_kind_is_writeback(unsigned kind) { return tr_kind_family(kind) == TR_FAMILY_WRITEBACK; }
 
 static inline unsigned tr_dev_major(uint64_t dev) { return (unsigned)(dev >> 20); }
 static inline unsigned tr_dev_minor(uint64_t dev) { return (unsigned)(dev & 0xfffff); }
@@ -39,16 +47,9 @@ const char *tr_ml_where(uint64_t where, char *out, size_t n);
 /* The name of syscall nr on this build's architecture, or NULL. */
 const char *tr_syscall_name(long nr);
 
-static inline bool tr_kind_is_mmap_lock(unsigned kind)
-{
-	return kind == TR_ML_WAIT_READ || kind == TR_ML_WAIT_WRITE || kind == TR_ML_HOLD;
-}
-
-static inline bool tr_kind_is_irq(unsigned kind)
-{
-	return kind == TR_SOFTIRQ || kind == TR_SOFTIRQ_LAT || kind == TR_HARDIRQ || kind == TR_KSOFTIRQD ||
-	       kind == TR_TIMER_LATE;
-}
+static inline bool tr_kind_is_mmap_lock(unsigned kind) { return tr_kind_family(kind) == TR_FAMILY_MMAP_LOCK; }
+/* Interrupt work: histograms per CPU (the key's tgid holds the CPU). */
+static inline bool tr_kind_is_irq(unsigned kind) { return tr_kind_family(kind) == TR_FAMILY_CPU; }
 /* "NET_RX" for a softirq vector number, "?" past the known ones. */
 const char *tr_softirq_name(uint64_t vec);
 

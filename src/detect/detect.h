@@ -46,7 +46,9 @@
  *     one line in tr_mechanisms[] (src/trace/registry.c).
  * The shared lists, one line each, whose values recordings keep:
  *  6. src/bpf/kinds.h: a new kind of wait or count (KS_KIND): the BPF
- *     side's KS_*, user space's TR_* and the kind's name come from it.
+ *     side's KS_*, user space's TR_*, the kind's name and its family (per
+ *     process, per CPU, per device, ...: how it is keyed, shown and filed
+ *     in JSON, tr_kind_family()) come from it.
  *  7. src/model/groups.h: a new trace group (TG_LIST): its bit and name.
  *  8. src/bpf/stats.h and TRACED_COUNTERS (src/collect/traced.h): a new
  *     loss counter, if its maps can fill; it then reaches recordings,
@@ -58,12 +60,7 @@
  * autoload and skips, recordings and the diff follow the lists above.
  * The JSON of a traced histogram (src/render/json.c hist_json) names a
  * kind's detail and extra fields; a kind whose fields mean something new
- * adds them there. A new kind that belongs to a family (counted per CPU,
- * an address-space operation, a dirty-throttling or mmap_lock wait) is
- * also added to that family's tr_kind_is_*() in src/collect/traced.h:
- * they decide whether its tgid is a CPU or a process
- * (traced_name_from_sample(), watch's view), which fields its JSON has
- * (hist_json) and under which key of `traced` it goes (traced_json).
+ * adds them there.
  */
 #ifndef KSTALL_DETECT_H
 #define KSTALL_DETECT_H
