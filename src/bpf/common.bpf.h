@@ -19,6 +19,12 @@
 #include <bpf/bpf_core_read.h>
 #include "kstall.h"
 
+/* What a classic tracepoint program (SEC("tracepoint")) returns: for such
+ * programs the kernel hands the event on to the tracepoint's perf
+ * listeners (perf stat, perf trace, perf record) only when the program
+ * returns non-zero; 0 would hide every event from them while kstall runs. */
+#define TP_PASS 1
+
 const volatile __u64 threshold_ns = 10 * 1000 * 1000ULL;
 const volatile bool filter_pids = false;
 const volatile __u32 self_tgid = 0;

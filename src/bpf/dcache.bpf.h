@@ -69,7 +69,7 @@ int path_tp_enter(struct syscall_trace_enter *ctx)
 	/* Per-syscall events lay out an int nr then the arguments (not the
 	 * raw_syscalls layout with a long id). */
 	path_enter(ctx->nr, BPF_CORE_READ(ctx, args[0]), BPF_CORE_READ(ctx, args[1]));
-	return 0;
+	return TP_PASS;
 }
 
 /* Periodic readers of /proc/slabinfo (seed 003): SLUB counts each cache's
@@ -165,7 +165,7 @@ SEC("tracepoint")
 int path_tp_exit(struct syscall_trace_exit *ctx)
 {
 	path_exit(ctx->ret);
-	return 0;
+	return TP_PASS;
 }
 
 #endif

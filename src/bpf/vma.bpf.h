@@ -67,14 +67,14 @@ int vma_tp_enter(struct syscall_trace_enter *ctx)
 	long nr = ctx->nr;
 	__u64 len = ctx->args[1];
 	vma_enter(nr, len, nr == mmap_nr ? BPF_CORE_READ(ctx, args[3]) : 0);
-	return 0;
+	return TP_PASS;
 }
 
 SEC("tracepoint")
 int vma_tp_exit(struct syscall_trace_exit *ctx)
 {
 	vma_exit(ctx->nr, ctx->ret);
-	return 0;
+	return TP_PASS;
 }
 
 /* Each search for room in an address space (get_unmapped_area), counted

@@ -58,15 +58,14 @@ static __always_inline struct ks_hist *wb_hist(__u32 tgid, __u32 kind, __u64 dev
 	return hist_get(&hk);
 }
 
-SEC("tracepoint/writeback/balance_dirty_pages")
-int bdp(struct trace_event_raw_balance_dirty_pages *ctx)
+static __always_inline void bdp_pause(struct trace_event_raw_balance_dirty_pages *ctx)
 {
 	long pause = BPF_CORE_READ(ctx, pause);
 	if (pause <= 0) /* a short pause it did not take */
-		return 0;
+		return;
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
-		return 0;
+		return;
 	char name[32];
 	BPF_CORE_READ_STR_INTO(&name, ctx, bdi);
 	struct wbw_rec r = {.start_ns = bpf_ktime_get_ns(), .dev = parse_dev(name), .kind = KS_BDP};
@@ -85,7 +84,13 @@ int bdp(struct trace_event_raw_balance_dirty_pages *ctx)
 	struct ks_hist *h = wb_hist(id >> 32, KS_BDP_PLAN, r.dev);
 	if (h)
 		hist_add(h, (__u64)pause * 1000000, tid, BPF_CORE_READ(ctx, dirty), BPF_CORE_READ(ctx, limit));
-	return 0;
+}
+
+SEC("tracepoint/writeback/balance_dirty_pages")
+int bdp(struct trace_event_raw_balance_dirty_pages *ctx)
+{
+	bdp_pause(ctx);
+	return TP_PASS;
 }
 
 SEC("tp_btf/folio_wait_writeback")

@@ -202,6 +202,64 @@ static void test_line_per_interval_when_not_a_tty(void **state UNUSED)
 	assert_non_null(strstr(out, "window   3."));
 }
 
+/* perf's counts of the tracepoints kstall attaches classic programs to
+ * (the path and mmap syscall events), for a shell loop of 3,000 failed
+ * stats and one munmap, or -1 if perf could not count. */
+static long perf_count(const char *event)
+{
+	_cleanup_free_ char *out = xasprintf("%s/perf.out", tmpl);
+	_cleanup_free_ char *cmd = xasprintf(
+		"perf stat -x, -o '%s' -e %s -- sh -c 'i=0; while [ $i -lt 3000 ]; do test -e /kstall-nonexistent; "
+		"i=$((i+1)); done' >/dev/null 2>&1", out, event);
+	if (system(cmd) != 0)
+		return -1;
+	_cleanup_free_ char *text = slurp(out, NULL);
+	const char *line = text ? strstr(text, event) : NULL;
+	while (line && line > text && line[-1] != '\n')
+		line--;
+	return line && *line >= '0' && *line <= '9' ? strtol(line, NULL, 10) : -1;
+}
+
+/* kstall never hides a tracepoint's events from the host's other tools:
+ * a classic tracepoint program that returns 0 drops the event for every
+ * perf listener (perf counted 0 of 20,010 before). With kstall attached,
+ * perf counts what it counts without. */
+static void test_perf_still_sees_events(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	REQUIRE_OR_SKIP(system("perf --version >/dev/null 2>&1") == 0, "perf is not installed (make deps: linux-perf)");
+	static const char *const events[] = {"syscalls:sys_exit_newfstatat", "syscalls:sys_enter_newfstatat"};
+	long without[2], with[2];
+	for (int i = 0; i < 2; i++) {
+		without[i] = perf_count(events[i]);
+		REQUIRE_OR_SKIP(without[i] >= 3000, "perf cannot count %s here (%ld)", events[i], without[i]);
+	}
+	assert_int_equal(wait_unloaded(), 0);
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("build/kstall-asan", "kstall", "watch", "--duration", "30", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && kstall_progs_loaded() == 0; i++)
+		usleep(100000);
+	usleep(500000); /* the per-syscall events are attached after the skeleton's */
+	for (int i = 0; i < 2; i++)
+		with[i] = perf_count(events[i]);
+	kill(p, SIGINT);
+	int st;
+	waitpid(p, &st, 0);
+	for (int i = 0; i < 2; i++) {
+		print_message("%s: %ld without kstall, %ld with\n", events[i], without[i], with[i]);
+		assert_true(with[i] >= 3000);
+		assert_true(labs(with[i] - without[i]) <= without[i] / 50);
+	}
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 static void test_nothing_attached_after_sigint_or_sigkill(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
@@ -802,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_line_per_interval_when_not_a_tty),
 		cmocka_unit_test(test_busy_compile_raises_nothing),
 		cmocka_unit_test(test_nothing_attached_after_sigint_or_sigkill),
+		cmocka_unit_test(test_perf_still_sees_events),
 		cmocka_unit_test(test_bare_kstall_checks_and_traces),
 		cmocka_unit_test(test_memcg_reclaim_names_victim_and_shrinker),
 		cmocka_unit_test(test_producer_in_pid_namespace),
