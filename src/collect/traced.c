@@ -1,6 +1,7 @@
 #include "traced.h"
 
 #include <linux/types.h>
+#include <math.h>
 #include "../bpf/kstall.h"
 
 /* Where the kernel side's records meet these, the two must agree. */
@@ -79,6 +80,14 @@ double tr_hist_quantile(const struct tr_hist *h, double q)
 			return (double)(2ull << i) / 1e6; /* upper edge of [2^i, 2^(i+1)) us */
 	}
 	return (double)h->max_ns / 1e9;
+}
+
+double tr_hist_quantile_floor(const struct tr_hist *h, double q)
+{
+	if (h->count < TR_QUANTILE_MIN_SAMPLES)
+		return -1;
+	double upper = tr_hist_quantile(h, q), max = (double)h->max_ns / 1e9;
+	return fmin(upper / 2, max);
 }
 
 int tr_lookup_cmp_failed(const void *a, const void *b)

@@ -165,6 +165,13 @@ void traced_free(struct traced *t);
 int tr_lookup_cmp_failed(const void *a, const void *b);
 /* Percentile (0..1) of a log2-µs histogram, in seconds (upper bucket edge). */
 double tr_hist_quantile(const struct tr_hist *h, double q);
+/* A percentile a threshold may be compared with: with at least
+ * TR_QUANTILE_MIN_SAMPLES in the histogram, the lower edge of the bucket
+ * it falls in (what it is at least: a bucket edge is not a measurement),
+ * never above the maximum seen; -1 with fewer, when a percentile means
+ * nothing and only the measured maximum counts. */
+#define TR_QUANTILE_MIN_SAMPLES 100
+double tr_hist_quantile_floor(const struct tr_hist *h, double q);
 /* b minus a: the window between two cumulative states (each counter as
  * its row in TRACED_COUNTERS says; histograms, lookups and their pattern
  * samples subtract); the events after a's duration. */

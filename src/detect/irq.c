@@ -793,7 +793,7 @@ static void softirq_long(const struct traced *t, struct findings *out)
 		/* p99 is a log2 bucket's upper edge: never above the maximum seen */
 		double rmax = run ? (double)run->max_ns / 1e9 : 0, rp99 = run ? fmin(tr_hist_quantile(run, 0.99), rmax) : 0;
 		double lmax = lat ? (double)lat->max_ns / 1e9 : 0, lp99 = lat ? fmin(tr_hist_quantile(lat, 0.99), lmax) : 0;
-		bool long_run = rp99 >= SOFT_WARN_P99_S || rmax >= SOFT_WARN_MAX_S;
+		bool long_run = (run && tr_hist_quantile_floor(run, 0.99) >= SOFT_WARN_P99_S) || rmax >= SOFT_WARN_MAX_S;
 		bool long_wait = lmax >= SOFT_LAT_WARN_S;
 		if (!long_run && !long_wait)
 			continue;
@@ -847,7 +847,7 @@ static void hardirq_long(const struct traced *t, struct findings *out)
 		if (h->kind != TR_HARDIRQ)
 			continue;
 		double max = (double)h->max_ns / 1e9, p99 = fmin(tr_hist_quantile(h, 0.99), max);
-		if (p99 < HARD_WARN_P99_S && max < HARD_WARN_MAX_S)
+		if (tr_hist_quantile_floor(h, 0.99) < HARD_WARN_P99_S && max < HARD_WARN_MAX_S)
 			continue;
 		struct finding *f = findings_add(out, "irq.hardirq_long", max >= HARD_CRIT_MAX_S ? SEV_CRITICAL : SEV_WARNING);
 		finding_title(f, "IRQ %" PRIu64 " (%s) handler runs up to %s on CPU %u", h->detail, h->comm,
@@ -880,7 +880,7 @@ static void ksoftirqd_latency(const struct traced *t, struct findings *out)
 		if (h->kind != TR_KSOFTIRQD)
 			continue;
 		double max = (double)h->max_ns / 1e9, p99 = fmin(tr_hist_quantile(h, 0.99), max);
-		if (p99 < KSD_WARN_P99_S && max < KSD_WARN_MAX_S)
+		if (tr_hist_quantile_floor(h, 0.99) < KSD_WARN_P99_S && max < KSD_WARN_MAX_S)
 			continue;
 		struct finding *f = findings_add(out, "irq.ksoftirqd_latency",
 						 max >= KSD_CRIT_MAX_S ? SEV_CRITICAL : SEV_WARNING);
@@ -992,7 +992,8 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 		if (h->kind != TR_TIMER_LATE)
 			continue;
 		double max = (double)h->max_ns / 1e9, p99 = fmin(tr_hist_quantile(h, 0.99), max);
-		if (p99 < LATE_WARN_P99_S && max < LATE_WARN_MAX_S)
+		bool p99_high = tr_hist_quantile_floor(h, 0.99) >= LATE_WARN_P99_S;
+		if (!p99_high && max < LATE_WARN_MAX_S)
 			continue;
 		unsigned late, idle;
 		const struct tr_event *worst = late_timer_task(t, h->tgid, &late, &idle);
@@ -1001,7 +1002,7 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 		 * steal time, are information. */
 		bool all_idle = late > 0 && idle == late;
 		double steal = cpu_steal(in, (int)h->tgid);
-		bool recurs = p99 >= LATE_WARN_P99_S || late - idle >= 2;
+		bool recurs = p99_high || late - idle >= 2;
 		enum severity sev = all_idle || steal >= LATE_STEAL_INFO || !recurs ? SEV_INFO
 				    : max >= LATE_CRIT_MAX_S			      ? SEV_CRITICAL
 										      : SEV_WARNING;

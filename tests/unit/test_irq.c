@@ -278,6 +278,53 @@ static void test_live_irq_thresholds(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* A histogram of count runs all in the log2 bucket of us microseconds. */
+static void add_irq_at(struct traced *t, unsigned kind, uint64_t count, unsigned slot, uint64_t max_ns)
+{
+	add_irq(t, kind, 1, kind == TR_HARDIRQ ? 42 : 3, count, max_ns);
+	struct tr_hist *h = &t->hists[t->nhists - 1];
+	h->slots[3] = 0;
+	h->slots[slot] = count;
+}
+
+/* A percentile needs its samples, and a bucket edge is not a
+ * measurement (issue 16's false alarms): 2 hardirq runs of 1 ms, 3
+ * ksoftirqd wakeups of up to 3 ms, 30 softirq runs of 2 ms, each with its
+ * p99 at the maximum, raise nothing; 200 runs whose p99 bucket starts at
+ * the threshold do. */
+static void test_live_irq_percentile_needs_samples(void **state UNUSED)
+{
+	static const struct {
+		unsigned kind;
+		const char *id;
+		unsigned slot; /* 2^slot us: the bucket at the id's p99 threshold */
+		uint64_t max_ns;
+	} cases[] = {
+		{TR_HARDIRQ, "irq.hardirq_long", 10, 1000000},    /* 1,024-2,048 us, 1 ms threshold */
+		{TR_KSOFTIRQD, "irq.ksoftirqd_latency", 11, 3000000}, /* 2,048-4,096 us, 2 ms */
+		{TR_SOFTIRQ, "irq.softirq_long", 11, 2000000},
+	};
+	static const uint64_t few[] = {2, 3, 30};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct traced t = {0};
+		struct findings f = {0};
+		add_irq_at(&t, cases[i].kind, few[i], cases[i].slot, cases[i].max_ns);
+		if (live_irq(&t, cases[i].id, &f))
+			fail_msg("%s raised from %" PRIu64 " samples", cases[i].id, few[i]);
+		findings_free(&f);
+		traced_free(&t);
+
+		t = (struct traced){0};
+		add_irq_at(&t, cases[i].kind, 200, cases[i].slot, cases[i].max_ns + 1000000);
+		const struct finding *x = live_irq(&t, cases[i].id, &f);
+		if (!x)
+			fail_msg("%s not raised from 200 samples with p99 at its threshold", cases[i].id);
+		assert_int_equal(x->severity, SEV_WARNING);
+		findings_free(&f);
+		traced_free(&t);
+	}
+}
+
 /* The irqs-off and slabinfo findings, on a given kernel version. */
 static const struct finding *live_irq2(struct traced *t, const char *release, const char *id, struct findings *f)
 {
@@ -652,6 +699,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed003_irq),
 		cmocka_unit_test(test_live_irq_thresholds),
+		cmocka_unit_test(test_live_irq_percentile_needs_samples),
 		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
 		cmocka_unit_test(test_degrade_rps_without_uptime),
 		cmocka_unit_test(test_degrade_hotspot_and_drops_without_uptime),
