@@ -258,7 +258,9 @@ static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits 
 		for (size_t k = 0; k < nth; k++)
 			if (bdi_by_dev(h, th[k].dev) == x.d && th[k].bdp && (!x.w || th[k].total_s > x.w->total_s))
 				x.w = &th[k];
-		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", x.w ? SEV_CRITICAL : SEV_WARNING);
+		/* A strict limit is a fact until a writer is paused on it: every
+		 * idle FUSE mount (sshfs, lxcfs, a snap) has one. */
+		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", x.w ? SEV_CRITICAL : SEV_INFO);
 		strict_summary(f, l, &x);
 		strict_evidence(f, l, &x);
 	}
