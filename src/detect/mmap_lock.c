@@ -8,7 +8,8 @@
 
 #define ML_WARN_WAIT_S 0.020   /* one wait: a request visibly late */
 #define ML_CRIT_WAIT_S 0.100   /* the seed's hundreds of ms */
-#define ML_WARN_SHARE 0.05     /* all waits of a process / window */
+#define ML_WARN_SHARE 0.05     /* contended waits of a process / window */
+#define ML_CONTENDED_SLOT 6    /* waits of 2^6 = 64 us or more slept behind a holder */
 #define FORK_INFO_HOLD_S 0.010
 #define FORK_WARN_HOLD_S 0.020
 #define FORK_CRIT_HOLD_S 0.100
@@ -54,6 +55,7 @@ struct mlwaits {
 	const struct tr_hist *wh;  /* the one with the worst wait */
 	uint64_t nr, nw;           /* waits for reading, for writing */
 	double total, worst;       /* seconds */
+	double contended;          /* seconds at least, in waits of 64 us or more */
 	const struct tr_event *ev; /* its longest outlier wait, NULL if none */
 	const char *proc;          /* the process's (group leader's) name when it waited */
 };
@@ -113,6 +115,8 @@ static void contention_evidence(struct finding *f, const struct mlwaits *c)
 	finding_num(f, "waits_write", (double)c->nw, U_COUNT, "mmap_lock tracepoints");
 	finding_num(f, "wait_total", c->total, U_SECONDS, "start_locking to acquire_returned");
 	finding_num(f, "worst_wait", c->worst, U_SECONDS, "start_locking to acquire_returned");
+	finding_num(f, "wait_contended", c->contended, U_SECONDS,
+		    "at least: waits of 64 us or more, at their log2 buckets' lower edges");
 	if (c->wh)
 		finding_num(f, "worst_wait_p99", fmin(tr_hist_quantile(c->wh, 0.99), c->worst), U_SECONDS,
 			    "log2 histogram of that context (traced.waits)");
@@ -162,10 +166,17 @@ static void contention(const struct traced *t, struct findings *out)
 			const struct tr_hist *h = w[next];
 			*(h->kind == TR_ML_WAIT_READ ? &c.nr : &c.nw) += h->count;
 			c.total += (double)h->sum_ns / 1e9;
+			/* An uncontended acquisition takes a few us (and kstall's own
+			 * probes): only waits long enough to have slept behind another
+			 * holder count, each at its bucket's lower edge. */
+			double cont = 0, hmax = (double)h->max_ns / 1e9;
+			for (int s = ML_CONTENDED_SLOT; s < TR_HIST_SLOTS; s++)
+				cont += (double)h->slots[s] * fmin((double)(1ull << s) / 1e6, hmax);
+			c.contended += fmin(cont, (double)h->sum_ns / 1e9);
 			if ((double)h->max_ns / 1e9 > c.worst)
 				c.worst = (double)h->max_ns / 1e9, c.wh = h;
 		}
-		double share = t->duration_s > 0 ? c.total / t->duration_s : 0;
+		double share = t->duration_s > 0 ? c.contended / t->duration_s : 0;
 		if (c.worst < ML_WARN_WAIT_S && share < ML_WARN_SHARE)
 			continue;
 		for (size_t k = 0; k < t->nevents; k++) {
