@@ -466,7 +466,7 @@ static void hot_summary(struct finding *f, const struct cpus *w, const struct ho
 static void hot_evidence(const struct inputs *in, struct finding *f, const struct cpus *w, const struct hotspot *h)
 {
 	const struct irq_row *best = h->best;
-	finding_num(f, "cpu", h->hot->cpu, U_COUNT, "proc/stat");
+	finding_num(f, "cpu", h->hot->cpu, U_ID, "proc/stat");
 	finding_num(f, "softirq_share", h->hot->softirq, U_RATIO, "proc/stat");
 	finding_num(f, "share_of_all_softirq", h->hot->softirq / h->total, U_RATIO, "proc/stat");
 	finding_num(f, "idle_share", h->hot->idle, U_RATIO, "proc/stat");
@@ -597,7 +597,7 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 	num_or_unknown(f, "cal_ipis", has_cal, cal, U_PER_S, "proc/interrupts CAL, all CPUs", w->why[F_CAL]);
 	num_or_unknown(f, "tlb_ipis", has_tlb, tlb, U_PER_S, "proc/interrupts TLB, all CPUs", w->why[F_TLB]);
 	num_or_unknown(f, "res_ipis", has_res, res, U_PER_S, "proc/interrupts RES, all CPUs", w->why[F_RES]);
-	finding_num(f, "top_cpu", top->cpu, U_COUNT, "proc/interrupts");
+	finding_num(f, "top_cpu", top->cpu, U_ID, "proc/interrupts");
 	finding_num(f, "top_cpu_ipis", top_ipis, U_PER_S, "proc/interrupts CAL + TLB");
 	num_or_unknown(f, "rps_received", has_recv, received, U_PER_S, "proc/net/softnet_stat column 10", recv_why);
 	char cpu[16];
@@ -665,7 +665,7 @@ static void drops_evidence(const struct inputs *in, struct finding *f, const str
 		       "proc/net/softnet_stat column 1", w->secs_why);
 	finding_num(f, "dropped_packets", d->dropped, U_COUNT,
 		    w->since_boot ? "proc/net/softnet_stat column 2, since boot" : "proc/net/softnet_stat column 2, in the window");
-	finding_num(f, "worst_cpu", d->worst->cpu, U_COUNT, "proc/net/softnet_stat");
+	finding_num(f, "worst_cpu", d->worst->cpu, U_ID, "proc/net/softnet_stat");
 	num_or_unknown(f, "netdev_max_backlog", has_backlog, (double)backlog, U_COUNT,
 		       "proc/sys/net/core/netdev_max_backlog", "proc/sys/net/core/netdev_max_backlog was not read");
 	num_or_unknown(f, "netdev_budget", has_budget, (double)budget, U_COUNT, "proc/sys/net/core/netdev_budget",
@@ -857,7 +857,7 @@ static void hardirq_long(const struct traced *t, struct findings *out)
 				   "there, including other interrupts and the scheduler tick, waited.",
 				h->detail, h->comm, h->count, h->tgid, t->duration_s, fmt_duration(max, a, sizeof(a)),
 				fmt_duration(p99, b, sizeof(b)));
-		finding_num(f, "irq", (double)h->detail, U_COUNT, "irq:irq_handler_entry/exit (BPF)");
+		finding_num(f, "irq", (double)h->detail, U_ID, "irq:irq_handler_entry/exit (BPF)");
 		finding_str(f, "handler", h->comm, "irqaction name");
 		finding_num(f, "runs", (double)h->count, U_COUNT, "irq:irq_handler_entry/exit");
 		finding_num(f, "run_max", max, U_SECONDS, "irq:irq_handler_entry/exit");

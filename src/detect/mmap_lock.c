@@ -123,15 +123,17 @@ static void contention_evidence(struct finding *f, const struct mlwaits *c)
 	finding_process(f, (int)c->h0->tgid, proc, "owner of the lock");
 	if (ev) {
 		finding_str(f, "waiter", ev->comm, "the longest wait's thread");
-		finding_num(f, "waiter_tid", ev->tid, U_COUNT, "outlier event");
+		finding_num(f, "waiter_tid", ev->tid, U_ID, "outlier event");
 		finding_str(f, "waiter_where", tr_ml_where(ev->detail, cw, sizeof(cw)), "syscall from pt_regs; fault from "
 			    "exceptions:page_fault_*");
+		char addr[24];
+		snprintf(addr, sizeof(addr), "0x%" PRIx64, ev->extra1); /* exact, as an address is written */
 		if (ev->detail & TR_ML_FAULT)
-			finding_num(f, "fault_address", (double)ev->extra1, U_COUNT, "exceptions:page_fault_*");
+			finding_str(f, "fault_address", addr, "exceptions:page_fault_*");
 	}
 	if (ev && ev->ml.present) {
 		finding_str(f, "holder", ev->ml.comm, "mmap_lock_acquire_returned/released (write)");
-		finding_num(f, "holder_tid", ev->ml.tid, U_COUNT, "the writer that released during the wait");
+		finding_num(f, "holder_tid", ev->ml.tid, U_ID, "the writer that released during the wait");
 		finding_str(f, "holder_where", tr_ml_where(ev->ml.where, d, sizeof(d)), "the holder's syscall");
 		finding_num(f, "holder_hold", (double)ev->ml.hold_ns / 1e9, U_SECONDS, "acquire_returned to released");
 		finding_num(f, "address_space", (double)ev->ml.total_vm * 4096, U_BYTES, "mm->total_vm x 4 KiB");
@@ -256,7 +258,7 @@ static void fork_evidence(const struct inputs *in, const struct tr_hist *h, stru
 	finding_str(f, "child_made_by", c, "the holder's syscall and clone flags");
 	if (k->vm > 0)
 		finding_num(f, "address_space", k->vm, U_BYTES, "mm->total_vm x 4 KiB at release");
-	finding_num(f, "vmas", k->vmas, U_COUNT, "mm->map_count at release (mean)");
+	finding_num(f, "vmas_mean", k->vmas, U_COUNT, "mm->map_count at release, mean over the holds");
 	if (pe && pe->has_status && pe->status.has_vm)
 		finding_num(f, "rss", (double)pe->status.vm_rss_kb * 1024, U_BYTES, "proc/PID/status VmRSS");
 	finding_num(f, "stalled_waits", k->stalled, U_COUNT, "waits ≥ --threshold with a forking holder");
@@ -265,7 +267,7 @@ static void fork_evidence(const struct inputs *in, const struct tr_hist *h, stru
 	finding_process(f, (int)h->tgid, proc, "forks");
 	if (k->hold) {
 		finding_str(f, "forking_thread", k->hold->comm, "the longest hold's thread");
-		finding_num(f, "forking_tid", k->hold->tid, U_COUNT, "outlier event");
+		finding_num(f, "forking_tid", k->hold->tid, U_ID, "outlier event");
 	}
 	finding_remedy(f, "Spawn with posix_spawn() or vfork()+exec (glibc 2.35+'s system() and popen() already do): "
 			  "nothing is copied, the parent's lock is not held.");

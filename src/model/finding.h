@@ -17,6 +17,7 @@ int severity_parse(const char *s, enum severity *ret);
 #define U_BYTES_PER_S "bytes_per_s"
 #define U_SECONDS "s"
 #define U_NONE ""
+#define U_ID "id"          /* a number that names something: a CPU, IRQ, pid or tid */
 
 struct evidence {
 	char *name;
