@@ -26,6 +26,7 @@
 #define HOT_WARN_SHARE 0.20     /* of that CPU's time in softirq */
 #define HOT_CRIT_SHARE 0.50
 #define HOT_CONCENTRATION 0.50  /* of all softirq time, on that one CPU */
+#define HOT_IMBALANCE 2.0       /* x the mean softirq share of the other CPUs */
 /* irq.ipi_storm */
 #define IPI_WARN_PER_S 20000.0  /* function-call + TLB IPIs on one CPU */
 #define IPI_CRIT_PER_S 100000.0
@@ -511,6 +512,12 @@ static void softirq_hotspot(const struct inputs *in, struct cpus *w, struct find
 			h.hot = &w->v[i];
 	}
 	if (h.n < 2 || !h.hot || h.hot->softirq < HOT_WARN_SHARE || h.hot->softirq < HOT_CONCENTRATION * h.total)
+		return;
+	/* A hotspot is an imbalance: on 2 CPUs one always has half of the
+	 * softirq time, and an even 24% and 24% (loopback traffic) is load,
+	 * not a hot CPU. */
+	double others = (h.total - h.hot->softirq) / (h.n - 1);
+	if (h.hot->softirq < HOT_IMBALANCE * others)
 		return;
 	hot_vector(w, &h);
 	hot_line(in, w, &h);
