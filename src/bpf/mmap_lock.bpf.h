@@ -144,8 +144,10 @@ int BPF_PROG(ml_fault_kernel, unsigned long address, struct pt_regs *regs, unsig
 #define ML_FAULT_WINDOW_NS 1000000
 
 /* Open a wait record for the current thread: where it is, and whether a
- * page fault of its own just asked for the lock. */
-static __always_inline void ml_wait_open(void)
+ * page fault of its own just asked for the lock. A fault takes it for
+ * reading: a request for writing within the window (mmap, munmap right
+ * after touching memory) is its syscall's, not a fault's. */
+static __always_inline void ml_wait_open(bool write)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
@@ -153,7 +155,7 @@ static __always_inline void ml_wait_open(void)
 	__u32 tid = (__u32)id, zero = 0;
 	struct ml_wait_rec r = {.start_ns = bpf_ktime_get_ns(), .where = current_syscall()};
 	struct fault_rec *f = bpf_map_lookup_elem(&fault_cpu, &zero);
-	if (f && f->tid == tid && r.start_ns - f->ts_ns < ML_FAULT_WINDOW_NS) {
+	if (!write && f && f->tid == tid && r.start_ns - f->ts_ns < ML_FAULT_WINDOW_NS) {
 		r.where |= KS_ML_FAULT;
 		r.fault_addr = f->addr;
 	}
@@ -194,7 +196,7 @@ static __always_inline void ml_wait_close(__u64 key, bool write, bool success)
 SEC("tp_btf/mmap_lock_start_locking")
 int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
 {
-	ml_wait_open();
+	ml_wait_open(write);
 	return 0;
 }
 
@@ -244,7 +246,7 @@ int BPF_PROG(ml_cbegin, void *lock, unsigned int flags)
 		return 0; /* not an rwsem */
 	if ((__u64)lock != own_mmap_lock())
 		return 0;
-	ml_wait_open();
+	ml_wait_open(flags & LCB_F_WRITE);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ml_wait_rec *r = bpf_map_lookup_elem(&ml_waits, &tid);
 	if (r)
