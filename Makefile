@@ -34,6 +34,8 @@ LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/mod
                 src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c src/trace/*.c src/record/*.c))
 BPF_SRCS   := $(wildcard src/bpf/*.bpf.c)
 SKELS      := $(patsubst src/bpf/%.bpf.c,build/%.skel.h,$(BPF_SRCS))
+# Headers made at build time: syscall names from the libc's <sys/syscall.h>.
+GEN_HDRS   := build/syscall_names.h
 OBJS       := $(patsubst src/%.c,build/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS  := $(patsubst src/%.c,build/asan/%.o,$(LIB_SRCS))
 HDRS       := $(wildcard src/*/*.h)
@@ -113,17 +115,17 @@ fuzz: $(FUZZ_BINS) $(FUZZ_SEEDERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) REAL_FIXTURES=$(REAL_FIXTURES) ./tests/fuzz/run.sh $(notdir $(FUZZ_BINS))
 
 .SECONDEXPANSION:
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(HDRS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_$$*) $(HDRS) $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) -std=gnu11 -g -O1 -Wall -Wextra -Werror -D_GNU_SOURCE -DKSTALL_VERSION='"$(VERSION)"' -Isrc -Ibuild $(CFLAGS_PKG) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $< $(FUZZ_SRCS_$(@F)) -o $@ \
 		$(FUZZ_LIBS_$(@F))
 
-build/fuzz/seed_recording: tests/fuzz/seed_recording.c $(RECORDING_SRCS) $(HDRS)
+build/fuzz/seed_recording: tests/fuzz/seed_recording.c $(RECORDING_SRCS) $(HDRS) $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Isrc $(CFLAGS_PKG) $< $(RECORDING_SRCS) -o $@ \
+	$(Q)$(CC) -std=gnu11 -O1 -g $(WARN) -D_GNU_SOURCE -Isrc -Ibuild $(CFLAGS_PKG) $< $(RECORDING_SRCS) -o $@ \
 		$(LIBS_PKG) -lz -lm
 
 # ---- BPF pipeline: vmlinux.h -> .bpf.o -> skeleton ----
@@ -143,12 +145,18 @@ build/%.skel.h: build/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 # ---- C ----
-build/obj/%.o: src/%.c $(HDRS) $(SKELS)
+build/syscall_names.h:
+	@mkdir -p build
+	$(call msg,GEN,$@)
+	$(Q)echo '#include <sys/syscall.h>' | $(CC) -D_GNU_SOURCE -dM -E - | \
+		sed -n 's/^#define SYS_\([a-z0-9_]*\) .*/S(\1)/p' | sort -u > $@.tmp && mv $@.tmp $@
+
+build/obj/%.o: src/%.c $(HDRS) $(SKELS) $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-build/asan/%.o: src/%.c $(HDRS) $(SKELS)
+build/asan/%.o: src/%.c $(HDRS) $(SKELS) $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -O1 $(SANFLAGS) -c $< -o $@

@@ -100,39 +100,16 @@ int tr_lookup_cmp_failed(const void *a, const void *b)
 
 const char *tr_syscall_name(long nr)
 {
-	/* The ones an mmap_lock waiter or holder is likely to be in. Numbers
-	 * are this build's architecture's: a recording from another
-	 * architecture names them wrongly (the number is kept as well). */
+	/* Every syscall this build's libc headers name (build/syscall_names.h,
+	 * made from <sys/syscall.h> by the Makefile). Numbers are this
+	 * architecture's: a recording from another names them wrongly (the
+	 * number is kept as well). */
 	static const struct {
 		long nr;
 		const char *name;
 	} t[] = {
-#define S(x) {SYS_##x, #x}
-		S(read), S(write), S(openat), S(close), S(mmap), S(munmap), S(mprotect), S(madvise), S(brk), S(mremap),
-		S(clone), S(execve), S(exit), S(exit_group), S(futex), S(accept4), S(recvfrom), S(sendto), S(recvmsg),
-		S(sendmsg), S(readv), S(writev), S(pread64), S(pwrite64), S(msync), S(mlock), S(munlock), S(prctl),
-		S(ioctl), S(epoll_pwait), S(ppoll), S(pselect6), S(getdents64), S(process_vm_readv),
-#ifdef SYS_accept
-		S(accept),
-#endif
-#ifdef SYS_fork
-		S(fork),
-#endif
-#ifdef SYS_vfork
-		S(vfork),
-#endif
-#ifdef SYS_clone3
-		S(clone3),
-#endif
-#ifdef SYS_poll
-		S(poll),
-#endif
-#ifdef SYS_select
-		S(select),
-#endif
-#ifdef SYS_epoll_wait
-		S(epoll_wait),
-#endif
+#define S(x) {SYS_##x, #x},
+#include "syscall_names.h"
 #undef S
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

@@ -154,11 +154,26 @@ static void test_uncontended_acquisitions_are_not_contention(void **state UNUSED
 	traced_free(&t);
 }
 
+/* Where a wait or hold was, by the syscall's name: every syscall the
+ * libc names, not a hand-picked few ("page fault in syscall 130" was
+ * rt_sigsuspend's). */
+static void test_where_names_every_syscall(void **state UNUSED)
+{
+	char w[48];
+	assert_string_equal(tr_ml_where(SYS_rt_sigprocmask, w, sizeof(w)), "rt_sigprocmask");
+	assert_string_equal(tr_ml_where(SYS_wait4 | TR_ML_FAULT, w, sizeof(w)), "page fault in wait4");
+	assert_string_equal(tr_ml_where(SYS_mmap, w, sizeof(w)), "mmap");
+	assert_string_equal(tr_ml_where(TR_ML_NOSYS | TR_ML_FAULT, w, sizeof(w)), "page fault");
+	assert_string_equal(tr_ml_where(TR_ML_NOSYS, w, sizeof(w)), "outside a syscall");
+	assert_string_equal(tr_ml_where(99999, w, sizeof(w)), "syscall 99999");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed000_mmap_lock),
 		cmocka_unit_test(test_uncontended_acquisitions_are_not_contention),
+		cmocka_unit_test(test_where_names_every_syscall),
 	};
 	return cmocka_run_group_tests_name("mmap_lock detect", tests, NULL, NULL);
 }
