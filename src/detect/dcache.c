@@ -362,8 +362,15 @@ static void producer(const struct inputs *in, const struct tr_lookup *l, const s
 	enum severity sev = rate >= PRODUCER_CRIT_PER_S && growing ? SEV_CRITICAL : SEV_WARNING;
 	struct finding *f = findings_add(out, producers_ids[0], sev);
 
-	finding_title(f, "%s (pid %u) fails %s path lookups/s, each leaving a negative dentry", comm,
-		      l->tgid, fmt_count(rate, a, sizeof(a)));
+	/* What was left, not what might have been: a failed lookup leaves a
+	 * negative dentry only while its directory stays (one removed takes
+	 * its dentries with it), so the title gives the cache's growth when
+	 * it was measured to grow. */
+	if (growing)
+		finding_title(f, "%s (pid %u) fails %s path lookups/s; the dentry cache grows by %s/s", comm, l->tgid,
+			      fmt_count(rate, a, sizeof(a)), fmt_count(g->growth, b, sizeof(b)));
+	else
+		finding_title(f, "%s (pid %u) fails %s path lookups/s", comm, l->tgid, fmt_count(rate, a, sizeof(a)));
 	struct buf s = {0};
 	buf_printf(&s, "%s (pid %u) looked up %s paths that do not exist in %.1f s (%s/s, %.0f%% of its "
 		       "path lookups).", comm, l->tgid, fmt_count((double)l->failed, a, sizeof(a)),
@@ -374,6 +381,9 @@ static void producer(const struct inputs *in, const struct tr_lookup *l, const s
 			   100.0 * (double)l->patterns.v[0].n / (double)l->patterns.total);
 	if (growing)
 		buf_printf(&s, " The dentry cache grows by %s/s meanwhile.", fmt_count(g->growth, a, sizeof(a)));
+	else if (g->has)
+		buf_printf(&s, " The dentry cache grew by %s/s meanwhile: few of the negative dentries stayed (their "
+			       "directory was removed, or reclaim took them).", fmt_count(g->growth > 0 ? g->growth : 0, a, sizeof(a)));
 	else if (!g->has && rate >= PRODUCER_CRIT_PER_S)
 		buf_printf(&s, " Whether the dentry cache grows meanwhile is unknown (%s): critical needs it, so "
 			       "this is at most a warning.", g->why);
