@@ -112,8 +112,8 @@ static __always_inline __u64 current_clone_flags(__u64 nr)
 #endif
 }
 
-SEC("tp_btf/page_fault_user")
-int BPF_PROG(ml_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+/* This CPU's last fault: which thread, where, when. */
+static __always_inline void fault_seen(unsigned long address)
 {
 	__u32 zero = 0;
 	struct fault_rec *f = bpf_map_lookup_elem(&fault_cpu, &zero);
@@ -122,19 +122,19 @@ int BPF_PROG(ml_fault_user, unsigned long address, struct pt_regs *regs, unsigne
 		f->addr = address;
 		f->ts_ns = bpf_ktime_get_ns();
 	}
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(ml_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	fault_seen(address);
 	return 0;
 }
 
 SEC("tp_btf/page_fault_kernel")
 int BPF_PROG(ml_fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	__u32 zero = 0;
-	struct fault_rec *f = bpf_map_lookup_elem(&fault_cpu, &zero);
-	if (f) {
-		f->tid = (__u32)bpf_get_current_pid_tgid();
-		f->addr = address;
-		f->ts_ns = bpf_ktime_get_ns();
-	}
+	fault_seen(address);
 	return 0;
 }
 
