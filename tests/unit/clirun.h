@@ -82,10 +82,8 @@ static inline struct res kstall_run(const struct run_opts *o, char *const args[]
 		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	}
 	for (;;) {
-		char chunk[65536];
-		ssize_t got;
-		while (pfd[0] >= 0 && (got = read(pfd[0], chunk, sizeof(chunk))) > 0)
-			buf_append(&piped, chunk, (size_t)got);
+		if (pfd[0] >= 0)
+			drain_fd(pfd[0], &piped);
 		pid_t w = wait4(pid, &st, WNOHANG, &ru);
 		if (w == pid)
 			break;
@@ -107,11 +105,8 @@ static inline struct res kstall_run(const struct run_opts *o, char *const args[]
 	if (r.status != -1)
 		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (pfd[0] >= 0) {
-		char chunk[65536];
-		ssize_t got;
-		fcntl(pfd[0], F_SETFL, 0);
-		while ((got = read(pfd[0], chunk, sizeof(chunk))) > 0)
-			buf_append(&piped, chunk, (size_t)got);
+		fcntl(pfd[0], F_SETFL, 0); /* the rest, to the end */
+		drain_fd(pfd[0], &piped);
 		close(pfd[0]);
 		buf_reserve(&piped, 0);
 		r.out = piped.data;

@@ -29,16 +29,22 @@ static inline char *real_path(const char *rel)
 	return xasprintf("%s/fixtures/real/%s", shared_dir(), rel);
 }
 
+/* What fd has to give now (non-blocking) or until its end (blocking). */
+static inline void drain_fd(int fd, struct buf *b)
+{
+	char chunk[65536];
+	ssize_t got;
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_append(b, chunk, (size_t)got);
+}
+
 static inline char *slurp(const char *path, size_t *ret_len)
 {
 	struct buf b = {0};
-	char tmp[65536];
-	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	while ((n = read(fd, tmp, sizeof(tmp))) > 0)
-		buf_append(&b, tmp, (size_t)n);
+	drain_fd(fd, &b);
 	close(fd);
 	buf_reserve(&b, 0);
 	if (ret_len)
