@@ -378,7 +378,7 @@ struct paused {
 
 static void paused_summary(const struct traced *t, struct finding *f, const struct paused *x)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], e[32];
 	const struct throttle *w = x->w;
 	if (x->strict == 1)
 		finding_title(f, "%s (pid %u) paused %s writing to %s (strict_limit bdi %s)", w->comm, w->tgid,
@@ -387,28 +387,32 @@ static void paused_summary(const struct traced *t, struct finding *f, const stru
 		finding_title(f, "%s (pid %u) paused %s writing to %s", w->comm, w->tgid,
 			      fmt_duration(w->total_s, a, sizeof(a)), x->m ? x->m->mountpoint : x->dev);
 	struct buf s = {0};
-	buf_printf(&s, "In %.1f s, %s (pid %u) spent %s (%s of the window) throttled on device %s", t->duration_s,
-		   w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)), fmt_pct(x->share, b, sizeof(b)), x->dev);
+	buf_printf(&s, "In %s, %s (pid %u) spent %s (%s of the window) throttled on device %s",
+		   fmt_duration(t->duration_s, c, sizeof(c)), w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)),
+		   fmt_pct(x->share, b, sizeof(b)), x->dev);
 	if (x->m)
 		buf_printf(&s, " (%s, %s)", x->m->mountpoint, x->m->fstype);
 	buf_printf(&s, ": ");
 	if (w->bdp)
-		buf_printf(&s, "%" PRIu64 " pauses in balance_dirty_pages, %s in all, the longest %s", w->bdp->count,
-			   fmt_duration(x->pause, a, sizeof(a)), fmt_duration((double)w->bdp->max_ns / 1e9, b, sizeof(b)));
+		buf_printf(&s, "%s pauses in balance_dirty_pages, %s in all, the longest %s",
+			   fmt_count((double)w->bdp->count, e, sizeof(e)), fmt_duration(x->pause, a, sizeof(a)),
+			   fmt_duration((double)w->bdp->max_ns / 1e9, b, sizeof(b)));
 	if (w->bdp && w->wait)
 		buf_printf(&s, ", and ");
 	if (w->wait)
-		buf_printf(&s, "%" PRIu64 " waits for pages under writeback, %s in all", w->wait->count,
+		buf_printf(&s, "%s waits for pages under writeback, %s in all", fmt_count((double)w->wait->count, e, sizeof(e)),
 			   fmt_duration(x->wait, c, sizeof(c)));
 	buf_printf(&s, ".");
 	if (w->bdp && x->device_limit)
-		buf_printf(&s, " The device's own limit paused it: its dirty pages averaged %.0f against a setpoint "
-			       "of %.0f, while the host's dirty pages were %s of the global limit%s.",
-			   x->bdirty, x->bset, fmt_pct(x->gdirty / x->glimit, d, sizeof(d)),
+		buf_printf(&s, " The device's own limit paused it: its dirty pages averaged %s against a setpoint "
+			       "of %s, while the host's dirty pages were %s of the global limit%s.",
+			   fmt_count(x->bdirty, a, sizeof(a)), fmt_count(x->bset, e, sizeof(e)),
+			   fmt_pct(x->gdirty / x->glimit, d, sizeof(d)),
 			   x->strict == 1 ? " (strict_limit makes the device's limit apply regardless)" : "");
 	else if (w->bdp && x->gdirty >= 0)
-		buf_printf(&s, " The host's dirty pages (%.0f) were near the global limit (%.0f): every writer is "
-			       "being paused, not only this one.", x->gdirty, x->glimit);
+		buf_printf(&s, " The host's dirty pages (%s) were near the global limit (%s): every writer is "
+			       "being paused, not only this one.", fmt_count(x->gdirty, a, sizeof(a)),
+			   fmt_count(x->glimit, e, sizeof(e)));
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 }

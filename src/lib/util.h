@@ -75,12 +75,18 @@ void strv_free(char **v);
  * 5-edge ttyS0" from the kernel's padded columns). Returns s. */
 char *str_squeeze_blanks(char *s);
 
-/* Human-readable numbers for summaries and text output (C locale):
- * "50.2 GiB", "280.6 M", "12.5%". Each returns out. */
-char *fmt_bytes(double b, char *out, size_t n);
+/* Human-readable figures for titles, summaries, remedies and text output
+ * (C locale): one formatter for each kind, so that a figure reads the same
+ * wherever it appears. Each returns out; a NaN or infinity is "unknown".
+ * A count, or the number of a rate (the caller writes the "/s" and what is
+ * counted): "7500", "3634", "0.53", "15.0 k", "1.4 M". */
 char *fmt_count(double v, char *out, size_t n);
+char *fmt_rate(double per_s, char *out, size_t n);
+/* A size: "516 KiB", "1032 KiB" exact, "23.5 GiB". */
+char *fmt_bytes(double b, char *out, size_t n);
+/* A share (0..1): "6.3%", "24%", "<0.1%". */
 char *fmt_pct(double ratio, char *out, size_t n);
-/* "240 ms", "1.80 s", "35 us". */
+/* A duration: "126 ms", "32.8 ms", "1.26 s", "4.6 us", "0 s". */
 char *fmt_duration(double seconds, char *out, size_t n);
 
 #endif
