@@ -74,17 +74,22 @@ static void stall_emit(const struct inputs *in, const struct agg *g, enum severi
 	const struct traced *t = in->traced;
 	double total = (double)g->sum_ns / 1e9, worst = (double)g->max_ns / 1e9;
 	double share = total / t->duration_s;
-	char a[32], b[32], c[32], d1[32], d2[32], d3[32], e[32];
+	char a[32], b[32], c[32], d1[32], d2[32], d3[32], ws[160];
 	const char *why = g->memcg && !g->global ? "its memory cgroup is at its limit"
 			  : g->memcg ? "memory is short, globally and in its cgroup" : "free memory is below the watermark";
 	struct finding *f = findings_add(out, ids[0], sev);
-	finding_title(f, "%s (pid %u) stalled %s in reclaim, worst %s", g->comm, g->key,
-		      fmt_duration(total, d1, sizeof(d1)), fmt_duration(worst, d2, sizeof(d2)));
+	/* Its threads' stalls, summed: a share of the window only per thread
+	 * (several can stall at once). */
+	const struct proc_entry *pe = sample_proc(&in->cur, (int)g->key);
+	int64_t nthreads = pe ? pe->stat.num_threads : 0;
+	bool summed = nthreads > 1 || share > 1;
+	finding_title(f, "%s (pid %u) stalled %s in reclaim%s, worst %s", g->comm, g->key,
+		      fmt_duration(total, d1, sizeof(d1)), summed ? ", threads in all" : "", fmt_duration(worst, d2, sizeof(d2)));
 	finding_summary(f, "%s (pid %u) had to reclaim memory itself %s times in %s because %s: %s in "
-			   "total (%s of the window), worst %s (thread %u), p99 about %s; %s reclaimed. Its "
+			   "total (%s), worst %s (thread %u), p99 about %s; %s reclaimed. Its "
 			   "allocations wait meanwhile, so its requests stall.",
 			g->comm, g->key, fmt_count((double)g->count, a, sizeof(a)), fmt_duration(t->duration_s, c, sizeof(c)),
-			why, fmt_duration(total, d1, sizeof(d1)), fmt_pct(share, e, sizeof(e)),
+			why, fmt_duration(total, d1, sizeof(d1)), fmt_window_share(total, t->duration_s, nthreads, ws, sizeof(ws)),
 			fmt_duration(worst, d2, sizeof(d2)), g->max_tid,
 			fmt_duration(tr_hist_quantile(&g->merged, 0.99), d3, sizeof(d3)),
 			fmt_bytes((double)g->extra1 * 4096, b, sizeof(b)));
@@ -92,7 +97,12 @@ static void stall_emit(const struct inputs *in, const struct agg *g, enum severi
 	finding_num(f, "total_stall", total, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
 	finding_num(f, "worst_stall", worst, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
 	finding_num(f, "p99_stall", tr_hist_quantile(&g->merged, 0.99), U_SECONDS, "log2 histogram (BPF)");
-	finding_num(f, "stall_share_of_window", share, U_RATIO, "total_stall / window");
+	finding_num(f, "stall_share_of_window", share, U_RATIO,
+		    summed ? "total_stall / window, threads in all" : "total_stall / window");
+	if (nthreads > 1) {
+		finding_num(f, "threads", (double)nthreads, U_COUNT, "proc/PID/stat num_threads");
+		finding_num(f, "stall_share_per_thread", share / (double)nthreads, U_RATIO, "total_stall / window / threads");
+	}
 	finding_num(f, "pages_reclaimed", (double)g->extra1, U_COUNT, "nr_reclaimed (BPF)");
 	finding_str(f, "reclaim_kind", g->memcg && g->global ? "global and memcg" : g->memcg ? "memcg" : "global",
 		    "which tracepoint pair");

@@ -282,6 +282,29 @@ char *fmt_duration(double s, char *out, size_t n)
 	return out;
 }
 
+char *fmt_window_share(double summed_s, double window_s, int64_t nthreads, char *out, size_t n)
+{
+	char a[32], b[32];
+	double share = window_s > 0 ? summed_s / window_s : -1;
+
+	if (share < 0) {
+		snprintf(out, n, "of an unknown window");
+		return out;
+	}
+	double per = nthreads > 1 ? share / (double)nthreads : -1;
+	if (share <= 1 && nthreads <= 1)
+		snprintf(out, n, "%s of the window", fmt_pct(share, a, sizeof(a)));
+	else if (share <= 1)
+		snprintf(out, n, "%s of the window, threads in all; %s per thread over its %" PRId64 " threads",
+			 fmt_pct(share, a, sizeof(a)), fmt_pct(per, b, sizeof(b)), nthreads);
+	else if (per >= 0 && per <= 1)
+		snprintf(out, n, "threads in all: %s times the window; %s of it per thread over its %" PRId64 " threads",
+			 fmt_count(share, a, sizeof(a)), fmt_pct(per, b, sizeof(b)), nthreads);
+	else
+		snprintf(out, n, "threads in all: %s times the window", fmt_count(share, a, sizeof(a)));
+	return out;
+}
+
 void strv_free(char **v)
 {
 	if (!v)

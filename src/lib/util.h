@@ -88,5 +88,11 @@ char *fmt_bytes(double b, char *out, size_t n);
 char *fmt_pct(double ratio, char *out, size_t n);
 /* A duration: "126 ms", "32.8 ms", "1.26 s", "4.6 us", "0 s". */
 char *fmt_duration(double seconds, char *out, size_t n);
+/* A process's time, summed over its threads (nthreads, 0 when unknown),
+ * against the window: "6.3% of the window"; with threads, "threads in
+ * all" and the share per thread, so that a sum above the window is never
+ * written as a share of it ("threads in all: 3.16 times the window; 40% of
+ * it per thread over its 8 threads"). */
+char *fmt_window_share(double summed_s, double window_s, int64_t nthreads, char *out, size_t n);
 
 #endif

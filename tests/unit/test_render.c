@@ -345,6 +345,33 @@ static void test_one_formatter_per_kind(void **state UNUSED)
 	expect(fmt_pct(0.0001, b, sizeof(b)), "<0.1%", "fmt_pct");
 }
 
+/* A process's time summed over its threads is never a share of the
+ * window above 100% (issue 16: "316% of the window"). */
+static void test_window_share_never_above_the_window(void **state UNUSED)
+{
+	char b[160];
+	expect(fmt_window_share(0.126, 2, 1, b, sizeof(b)), "6.3% of the window", "one thread");
+	expect(fmt_window_share(0.126, 2, 0, b, sizeof(b)), "6.3% of the window", "threads unknown, under the window");
+	expect(fmt_window_share(1, 8, 4, b, sizeof(b)), "12% of the window, threads in all; 3.1% per thread over its 4 threads",
+	       "four threads");
+	expect(fmt_window_share(25.3, 8, 8, b, sizeof(b)),
+	       "threads in all: 3.16 times the window; 40% of it per thread over its 8 threads", "eight threads");
+	expect(fmt_window_share(25.3, 8, 0, b, sizeof(b)), "threads in all: 3.16 times the window", "threads unknown");
+	expect(fmt_window_share(25.3, 8, 1, b, sizeof(b)), "threads in all: 3.16 times the window",
+	       "one thread now, more before");
+	for (double sum = 0.5; sum < 100; sum *= 1.7)
+		for (int64_t n = 0; n < 40; n += 3) {
+			fmt_window_share(sum, 8, n, b, sizeof(b));
+			const char *p = strstr(b, "% of the window");
+			if (p) {
+				while (p > b && (p[-1] == '.' || (p[-1] >= '0' && p[-1] <= '9')))
+					p--;
+				if (atof(p) > 100)
+					fail_msg("%g s in 8 s over %" PRId64 " threads: \"%s\"", sum, n, b);
+			}
+		}
+}
+
 /* The figures of a summary read the same in the evidence beside it. */
 static void test_evidence_reads_as_its_summary(void **state UNUSED)
 {
@@ -399,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_text_hostile_comm_is_inert),
 		cmocka_unit_test(test_json_hostile_comm_round_trips),
 		cmocka_unit_test(test_one_formatter_per_kind),
+		cmocka_unit_test(test_window_share_never_above_the_window),
 		cmocka_unit_test(test_evidence_reads_as_its_summary),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
