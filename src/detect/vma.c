@@ -72,8 +72,8 @@ static const struct vma_size_count *malloc_sized(const struct vma_summary *v)
 
 static void layout_evidence(struct finding *f, const struct vma_summary *v, uint64_t limit, bool assumed)
 {
-	char a[32], b[32], line[512];
-	size_t off = 0;
+	char a[32], b[32];
+	struct entries sizes = {.sep = ", "}, holes = {.sep = ", "};
 
 	finding_num(f, "vmas", (double)v->nvmas, U_COUNT, "proc/PID/maps");
 	finding_num(f, "max_map_count_share", (double)v->nvmas / (double)limit, U_RATIO,
@@ -81,22 +81,21 @@ static void layout_evidence(struct finding *f, const struct vma_summary *v, uint
 			    : "maps; proc/sys/vm/max_map_count");
 	finding_num(f, "mapped_bytes", (double)v->mapped_bytes, U_BYTES, "proc/PID/maps");
 	for (size_t k = 0; k < v->ntop && k < 5; k++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s x %s", k ? ", " : "",
-					fmt_size(v->top_sizes[k].size, a, sizeof(a)),
-					fmt_count((double)v->top_sizes[k].count, b, sizeof(b)));
-	finding_str(f, "region_sizes", line, "proc/PID/maps, most common first");
+		entries_add(&sizes, "%s x %s", fmt_size(v->top_sizes[k].size, a, sizeof(a)),
+			    fmt_count((double)v->top_sizes[k].count, b, sizeof(b)));
+	finding_str(f, "region_sizes", entries_end(&sizes), "proc/PID/maps, most common first");
+	buf_free(&sizes.b);
 	finding_num(f, "holes", (double)v->nholes, U_COUNT, "proc/PID/maps, gaps between regions");
 	finding_num(f, "hole_bytes", (double)v->hole_bytes, U_BYTES, "proc/PID/maps");
 	finding_num(f, "largest_hole", (double)v->largest_hole, U_BYTES, "proc/PID/maps");
 	static const char *const bucket[VMA_HOLE_BUCKETS] = {"<=16 KiB", "<=128 KiB", "<=1 MiB", "<=16 MiB",
 							      "<=1 GiB", ">1 GiB"};
-	off = 0;
 	for (size_t k = 0; k < VMA_HOLE_BUCKETS; k++)
 		if (v->hole_buckets[k])
-			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %s", off ? ", " : "",
-						bucket[k], fmt_count((double)v->hole_buckets[k], a, sizeof(a)));
-	finding_str(f, "hole_sizes", off ? line : "none",
+			entries_add(&holes, "%s: %s", bucket[k], fmt_count((double)v->hole_buckets[k], a, sizeof(a)));
+	finding_str(f, "hole_sizes", holes.shown ? entries_end(&holes) : "none",
 		    "proc/PID/maps, not counting the unused middle of the address space");
+	buf_free(&holes.b);
 	finding_num(f, "unmerged_neighbours", (double)v->unmerged_neighbours, U_COUNT,
 		    "proc/PID/maps: touching anonymous regions, same permissions, kept apart");
 }
@@ -167,16 +166,15 @@ static void frag_search_evidence(struct finding *f, const struct frag *r)
 		finding_num(f, "search_size", (double)r->w->size, U_BYTES, "the size whose searches cost most in all");
 		finding_num(f, "linear_search_steps", (double)r->steps, U_COUNT,
 			    "model over proc/PID/maps: find_vma calls before a hole fits");
-		char line[512];
-		size_t off = 0;
+		struct entries steps = {0};
 		for (size_t k = 0; k < v->ntop; k++)
 			if (v->top_sizes[k].count >= MIN_SIZE_USES && v->top_sizes[k].size >= (64 << 10))
-				off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %s", off ? "; " : "",
-							fmt_size(v->top_sizes[k].size, a, sizeof(a)),
-							fmt_count((double)v->top_sizes[k].linear_steps, b, sizeof(b)));
-		if (off)
-			finding_str(f, "search_steps_by_size", line,
+				entries_add(&steps, "%s: %s", fmt_size(v->top_sizes[k].size, a, sizeof(a)),
+					    fmt_count((double)v->top_sizes[k].linear_steps, b, sizeof(b)));
+		if (steps.shown)
+			finding_str(f, "search_steps_by_size", entries_end(&steps),
 				    "model: find_vma calls for one more mapping of each size it uses (64 KiB and up)");
+		buf_free(&steps.b);
 	}
 }
 
@@ -480,13 +478,14 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 		    "mmap flags & MAP_ANONYMOUS (BPF)");
 	if (c->failed)
 		finding_num(f, "failed_calls", (double)c->failed, U_COUNT, "mmap/munmap returning an error (BPF)");
-	char line[512], b[32], d[32];
-	size_t off = 0;
-	for (size_t j = 0; j < c->nsizes && j < CHURN_SIZES; j++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %s mmap / %s munmap", j ? "; " : "",
-					fmt_size(c->sizes[j].len, a, sizeof(a)), fmt_count((double)c->sizes[j].mmaps, b, sizeof(b)),
-					fmt_count((double)c->sizes[j].munmaps, d, sizeof(d)));
-	finding_str(f, "sizes", line, "mmap/munmap lengths, most paired first (BPF)");
+	/* Whole entries, the first CHURN_SIZES, and how many more. */
+	struct entries sizes = {.max_n = CHURN_SIZES, .max_len = 400};
+	char b[32], d[32];
+	for (size_t j = 0; j < c->nsizes; j++)
+		entries_add(&sizes, "%s: %s mmap / %s munmap", fmt_size(c->sizes[j].len, a, sizeof(a)),
+			    fmt_count((double)c->sizes[j].mmaps, b, sizeof(b)), fmt_count((double)c->sizes[j].munmaps, d, sizeof(d)));
+	finding_str(f, "sizes", entries_end(&sizes), "mmap/munmap lengths, most paired first (BPF)");
+	buf_free(&sizes.b);
 	if (t->groups & TG_VMA_SEARCH) {
 		finding_num(f, "unmapped_area_searches", (double)c->searches / k->dur, U_PER_S, "mmap:vm_unmapped_area (BPF)");
 		if (c->search_failed)

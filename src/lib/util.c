@@ -60,6 +60,14 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
+static char *vfmt_entry(const char *fmt, va_list ap)
+{
+	char *p;
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom(0);
+	return p;
+}
+
 void buf_reserve(struct buf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)
@@ -303,6 +311,40 @@ char *fmt_window_share(double summed_s, double window_s, int64_t nthreads, char 
 	else
 		snprintf(out, n, "threads in all: %s times the window", fmt_count(share, a, sizeof(a)));
 	return out;
+}
+
+void entries_add(struct entries *e, const char *fmt, ...)
+{
+	va_list ap;
+	_cleanup_free_ char *one = NULL;
+	const char *sep = e->sep ? e->sep : "; ";
+
+	if (e->left || (e->max_n && e->shown >= e->max_n)) {
+		e->left++;
+		return;
+	}
+	va_start(ap, fmt);
+	one = vfmt_entry(fmt, ap);
+	va_end(ap);
+	size_t need = strlen(one) + (e->shown ? strlen(sep) : 0);
+	if (e->max_len && e->b.len + need > e->max_len && e->shown) {
+		e->left++;
+		return;
+	}
+	if (e->shown)
+		buf_append(&e->b, sep, strlen(sep));
+	buf_append(&e->b, one, strlen(one));
+	e->shown++;
+}
+
+const char *entries_end(struct entries *e)
+{
+	const char *sep = e->sep ? e->sep : "; ";
+	if (e->left && !e->ended)
+		buf_printf(&e->b, "%s+%zu more", e->shown ? sep : "", e->left);
+	e->ended = true;
+	buf_reserve(&e->b, 0);
+	return e->b.data;
 }
 
 void strv_free(char **v)

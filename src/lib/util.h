@@ -58,6 +58,24 @@ void buf_append(struct buf *b, const void *p, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_FMT(2, 3);
 void buf_free(struct buf *b);
 
+/* A list of whole entries ("516 KiB: 3 mmap; 8 KiB: 1 mmap; +3 more"):
+ * at most max_n of them (0: any number) in at most max_len bytes (0: any
+ * length; the first entry is always kept). An entry that does not fit is
+ * left out whole, with every one after it, and entries_end() says how
+ * many. Zero-initialise, set the limits and sep (NULL: "; "), add, end,
+ * then buf_free(&e.b). */
+struct entries {
+	struct buf b;
+	size_t max_n, max_len;
+	const char *sep;
+	size_t shown, left;
+	bool ended;
+};
+void entries_add(struct entries *e, const char *fmt, ...) PRINTF_FMT(2, 3);
+/* The list, with "+N more" when entries were left out; "" when none was
+ * added. Valid until buf_free(&e->b). */
+const char *entries_end(struct entries *e);
+
 double now_monotonic(void);
 double now_realtime(void);
 /* ISO 8601 UTC with milliseconds, into out (at least 32 bytes). */

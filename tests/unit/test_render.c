@@ -372,6 +372,26 @@ static void test_window_share_never_above_the_window(void **state UNUSED)
 		}
 }
 
+/* A list keeps whole entries and says how many it left out. */
+static void test_entries_are_whole(void **state UNUSED)
+{
+	struct entries e = {.max_n = 3};
+	for (int i = 1; i <= 5; i++)
+		entries_add(&e, "%d KiB: %d mmap / %d munmap", 4 * i, i, i);
+	expect(entries_end(&e), "4 KiB: 1 mmap / 1 munmap; 8 KiB: 2 mmap / 2 munmap; 12 KiB: 3 mmap / 3 munmap; +2 more",
+	       "by count");
+	buf_free(&e.b);
+	e = (struct entries){.max_len = 30, .sep = ", "};
+	for (int i = 1; i <= 4; i++)
+		entries_add(&e, "%d KiB: %d mmap / %d munmap", 16 * i, i, i);
+	expect(entries_end(&e), "16 KiB: 1 mmap / 1 munmap, +3 more", "by length: the next one does not fit whole");
+	expect(entries_end(&e), "16 KiB: 1 mmap / 1 munmap, +3 more", "ended once");
+	buf_free(&e.b);
+	e = (struct entries){0};
+	expect(entries_end(&e), "", "empty");
+	buf_free(&e.b);
+}
+
 /* The figures of a summary read the same in the evidence beside it. */
 static void test_evidence_reads_as_its_summary(void **state UNUSED)
 {
@@ -427,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_json_hostile_comm_round_trips),
 		cmocka_unit_test(test_one_formatter_per_kind),
 		cmocka_unit_test(test_window_share_never_above_the_window),
+		cmocka_unit_test(test_entries_are_whole),
 		cmocka_unit_test(test_evidence_reads_as_its_summary),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
