@@ -206,7 +206,11 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	__u64 key = (__u64)mm;
-	if (write && success && wanted(tgid)) {
+	/* Only a hold of the task's own address space: fork's dup_mmap also
+	 * write-locks the child's new mm, which nobody can wait for yet, and
+	 * counting it too booked every fork twice to the parent. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (write && success && mm == task->mm && wanted(tgid)) {
 		__u64 where = current_syscall();
 		struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .where = where,
 					.flags = current_clone_flags(where), .tid = tid, .tgid = tgid};
