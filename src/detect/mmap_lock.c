@@ -69,7 +69,7 @@ struct mlwaits {
 
 static void contention_summary(const struct traced *t, struct finding *f, const struct mlwaits *c)
 {
-	char a[32], b[32], cw[48], d[48], e2[96], f2[32];
+	char a[32], b[32], cw[48], d[48], e2[96], f2[32], g2[32], h2[32];
 	const char *proc = c->proc;
 	const struct tr_event *ev = c->ev;
 	struct buf s = {0};
@@ -101,12 +101,12 @@ static void contention_summary(const struct traced *t, struct finding *f, const 
 			buf_printf(&s, " (address 0x%" PRIx64 ")", ev->extra1);
 		if (ev->ml.present) {
 			double gb = (double)ev->ml.total_vm * 4096;
-			buf_printf(&s, "; thread %s (tid %u) held it for writing for %s in %s, with %s mapped in %" PRIu64
-				       " regions.",
+			buf_printf(&s, "; thread %s (tid %u) held it for writing for %s in %s, with %s mapped in %s "
+				       "regions.",
 				   ev->ml.comm, ev->ml.tid, fmt_duration((double)ev->ml.hold_ns / 1e9, b, sizeof(b)),
 				   where_is_clone(ev->ml.where) ? child_made(ev->ml.where, ev->ml.flags, e2, sizeof(e2))
 								: tr_ml_where(ev->ml.where, d, sizeof(d)),
-				   fmt_bytes(gb, f2, sizeof(f2)), ev->ml.map_count);
+				   fmt_bytes(gb, f2, sizeof(f2)), fmt_count((double)ev->ml.map_count, g2, sizeof(g2)));
 		} else if (!(t->groups & TG_MMAP_LOCK)) {
 			buf_printf(&s, "; kstall saw the wait through lock:contention_begin/end (this kernel "
 				       "lacks the mmap_lock tracepoints, or KSTALL_ML_CONTENTION=1), which do not "
@@ -122,9 +122,10 @@ static void contention_summary(const struct traced *t, struct finding *f, const 
 		buf_printf(&s, "Threads of %s (pid %u) waited up to %s for %s mmap_lock.", proc, c->h0->tgid,
 			   fmt_duration(c->worst, a, sizeof(a)), whose);
 	}
-	buf_printf(&s, " In %.1f s: %" PRIu64 " waits for reading and %" PRIu64 " for writing, %s in all. Page faults, "
+	buf_printf(&s, " In %s: %s waits for reading and %s for writing, %s in all. Page faults, "
 		       "mmap, munmap and /proc/PID/maps readers of this process all queue behind a writer.",
-		   t->duration_s, c->nr, c->nw, fmt_duration(c->total, a, sizeof(a)));
+		   fmt_duration(t->duration_s, b, sizeof(b)), fmt_count((double)c->nr, g2, sizeof(g2)),
+		   fmt_count((double)c->nw, h2, sizeof(h2)), fmt_duration(c->total, a, sizeof(a)));
 	if (c->remote)
 		buf_printf(&s, " These waits were for other processes' locks: the harm is this reader's.");
 	finding_summary(f, "%s", s.data);
@@ -257,19 +258,21 @@ static void fork_events(const struct traced *t, const struct tr_hist *h, struct 
 
 static void fork_summary(const struct traced *t, const struct tr_hist *h, struct finding *f, const struct forks *k)
 {
-	char a[32], b[32], d[32];
+	char a[32], b[32], d[32], e[32], w[32];
 	const char *proc = h->comm, *c = k->made;
 	struct buf s = {0};
-	buf_printf(&s, "%s (pid %u) made %" PRIu64 " children by %s in %.1f s; each holds the parent's mmap_lock for "
+	buf_printf(&s, "%s (pid %u) made %s children by %s in %s; each holds the parent's mmap_lock for "
 		       "writing while the kernel copies its page tables and VMAs (dup_mmap): up to %s, %s in all",
-		   proc, h->tgid, h->extra1, c, t->duration_s, fmt_duration(k->max, a, sizeof(a)),
-		   fmt_duration((double)h->sum_ns / 1e9, b, sizeof(b)));
+		   proc, h->tgid, fmt_count((double)h->extra1, e, sizeof(e)), c, fmt_duration(t->duration_s, w, sizeof(w)),
+		   fmt_duration(k->max, a, sizeof(a)), fmt_duration((double)h->sum_ns / 1e9, b, sizeof(b)));
 	if (k->vm > 0)
-		buf_printf(&s, ", with %s mapped in %.0f regions", fmt_bytes(k->vm, d, sizeof(d)), k->vmas);
+		buf_printf(&s, ", with %s mapped in %s regions on average", fmt_bytes(k->vm, d, sizeof(d)),
+			   fmt_count(k->vmas, e, sizeof(e)));
 	buf_printf(&s, ".");
 	if (k->stalled)
-		buf_printf(&s, " Meanwhile %u wait%s of its threads lasted %s at worst (%s, tid %u).", k->stalled,
-			   k->stalled == 1 ? "" : "s", fmt_duration(k->stalled_max, a, sizeof(a)), k->victim->comm, k->victim->tid);
+		buf_printf(&s, " Meanwhile %s wait%s of its threads lasted %s at worst (%s, tid %u).",
+			   fmt_count(k->stalled, e, sizeof(e)), k->stalled == 1 ? "" : "s",
+			   fmt_duration(k->stalled_max, a, sizeof(a)), k->victim->comm, k->victim->tid);
 	else
 		buf_printf(&s, " No thread of it was seen waiting meanwhile.");
 	buf_printf(&s, " glibc 2.35 and later make system() and popen() with clone(CLONE_VM|CLONE_VFORK), which "

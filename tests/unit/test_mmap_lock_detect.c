@@ -80,7 +80,7 @@ static void test_seed000_mmap_lock(void **state UNUSED)
 					   "(pid 24100), for reading, in page fault in "));
 	assert_non_null(strstr(x->summary, "(address 0x7f0000001000)"));
 	assert_non_null(strstr(x->summary, "thread plugin (tid 24190) held it for writing for 640 ms in clone without "
-					   "CLONE_VM, i.e. a fork (the address space is copied), with 12.0 GiB mapped"));
+					   "CLONE_VM, i.e. a fork (the address space is copied), with 12 GiB mapped"));
 	assert_true(fabs(ev(x, "worst_wait") - 0.622) < 1e-9);
 	assert_string_equal(finding_evidence(x, "worst_wait")->unit, U_SECONDS);
 	assert_string_equal(finding_evidence(x, "holder")->str, "plugin");
