@@ -1023,12 +1023,40 @@ static double cpu_steal(const struct inputs *in, int cpu)
  * C-state). How many fired late, and how many of them while idle. */
 struct late_timers {
 	unsigned late, idle; /* at or above --threshold; of them, with the CPU idle */
-	double in_tasks_s;   /* how late, summed over those in tasks */
+	unsigned stretches;  /* of those in tasks, distinct stretches: timers late
+			      * together (one interrupt ran them all) count once */
+	double in_tasks_s;   /* how long those stretches were, together */
 };
+
+struct span {
+	double from, to;
+};
+
+static int by_from(const void *a, const void *b)
+{
+	double x = ((const struct span *)a)->from, y = ((const struct span *)b)->from;
+	return x < y ? -1 : x > y;
+}
+
+/* Each late timer in a task covers [fired - lateness, fired]: overlapping
+ * ones are one stretch with interrupts off. */
+static void late_stretches(struct span *v, size_t n, struct late_timers *ret)
+{
+	qsort(v, n, sizeof(*v), by_from);
+	for (size_t i = 0; i < n;) {
+		double from = v[i].from, to = v[i].to;
+		for (i++; i < n && v[i].from <= to; i++)
+			to = fmax(to, v[i].to);
+		ret->stretches++;
+		ret->in_tasks_s += to - from;
+	}
+}
 
 static const struct tr_event *late_timer_task(const struct traced *t, uint32_t cpu, struct late_timers *ret)
 {
 	const struct tr_event *worst = NULL;
+	struct span *v = xcalloc(t->nevents + 1, sizeof(*v));
+	size_t n = 0;
 	*ret = (struct late_timers){0};
 	for (size_t k = 0; k < t->nevents; k++) {
 		const struct tr_event *e = &t->events[k];
@@ -1039,10 +1067,12 @@ static const struct tr_event *late_timer_task(const struct traced *t, uint32_t c
 			ret->idle++;
 			continue;
 		}
-		ret->in_tasks_s += (double)e->dur_ns / 1e9;
+		v[n++] = (struct span){e->t_s - (double)e->dur_ns / 1e9, e->t_s};
 		if (!worst || e->dur_ns > worst->dur_ns)
 			worst = e;
 	}
+	late_stretches(v, n, ret);
+	free(v);
 	return worst;
 }
 
@@ -1069,7 +1099,7 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 		bool all_idle = late > 0 && idle == late;
 		double steal = cpu_steal(in, (int)h->tgid);
 		bool steal_covers = steal >= 0 && lt.in_tasks_s > 0 && steal * t->duration_s >= lt.in_tasks_s && !p99_high;
-		bool recurs = p99_high || late - idle >= 2;
+		bool recurs = p99_high || lt.stretches >= 2;
 		enum severity sev = all_idle || steal >= LATE_STEAL_INFO || steal_covers || !recurs ? SEV_INFO
 				    : max >= LATE_CRIT_MAX_S			      ? SEV_CRITICAL
 										      : SEV_WARNING;
@@ -1109,6 +1139,7 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 		finding_num(f, "lateness_max", max, U_SECONDS, "hrtimer_expire_entry now - expires");
 		finding_num(f, "lateness_p99", p99, U_SECONDS, "hrtimer_expire_entry (log2 bucket edge)");
 		finding_num(f, "late_over_threshold", late, U_COUNT, "outlier events at or above --threshold");
+		finding_num(f, "stretches", lt.stretches, U_COUNT, "late timers in tasks, overlapping ones counted once");
 		if (steal >= 0)
 			finding_num(f, "steal_share", steal, U_RATIO, "proc/stat, this CPU");
 		char cs[16];
