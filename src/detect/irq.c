@@ -532,8 +532,9 @@ static void softirq_hotspot(const struct inputs *in, struct cpus *w, struct find
 	finding_subject(f, SUBJ_CPU, cpu);
 	finding_remedy(f, "Spread the device's interrupts: more hardware queues (RSS: ethtool -L DEV combined N) "
 			  "with their IRQs on different CPUs (/proc/irq/N/smp_affinity, or irqbalance).");
-	finding_remedy(f, "For a single-queue device, RPS spreads the protocol work to other CPUs, but only to CPUs "
-			  "with headroom (see irq.rps_on_busy_host).");
+	finding_remedy(f, "For a single-queue device, RPS spreads the protocol work to other CPUs, at the cost of an "
+			  "IPI and a softirq on the target per batch: only to CPUs with headroom (see "
+			  "irq.rps_on_busy_host).");
 	finding_remedy(f, "Or keep latency-sensitive threads off CPU %d (taskset, cpusets).", h.hot->cpu);
 	finding_ref(f, "kstall explain irq.softirq_hotspot");
 }
@@ -612,7 +613,8 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 	finding_subject(f, SUBJ_CPU, cpu);
 	finding_remedy(f, "RPS: turn it off, or steer to fewer CPUs with headroom (irq.rps_on_busy_host).");
 	finding_remedy(f, "TLB shootdowns: reuse memory instead of unmapping it (vma.mmap_churn), fewer threads "
-			  "touching one address space, or madvise(MADV_FREE) instead of MADV_DONTNEED.");
+			  "touching one address space, or madvise(MADV_FREE) instead of MADV_DONTNEED (the cost: "
+			  "freed pages stay in RSS until memory is short).");
 	finding_ref(f, "kstall explain irq.ipi_storm");
 }
 
@@ -685,8 +687,9 @@ static void drops_evidence(const struct inputs *in, struct finding *f, const str
 	snprintf(cpu, sizeof(cpu), "%d", d->worst->cpu);
 	finding_subject(f, SUBJ_CPU, cpu);
 	if (d->dropped > 0)
-		finding_remedy(f, "Raise net.core.netdev_max_backlog (e.g. to %" PRIu64 ") so bursts fit, and find "
-				  "why CPU %d cannot keep up (irq.softirq_hotspot, a busy CPU).",
+		finding_remedy(f, "Raise net.core.netdev_max_backlog (e.g. to %" PRIu64 ") so bursts fit (the cost: "
+				  "packets wait longer in the queue instead of being dropped), and find why CPU %d "
+				  "cannot keep up (irq.softirq_hotspot, a busy CPU).",
 			       has_backlog && backlog ? backlog * 4 : 4000, d->worst->cpu);
 	finding_remedy(f, "Spread receive work over more CPUs (RSS queues, or RPS to CPUs with headroom).");
 	finding_remedy(f, "Time squeezes alone: raise net.core.netdev_budget / netdev_budget_usecs a little; it "
@@ -837,11 +840,14 @@ static void softirq_long(const struct traced *t, struct findings *out)
 		char cs[16];
 		snprintf(cs, sizeof(cs), "%u", cpu);
 		finding_subject(f, SUBJ_CPU, cs);
-		finding_remedy(f, "NET_RX: spread receive work (RSS queues, RPS to CPUs with headroom), lower "
-				  "net.core.netdev_budget_usecs to bound a round; TIMER/HRTIMER: fewer timers (high "
-				  "timer churn in an application); RCU: see rcu_nocbs / rcutree settings.");
+		finding_remedy(f, "NET_RX: spread receive work (RSS queues, RPS to CPUs with headroom), or lower "
+				  "net.core.netdev_budget_usecs to bound a round (the cost: more of the work is left to "
+				  "ksoftirqd, and receive throughput can drop); TIMER/HRTIMER: fewer timers (high timer "
+				  "churn in an application); RCU: see rcu_nocbs / rcutree settings.");
 		finding_remedy(f, "Long waits: keep CPU-bound threads off the CPUs that take the device's interrupts, or "
-				  "give ksoftirqd a higher priority (chrt) on those CPUs.");
+				  "give ksoftirqd a real-time priority (chrt) on those CPUs. The cost of chrt: under a "
+				  "flood the deferred work then runs ahead of every ordinary thread there, the "
+				  "application included.");
 		finding_ref(f, "kstall explain irq.softirq_long");
 	}
 }
@@ -933,9 +939,11 @@ static void ksoftirqd_latency(const struct traced *t, struct findings *out)
 		char cs[16];
 		snprintf(cs, sizeof(cs), "%u", h->tgid);
 		finding_subject(f, SUBJ_CPU, cs);
-		finding_remedy(f, "Give ksoftirqd/%u a real-time priority (chrt -f -p 1 PID) so deferred softirqs run "
-				  "ahead of ordinary threads, or keep CPU-bound threads off the CPUs that take the "
-				  "device's interrupts.", h->tgid);
+		finding_remedy(f, "Keep CPU-bound threads off the CPUs that take the device's interrupts (taskset, "
+				  "cpusets), or give ksoftirqd/%u a real-time priority (chrt -f -p 1 PID) so deferred "
+				  "softirqs run ahead of ordinary threads. The cost of chrt: under a packet flood "
+				  "ksoftirqd then takes that CPU from the application, which is why it is an ordinary "
+				  "thread.", h->tgid);
 		finding_remedy(f, "Reduce the softirq load that spills over (irq.softirq_hotspot, RPS to CPUs with "
 				  "headroom).");
 		finding_ref(f, "kstall explain irq.ksoftirqd_latency");
