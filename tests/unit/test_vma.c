@@ -163,12 +163,15 @@ static void test_seed001_fragmentation(void **state UNUSED)
 	run_free(&r);
 	drop_tree(dir);
 
-	/* The same process on 6.18: a gap tree, a warning for the count. */
+	/* The same process on 6.18: a gap tree. The count is information
+	 * (issue 16: a warning is harm a user would notice, and FIELD-NOTES
+	 * measured no cost from 9,000 unmergeable regions on 6.18; it was a
+	 * warning from 5,000 regions, which every large JVM or browser has). */
 	dir = seed001_tree("6.18.44", "65530");
 	run_tree(dir, &r);
 	f = find(&r, "vma.fragmentation");
 	assert_non_null(f);
-	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->severity, SEV_INFO);
 	assert_null(finding_evidence(f, "linear_search_steps"));
 	assert_true(ev(f, "tree_search_steps") > 13 && ev(f, "tree_search_steps") < 14);
 	assert_non_null(strstr(f->summary, "gap-augmented tree"));
@@ -364,6 +367,22 @@ static void test_mmap_churn_short_lived(void **state UNUSED)
 	for (size_t i = 0; i < group->nsubj; i++)
 		parent |= group->subj[i].pid == 4000 && !strcmp(group->subj[i].comm, "httpd");
 	assert_true(parent);
+	findings_free(&f);
+	skips_free(&s);
+	traced_free(&t);
+
+	/* A build host's or a shell loop's thousands of short processes, each
+	 * starting up with a pair or two (ld.so's cache): not churn. */
+	t = (struct traced){.duration_s = 10, .groups = TG_VMA | TG_VMA_SEARCH};
+	for (uint32_t q = 7000; q < 10000; q++) {
+		add_vmop(&t, TR_MMAP, q, 45056, 1, 3000);
+		add_vmop(&t, TR_MUNMAP, q, 45056, 1, 3000);
+	}
+	for (size_t i = 0; i < t.nhists; i++)
+		snprintf(t.hists[i].comm, sizeof(t.hists[i].comm), "true");
+	in.cur.nprocs = 0;
+	detect_inputs(&in, &f, &s);
+	assert_null(find_in(&f, "vma.mmap_churn")); /* 300 pairs/s, one per process */
 	findings_free(&f);
 	skips_free(&s);
 	traced_free(&t);
