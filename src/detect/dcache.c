@@ -123,7 +123,7 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 	bool kswapd_spin = d->kswapd_max >= KSWAPD_SPINNING;
 	double horizon_bytes = d->bytes + (d->growth > 0 ? d->growth * DENTRY_BYTES * GROWTH_HORIZON_S : 0);
 	enum severity sev;
-	char a[32], b[32], c[32], e[32];
+	char a[32], b[32], c[32], e[32], g[32];
 
 	if ((d->share >= BLOAT_CRIT_SHARE && d->nr >= BLOAT_CRIT_MIN) ||
 	    (d->share >= BLOAT_CRIT_SHARE_KSWAPD && d->nr >= BLOAT_CRIT_MIN && kswapd_spin))
@@ -140,16 +140,16 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 			      fmt_count(d->nr, b, sizeof(b)));
 	else
 		finding_title(f, "Dentry cache grows by %s dentries/s (%s of memory now)",
-			      fmt_count(d->growth, a, sizeof(a)), fmt_pct(d->share, b, sizeof(b)));
+			      fmt_rate(d->growth, a, sizeof(a)), fmt_pct(d->share, b, sizeof(b)));
 	struct buf s = {0};
-	buf_printf(&s, "The dentry cache holds about %s (%s dentries at ~%.0f B each), %s of MemTotal",
-		   fmt_bytes(d->bytes, a, sizeof(a)), fmt_count(d->nr, b, sizeof(b)), DENTRY_BYTES,
+	buf_printf(&s, "The dentry cache holds about %s (%s dentries at ~%s each), %s of MemTotal",
+		   fmt_bytes(d->bytes, a, sizeof(a)), fmt_count(d->nr, b, sizeof(b)), fmt_bytes(DENTRY_BYTES, g, sizeof(g)),
 		   fmt_pct(d->share, c, sizeof(c)));
 	if (d->has_slab)
 		buf_printf(&s, "; slab is %s", fmt_bytes((double)d->slab, e, sizeof(e)));
 	buf_printf(&s, ".");
 	if (d->growth >= GROWTH_WARN_PER_S)
-		buf_printf(&s, " It grows by %s dentries/s.", fmt_count(d->growth, a, sizeof(a)));
+		buf_printf(&s, " It grows by %s dentries/s.", fmt_rate(d->growth, a, sizeof(a)));
 	if (kswapd_spin)
 		buf_printf(&s, " kswapd is spinning (%s of a CPU %s) shrinking it: while it does, path "
 			       "lookups on every CPU can stall for seconds.",
@@ -216,10 +216,10 @@ static void emit_negative(const struct inputs *in, struct findings *out, const s
 		   fmt_bytes(nbytes, c, sizeof(c)));
 	if (fast)
 		buf_printf(&s, " They grow by %s/s: some process is looking up missing paths in a loop.",
-			   fmt_count(d->neg_growth, a, sizeof(a)));
+			   fmt_rate(d->neg_growth, a, sizeof(a)));
 	if (dominant && !d->has_memtotal)
-		buf_printf(&s, " Their share of memory is unknown (%s): critical needs it (%.0f%% of MemTotal), so "
-			       "this is at most a warning.", d->memtotal_why, NEG_CRIT_SHARE_OF_MEM * 100);
+		buf_printf(&s, " Their share of memory is unknown (%s): critical needs it (%s of MemTotal), so "
+			       "this is at most a warning.", d->memtotal_why, fmt_pct(NEG_CRIT_SHARE_OF_MEM, a, sizeof(a)));
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 
@@ -324,21 +324,21 @@ static const char *const producers_ids[] = {"dcache.negative_dentry_producers", 
 /* The producer's top path patterns, as evidence. */
 static void add_patterns(struct finding *f, const struct tr_lookup *l)
 {
-	char a[32];
+	char a[32], b[32], c[32];
 	for (size_t j = 0; j < l->patterns.n && j < MAX_PATTERNS; j++) {
 		const struct pattern_count *pc = &l->patterns.v[j];
-		char name[32], val[600];
+		char name[32];
 		double share = (double)pc->n / (double)l->patterns.total;
 		snprintf(name, sizeof(name), "pattern_%zu", j + 1);
 		/* A pattern seen only once or twice in the samples says
-		 * nothing about its share: do not extrapolate it. */
-		if (pc->n >= 3)
-			snprintf(val, sizeof(val), "%s (%.0f%% of %" PRIu64 " sampled paths, ~%s failures; e.g. %s)",
-				 pc->pattern, share * 100, l->patterns.total,
-				 fmt_count(share * (double)l->failed, a, sizeof(a)), pc->example);
-		else
-			snprintf(val, sizeof(val), "%s (%" PRIu64 " of %" PRIu64 " sampled paths)", pc->pattern,
-				 pc->n, l->patterns.total);
+		 * nothing about its share: do not extrapolate it. Whole, however
+		 * long the paths (a recording's may be any length). */
+		_cleanup_free_ char *val =
+			pc->n >= 3 ? xasprintf("%s (%s of %s sampled paths, ~%s failures; e.g. %s)", pc->pattern,
+					       fmt_pct(share, b, sizeof(b)), fmt_count((double)l->patterns.total, c, sizeof(c)),
+					       fmt_count(share * (double)l->failed, a, sizeof(a)), pc->example)
+				   : xasprintf("%s (%s of %s sampled paths)", pc->pattern, fmt_count((double)pc->n, a, sizeof(a)),
+					       fmt_count((double)l->patterns.total, c, sizeof(c)));
 		finding_str(f, name, val, "sampled failed paths (BPF)");
 	}
 }
@@ -354,7 +354,7 @@ struct growth {
 static void producer(const struct inputs *in, const struct tr_lookup *l, const struct growth *g, struct findings *out)
 {
 	const struct traced *t = in->traced;
-	char a[32], b[32];
+	char a[32], b[32], c[32], d[32];
 	double rate = (double)l->failed / t->duration_s;
 	/* The process's name now, if it still runs (it may have exec'd). */
 	const struct proc_entry *pe = sample_proc(&in->cur, (int)l->tgid);
@@ -369,22 +369,22 @@ static void producer(const struct inputs *in, const struct tr_lookup *l, const s
 	 * it was measured to grow. */
 	if (growing)
 		finding_title(f, "%s (pid %u) fails %s path lookups/s; the dentry cache grows by %s/s", comm, l->tgid,
-			      fmt_count(rate, a, sizeof(a)), fmt_count(g->growth, b, sizeof(b)));
+			      fmt_rate(rate, a, sizeof(a)), fmt_rate(g->growth, b, sizeof(b)));
 	else
-		finding_title(f, "%s (pid %u) fails %s path lookups/s", comm, l->tgid, fmt_count(rate, a, sizeof(a)));
+		finding_title(f, "%s (pid %u) fails %s path lookups/s", comm, l->tgid, fmt_rate(rate, a, sizeof(a)));
 	struct buf s = {0};
-	buf_printf(&s, "%s (pid %u) looked up %s paths that do not exist in %.1f s (%s/s, %.0f%% of its "
+	buf_printf(&s, "%s (pid %u) looked up %s paths that do not exist in %s (%s/s, %s of its "
 		       "path lookups).", comm, l->tgid, fmt_count((double)l->failed, a, sizeof(a)),
-		   t->duration_s, fmt_count(rate, b, sizeof(b)),
-		   l->calls ? 100.0 * (double)l->failed / (double)l->calls : 0);
+		   fmt_duration(t->duration_s, c, sizeof(c)), fmt_rate(rate, b, sizeof(b)),
+		   fmt_pct(l->calls ? (double)l->failed / (double)l->calls : 0, d, sizeof(d)));
 	if (l->patterns.n && l->patterns.total)
-		buf_printf(&s, " Mostly %s (%.0f%% of sampled paths).", l->patterns.v[0].pattern,
-			   100.0 * (double)l->patterns.v[0].n / (double)l->patterns.total);
+		buf_printf(&s, " Mostly %s (%s of sampled paths).", l->patterns.v[0].pattern,
+			   fmt_pct((double)l->patterns.v[0].n / (double)l->patterns.total, a, sizeof(a)));
 	if (growing)
-		buf_printf(&s, " The dentry cache grows by %s/s meanwhile.", fmt_count(g->growth, a, sizeof(a)));
+		buf_printf(&s, " The dentry cache grows by %s/s meanwhile.", fmt_rate(g->growth, a, sizeof(a)));
 	else if (g->has)
 		buf_printf(&s, " The dentry cache grew by %s/s meanwhile: few of the negative dentries stayed (their "
-			       "directory was removed, or reclaim took them).", fmt_count(g->growth > 0 ? g->growth : 0, a, sizeof(a)));
+			       "directory was removed, or reclaim took them).", fmt_rate(g->growth > 0 ? g->growth : 0, a, sizeof(a)));
 	else if (!g->has && rate >= PRODUCER_CRIT_PER_S)
 		buf_printf(&s, " Whether the dentry cache grows meanwhile is unknown (%s): critical needs it, so "
 			       "this is at most a warning.", g->why);

@@ -37,16 +37,11 @@
 static const char *const static_ids[] = {"vma.fragmentation", "vma.map_count_near_limit", NULL};
 static const char *const churn_ids[] = {"vma.mmap_churn", NULL};
 
-/* "516 KiB", "1 MiB", "4100 B": exact, as region sizes are. */
+/* A region's length, as every size is written (fmt_bytes: "516 KiB",
+ * "1 MiB", "4100 B", exact), so the evidence reads the same. */
 static char *fmt_size(uint64_t b, char *out, size_t n)
 {
-	if (b && b % (1 << 20) == 0)
-		snprintf(out, n, "%" PRIu64 " MiB", b >> 20);
-	else if (b && b % 1024 == 0)
-		snprintf(out, n, "%" PRIu64 " KiB", b >> 10);
-	else
-		snprintf(out, n, "%" PRIu64 " B", b);
-	return out;
+	return fmt_bytes((double)b, out, n);
 }
 
 /* glibc serves a malloc of n bytes at or above its mmap threshold with an
@@ -85,8 +80,8 @@ static const struct vma_size_count *malloc_sized(const struct vma_summary *v)
 
 static void layout_evidence(struct finding *f, const struct vma_summary *v, uint64_t limit, bool assumed)
 {
-	char a[32], line[512];
-	size_t off = 0;
+	char a[32], b[32];
+	struct entries sizes = {.sep = ", "}, holes = {.sep = ", "};
 
 	finding_num(f, "vmas", (double)v->nvmas, U_COUNT, "proc/PID/maps");
 	finding_num(f, "max_map_count_share", (double)v->nvmas / (double)limit, U_RATIO,
@@ -94,21 +89,21 @@ static void layout_evidence(struct finding *f, const struct vma_summary *v, uint
 			    : "maps; proc/sys/vm/max_map_count");
 	finding_num(f, "mapped_bytes", (double)v->mapped_bytes, U_BYTES, "proc/PID/maps");
 	for (size_t k = 0; k < v->ntop && k < 5; k++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s x %zu", k ? ", " : "",
-					fmt_size(v->top_sizes[k].size, a, sizeof(a)), v->top_sizes[k].count);
-	finding_str(f, "region_sizes", line, "proc/PID/maps, most common first");
+		entries_add(&sizes, "%s x %s", fmt_size(v->top_sizes[k].size, a, sizeof(a)),
+			    fmt_count((double)v->top_sizes[k].count, b, sizeof(b)));
+	finding_str(f, "region_sizes", entries_end(&sizes), "proc/PID/maps, most common first");
+	buf_free(&sizes.b);
 	finding_num(f, "holes", (double)v->nholes, U_COUNT, "proc/PID/maps, gaps between regions");
 	finding_num(f, "hole_bytes", (double)v->hole_bytes, U_BYTES, "proc/PID/maps");
 	finding_num(f, "largest_hole", (double)v->largest_hole, U_BYTES, "proc/PID/maps");
 	static const char *const bucket[VMA_HOLE_BUCKETS] = {"<=16 KiB", "<=128 KiB", "<=1 MiB", "<=16 MiB",
 							      "<=1 GiB", ">1 GiB"};
-	off = 0;
-	for (size_t b = 0; b < VMA_HOLE_BUCKETS; b++)
-		if (v->hole_buckets[b])
-			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %zu", off ? ", " : "",
-						bucket[b], v->hole_buckets[b]);
-	finding_str(f, "hole_sizes", off ? line : "none",
+	for (size_t k = 0; k < VMA_HOLE_BUCKETS; k++)
+		if (v->hole_buckets[k])
+			entries_add(&holes, "%s: %s", bucket[k], fmt_count((double)v->hole_buckets[k], a, sizeof(a)));
+	finding_str(f, "hole_sizes", holes.shown ? entries_end(&holes) : "none",
 		    "proc/PID/maps, not counting the unused middle of the address space");
+	buf_free(&holes.b);
 	finding_num(f, "unmerged_neighbours", (double)v->unmerged_neighbours, U_COUNT,
 		    "proc/PID/maps: touching anonymous regions, same permissions, kept apart");
 }
@@ -126,37 +121,40 @@ struct frag {
 static void frag_summary(struct finding *f, const struct frag *r)
 {
 	const struct vma_summary *v = &r->p->vma;
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], d[32];
 	struct buf s = {0};
-	buf_printf(&s, "%s (pid %d) has %zu memory regions", r->comm, r->p->stat.pid, v->nvmas);
+	buf_printf(&s, "%s (pid %d) has %s memory regions", r->comm, r->p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)));
 	if (v->ntop)
-		buf_printf(&s, ", %zu of them %s", v->top_sizes[0].count, fmt_size(v->top_sizes[0].size, a, sizeof(a)));
-	buf_printf(&s, ", with %zu holes between them (%zu of at most 16 KiB) and %zu touching anonymous "
-		       "neighbours that did not merge.", v->nholes, v->hole_buckets[0], v->unmerged_neighbours);
+		buf_printf(&s, ", %s of them %s", fmt_count((double)v->top_sizes[0].count, b, sizeof(b)),
+			   fmt_size(v->top_sizes[0].size, a, sizeof(a)));
+	buf_printf(&s, ", with %s holes between them (%s of at most 16 KiB) and %s touching anonymous "
+		       "neighbours that did not merge.", fmt_count((double)v->nholes, a, sizeof(a)),
+		   fmt_count((double)v->hole_buckets[0], b, sizeof(b)), fmt_count((double)v->unmerged_neighbours, c, sizeof(c)));
 	if (r->linear) {
 		buf_printf(&s, " Kernel %s (before 3.8) finds room for a new mapping by walking down from "
 			       "mmap_base one region at a time (find_vma per step)", r->rel);
 		if (r->w)
-			buf_printf(&s, ": for another %s mapping, a size it maps %zu times, that is %zu steps, "
-				       "against about %.0f in a gap tree.", fmt_size(r->w->size, a, sizeof(a)), r->w->count,
-				   r->steps, v->tree_steps);
+			buf_printf(&s, ": for another %s mapping, a size it maps %s times, that is %s steps, "
+				       "against about %s in a gap tree.", fmt_size(r->w->size, a, sizeof(a)),
+				   fmt_count((double)r->w->count, b, sizeof(b)), fmt_count((double)r->steps, c, sizeof(c)),
+				   fmt_count(v->tree_steps, d, sizeof(d)));
 		else
 			buf_printf(&s, ".");
 		if (r->steps >= LINEAR_WARN_STEPS)
 			buf_printf(&s, " Every mmap of that size pays the walk: mapped and unmapped per request "
 				       "(the seed: 512 KiB mallocs), it puts find_vma at the top of the profile.");
 	} else {
-		buf_printf(&s, " %s finds room with a gap-augmented tree (3.8 and later): about %.0f steps for "
+		buf_printf(&s, " %s finds room with a gap-augmented tree (3.8 and later): about %s steps for "
 			       "this many regions, so the pre-3.8 find_vma walk does not apply. The count still "
 			       "costs: fork copies every region, munmap and mprotect split and rebalance, readers "
 			       "of the maps file hold its mmap_lock longer, and at vm.max_map_count (%s) mmap "
 			       "fails.", r->known ? "This kernel" : "A kernel of unknown version (assumed 3.8 or later)",
-			   v->tree_steps, fmt_count((double)r->limit, c, sizeof(c)));
+			   fmt_count(v->tree_steps, d, sizeof(d)), fmt_count((double)r->limit, c, sizeof(c)));
 		const struct vma_size_count *m = malloc_sized(v);
 		if (m)
-			buf_printf(&s, " %zu regions of %s, the size glibc maps for a %s malloc if that is where "
+			buf_printf(&s, " %s regions of %s, the size glibc maps for a %s malloc if that is where "
 				       "they come from: if they come and go per request, `kstall watch -p %d` measures "
-				       "the churn.", m->count,
+				       "the churn.", fmt_count((double)m->count, d, sizeof(d)),
 				   fmt_size(m->size, a, sizeof(a)), fmt_size(malloc_request(m->size), b, sizeof(b)),
 				   r->p->stat.pid);
 	}
@@ -168,7 +166,7 @@ static void frag_summary(struct finding *f, const struct frag *r)
 static void frag_search_evidence(struct finding *f, const struct frag *r)
 {
 	const struct vma_summary *v = &r->p->vma;
-	char a[32];
+	char a[32], b[32];
 	finding_str(f, "search_model",
 		    r->linear ? "linear top-down walk from mmap_base (kernels before 3.8), worst case, as the seed counted"
 			   : "gap-augmented tree (3.8+: rbtree, maple tree from 6.1): ~log2(regions) steps",
@@ -177,16 +175,15 @@ static void frag_search_evidence(struct finding *f, const struct frag *r)
 		finding_num(f, "search_size", (double)r->w->size, U_BYTES, "the size whose searches cost most in all");
 		finding_num(f, "linear_search_steps", (double)r->steps, U_COUNT,
 			    "model over proc/PID/maps: find_vma calls before a hole fits");
-		char line[512];
-		size_t off = 0;
+		struct entries steps = {0};
 		for (size_t k = 0; k < v->ntop; k++)
 			if (v->top_sizes[k].count >= MIN_SIZE_USES && v->top_sizes[k].size >= (64 << 10))
-				off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %zu", off ? "; " : "",
-							fmt_size(v->top_sizes[k].size, a, sizeof(a)),
-							v->top_sizes[k].linear_steps);
-		if (off)
-			finding_str(f, "search_steps_by_size", line,
+				entries_add(&steps, "%s: %s", fmt_size(v->top_sizes[k].size, a, sizeof(a)),
+					    fmt_count((double)v->top_sizes[k].linear_steps, b, sizeof(b)));
+		if (steps.shown)
+			finding_str(f, "search_steps_by_size", entries_end(&steps),
 				    "model: find_vma calls for one more mapping of each size it uses (64 KiB and up)");
+		buf_free(&steps.b);
 	}
 }
 
@@ -220,7 +217,7 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 	const struct vma_summary *v = &p->vma;
 	struct frag r = {.p = p, .comm = p->stat.comm, .known = in->host.has_kver, .limit = limit};
 	enum severity sev;
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 
 	r.linear = r.known && vma_linear_search(&in->host.kver);
 	r.rel = r.known ? in->host.kver.release : "unknown";
@@ -237,9 +234,9 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 
 	struct finding *f = findings_add(out, "vma.fragmentation", sev);
 	if (r.linear && r.steps >= LINEAR_WARN_STEPS)
-		finding_title(f, "%s (pid %d): %s memory regions; finding room for a %s mapping walks %zu of them",
+		finding_title(f, "%s (pid %d): %s memory regions; finding room for a %s mapping walks %s of them",
 			      r.comm, p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)),
-			      fmt_size(r.w->size, b, sizeof(b)), r.steps);
+			      fmt_size(r.w->size, b, sizeof(b)), fmt_count((double)r.steps, c, sizeof(c)));
 	else
 		finding_title(f, "%s (pid %d) has %s memory regions (%s of vm.max_map_count)", r.comm, p->stat.pid,
 			      fmt_count((double)v->nvmas, a, sizeof(a)), fmt_pct((double)v->nvmas / (double)limit, b, sizeof(b)));
@@ -256,20 +253,21 @@ static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed,
 {
 	const struct vma_summary *v = &p->vma;
 	double share = (double)v->nvmas / (double)limit;
-	char a[32], b[32];
+	char a[32], b[32], c[32], d[32];
 
 	if (share <= LIMIT_WARN)
 		return;
 	/* Critical needs the host's own limit: an assumed one may be lower. */
 	struct finding *f = findings_add(out, "vma.map_count_near_limit",
 					 share >= LIMIT_CRIT && !assumed ? SEV_CRITICAL : SEV_WARNING);
-	finding_title(f, "%s (pid %d) has %zu memory regions, %s of vm.max_map_count (%" PRIu64 ")", p->stat.comm,
-		      p->stat.pid, v->nvmas, fmt_pct(share, a, sizeof(a)), limit);
-	finding_summary(f, "%s (pid %d) has %zu memory regions; the kernel allows %" PRIu64 "%s. At the limit every "
+	finding_title(f, "%s (pid %d) has %s memory regions, %s of vm.max_map_count (%s)", p->stat.comm,
+		      p->stat.pid, fmt_count((double)v->nvmas, c, sizeof(c)), fmt_pct(share, a, sizeof(a)),
+		      fmt_count((double)limit, d, sizeof(d)));
+	finding_summary(f, "%s (pid %d) has %s memory regions; the kernel allows %s%s. At the limit every "
 			   "mmap, and every mprotect or munmap that would split a region, fails with ENOMEM: "
 			   "malloc returns NULL, threads cannot be created, runtimes abort (\"mmap failed\", "
 			   "\"unable to create native thread\"). Most common size: %s.",
-			p->stat.comm, p->stat.pid, v->nvmas, limit,
+			p->stat.comm, p->stat.pid, c, d,
 			assumed ? " (kernel default; vm.max_map_count was not read)" : " (vm.max_map_count)",
 			v->ntop ? fmt_size(v->top_sizes[0].size, b, sizeof(b)) : "none");
 	if (assumed && share >= LIMIT_CRIT) {
@@ -488,13 +486,14 @@ static uint64_t churn_malloc(const struct churn *c, const struct churned *k)
 
 static void churn_title(struct finding *f, const struct churn *c, const struct churned *k)
 {
-	char who[64], a[32], b[32], d[32], e[32];
+	char who[64], a[32], b[32], d[32], e[32], g[32];
 	uint64_t req = churn_malloc(c, k);
 	if (c->nprocs > 1)
-		snprintf(who, sizeof(who), "%s (%u processes) map and unmap", k->comm, c->nprocs);
+		snprintf(who, sizeof(who), "%s (%s processes) map and unmap", k->comm,
+			 fmt_count(c->nprocs, g, sizeof(g)));
 	else
 		snprintf(who, sizeof(who), "%s (pid %u) maps and unmaps", k->comm, c->tgid);
-	fmt_count(k->rate, b, sizeof(b));
+	fmt_rate(k->rate, b, sizeof(b));
 	fmt_size(k->top->len, a, sizeof(a));
 	if (100 * k->np >= 99 * c->pairs)
 		finding_title(f, "%s %s regions %s times/s%s%s%s", who, a, b, req ? " (the size glibc maps for a " : "",
@@ -503,34 +502,38 @@ static void churn_title(struct finding *f, const struct churn *c, const struct c
 		finding_title(f, "%s regions %s times/s, %s of them %s", who, b,
 			      fmt_pct((double)k->np / (double)c->pairs, e, sizeof(e)), a);
 	else
-		finding_title(f, "%s regions %s times/s in %zu sizes (the commonest, %s, %s of them)", who, b,
-			      k->npaired, a, fmt_pct((double)k->np / (double)c->pairs, e, sizeof(e)));
+		finding_title(f, "%s regions %s times/s in %s sizes (the commonest, %s, %s of them)", who, b,
+			      fmt_count((double)k->npaired, g, sizeof(g)), a,
+			      fmt_pct((double)k->np / (double)c->pairs, e, sizeof(e)));
 }
 
 /* Who made the calls: one process, or many of one command. */
 static void churn_who(struct buf *s, const struct churn *c, const struct churned *k)
 {
+	char a[32], b[32];
 	if (c->nprocs == 1) {
 		buf_printf(s, "%s (pid %u)", k->comm, c->tgid);
 		return;
 	}
-	buf_printf(s, "%u processes named %s, each below the threshold alone (%u gone before the last "
-		       "sample; pid %u made the most calls)", c->nprocs, k->comm, c->ngone, c->tgid);
+	buf_printf(s, "%s processes named %s, each below the threshold alone (%s gone before the last "
+		       "sample; pid %u made the most calls)", fmt_count(c->nprocs, a, sizeof(a)), k->comm,
+		   fmt_count(c->ngone, b, sizeof(b)), c->tgid);
 }
 
 /* The sizes: one, or the commonest of many. */
 static void churn_sizes_said(struct buf *s, const struct churn *c, const struct churned *k)
 {
-	char a[32], b[32];
+	char a[32], b[32], d[32];
 	if (k->np == c->pairs) {
 		buf_printf(s, ", all of them %s.", fmt_size(k->top->len, a, sizeof(a)));
 		return;
 	}
 	if (100 * k->np >= 99 * c->pairs) {
-		buf_printf(s, ", all but %" PRIu64 " of them %s.", c->pairs - k->np, fmt_size(k->top->len, a, sizeof(a)));
+		buf_printf(s, ", all but %s of them %s.", fmt_count((double)(c->pairs - k->np), d, sizeof(d)),
+			   fmt_size(k->top->len, a, sizeof(a)));
 		return;
 	}
-	buf_printf(s, ", in %zu sizes; the commonest:", k->npaired);
+	buf_printf(s, ", in %s sizes; the commonest:", fmt_count((double)k->npaired, d, sizeof(d)));
 	for (size_t j = 0; j < c->nsizes && j < 3 && pairs(&c->sizes[j]); j++)
 		buf_printf(s, "%s %s (%s)", j ? "," : "", fmt_size(c->sizes[j].len, a, sizeof(a)),
 			   fmt_pct((double)pairs(&c->sizes[j]) / (double)c->pairs, b, sizeof(b)));
@@ -539,17 +542,18 @@ static void churn_sizes_said(struct buf *s, const struct churn *c, const struct 
 
 static void churn_layout(const struct inputs *in, struct buf *s, const struct churned *k)
 {
+	char a[32], h[32];
 	if (k->pe && k->pe->stat.num_threads > 1)
-		buf_printf(s, " It has %" PRId64 " threads: each munmap also flushes the TLB of the CPUs running "
-			       "the others (IPIs), a cost outside its own time.", k->pe->stat.num_threads);
+		buf_printf(s, " It has %s threads: each munmap also flushes the TLB of the CPUs running the others "
+			       "(IPIs), a cost outside its own time.", fmt_count((double)k->pe->stat.num_threads, a, sizeof(a)));
 	if (k->pe && k->pe->has_maps) {
-		buf_printf(s, " It has %zu regions", k->pe->vma.nvmas);
+		buf_printf(s, " It has %s regions", fmt_count((double)k->pe->vma.nvmas, a, sizeof(a)));
 		if (k->linear && k->w)
-			buf_printf(s, ", and on this kernel (before 3.8) each mmap walks about %zu of them to find room.",
-				   k->w->linear_steps);
+			buf_printf(s, ", and on this kernel (before 3.8) each mmap walks about %s of them to find room.",
+				   fmt_count((double)k->w->linear_steps, h, sizeof(h)));
 		else if (in->host.has_kver)
-			buf_printf(s, "; this kernel finds room in a tree (about %.0f steps), so the cost is the churn "
-				       "itself, not the search.", k->pe->vma.tree_steps);
+			buf_printf(s, "; this kernel finds room in a tree (about %s steps), so the cost is the churn "
+				       "itself, not the search.", fmt_count(k->pe->vma.tree_steps, h, sizeof(h)));
 		else
 			buf_printf(s, "; the kernel's version is unknown, so whether each mmap walks them (before 3.8) "
 				       "is too.");
@@ -561,14 +565,15 @@ static void churn_layout(const struct inputs *in, struct buf *s, const struct ch
 
 static void churn_summary(const struct inputs *in, struct finding *f, const struct churn *c, const struct churned *k)
 {
-	char a[32], b[32], d[32], e[32];
+	char a[32], b[32], d[32], e[32], g[32], mm[32], u[32];
 	uint64_t req = churn_malloc(c, k);
 	struct buf s = {0};
-	buf_printf(&s, "In %.1f s ", k->dur);
+	buf_printf(&s, "In %s ", fmt_duration(k->dur, g, sizeof(g)));
 	churn_who(&s, c, k);
-	buf_printf(&s, " made %" PRIu64 " mmap and %" PRIu64 " munmap calls; %" PRIu64 " regions were mapped "
-		       "and unmapped again at the same length (%s pairs/s)",
-		   c->mmaps, c->munmaps, c->pairs, fmt_count(k->rate, b, sizeof(b)));
+	buf_printf(&s, " made %s mmap and %s munmap calls; %s regions were mapped and unmapped again at the "
+		       "same length (%s pairs/s)",
+		   fmt_count((double)c->mmaps, mm, sizeof(mm)), fmt_count((double)c->munmaps, u, sizeof(u)),
+		   fmt_count((double)c->pairs, d, sizeof(d)), fmt_rate(k->rate, b, sizeof(b)));
 	churn_sizes_said(&s, c, k);
 	/* The call site is not traced: that these are mallocs is a guess
 	 * from the size, and said as one. */
@@ -610,13 +615,14 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 		    "mmap flags & MAP_ANONYMOUS (BPF)");
 	if (c->failed)
 		finding_num(f, "failed_calls", (double)c->failed, U_COUNT, "mmap/munmap returning an error (BPF)");
-	char line[512];
-	size_t off = 0;
-	for (size_t j = 0; j < c->nsizes && j < CHURN_SIZES; j++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %" PRIu64 " mmap / %" PRIu64 " munmap",
-					j ? "; " : "", fmt_size(c->sizes[j].len, a, sizeof(a)), c->sizes[j].mmaps,
-					c->sizes[j].munmaps);
-	finding_str(f, "sizes", line, "mmap/munmap lengths, most paired first (BPF)");
+	/* Whole entries, the first CHURN_SIZES, and how many more. */
+	struct entries sizes = {.max_n = CHURN_SIZES, .max_len = 400};
+	char b[32], d[32];
+	for (size_t j = 0; j < c->nsizes; j++)
+		entries_add(&sizes, "%s: %s mmap / %s munmap", fmt_size(c->sizes[j].len, a, sizeof(a)),
+			    fmt_count((double)c->sizes[j].mmaps, b, sizeof(b)), fmt_count((double)c->sizes[j].munmaps, d, sizeof(d)));
+	finding_str(f, "sizes", entries_end(&sizes), "mmap/munmap lengths, most paired first (BPF)");
+	buf_free(&sizes.b);
 	if (t->groups & TG_VMA_SEARCH) {
 		finding_num(f, "unmapped_area_searches", (double)c->searches / k->dur, U_PER_S, "mmap:vm_unmapped_area (BPF)");
 		if (c->search_failed)
