@@ -261,8 +261,15 @@ static void strict_limit_bdi(const struct inputs *in, const struct dirty_limits 
 			if (bdi_by_dev(h, th[k].dev) == x.d && th[k].bdp && (!x.w || th[k].total_s > x.w->total_s))
 				x.w = &th[k];
 		/* A strict limit is a fact until a writer is paused on it: every
-		 * idle FUSE mount (sshfs, lxcfs, a snap) has one. */
-		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", x.w ? SEV_CRITICAL : SEV_INFO);
+		 * idle FUSE mount (sshfs, lxcfs, a snap) has one. Then it is as
+		 * bad as the pause: the thresholds of writeback.throttle. */
+		double dur = in->traced ? in->traced->duration_s : 0;
+		double share = x.w && dur > 0 ? x.w->total_s / dur : 0;
+		enum severity sev = !x.w ? SEV_INFO
+				    : share >= THROTTLE_CRIT_SHARE ? SEV_CRITICAL
+				    : share >= THROTTLE_WARN_SHARE || x.w->total_s >= THROTTLE_WARN_S ? SEV_WARNING
+													: SEV_INFO;
+		struct finding *f = findings_add(out, "writeback.strict_limit_bdi", sev);
 		strict_summary(f, l, &x);
 		strict_evidence(f, l, &x);
 	}
@@ -334,16 +341,33 @@ static void dirty_limits_large(const struct inputs *in, const struct dirty_limit
 	double flush = l->thresh / FLUSH_ASSUMED_BPS;
 	if (flush < FLUSH_WARN_S)
 		return;
-	struct finding *f = findings_add(out, "writeback.dirty_limits_large", flush >= FLUSH_CRIT_S ? SEV_CRITICAL : SEV_WARNING);
+	/* The limit is a setting, a fact; the harm is the dirty data there
+	 * is now, which a sync, an fsync or an unmount waits for. */
+	uint64_t dirty = 0, wb = 0;
+	bool have = meminfo_bytes(&in->cur, "Dirty", &dirty) == 0 && meminfo_bytes(&in->cur, "Writeback", &wb) == 0;
+	double pending = have ? fmin((double)(dirty + wb), l->thresh) / FLUSH_ASSUMED_BPS : -1;
+	enum severity sev = pending >= FLUSH_CRIT_S ? SEV_CRITICAL : pending >= FLUSH_WARN_S ? SEV_WARNING : SEV_INFO;
+	struct finding *f = findings_add(out, "writeback.dirty_limits_large", sev);
 	finding_title(f, "The global dirty limit is %s: %s to write out at 200 MB/s", fmt_bytes(l->thresh, a, sizeof(a)),
 		      fmt_duration(flush, b, sizeof(b)));
-	finding_summary(f, "Writers may dirty up to %s (%s) before the kernel throttles them; writing that out at "
-			   "200 MB/s (a disk or a modest network store; faster devices shorten it) takes %s. An "
-			   "fsync, a sync or an unmount meanwhile waits for all of it, and when the limit is reached "
-			   "every writer on the host is paused at once.",
-			fmt_bytes(l->thresh, a, sizeof(a)),
-			l->thresh_from_bytes ? "vm.dirty_bytes" : "vm.dirty_ratio of dirtyable memory",
-			fmt_duration(flush, b, sizeof(b)));
+	struct buf s = {0};
+	buf_printf(&s, "Writers may dirty up to %s (%s) before the kernel throttles them; writing that out at "
+		       "200 MB/s (a disk or a modest network store; faster devices shorten it) takes %s. An "
+		       "fsync, a sync or an unmount meanwhile waits for all of it, and when the limit is reached "
+		       "every writer on the host is paused at once.",
+		   fmt_bytes(l->thresh, a, sizeof(a)), l->thresh_from_bytes ? "vm.dirty_bytes" : "vm.dirty_ratio of dirtyable memory",
+		   fmt_duration(flush, b, sizeof(b)));
+	if (have)
+		buf_printf(&s, " Now %s is dirty or under writeback: a sync now would wait about %s.",
+			   fmt_bytes((double)(dirty + wb), a, sizeof(a)), fmt_duration(pending, b, sizeof(b)));
+	else
+		buf_printf(&s, " How much is dirty now is unknown (proc/meminfo Dirty, Writeback).");
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+	if (have) {
+		finding_num(f, "dirty_now", (double)(dirty + wb), U_BYTES, "proc/meminfo Dirty + Writeback");
+		finding_num(f, "flush_time_now_at_200MBps", pending, U_SECONDS, "min(dirty_now, global_limit) / 200 MB/s");
+	}
 	finding_num(f, "global_limit", l->thresh, U_BYTES, "vm.dirty_bytes, or vm.dirty_ratio x dirtyable memory");
 	if (l->bg_ok)
 		finding_num(f, "background_limit", l->bg_thresh, U_BYTES, "vm.dirty_background_bytes or _ratio");

@@ -13,13 +13,15 @@
  * ext4 disk, a writer caught in balance_dirty_pages, and the dirty
  * sysctls. release picks the kernel (6.18 has strict_limit and max_bytes
  * files; 5.4 does not). mem_gb sizes free + file memory. */
+static unsigned long dirty_kb = 40960; /* proc/meminfo Dirty of the next tree */
+
 static void wb_files(const char *dir, const char *release, unsigned mem_gb, unsigned ratio, const char *dirty_bytes)
 {
 	bool new_files = release[0] == '6';
 	_cleanup_free_ char *meminfo = xasprintf("MemTotal: %u kB\nMemFree: %u kB\nActive(file): %u kB\n"
-						 "Inactive(file): %u kB\nDirty: 40960 kB\nWriteback: 8192 kB\n",
+						 "Inactive(file): %u kB\nDirty: %lu kB\nWriteback: 8192 kB\n",
 						 mem_gb * 1048576, mem_gb * 1048576 / 2, mem_gb * 1048576 / 4,
-						 mem_gb * 1048576 / 4);
+						 mem_gb * 1048576 / 4, dirty_kb);
 	_cleanup_free_ char *rel = xasprintf("%s\n", release), *rat = xasprintf("%u\n", ratio);
 	put(dir, "proc/sys/kernel/osrelease", rel);
 	put(dir, "proc/meminfo", meminfo);
@@ -149,8 +151,8 @@ static void test_seed004_writeback(void **state UNUSED)
 
 	/* Live: 70 pauses, 0.7 s, plus 35 ms of page waits in 5 s (15%),
 	 * the device at its setpoint and the host at 1% of its limit: a
-	 * warning naming the device's own limit; the bdi finding becomes
-	 * critical and names the writer. */
+	 * warning naming the device's own limit; the bdi finding becomes as
+	 * bad as the pause, a warning, and names the writer. */
 	struct traced t = {0};
 	add_wb(&t, TR_BDP, 70, 0.7, 9400, 10500);
 	add_wb(&t, TR_BDP_PLAN, 70, 0.56, 10000, 1200000);
@@ -164,8 +166,20 @@ static void test_seed004_writeback(void **state UNUSED)
 	assert_true(ev(f, "strict_limit") == 1);
 	assert_non_null(strstr(f->summary, "device's own limit"));
 	f = find(&r, "writeback.strict_limit_bdi");
-	assert_int_equal(f->severity, SEV_CRITICAL);
+	assert_int_equal(f->severity, SEV_WARNING);
 	assert_int_equal(f->subj[1].pid, 4242);
+	traced_free(&t);
+	/* Paused 2 s of the 5 (40%): critical, as seed 004's minutes. */
+	t = (struct traced){0};
+	add_wb(&t, TR_BDP, 200, 2.0, 9400, 10500);
+	wb_live(&r, &t, "writeback.throttle");
+	assert_int_equal(find(&r, "writeback.strict_limit_bdi")->severity, SEV_CRITICAL);
+	traced_free(&t);
+	/* Paused 20 ms once: information still. */
+	t = (struct traced){0};
+	add_wb(&t, TR_BDP, 1, 0.02, 9400, 10500);
+	wb_live(&r, &t, "writeback.throttle");
+	assert_int_equal(find(&r, "writeback.strict_limit_bdi")->severity, SEV_INFO);
 	traced_free(&t);
 
 	/* 2 s of 5 paused at the global limit: critical, and it says so. */
@@ -203,18 +217,29 @@ static void test_seed004_writeback(void **state UNUSED)
 	json_object_put(doc);
 	run_free(&r);
 
-	/* 256 GB at 20%: 51 GB, over 4 minutes at 200 MB/s: warning; at 40%:
-	 * critical; with dirty_bytes 1 GB: nothing. */
+	/* 256 GB at 20%: 51 GB, over 4 minutes at 200 MB/s; with 48 MiB dirty
+	 * now, a setting, information; with 15 GiB dirty now (a sync would
+	 * wait 80 s) a warning; at 40% with 70 GiB dirty, critical; with
+	 * dirty_bytes 1 GB: nothing. */
 	_cleanup_free_ char *d3 = xasprintf("%s/wb-big", tmpdir);
 	wb_tree(d3, "6.18.0", 256, 20, "0\n", &r);
 	f = find(&r, "writeback.dirty_limits_large");
 	assert_non_null(f);
-	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->severity, SEV_INFO);
 	assert_true(ev(f, "flush_time_at_200MBps") > 240 && ev(f, "flush_time_at_200MBps") < 300);
+	assert_true(ev(f, "dirty_now") == (40960.0 + 8192) * 1024);
 	run_free(&r);
+	dirty_kb = 15ul << 20;
+	wb_tree(d3, "6.18.0", 256, 20, "0\n", &r);
+	f = find(&r, "writeback.dirty_limits_large");
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "flush_time_now_at_200MBps") > 60 && ev(f, "flush_time_now_at_200MBps") < 100);
+	run_free(&r);
+	dirty_kb = 70ul << 20;
 	wb_tree(d3, "6.18.0", 256, 40, "0\n", &r);
 	assert_int_equal(find(&r, "writeback.dirty_limits_large")->severity, SEV_CRITICAL);
 	run_free(&r);
+	dirty_kb = 40960;
 	wb_tree(d3, "6.18.0", 256, 20, "1073741824\n", &r);
 	assert_null(find(&r, "writeback.dirty_limits_large"));
 	run_free(&r);
@@ -343,7 +368,7 @@ static void test_degrade_writeback_without_background(void **state UNUSED)
 	run_tree(dir, &r);
 	const struct finding *f = find(&r, "writeback.dirty_limits_large");
 	assert_non_null(f);
-	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->severity, SEV_INFO);
 	assert_true(fabs(ev(f, "global_limit") - 256.0 * 1073741824 * 0.2) < 1);
 	assert_unknown(f, "background_limit", "dirty_background_ratio");
 	assert_false(has_metric(&r, "writeback.background_limit"));
