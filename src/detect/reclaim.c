@@ -3,6 +3,8 @@
  * the background reclaimer, busy for most of a CPU (below). */
 #include "detect.h"
 
+#include <math.h>
+
 #define STALL_WARN_WORST_S 0.010
 #define STALL_WARN_SHARE 0.01  /* of the window */
 #define STALL_CRIT_WORST_S 0.100
@@ -155,6 +157,19 @@ static void stalls(const struct inputs *in, struct findings *out)
 	free(v);
 }
 
+/* The longest call of the shrinker at detail made by a task that is
+ * not kswapd (a task reclaiming directly, waiting for it), 0 if none. */
+static double shrinker_worst_direct(const struct traced *t, uint64_t detail)
+{
+	double worst = 0;
+	for (size_t i = 0; i < t->nhists; i++) {
+		const struct tr_hist *h = &t->hists[i];
+		if (h->kind == TR_SHRINKER && h->detail == detail && !comm_is_kswapd(h->comm))
+			worst = fmax(worst, (double)h->max_ns / 1e9);
+	}
+	return worst;
+}
+
 static void shrinkers(const struct inputs *in, struct findings *out)
 {
 	const struct traced *t = in->traced;
@@ -178,13 +193,15 @@ static void shrinkers(const struct inputs *in, struct findings *out)
 	for (size_t i = 0, reported = 0; i < n && reported < MAX_REPORTED; i++) {
 		struct agg *g = &v[i];
 		double total = (double)g->sum_ns / 1e9, worst = (double)g->max_ns / 1e9;
-		enum severity sev;
-		if (worst >= SHRINK_CRIT_WORST_S)
-			sev = SEV_CRITICAL;
-		else if (worst >= SHRINK_WARN_WORST_S)
-			sev = SEV_WARNING;
-		else
+		if (worst < SHRINK_WARN_WORST_S)
 			continue;
+		/* The harm is a task's: kswapd's own slow calls delay no one
+		 * (since 2.6.38 no global dcache_lock is held across them); tasks
+		 * that must reclaim themselves show as direct reclaim. */
+		double direct = shrinker_worst_direct(t, g->detail);
+		enum severity sev = direct >= SHRINK_CRIT_WORST_S ? SEV_CRITICAL
+				    : direct >= SHRINK_WARN_WORST_S ? SEV_WARNING
+								    : SEV_INFO;
 		reported++;
 		char sym[96];
 		snprintf(sym, sizeof(sym), "%s", g->name && *g->name ? g->name : "");
@@ -217,6 +234,9 @@ static void shrinkers(const struct inputs *in, struct findings *out)
 					  "dcache.negative_dentry_producers for who fills them; raise "
 					  "vm.vfs_cache_pressure so they are shrunk in smaller, earlier steps (the cost: "
 					  "hot paths are looked up again more often).");
+		if (sev == SEV_INFO)
+			finding_remedy(f, "Only kswapd paid for the slow calls: no task waited on them. Watch for "
+					  "reclaim.direct_reclaim_stall, which is when tasks start to.");
 		finding_remedy(f, "A shrinker that is slow per call holds up every reclaim pass: shrink the cache "
 				  "it manages before memory runs short.");
 		finding_ref(f, "kstall explain reclaim.shrinker_slow");

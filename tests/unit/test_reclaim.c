@@ -87,6 +87,19 @@ static void test_shrinker_figures(void **state UNUSED)
 	assert_non_null(strstr(x->title, "takes up to 62.5 ms per call"));
 	assert_non_null(strstr(x->summary, "ran 12 times in 10 s, 480 ms in total, worst 62.5 ms"));
 	assert_non_null(strstr(x->summary, "scanned 2.5 M objects and freed 30.0 k"));
+	/* kswapd alone paid: no task waited on the calls, a fact. */
+	assert_int_equal(x->severity, SEV_INFO);
+	findings_free(&f);
+	skips_free(&s);
+	/* A task reclaiming directly through it for 20 ms: a warning. */
+	ARRAY_GROW(t.hists, t.nhists, t.caphists);
+	t.hists[t.nhists++] = (struct tr_hist){.tgid = 4100, .kind = TR_SHRINKER, .detail = 0xffffffff81234567, .count = 2,
+					       .sum_ns = 30000000, .max_ns = 20000000, .name = "super_cache_scan",
+					       .comm = "postgres"};
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "reclaim.shrinker_slow");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
 	findings_free(&f);
 	skips_free(&s);
 	free(t.hists);
