@@ -41,6 +41,7 @@
 #define IPI_CRIT_PER_S 100000.0
 /* irq.softnet_drops */
 #define DROPS_CRIT_PER_S 100.0
+#define DROPS_WARN_PER_S 1.0 /* a drop now and then is retransmitted unnoticed */
 #define SQUEEZE_INFO_PER_S 10.0
 
 static const char *const ids[] = {"irq.rps_on_busy_host", "irq.softirq_hotspot", "irq.ipi_storm",
@@ -827,8 +828,12 @@ static void softnet_drops(const struct inputs *in, struct cpus *w, struct findin
 	d.drop_rate = d.rates ? d.dropped / w->secs : -1, d.sq_rate = d.rates ? d.squeezed / w->secs : -1;
 	if (d.rates && d.dropped <= 0 && d.sq_rate < SQUEEZE_INFO_PER_S)
 		return;
-	enum severity sev = d.dropped <= 0 ? SEV_INFO
-			    : d.rates && d.drop_rate >= DROPS_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING;
+	/* Drops are lost packets, but a few are retransmitted unnoticed, and
+	 * drops at an unknown rate (no window length) may be months old. */
+	enum severity sev = d.dropped <= 0 || !d.rates	    ? SEV_INFO
+			    : d.drop_rate >= DROPS_CRIT_PER_S ? SEV_CRITICAL
+			    : d.drop_rate >= DROPS_WARN_PER_S ? SEV_WARNING
+							      : SEV_INFO;
 	struct finding *f = findings_add(out, "irq.softnet_drops", sev);
 	drops_summary(f, w, &d);
 	drops_evidence(in, f, w, &d);
