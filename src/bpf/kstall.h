@@ -30,9 +30,12 @@ enum ks_stat {
 };
 
 /* mmap_lock "where": the syscall number in the low 32 bits (KS_ML_NOSYS
- * outside a syscall), KS_ML_FAULT set when a page fault took the lock. */
+ * outside a syscall), KS_ML_FAULT set when a page fault took the lock,
+ * KS_ML_REMOTE when the lock was another address space's (a /proc/PID
+ * read, process_vm_readv, ptrace, or a kernel thread). */
 #define KS_ML_NOSYS 0xffffffffULL
 #define KS_ML_FAULT (1ULL << 32)
+#define KS_ML_REMOTE (1ULL << 33)
 
 /* In a KS_EV_WAIT event of kind KS_ML_WAIT_* or KS_ML_HOLD, in place of
  * the path: the thread that held the lock for writing across the wait

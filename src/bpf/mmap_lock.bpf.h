@@ -147,15 +147,17 @@ int BPF_PROG(ml_fault_kernel, unsigned long address, struct pt_regs *regs, unsig
  * page fault of its own just asked for the lock. A fault takes it for
  * reading: a request for writing within the window (mmap, munmap right
  * after touching memory) is its syscall's, not a fault's. */
-static __always_inline void ml_wait_open(bool write)
+static __always_inline void ml_wait_open(bool write, bool remote)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
 		return;
 	__u32 tid = (__u32)id, zero = 0;
 	struct ml_wait_rec r = {.start_ns = bpf_ktime_get_ns(), .where = current_syscall()};
+	if (remote)
+		r.where |= KS_ML_REMOTE;
 	struct fault_rec *f = bpf_map_lookup_elem(&fault_cpu, &zero);
-	if (!write && f && f->tid == tid && r.start_ns - f->ts_ns < ML_FAULT_WINDOW_NS) {
+	if (!write && !remote && f && f->tid == tid && r.start_ns - f->ts_ns < ML_FAULT_WINDOW_NS) {
 		r.where |= KS_ML_FAULT;
 		r.fault_addr = f->addr;
 	}
@@ -196,7 +198,8 @@ static __always_inline void ml_wait_close(__u64 key, bool write, bool success)
 SEC("tp_btf/mmap_lock_start_locking")
 int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
 {
-	ml_wait_open(write);
+	struct task_struct *task = bpf_get_current_task_btf();
+	ml_wait_open(write, mm != task->mm);
 	return 0;
 }
 
@@ -206,7 +209,11 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
 	__u64 key = (__u64)mm;
-	if (write && success && wanted(tgid)) {
+	/* Only a hold of the task's own address space: fork's dup_mmap also
+	 * write-locks the child's new mm, which nobody can wait for yet, and
+	 * counting it too booked every fork twice to the parent. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (write && success && mm == task->mm && wanted(tgid)) {
 		__u64 where = current_syscall();
 		struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .where = where,
 					.flags = current_clone_flags(where), .tid = tid, .tgid = tgid};
@@ -242,7 +249,7 @@ int BPF_PROG(ml_cbegin, void *lock, unsigned int flags)
 		return 0; /* not an rwsem */
 	if ((__u64)lock != own_mmap_lock())
 		return 0;
-	ml_wait_open(flags & LCB_F_WRITE);
+	ml_wait_open(flags & LCB_F_WRITE, false);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct ml_wait_rec *r = bpf_map_lookup_elem(&ml_waits, &tid);
 	if (r)

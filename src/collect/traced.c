@@ -11,7 +11,8 @@ _Static_assert(KS_COMM_LEN == sizeof(((struct tr_hist *)0)->comm), "tr_hist.comm
 _Static_assert(KS_COMM_LEN == sizeof(((struct tr_event *)0)->comm), "tr_event.comm is not KS_COMM_LEN");
 _Static_assert(KS_COMM_LEN == sizeof(((struct tr_lookup *)0)->comm), "tr_lookup.comm is not KS_COMM_LEN");
 _Static_assert(KS_COMM_LEN == sizeof(((struct tr_ml_holder *)0)->comm), "tr_ml_holder.comm is not KS_COMM_LEN");
-_Static_assert(KS_ML_NOSYS == TR_ML_NOSYS && KS_ML_FAULT == TR_ML_FAULT, "mmap_lock where differs");
+_Static_assert(KS_ML_NOSYS == TR_ML_NOSYS && KS_ML_FAULT == TR_ML_FAULT && KS_ML_REMOTE == TR_ML_REMOTE,
+	       "mmap_lock where differs");
 _Static_assert((int)KS_KIND_MAX == (int)TR_KIND_END, "kinds differ between BPF and user space");
 
 /* Kinds are numbered 1, 2, ... in the list's order: recordings hold the

@@ -52,6 +52,8 @@ static inline bool tr_kind_is_mmap_lock(unsigned kind) { return tr_kind_family(k
 static inline bool tr_kind_is_irq(unsigned kind) { return tr_kind_family(kind) == TR_FAMILY_CPU; }
 /* "NET_RX" for a softirq vector number, "?" past the known ones. */
 const char *tr_softirq_name(uint64_t vec);
+/* Softirq vectors by the kernel's fixed numbering (as tr_softirq_name). */
+enum { TR_SOFTIRQ_SCHED = 7, TR_SOFTIRQ_RCU = 9 };
 
 struct tr_hist {
 	uint32_t tgid;
@@ -90,9 +92,12 @@ struct tr_lookup {
 };
 
 /* where: the syscall number in the low 32 bits (TR_ML_NOSYS outside a
- * syscall); TR_ML_FAULT when a page fault took the lock. */
+ * syscall); TR_ML_FAULT when a page fault took the lock; TR_ML_REMOTE
+ * when the lock was another process's (a /proc/PID read, ptrace,
+ * process_vm_readv, a kernel thread). */
 #define TR_ML_NOSYS 0xffffffffULL
 #define TR_ML_FAULT (1ULL << 32)
+#define TR_ML_REMOTE (1ULL << 33)
 
 /* An mmap_lock outlier's holder: the thread that held the lock for
  * writing across a wait (or, for a hold, the holder itself). */

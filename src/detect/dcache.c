@@ -122,7 +122,7 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 	bool kswapd_spin = d->kswapd_max >= KSWAPD_SPINNING;
 	double horizon_bytes = d->bytes + (d->growth > 0 ? d->growth * DENTRY_BYTES * GROWTH_HORIZON_S : 0);
 	enum severity sev;
-	char a[32], b[32], c[32], e[32];
+	char a[32], b[32], c[32], e[32], g[32];
 
 	if ((d->share >= BLOAT_CRIT_SHARE && d->nr >= BLOAT_CRIT_MIN) ||
 	    (d->share >= BLOAT_CRIT_SHARE_KSWAPD && d->nr >= BLOAT_CRIT_MIN && kswapd_spin))
@@ -139,16 +139,16 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 			      fmt_count(d->nr, b, sizeof(b)));
 	else
 		finding_title(f, "Dentry cache grows by %s dentries/s (%s of memory now)",
-			      fmt_count(d->growth, a, sizeof(a)), fmt_pct(d->share, b, sizeof(b)));
+			      fmt_rate(d->growth, a, sizeof(a)), fmt_pct(d->share, b, sizeof(b)));
 	struct buf s = {0};
-	buf_printf(&s, "The dentry cache holds about %s (%s dentries at ~%.0f B each), %s of MemTotal",
-		   fmt_bytes(d->bytes, a, sizeof(a)), fmt_count(d->nr, b, sizeof(b)), DENTRY_BYTES,
+	buf_printf(&s, "The dentry cache holds about %s (%s dentries at ~%s each), %s of MemTotal",
+		   fmt_bytes(d->bytes, a, sizeof(a)), fmt_count(d->nr, b, sizeof(b)), fmt_bytes(DENTRY_BYTES, g, sizeof(g)),
 		   fmt_pct(d->share, c, sizeof(c)));
 	if (d->has_slab)
 		buf_printf(&s, "; slab is %s", fmt_bytes((double)d->slab, e, sizeof(e)));
 	buf_printf(&s, ".");
 	if (d->growth >= GROWTH_WARN_PER_S)
-		buf_printf(&s, " It grows by %s dentries/s.", fmt_count(d->growth, a, sizeof(a)));
+		buf_printf(&s, " It grows by %s dentries/s.", fmt_rate(d->growth, a, sizeof(a)));
 	if (kswapd_spin)
 		buf_printf(&s, " kswapd is spinning (%s of a CPU %s) shrinking it: while it does, path "
 			       "lookups on every CPU can stall for seconds.",
@@ -215,10 +215,10 @@ static void emit_negative(const struct inputs *in, struct findings *out, const s
 		   fmt_bytes(nbytes, c, sizeof(c)));
 	if (fast)
 		buf_printf(&s, " They grow by %s/s: some process is looking up missing paths in a loop.",
-			   fmt_count(d->neg_growth, a, sizeof(a)));
+			   fmt_rate(d->neg_growth, a, sizeof(a)));
 	if (dominant && !d->has_memtotal)
-		buf_printf(&s, " Their share of memory is unknown (%s): critical needs it (%.0f%% of MemTotal), so "
-			       "this is at most a warning.", d->memtotal_why, NEG_CRIT_SHARE_OF_MEM * 100);
+		buf_printf(&s, " Their share of memory is unknown (%s): critical needs it (%s of MemTotal), so "
+			       "this is at most a warning.", d->memtotal_why, fmt_pct(NEG_CRIT_SHARE_OF_MEM, a, sizeof(a)));
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 
@@ -339,22 +339,22 @@ struct producer {
 /* The producer's top path patterns, as evidence. */
 static void add_patterns(struct finding *f, const struct producer *p)
 {
-	char a[32];
+	char a[32], b[32], c[32];
 	const struct pattern_set *ps = p->patterns;
 	for (size_t j = 0; j < ps->n && j < MAX_PATTERNS; j++) {
 		const struct pattern_count *pc = &ps->v[j];
-		char name[32], val[600];
+		char name[32];
 		double share = (double)pc->n / (double)ps->total;
 		snprintf(name, sizeof(name), "pattern_%zu", j + 1);
 		/* A pattern seen only once or twice in the samples says
-		 * nothing about its share: do not extrapolate it. */
-		if (pc->n >= 3)
-			snprintf(val, sizeof(val), "%s (%.0f%% of %" PRIu64 " sampled paths, ~%s failures; e.g. %s)",
-				 pc->pattern, share * 100, ps->total, fmt_count(share * (double)p->failed, a, sizeof(a)),
-				 pc->example);
-		else
-			snprintf(val, sizeof(val), "%s (%" PRIu64 " of %" PRIu64 " sampled paths)", pc->pattern, pc->n,
-				 ps->total);
+		 * nothing about its share: do not extrapolate it. Whole, however
+		 * long the paths (a recording's may be any length). */
+		_cleanup_free_ char *val =
+			pc->n >= 3 ? xasprintf("%s (%s of %s sampled paths, ~%s failures; e.g. %s)", pc->pattern,
+					       fmt_pct(share, b, sizeof(b)), fmt_count((double)ps->total, c, sizeof(c)),
+					       fmt_count(share * (double)p->failed, a, sizeof(a)), pc->example)
+				   : xasprintf("%s (%s of %s sampled paths)", pc->pattern, fmt_count((double)pc->n, a, sizeof(a)),
+					       fmt_count((double)ps->total, c, sizeof(c)));
 		finding_str(f, name, val, "sampled failed paths (BPF)");
 	}
 }
@@ -376,8 +376,8 @@ static const char *burst_words(const struct producer *p, double dur, char *out, 
 	out[0] = 0;
 	if (p->has_span && p->failed >= 2 && span > 0 && span < BURST_SHARE * dur)
 		snprintf(out, n, "at %s/s for %s (%s/s over the whole window)",
-			 fmt_count((double)p->failed / span, a, sizeof(a)), fmt_duration(span, b, sizeof(b)),
-			 fmt_count((double)p->failed / dur, c, sizeof(c)));
+			 fmt_rate((double)p->failed / span, a, sizeof(a)), fmt_duration(span, b, sizeof(b)),
+			 fmt_rate((double)p->failed / dur, c, sizeof(c)));
 	return out;
 }
 
@@ -393,45 +393,46 @@ static void producer_title(const struct producer *p, const struct growth *g, dou
 	if (burst[0])
 		buf_printf(&s, "path lookups %s", burst);
 	else
-		buf_printf(&s, "%s path lookups/s", fmt_count((double)p->failed / dur, a, sizeof(a)));
+		buf_printf(&s, "%s path lookups/s", fmt_rate((double)p->failed / dur, a, sizeof(a)));
 	/* What was left, not what might have been: a failed lookup leaves a
 	 * negative dentry only while its directory stays (one removed takes
 	 * its dentries with it), so the title gives the cache's growth when
 	 * it was measured to grow. */
 	if (g->has && g->growth >= CACHE_GROWING_PER_S)
-		buf_printf(&s, "; the dentry cache grows by %s/s", fmt_count(g->growth, b, sizeof(b)));
+		buf_printf(&s, "; the dentry cache grows by %s/s", fmt_rate(g->growth, b, sizeof(b)));
 	finding_title(f, "%s", s.data);
 	buf_free(&s);
 }
 
 static void producer_summary(const struct producer *p, const struct growth *g, double dur, struct finding *f)
 {
-	char a[32], b[32], burst[160];
+	char a[32], b[32], c[32], d[32], burst[160];
 	double rate = (double)p->failed / dur, share = p->calls ? (double)p->failed / (double)p->calls : 0;
+	const char *whose = p->many ? "their" : "its";
 	struct buf s = {0};
 	if (p->many)
-		buf_printf(&s, "%s %s processes started by %s (pid %u) looked up %s paths that do not exist in "
-			       "%.1f s", fmt_count((double)p->procs, a, sizeof(a)), p->comm, p->pcomm, p->l->ppid,
-			   fmt_count((double)p->failed, b, sizeof(b)), dur);
+		buf_printf(&s, "%s %s processes started by %s (pid %u) looked up %s paths that do not exist in %s",
+			   fmt_count((double)p->procs, a, sizeof(a)), p->comm, p->pcomm, p->l->ppid,
+			   fmt_count((double)p->failed, b, sizeof(b)), fmt_duration(dur, c, sizeof(c)));
 	else
-		buf_printf(&s, "%s (pid %u) looked up %s paths that do not exist in %.1f s", p->comm, p->l->tgid,
-			   fmt_count((double)p->failed, a, sizeof(a)), dur);
+		buf_printf(&s, "%s (pid %u) looked up %s paths that do not exist in %s", p->comm, p->l->tgid,
+			   fmt_count((double)p->failed, a, sizeof(a)), fmt_duration(dur, c, sizeof(c)));
 	if (burst_words(p, dur, burst, sizeof(burst))[0])
-		buf_printf(&s, ", %s; %.0f%% of %s path lookups.", burst, share * 100, p->many ? "their" : "its");
+		buf_printf(&s, ", %s; %s of %s path lookups.", burst, fmt_pct(share, d, sizeof(d)), whose);
 	else
-		buf_printf(&s, " (%s/s, %.0f%% of %s path lookups).", fmt_count(rate, a, sizeof(a)), share * 100,
-			   p->many ? "their" : "its");
+		buf_printf(&s, " (%s/s, %s of %s path lookups).", fmt_rate(rate, a, sizeof(a)), fmt_pct(share, d, sizeof(d)),
+			   whose);
 	if (p->many)
 		buf_printf(&s, " Each ran briefly and failed too few to count alone: together they are one loop, "
 			       "and %s, which starts them, is where to stop it.", p->pcomm);
 	if (p->patterns->n && p->patterns->total)
-		buf_printf(&s, " Mostly %s (%.0f%% of sampled paths).", p->patterns->v[0].pattern,
-			   100.0 * (double)p->patterns->v[0].n / (double)p->patterns->total);
+		buf_printf(&s, " Mostly %s (%s of sampled paths).", p->patterns->v[0].pattern,
+			   fmt_pct((double)p->patterns->v[0].n / (double)p->patterns->total, a, sizeof(a)));
 	if (g->has && g->growth >= CACHE_GROWING_PER_S)
-		buf_printf(&s, " The dentry cache grows by %s/s meanwhile.", fmt_count(g->growth, a, sizeof(a)));
+		buf_printf(&s, " The dentry cache grows by %s/s meanwhile.", fmt_rate(g->growth, a, sizeof(a)));
 	else if (g->has)
 		buf_printf(&s, " The dentry cache grew by %s/s meanwhile: few of the negative dentries stayed (their "
-			       "directory was removed, or reclaim took them).", fmt_count(g->growth > 0 ? g->growth : 0, a, sizeof(a)));
+			       "directory was removed, or reclaim took them).", fmt_rate(g->growth > 0 ? g->growth : 0, a, sizeof(a)));
 	else if (rate >= PRODUCER_CRIT_PER_S)
 		buf_printf(&s, " Whether the dentry cache grows meanwhile is unknown (%s): critical needs it, so "
 			       "this is at most a warning.", g->why);

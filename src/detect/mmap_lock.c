@@ -43,14 +43,21 @@ static bool is_wait(const struct tr_hist *h)
 	return h->kind == TR_ML_WAIT_READ || h->kind == TR_ML_WAIT_WRITE;
 }
 
+static bool is_remote(uint64_t where) { return where & TR_ML_REMOTE; }
+
+/* By waiting process, then its own lock's waits before other processes'. */
 static int by_tgid(const void *a, const void *b)
 {
-	uint32_t x = (*(const struct tr_hist *const *)a)->tgid, y = (*(const struct tr_hist *const *)b)->tgid;
-	return x < y ? -1 : x > y;
+	const struct tr_hist *x = *(const struct tr_hist *const *)a, *y = *(const struct tr_hist *const *)b;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return (int)is_remote(x->detail) - (int)is_remote(y->detail);
 }
 
-/* One process's waits for its mmap_lock, and its worst outlier. */
+/* One process's waits for its mmap_lock (or, remote, for other
+ * processes': reading their /proc files, ptrace), and its worst outlier. */
 struct mlwaits {
+	bool remote;
 	const struct tr_hist *h0;  /* its first histogram: pid and name */
 	const struct tr_hist *wh;  /* the one with the worst wait */
 	uint64_t nr, nw;           /* waits for reading, for writing */
@@ -62,11 +69,26 @@ struct mlwaits {
 
 static void contention_summary(const struct traced *t, struct finding *f, const struct mlwaits *c)
 {
-	char a[32], b[32], cw[48], d[48], e2[96], f2[32];
+	char a[32], b[32], cw[48], d[48], e2[96], f2[32], g2[32], h2[32];
 	const char *proc = c->proc;
 	const struct tr_event *ev = c->ev;
 	struct buf s = {0};
-	if (ev) {
+	if (ev && c->remote) {
+		bool rd = ev->kind == TR_ML_WAIT_READ;
+		tr_ml_where(ev->detail, cw, sizeof(cw));
+		char owner[64];
+		if (ev->ml.present)
+			snprintf(owner, sizeof(owner), "%s (pid %u)", ev->ml.comm, ev->ml.tgid);
+		else
+			snprintf(owner, sizeof(owner), "another process");
+		finding_title(f, "%s (tid %u) waited %s for the mmap_lock of %s", ev->comm, ev->tid,
+			      fmt_duration((double)ev->dur_ns / 1e9, a, sizeof(a)), owner);
+		buf_printf(&s, "Thread %s (tid %u) of %s (pid %u) waited %s for the mmap_lock of %s, not its own, for "
+			       "%s, in %s: reading another process's memory or /proc/PID files (cmdline, environ, "
+			       "maps), as ps, top and monitoring agents do, queues behind that process's writers",
+			   ev->comm, ev->tid, proc, c->h0->tgid, fmt_duration((double)ev->dur_ns / 1e9, a, sizeof(a)),
+			   owner, rd ? "reading" : "writing", cw);
+	} else if (ev) {
 		bool rd = ev->kind == TR_ML_WAIT_READ;
 		tr_ml_where(ev->detail, cw, sizeof(cw));
 		finding_title(f, "%s (tid %u) waited %s for the mmap_lock of %s (pid %u)%s%s", ev->comm, ev->tid,
@@ -79,12 +101,12 @@ static void contention_summary(const struct traced *t, struct finding *f, const 
 			buf_printf(&s, " (address 0x%" PRIx64 ")", ev->extra1);
 		if (ev->ml.present) {
 			double gb = (double)ev->ml.total_vm * 4096;
-			buf_printf(&s, "; thread %s (tid %u) held it for writing for %s in %s, with %s mapped in %" PRIu64
-				       " regions.",
+			buf_printf(&s, "; thread %s (tid %u) held it for writing for %s in %s, with %s mapped in %s "
+				       "regions.",
 				   ev->ml.comm, ev->ml.tid, fmt_duration((double)ev->ml.hold_ns / 1e9, b, sizeof(b)),
 				   where_is_clone(ev->ml.where) ? child_made(ev->ml.where, ev->ml.flags, e2, sizeof(e2))
 								: tr_ml_where(ev->ml.where, d, sizeof(d)),
-				   fmt_bytes(gb, f2, sizeof(f2)), ev->ml.map_count);
+				   fmt_bytes(gb, f2, sizeof(f2)), fmt_count((double)ev->ml.map_count, g2, sizeof(g2)));
 		} else if (!(t->groups & TG_MMAP_LOCK)) {
 			buf_printf(&s, "; kstall saw the wait through lock:contention_begin/end (this kernel "
 				       "lacks the mmap_lock tracepoints, or KSTALL_ML_CONTENTION=1), which do not "
@@ -94,14 +116,18 @@ static void contention_summary(const struct traced *t, struct finding *f, const 
 				       "writer, or a hold that began before tracing).");
 		}
 	} else {
-		finding_title(f, "Threads of %s (pid %u) waited up to %s for its mmap_lock", proc, c->h0->tgid,
-			      fmt_duration(c->worst, a, sizeof(a)));
-		buf_printf(&s, "Threads of %s (pid %u) waited up to %s for its mmap_lock.", proc, c->h0->tgid,
-			   fmt_duration(c->worst, a, sizeof(a)));
+		const char *whose = c->remote ? "other processes'" : "its";
+		finding_title(f, "Threads of %s (pid %u) waited up to %s for %s mmap_lock", proc, c->h0->tgid,
+			      fmt_duration(c->worst, a, sizeof(a)), whose);
+		buf_printf(&s, "Threads of %s (pid %u) waited up to %s for %s mmap_lock.", proc, c->h0->tgid,
+			   fmt_duration(c->worst, a, sizeof(a)), whose);
 	}
-	buf_printf(&s, " In %.1f s: %" PRIu64 " waits for reading and %" PRIu64 " for writing, %s in all. Page faults, "
+	buf_printf(&s, " In %s: %s waits for reading and %s for writing, %s in all. Page faults, "
 		       "mmap, munmap and /proc/PID/maps readers of this process all queue behind a writer.",
-		   t->duration_s, c->nr, c->nw, fmt_duration(c->total, a, sizeof(a)));
+		   fmt_duration(t->duration_s, b, sizeof(b)), fmt_count((double)c->nr, g2, sizeof(g2)),
+		   fmt_count((double)c->nw, h2, sizeof(h2)), fmt_duration(c->total, a, sizeof(a)));
+	if (c->remote)
+		buf_printf(&s, " These waits were for other processes' locks: the harm is this reader's.");
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 }
@@ -120,7 +146,12 @@ static void contention_evidence(struct finding *f, const struct mlwaits *c)
 	if (c->wh)
 		finding_num(f, "worst_wait_p99", fmin(tr_hist_quantile(c->wh, 0.99), c->worst), U_SECONDS,
 			    "log2 histogram of that context (traced.waits)");
-	finding_process(f, (int)c->h0->tgid, proc, "owner of the lock");
+	if (c->remote)
+		finding_process(f, (int)c->h0->tgid, proc, "waited for other processes' locks");
+	else
+		finding_process(f, (int)c->h0->tgid, proc, "owner of the lock");
+	if (c->remote && ev && ev->ml.present)
+		finding_process(f, (int)ev->ml.tgid, ev->ml.comm, "owner and holder of the lock");
 	if (ev) {
 		finding_str(f, "waiter", ev->comm, "the longest wait's thread");
 		finding_num(f, "waiter_tid", ev->tid, U_ID, "outlier event");
@@ -163,8 +194,9 @@ static void contention(const struct traced *t, struct findings *out)
 			w[n++] = &t->hists[i];
 	qsort(w, n, sizeof(*w), by_tgid);
 	for (size_t i = 0, next; i < n; i = next) {
-		struct mlwaits c = {.h0 = w[i], .proc = w[i]->comm};
-		for (next = i; next < n && w[next]->tgid == c.h0->tgid; next++) {
+		struct mlwaits c = {.h0 = w[i], .proc = w[i]->comm, .remote = is_remote(w[i]->detail)};
+		for (next = i; next < n && w[next]->tgid == c.h0->tgid && is_remote(w[next]->detail) == c.remote;
+		     next++) {
 			const struct tr_hist *h = w[next];
 			*(h->kind == TR_ML_WAIT_READ ? &c.nr : &c.nw) += h->count;
 			c.total += (double)h->sum_ns / 1e9;
@@ -184,7 +216,7 @@ static void contention(const struct traced *t, struct findings *out)
 		for (size_t k = 0; k < t->nevents; k++) {
 			const struct tr_event *e = &t->events[k];
 			if ((e->kind == TR_ML_WAIT_READ || e->kind == TR_ML_WAIT_WRITE) && e->tgid == c.h0->tgid &&
-			    (!c.ev || e->dur_ns > c.ev->dur_ns))
+			    is_remote(e->detail) == c.remote && (!c.ev || e->dur_ns > c.ev->dur_ns))
 				c.ev = e;
 		}
 		struct finding *f = findings_add(out, "mmap_lock.contention",
@@ -226,19 +258,21 @@ static void fork_events(const struct traced *t, const struct tr_hist *h, struct 
 
 static void fork_summary(const struct traced *t, const struct tr_hist *h, struct finding *f, const struct forks *k)
 {
-	char a[32], b[32], d[32];
+	char a[32], b[32], d[32], e[32], w[32];
 	const char *proc = h->comm, *c = k->made;
 	struct buf s = {0};
-	buf_printf(&s, "%s (pid %u) made %" PRIu64 " children by %s in %.1f s; each holds the parent's mmap_lock for "
+	buf_printf(&s, "%s (pid %u) made %s children by %s in %s; each holds the parent's mmap_lock for "
 		       "writing while the kernel copies its page tables and VMAs (dup_mmap): up to %s, %s in all",
-		   proc, h->tgid, h->extra1, c, t->duration_s, fmt_duration(k->max, a, sizeof(a)),
-		   fmt_duration((double)h->sum_ns / 1e9, b, sizeof(b)));
+		   proc, h->tgid, fmt_count((double)h->extra1, e, sizeof(e)), c, fmt_duration(t->duration_s, w, sizeof(w)),
+		   fmt_duration(k->max, a, sizeof(a)), fmt_duration((double)h->sum_ns / 1e9, b, sizeof(b)));
 	if (k->vm > 0)
-		buf_printf(&s, ", with %s mapped in %.0f regions", fmt_bytes(k->vm, d, sizeof(d)), k->vmas);
+		buf_printf(&s, ", with %s mapped in %s regions on average", fmt_bytes(k->vm, d, sizeof(d)),
+			   fmt_count(k->vmas, e, sizeof(e)));
 	buf_printf(&s, ".");
 	if (k->stalled)
-		buf_printf(&s, " Meanwhile %u wait%s of its threads lasted %s at worst (%s, tid %u).", k->stalled,
-			   k->stalled == 1 ? "" : "s", fmt_duration(k->stalled_max, a, sizeof(a)), k->victim->comm, k->victim->tid);
+		buf_printf(&s, " Meanwhile %s wait%s of its threads lasted %s at worst (%s, tid %u).",
+			   fmt_count(k->stalled, e, sizeof(e)), k->stalled == 1 ? "" : "s",
+			   fmt_duration(k->stalled_max, a, sizeof(a)), k->victim->comm, k->victim->tid);
 	else
 		buf_printf(&s, " No thread of it was seen waiting meanwhile.");
 	buf_printf(&s, " glibc 2.35 and later make system() and popen() with clone(CLONE_VM|CLONE_VFORK), which "

@@ -68,12 +68,64 @@ static const char *shrinker_what(const char *sym)
 	return NULL;
 }
 
+/* One process's reclaim stalls, as a finding. */
+static void stall_emit(const struct inputs *in, const struct agg *g, enum severity sev, struct findings *out)
+{
+	const struct traced *t = in->traced;
+	double total = (double)g->sum_ns / 1e9, worst = (double)g->max_ns / 1e9;
+	double share = total / t->duration_s;
+	char a[32], b[32], c[32], d1[32], d2[32], d3[32], ws[160];
+	const char *why = g->memcg && !g->global ? "its memory cgroup is at its limit"
+			  : g->memcg ? "memory is short, globally and in its cgroup" : "free memory is below the watermark";
+	struct finding *f = findings_add(out, ids[0], sev);
+	/* Its threads' stalls, summed: a share of the window only per thread
+	 * (several can stall at once). */
+	const struct proc_entry *pe = sample_proc(&in->cur, (int)g->key);
+	int64_t nthreads = pe ? pe->stat.num_threads : 0;
+	bool summed = nthreads > 1 || share > 1;
+	finding_title(f, "%s (pid %u) stalled %s in reclaim%s, worst %s", g->comm, g->key,
+		      fmt_duration(total, d1, sizeof(d1)), summed ? ", threads in all" : "", fmt_duration(worst, d2, sizeof(d2)));
+	finding_summary(f, "%s (pid %u) had to reclaim memory itself %s times in %s because %s: %s in "
+			   "total (%s), worst %s (thread %u), p99 about %s; %s reclaimed. Its "
+			   "allocations wait meanwhile, so its requests stall.",
+			g->comm, g->key, fmt_count((double)g->count, a, sizeof(a)), fmt_duration(t->duration_s, c, sizeof(c)),
+			why, fmt_duration(total, d1, sizeof(d1)), fmt_window_share(total, t->duration_s, nthreads, ws, sizeof(ws)),
+			fmt_duration(worst, d2, sizeof(d2)), g->max_tid,
+			fmt_duration(tr_hist_quantile(&g->merged, 0.99), d3, sizeof(d3)),
+			fmt_bytes((double)g->extra1 * 4096, b, sizeof(b)));
+	finding_num(f, "stalls", (double)g->count, U_COUNT, "vmscan direct/memcg reclaim begin-end (BPF)");
+	finding_num(f, "total_stall", total, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
+	finding_num(f, "worst_stall", worst, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
+	finding_num(f, "p99_stall", tr_hist_quantile(&g->merged, 0.99), U_SECONDS, "log2 histogram (BPF)");
+	finding_num(f, "stall_share_of_window", share, U_RATIO,
+		    summed ? "total_stall / window, threads in all" : "total_stall / window");
+	if (nthreads > 1) {
+		finding_num(f, "threads", (double)nthreads, U_COUNT, "proc/PID/stat num_threads");
+		finding_num(f, "stall_share_per_thread", share / (double)nthreads, U_RATIO, "total_stall / window / threads");
+	}
+	finding_num(f, "pages_reclaimed", (double)g->extra1, U_COUNT, "nr_reclaimed (BPF)");
+	finding_str(f, "reclaim_kind", g->memcg && g->global ? "global and memcg" : g->memcg ? "memcg" : "global",
+		    "which tracepoint pair");
+	finding_process(f, (int)g->key, g->comm, "victim");
+	if (g->memcg)
+		finding_remedy(f, "Its memory cgroup is at its limit: raise memory.limit_in_bytes (v1) or "
+				  "memory.max (v2) for that cgroup, or make the service use less (page cache "
+				  "counts against the limit too).");
+	if (g->global) {
+		finding_remedy(f, "Give kswapd room to reclaim before tasks must: raise vm.min_free_kbytes "
+				  "or vm.watermark_scale_factor (cost: that much memory kept free).");
+		finding_remedy(f, "Find what fills memory (page cache, slab, anonymous) in the metrics and "
+				  "the other findings; a bloated dentry cache makes each reclaim pass long.");
+	}
+	finding_remedy(f, "If shrinkers are slow (see reclaim.shrinker_slow), fix the cache they shrink.");
+	finding_ref(f, "kstall explain reclaim.direct_reclaim_stall");
+}
+
 static void stalls(const struct inputs *in, struct findings *out)
 {
 	const struct traced *t = in->traced;
 	struct agg *v = NULL;
 	size_t n = 0, cap = 0;
-	char a[32], b[32], c[32];
 
 	for (size_t i = 0; i < t->nhists; i++) {
 		const struct tr_hist *h = &t->hists[i];
@@ -88,9 +140,8 @@ static void stalls(const struct inputs *in, struct findings *out)
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_sum);
 	for (size_t i = 0, reported = 0; i < n && reported < MAX_REPORTED; i++) {
-		struct agg *g = &v[i];
-		double total = (double)g->sum_ns / 1e9, worst = (double)g->max_ns / 1e9;
-		double share = total / t->duration_s;
+		const struct agg *g = &v[i];
+		double worst = (double)g->max_ns / 1e9, share = (double)g->sum_ns / 1e9 / t->duration_s;
 		enum severity sev;
 		if (worst >= STALL_CRIT_WORST_S || share >= STALL_CRIT_SHARE)
 			sev = SEV_CRITICAL;
@@ -99,41 +150,7 @@ static void stalls(const struct inputs *in, struct findings *out)
 		else
 			continue;
 		reported++;
-		const char *why = g->memcg && !g->global ? "its memory cgroup is at its limit"
-				  : g->memcg ? "memory is short, globally and in its cgroup" : "free memory is below the watermark";
-		struct finding *f = findings_add(out, ids[0], sev);
-		finding_title(f, "%s (pid %u) stalled %.0f ms in reclaim, worst %.0f ms", g->comm, g->key, total * 1000,
-			      worst * 1000);
-		char d1[32], d2[32], d3[32];
-		finding_summary(f, "%s (pid %u) had to reclaim memory itself %s times in %.1f s because %s: %s in "
-				   "total (%s of the window), worst %s (thread %u), p99 about %s; %s reclaimed. Its "
-				   "allocations wait meanwhile, so its requests stall.",
-				g->comm, g->key, fmt_count((double)g->count, a, sizeof(a)), t->duration_s, why,
-				fmt_duration(total, d1, sizeof(d1)), fmt_pct(share, c, sizeof(c)),
-				fmt_duration(worst, d2, sizeof(d2)), g->max_tid,
-				fmt_duration(tr_hist_quantile(&g->merged, 0.99), d3, sizeof(d3)),
-				fmt_bytes((double)g->extra1 * 4096, b, sizeof(b)));
-		finding_num(f, "stalls", (double)g->count, U_COUNT, "vmscan direct/memcg reclaim begin-end (BPF)");
-		finding_num(f, "total_stall", total, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
-		finding_num(f, "worst_stall", worst, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
-		finding_num(f, "p99_stall", tr_hist_quantile(&g->merged, 0.99), U_SECONDS, "log2 histogram (BPF)");
-		finding_num(f, "stall_share_of_window", share, U_RATIO, "total_stall / window");
-		finding_num(f, "pages_reclaimed", (double)g->extra1, U_COUNT, "nr_reclaimed (BPF)");
-		finding_str(f, "reclaim_kind", g->memcg && g->global ? "global and memcg" : g->memcg ? "memcg" : "global",
-			    "which tracepoint pair");
-		finding_process(f, (int)g->key, g->comm, "victim");
-		if (g->memcg)
-			finding_remedy(f, "Its memory cgroup is at its limit: raise memory.limit_in_bytes (v1) or "
-					  "memory.max (v2) for that cgroup, or make the service use less (page cache "
-					  "counts against the limit too).");
-		if (g->global) {
-			finding_remedy(f, "Give kswapd room to reclaim before tasks must: raise vm.min_free_kbytes "
-					  "or vm.watermark_scale_factor (cost: that much memory kept free).");
-			finding_remedy(f, "Find what fills memory (page cache, slab, anonymous) in the metrics and "
-					  "the other findings; a bloated dentry cache makes each reclaim pass long.");
-		}
-		finding_remedy(f, "If shrinkers are slow (see reclaim.shrinker_slow), fix the cache they shrink.");
-		finding_ref(f, "kstall explain reclaim.direct_reclaim_stall");
+		stall_emit(in, g, sev, out);
 	}
 	free(v);
 }
@@ -143,7 +160,7 @@ static void shrinkers(const struct inputs *in, struct findings *out)
 	const struct traced *t = in->traced;
 	struct agg *v = NULL;
 	size_t n = 0, cap = 0;
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 
 	for (size_t i = 0; i < t->nhists; i++) {
 		const struct tr_hist *h = &t->hists[i];
@@ -175,14 +192,16 @@ static void shrinkers(const struct inputs *in, struct findings *out)
 			snprintf(sym, sizeof(sym), "0x%" PRIx64, g->detail);
 		const char *what = shrinker_what(sym);
 		struct finding *f = findings_add(out, ids[1], sev);
-		finding_title(f, "Slab shrinker %s takes up to %.0f ms per call", sym, worst * 1000);
-		finding_summary(f, "The shrinker %s%s%s%s ran %s times in %.1f s, %.0f ms in total, worst %.0f ms "
+		char d1[32], d2[32], d3[32];
+		finding_title(f, "Slab shrinker %s takes up to %s per call", sym, fmt_duration(worst, d2, sizeof(d2)));
+		finding_summary(f, "The shrinker %s%s%s%s ran %s times in %s, %s in total, worst %s "
 				   "(in %s, pid %u); it scanned %s objects and freed %s. Reclaim, and every task "
 				   "waiting on it, waits for it.",
 				sym, what ? " (" : "", what ? what : "", what ? ")" : "",
-				fmt_count((double)g->count, a, sizeof(a)), t->duration_s, total * 1000, worst * 1000,
+				fmt_count((double)g->count, a, sizeof(a)), fmt_duration(t->duration_s, d3, sizeof(d3)),
+				fmt_duration(total, d1, sizeof(d1)), fmt_duration(worst, d2, sizeof(d2)),
 				g->comm ? g->comm : "?", g->key, fmt_count((double)g->extra2, b, sizeof(b)),
-				fmt_count((double)g->extra1, a, sizeof(a)));
+				fmt_count((double)g->extra1, c, sizeof(c)));
 		finding_str(f, "shrinker", sym, "shrinker->scan_objects, resolved with /proc/kallsyms");
 		if (what)
 			finding_str(f, "shrinks", what, "kstall's table of known shrinkers");

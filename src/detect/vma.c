@@ -29,16 +29,11 @@
 static const char *const static_ids[] = {"vma.fragmentation", "vma.map_count_near_limit", NULL};
 static const char *const churn_ids[] = {"vma.mmap_churn", NULL};
 
-/* "516 KiB", "1 MiB", "4100 B": exact, as region sizes are. */
+/* A region's length, as every size is written (fmt_bytes: "516 KiB",
+ * "1 MiB", "4100 B", exact), so the evidence reads the same. */
 static char *fmt_size(uint64_t b, char *out, size_t n)
 {
-	if (b && b % (1 << 20) == 0)
-		snprintf(out, n, "%" PRIu64 " MiB", b >> 20);
-	else if (b && b % 1024 == 0)
-		snprintf(out, n, "%" PRIu64 " KiB", b >> 10);
-	else
-		snprintf(out, n, "%" PRIu64 " B", b);
-	return out;
+	return fmt_bytes((double)b, out, n);
 }
 
 /* glibc serves a malloc of n bytes at or above its mmap threshold with an
@@ -77,8 +72,8 @@ static const struct vma_size_count *malloc_sized(const struct vma_summary *v)
 
 static void layout_evidence(struct finding *f, const struct vma_summary *v, uint64_t limit, bool assumed)
 {
-	char a[32], line[512];
-	size_t off = 0;
+	char a[32], b[32];
+	struct entries sizes = {.sep = ", "}, holes = {.sep = ", "};
 
 	finding_num(f, "vmas", (double)v->nvmas, U_COUNT, "proc/PID/maps");
 	finding_num(f, "max_map_count_share", (double)v->nvmas / (double)limit, U_RATIO,
@@ -86,21 +81,21 @@ static void layout_evidence(struct finding *f, const struct vma_summary *v, uint
 			    : "maps; proc/sys/vm/max_map_count");
 	finding_num(f, "mapped_bytes", (double)v->mapped_bytes, U_BYTES, "proc/PID/maps");
 	for (size_t k = 0; k < v->ntop && k < 5; k++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s x %zu", k ? ", " : "",
-					fmt_size(v->top_sizes[k].size, a, sizeof(a)), v->top_sizes[k].count);
-	finding_str(f, "region_sizes", line, "proc/PID/maps, most common first");
+		entries_add(&sizes, "%s x %s", fmt_size(v->top_sizes[k].size, a, sizeof(a)),
+			    fmt_count((double)v->top_sizes[k].count, b, sizeof(b)));
+	finding_str(f, "region_sizes", entries_end(&sizes), "proc/PID/maps, most common first");
+	buf_free(&sizes.b);
 	finding_num(f, "holes", (double)v->nholes, U_COUNT, "proc/PID/maps, gaps between regions");
 	finding_num(f, "hole_bytes", (double)v->hole_bytes, U_BYTES, "proc/PID/maps");
 	finding_num(f, "largest_hole", (double)v->largest_hole, U_BYTES, "proc/PID/maps");
 	static const char *const bucket[VMA_HOLE_BUCKETS] = {"<=16 KiB", "<=128 KiB", "<=1 MiB", "<=16 MiB",
 							      "<=1 GiB", ">1 GiB"};
-	off = 0;
-	for (size_t b = 0; b < VMA_HOLE_BUCKETS; b++)
-		if (v->hole_buckets[b])
-			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %zu", off ? ", " : "",
-						bucket[b], v->hole_buckets[b]);
-	finding_str(f, "hole_sizes", off ? line : "none",
+	for (size_t k = 0; k < VMA_HOLE_BUCKETS; k++)
+		if (v->hole_buckets[k])
+			entries_add(&holes, "%s: %s", bucket[k], fmt_count((double)v->hole_buckets[k], a, sizeof(a)));
+	finding_str(f, "hole_sizes", holes.shown ? entries_end(&holes) : "none",
 		    "proc/PID/maps, not counting the unused middle of the address space");
+	buf_free(&holes.b);
 	finding_num(f, "unmerged_neighbours", (double)v->unmerged_neighbours, U_COUNT,
 		    "proc/PID/maps: touching anonymous regions, same permissions, kept apart");
 }
@@ -118,36 +113,39 @@ struct frag {
 static void frag_summary(struct finding *f, const struct frag *r)
 {
 	const struct vma_summary *v = &r->p->vma;
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], d[32];
 	struct buf s = {0};
-	buf_printf(&s, "%s (pid %d) has %zu memory regions", r->comm, r->p->stat.pid, v->nvmas);
+	buf_printf(&s, "%s (pid %d) has %s memory regions", r->comm, r->p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)));
 	if (v->ntop)
-		buf_printf(&s, ", %zu of them %s", v->top_sizes[0].count, fmt_size(v->top_sizes[0].size, a, sizeof(a)));
-	buf_printf(&s, ", with %zu holes between them (%zu of at most 16 KiB) and %zu touching anonymous "
-		       "neighbours that did not merge.", v->nholes, v->hole_buckets[0], v->unmerged_neighbours);
+		buf_printf(&s, ", %s of them %s", fmt_count((double)v->top_sizes[0].count, b, sizeof(b)),
+			   fmt_size(v->top_sizes[0].size, a, sizeof(a)));
+	buf_printf(&s, ", with %s holes between them (%s of at most 16 KiB) and %s touching anonymous "
+		       "neighbours that did not merge.", fmt_count((double)v->nholes, a, sizeof(a)),
+		   fmt_count((double)v->hole_buckets[0], b, sizeof(b)), fmt_count((double)v->unmerged_neighbours, c, sizeof(c)));
 	if (r->linear) {
 		buf_printf(&s, " Kernel %s (before 3.8) finds room for a new mapping by walking down from "
 			       "mmap_base one region at a time (find_vma per step)", r->rel);
 		if (r->w)
-			buf_printf(&s, ": for another %s mapping, a size it maps %zu times, that is %zu steps, "
-				       "against about %.0f in a gap tree.", fmt_size(r->w->size, a, sizeof(a)), r->w->count,
-				   r->steps, v->tree_steps);
+			buf_printf(&s, ": for another %s mapping, a size it maps %s times, that is %s steps, "
+				       "against about %s in a gap tree.", fmt_size(r->w->size, a, sizeof(a)),
+				   fmt_count((double)r->w->count, b, sizeof(b)), fmt_count((double)r->steps, c, sizeof(c)),
+				   fmt_count(v->tree_steps, d, sizeof(d)));
 		else
 			buf_printf(&s, ".");
 		if (r->steps >= LINEAR_WARN_STEPS)
 			buf_printf(&s, " Every mmap of that size pays the walk: mapped and unmapped per request "
 				       "(the seed: 512 KiB mallocs), it puts find_vma at the top of the profile.");
 	} else {
-		buf_printf(&s, " %s finds room with a gap-augmented tree (3.8 and later): about %.0f steps for "
+		buf_printf(&s, " %s finds room with a gap-augmented tree (3.8 and later): about %s steps for "
 			       "this many regions, so the pre-3.8 find_vma walk does not apply. The count still "
 			       "costs: fork copies every region, munmap and mprotect split and rebalance, readers "
 			       "of the maps file hold its mmap_lock longer, and at vm.max_map_count (%s) mmap "
 			       "fails.", r->known ? "This kernel" : "A kernel of unknown version (assumed 3.8 or later)",
-			   v->tree_steps, fmt_count((double)r->limit, c, sizeof(c)));
+			   fmt_count(v->tree_steps, d, sizeof(d)), fmt_count((double)r->limit, c, sizeof(c)));
 		const struct vma_size_count *m = malloc_sized(v);
 		if (m)
-			buf_printf(&s, " %zu regions of %s are what glibc maps for %s mallocs: if they come and "
-				       "go per request, `kstall watch -p %d` measures the churn.", m->count,
+			buf_printf(&s, " %s regions of %s are what glibc maps for %s mallocs: if they come and "
+				       "go per request, `kstall watch -p %d` measures the churn.", fmt_count((double)m->count, d, sizeof(d)),
 				   fmt_size(m->size, a, sizeof(a)), fmt_size(malloc_request(m->size), b, sizeof(b)),
 				   r->p->stat.pid);
 	}
@@ -159,7 +157,7 @@ static void frag_summary(struct finding *f, const struct frag *r)
 static void frag_search_evidence(struct finding *f, const struct frag *r)
 {
 	const struct vma_summary *v = &r->p->vma;
-	char a[32];
+	char a[32], b[32];
 	finding_str(f, "search_model",
 		    r->linear ? "linear top-down walk from mmap_base (kernels before 3.8), worst case, as the seed counted"
 			   : "gap-augmented tree (3.8+: rbtree, maple tree from 6.1): ~log2(regions) steps",
@@ -168,16 +166,15 @@ static void frag_search_evidence(struct finding *f, const struct frag *r)
 		finding_num(f, "search_size", (double)r->w->size, U_BYTES, "the size whose searches cost most in all");
 		finding_num(f, "linear_search_steps", (double)r->steps, U_COUNT,
 			    "model over proc/PID/maps: find_vma calls before a hole fits");
-		char line[512];
-		size_t off = 0;
+		struct entries steps = {0};
 		for (size_t k = 0; k < v->ntop; k++)
 			if (v->top_sizes[k].count >= MIN_SIZE_USES && v->top_sizes[k].size >= (64 << 10))
-				off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %zu", off ? "; " : "",
-							fmt_size(v->top_sizes[k].size, a, sizeof(a)),
-							v->top_sizes[k].linear_steps);
-		if (off)
-			finding_str(f, "search_steps_by_size", line,
+				entries_add(&steps, "%s: %s", fmt_size(v->top_sizes[k].size, a, sizeof(a)),
+					    fmt_count((double)v->top_sizes[k].linear_steps, b, sizeof(b)));
+		if (steps.shown)
+			finding_str(f, "search_steps_by_size", entries_end(&steps),
 				    "model: find_vma calls for one more mapping of each size it uses (64 KiB and up)");
+		buf_free(&steps.b);
 	}
 }
 
@@ -187,7 +184,7 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 	const struct vma_summary *v = &p->vma;
 	struct frag r = {.p = p, .comm = p->stat.comm, .known = in->host.has_kver, .limit = limit};
 	enum severity sev;
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 
 	r.linear = r.known && vma_linear_search(&in->host.kver);
 	r.rel = r.known ? in->host.kver.release : "unknown";
@@ -204,9 +201,9 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 
 	struct finding *f = findings_add(out, "vma.fragmentation", sev);
 	if (r.linear && r.steps >= LINEAR_WARN_STEPS)
-		finding_title(f, "%s (pid %d): %s memory regions; finding room for a %s mapping walks %zu of them",
+		finding_title(f, "%s (pid %d): %s memory regions; finding room for a %s mapping walks %s of them",
 			      r.comm, p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)),
-			      fmt_size(r.w->size, b, sizeof(b)), r.steps);
+			      fmt_size(r.w->size, b, sizeof(b)), fmt_count((double)r.steps, c, sizeof(c)));
 	else
 		finding_title(f, "%s (pid %d) has %s memory regions (%s of vm.max_map_count)", r.comm, p->stat.pid,
 			      fmt_count((double)v->nvmas, a, sizeof(a)), fmt_pct((double)v->nvmas / (double)limit, b, sizeof(b)));
@@ -233,20 +230,21 @@ static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed,
 {
 	const struct vma_summary *v = &p->vma;
 	double share = (double)v->nvmas / (double)limit;
-	char a[32], b[32];
+	char a[32], b[32], c[32], d[32];
 
 	if (share <= LIMIT_WARN)
 		return;
 	/* Critical needs the host's own limit: an assumed one may be lower. */
 	struct finding *f = findings_add(out, "vma.map_count_near_limit",
 					 share >= LIMIT_CRIT && !assumed ? SEV_CRITICAL : SEV_WARNING);
-	finding_title(f, "%s (pid %d) has %zu memory regions, %s of vm.max_map_count (%" PRIu64 ")", p->stat.comm,
-		      p->stat.pid, v->nvmas, fmt_pct(share, a, sizeof(a)), limit);
-	finding_summary(f, "%s (pid %d) has %zu memory regions; the kernel allows %" PRIu64 "%s. At the limit every "
+	finding_title(f, "%s (pid %d) has %s memory regions, %s of vm.max_map_count (%s)", p->stat.comm,
+		      p->stat.pid, fmt_count((double)v->nvmas, c, sizeof(c)), fmt_pct(share, a, sizeof(a)),
+		      fmt_count((double)limit, d, sizeof(d)));
+	finding_summary(f, "%s (pid %d) has %s memory regions; the kernel allows %s%s. At the limit every "
 			   "mmap, and every mprotect or munmap that would split a region, fails with ENOMEM: "
 			   "malloc returns NULL, threads cannot be created, runtimes abort (\"mmap failed\", "
 			   "\"unable to create native thread\"). Most common size: %s.",
-			p->stat.comm, p->stat.pid, v->nvmas, limit,
+			p->stat.comm, p->stat.pid, c, d,
 			assumed ? " (kernel default; vm.max_map_count was not read)" : " (vm.max_map_count)",
 			v->ntop ? fmt_size(v->top_sizes[0].size, b, sizeof(b)) : "none");
 	if (assumed && share >= LIMIT_CRIT) {
@@ -426,13 +424,14 @@ struct churned {
 
 static void churn_summary(const struct inputs *in, struct finding *f, const struct churn *c, const struct churned *k)
 {
-	char a[32], b[32], d[32], e[32];
+	char a[32], b[32], d[32], e[32], g[32], h[32], m[32];
 	uint64_t req = malloc_request(k->top->len);
 	struct buf s = {0};
-	buf_printf(&s, "In %.1f s %s (pid %u) made %" PRIu64 " mmap and %" PRIu64 " munmap calls; %" PRIu64
+	buf_printf(&s, "In %s %s (pid %u) made %s mmap and %s munmap calls; %s"
 		       " were the same %s region mapped and unmapped again (%s pairs/s).",
-		   k->dur, k->comm, c->tgid, c->mmaps, c->munmaps, k->np, fmt_size(k->top->len, a, sizeof(a)),
-		   fmt_count(k->rate, b, sizeof(b)));
+		   fmt_duration(k->dur, m, sizeof(m)), k->comm, c->tgid, fmt_count((double)c->mmaps, d, sizeof(d)),
+		   fmt_count((double)c->munmaps, e, sizeof(e)), fmt_count((double)k->np, g, sizeof(g)),
+		   fmt_size(k->top->len, a, sizeof(a)), fmt_rate(k->rate, b, sizeof(b)));
 	if (req && k->top->anon)
 		buf_printf(&s, " %s is what glibc maps for a %s malloc (size, a 16-byte header, page-rounded): "
 			       "a buffer allocated and freed per operation above the mmap threshold.",
@@ -442,13 +441,13 @@ static void churn_summary(const struct inputs *in, struct finding *f, const stru
 		   fmt_duration((double)c->time_ns / 1e9, a, sizeof(a)), fmt_pct(k->share, b, sizeof(b)),
 		   fmt_duration(k->pair_s, e, sizeof(e)));
 	if (k->pe && k->pe->has_maps) {
-		buf_printf(&s, " It has %zu regions", k->pe->vma.nvmas);
+		buf_printf(&s, " It has %s regions", fmt_count((double)k->pe->vma.nvmas, a, sizeof(a)));
 		if (k->linear && k->w)
-			buf_printf(&s, ", and on this kernel (before 3.8) each mmap walks about %zu of them to find room.",
-				   k->w->linear_steps);
+			buf_printf(&s, ", and on this kernel (before 3.8) each mmap walks about %s of them to find room.",
+				   fmt_count((double)k->w->linear_steps, h, sizeof(h)));
 		else if (in->host.has_kver)
-			buf_printf(&s, "; this kernel finds room in a tree (about %.0f steps), so the cost is the churn "
-				       "itself, not the search.", k->pe->vma.tree_steps);
+			buf_printf(&s, "; this kernel finds room in a tree (about %s steps), so the cost is the churn "
+				       "itself, not the search.", fmt_count(k->pe->vma.tree_steps, h, sizeof(h)));
 		else
 			buf_printf(&s, "; the kernel's version is unknown, so whether each mmap walks them (before 3.8) "
 				       "is too.");
@@ -479,13 +478,14 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 		    "mmap flags & MAP_ANONYMOUS (BPF)");
 	if (c->failed)
 		finding_num(f, "failed_calls", (double)c->failed, U_COUNT, "mmap/munmap returning an error (BPF)");
-	char line[512];
-	size_t off = 0;
-	for (size_t j = 0; j < c->nsizes && j < CHURN_SIZES; j++)
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s: %" PRIu64 " mmap / %" PRIu64 " munmap",
-					j ? "; " : "", fmt_size(c->sizes[j].len, a, sizeof(a)), c->sizes[j].mmaps,
-					c->sizes[j].munmaps);
-	finding_str(f, "sizes", line, "mmap/munmap lengths, most paired first (BPF)");
+	/* Whole entries, the first CHURN_SIZES, and how many more. */
+	struct entries sizes = {.max_n = CHURN_SIZES, .max_len = 400};
+	char b[32], d[32];
+	for (size_t j = 0; j < c->nsizes; j++)
+		entries_add(&sizes, "%s: %s mmap / %s munmap", fmt_size(c->sizes[j].len, a, sizeof(a)),
+			    fmt_count((double)c->sizes[j].mmaps, b, sizeof(b)), fmt_count((double)c->sizes[j].munmaps, d, sizeof(d)));
+	finding_str(f, "sizes", entries_end(&sizes), "mmap/munmap lengths, most paired first (BPF)");
+	buf_free(&sizes.b);
 	if (t->groups & TG_VMA_SEARCH) {
 		finding_num(f, "unmapped_area_searches", (double)c->searches / k->dur, U_PER_S, "mmap:vm_unmapped_area (BPF)");
 		if (c->search_failed)
@@ -554,7 +554,7 @@ static bool churn_finding(const struct inputs *in, struct churn *c, struct findi
 	struct finding *f = findings_add(out, "vma.mmap_churn", k.sev);
 	uint64_t req = malloc_request(k.top->len);
 	finding_title(f, "%s (pid %u) maps and unmaps %s regions %s times/s%s", k.comm, c->tgid,
-		      fmt_size(k.top->len, a, sizeof(a)), fmt_count(k.rate, b, sizeof(b)),
+		      fmt_size(k.top->len, a, sizeof(a)), fmt_rate(k.rate, b, sizeof(b)),
 		      req && k.top->anon ? " (malloc/free through mmap)" : "");
 	churn_summary(in, f, c, &k);
 	churn_evidence(t, f, c, &k);

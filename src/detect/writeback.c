@@ -364,7 +364,8 @@ static void dirty_limits_large(const struct inputs *in, const struct dirty_limit
 /* One writer throttled on one device, live, and why. */
 struct paused {
 	const struct throttle *w;
-	double share;            /* of the window */
+	double share;            /* of the window, its threads' time summed */
+	int64_t nthreads;        /* the process's threads now, 0 unknown */
 	const struct bdi *bd;    /* NULL if unknown */
 	const struct mount *m;   /* NULL if unknown */
 	char dev[32];            /* MAJ:MIN */
@@ -378,37 +379,43 @@ struct paused {
 
 static void paused_summary(const struct traced *t, struct finding *f, const struct paused *x)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[160], c[32], d[32], e[32];
 	const struct throttle *w = x->w;
+	const char *summed = x->nthreads > 1 || x->share > 1 ? ", threads in all," : "";
 	if (x->strict == 1)
-		finding_title(f, "%s (pid %u) paused %s writing to %s (strict_limit bdi %s)", w->comm, w->tgid,
-			      fmt_duration(w->total_s, a, sizeof(a)), x->m ? x->m->mountpoint : x->dev, x->bd ? x->bd->name : x->dev);
+		finding_title(f, "%s (pid %u) paused %s%s writing to %s (strict_limit bdi %s)", w->comm, w->tgid,
+			      fmt_duration(w->total_s, a, sizeof(a)), summed, x->m ? x->m->mountpoint : x->dev,
+			      x->bd ? x->bd->name : x->dev);
 	else
-		finding_title(f, "%s (pid %u) paused %s writing to %s", w->comm, w->tgid,
-			      fmt_duration(w->total_s, a, sizeof(a)), x->m ? x->m->mountpoint : x->dev);
+		finding_title(f, "%s (pid %u) paused %s%s writing to %s", w->comm, w->tgid,
+			      fmt_duration(w->total_s, a, sizeof(a)), summed, x->m ? x->m->mountpoint : x->dev);
 	struct buf s = {0};
-	buf_printf(&s, "In %.1f s, %s (pid %u) spent %s (%s of the window) throttled on device %s", t->duration_s,
-		   w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)), fmt_pct(x->share, b, sizeof(b)), x->dev);
+	buf_printf(&s, "In %s, %s (pid %u) spent %s (%s) throttled on device %s",
+		   fmt_duration(t->duration_s, c, sizeof(c)), w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)),
+		   fmt_window_share(w->total_s, t->duration_s, x->nthreads, b, sizeof(b)), x->dev);
 	if (x->m)
 		buf_printf(&s, " (%s, %s)", x->m->mountpoint, x->m->fstype);
 	buf_printf(&s, ": ");
 	if (w->bdp)
-		buf_printf(&s, "%" PRIu64 " pauses in balance_dirty_pages, %s in all, the longest %s", w->bdp->count,
-			   fmt_duration(x->pause, a, sizeof(a)), fmt_duration((double)w->bdp->max_ns / 1e9, b, sizeof(b)));
+		buf_printf(&s, "%s pauses in balance_dirty_pages, %s in all, the longest %s",
+			   fmt_count((double)w->bdp->count, e, sizeof(e)), fmt_duration(x->pause, a, sizeof(a)),
+			   fmt_duration((double)w->bdp->max_ns / 1e9, b, sizeof(b)));
 	if (w->bdp && w->wait)
 		buf_printf(&s, ", and ");
 	if (w->wait)
-		buf_printf(&s, "%" PRIu64 " waits for pages under writeback, %s in all", w->wait->count,
+		buf_printf(&s, "%s waits for pages under writeback, %s in all", fmt_count((double)w->wait->count, e, sizeof(e)),
 			   fmt_duration(x->wait, c, sizeof(c)));
 	buf_printf(&s, ".");
 	if (w->bdp && x->device_limit)
-		buf_printf(&s, " The device's own limit paused it: its dirty pages averaged %.0f against a setpoint "
-			       "of %.0f, while the host's dirty pages were %s of the global limit%s.",
-			   x->bdirty, x->bset, fmt_pct(x->gdirty / x->glimit, d, sizeof(d)),
+		buf_printf(&s, " The device's own limit paused it: its dirty pages averaged %s against a setpoint "
+			       "of %s, while the host's dirty pages were %s of the global limit%s.",
+			   fmt_count(x->bdirty, a, sizeof(a)), fmt_count(x->bset, e, sizeof(e)),
+			   fmt_pct(x->gdirty / x->glimit, d, sizeof(d)),
 			   x->strict == 1 ? " (strict_limit makes the device's limit apply regardless)" : "");
 	else if (w->bdp && x->gdirty >= 0)
-		buf_printf(&s, " The host's dirty pages (%.0f) were near the global limit (%.0f): every writer is "
-			       "being paused, not only this one.", x->gdirty, x->glimit);
+		buf_printf(&s, " The host's dirty pages (%s) were near the global limit (%s): every writer is "
+			       "being paused, not only this one.", fmt_count(x->gdirty, a, sizeof(a)),
+			   fmt_count(x->glimit, e, sizeof(e)));
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 }
@@ -428,7 +435,14 @@ static void paused_evidence(const struct dirty_limits *l, struct finding *f, con
 	if (x->bd && writeback_bdi_limit(x->bd, l) >= 0)
 		finding_num(f, "device_limit", writeback_bdi_limit(x->bd, l), U_BYTES, "max_bytes, or max_ratio x the global limit");
 	finding_num(f, "throttled_total", w->total_s, U_SECONDS, "pauses + writeback waits, tracepoint to wakeup");
-	finding_num(f, "throttled_share", x->share, U_RATIO, "throttled_total / window");
+	bool summed = x->nthreads > 1 || x->share > 1;
+	finding_num(f, "throttled_share", x->share, U_RATIO,
+		    summed ? "throttled_total / window, threads in all" : "throttled_total / window");
+	if (x->nthreads > 1) {
+		finding_num(f, "threads", (double)x->nthreads, U_COUNT, "proc/PID/stat num_threads");
+		finding_num(f, "throttled_share_per_thread", x->share / (double)x->nthreads, U_RATIO,
+			    "throttled_total / window / threads");
+	}
 	if (w->bdp) {
 		finding_num(f, "pauses", (double)w->bdp->count, U_COUNT, "writeback:balance_dirty_pages, pause > 0");
 		finding_num(f, "pause_total", x->pause, U_SECONDS, "tracepoint to the writer's wakeup");
@@ -468,6 +482,8 @@ static void paused_of(const struct inputs *in, const struct throttle *w, struct 
 	double dur = in->traced->duration_s;
 
 	*x = (struct paused){.w = w, .share = dur > 0 ? w->total_s / dur : 0};
+	const struct proc_entry *pe = sample_proc(&in->cur, (int)w->tgid);
+	x->nthreads = pe ? pe->stat.num_threads : 0;
 	x->bd = bdi_by_dev(h, w->dev);
 	x->m = mount_by_dev(h, w->dev);
 	snprintf(x->dev, sizeof(x->dev), "%u:%u", tr_dev_major(w->dev), tr_dev_minor(w->dev));

@@ -58,6 +58,24 @@ void buf_append(struct buf *b, const void *p, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_FMT(2, 3);
 void buf_free(struct buf *b);
 
+/* A list of whole entries ("516 KiB: 3 mmap; 8 KiB: 1 mmap; +3 more"):
+ * at most max_n of them (0: any number) in at most max_len bytes (0: any
+ * length; the first entry is always kept). An entry that does not fit is
+ * left out whole, with every one after it, and entries_end() says how
+ * many. Zero-initialise, set the limits and sep (NULL: "; "), add, end,
+ * then buf_free(&e.b). */
+struct entries {
+	struct buf b;
+	size_t max_n, max_len;
+	const char *sep;
+	size_t shown, left;
+	bool ended;
+};
+void entries_add(struct entries *e, const char *fmt, ...) PRINTF_FMT(2, 3);
+/* The list, with "+N more" when entries were left out; "" when none was
+ * added. Valid until buf_free(&e->b). */
+const char *entries_end(struct entries *e);
+
 double now_monotonic(void);
 double now_realtime(void);
 /* ISO 8601 UTC with milliseconds, into out (at least 32 bytes). */
@@ -75,12 +93,24 @@ void strv_free(char **v);
  * 5-edge ttyS0" from the kernel's padded columns). Returns s. */
 char *str_squeeze_blanks(char *s);
 
-/* Human-readable numbers for summaries and text output (C locale):
- * "50.2 GiB", "280.6 M", "12.5%". Each returns out. */
-char *fmt_bytes(double b, char *out, size_t n);
+/* Human-readable figures for titles, summaries, remedies and text output
+ * (C locale): one formatter for each kind, so that a figure reads the same
+ * wherever it appears. Each returns out; a NaN or infinity is "unknown".
+ * A count, or the number of a rate (the caller writes the "/s" and what is
+ * counted): "7500", "3634", "0.53", "15.0 k", "1.4 M". */
 char *fmt_count(double v, char *out, size_t n);
+char *fmt_rate(double per_s, char *out, size_t n);
+/* A size: "516 KiB", "1032 KiB" exact, "23.5 GiB". */
+char *fmt_bytes(double b, char *out, size_t n);
+/* A share (0..1): "6.3%", "24%", "<0.1%". */
 char *fmt_pct(double ratio, char *out, size_t n);
-/* "240 ms", "1.80 s", "35 us". */
+/* A duration: "126 ms", "32.8 ms", "1.26 s", "4.6 us", "0 s". */
 char *fmt_duration(double seconds, char *out, size_t n);
+/* A process's time, summed over its threads (nthreads, 0 when unknown),
+ * against the window: "6.3% of the window"; with threads, "threads in
+ * all" and the share per thread, so that a sum above the window is never
+ * written as a share of it ("threads in all: 3.16 times the window; 40% of
+ * it per thread over its 8 threads"). */
+char *fmt_window_share(double summed_s, double window_s, int64_t nthreads, char *out, size_t n);
 
 #endif

@@ -55,7 +55,7 @@ static void top_failed_lookups(FILE *out, const struct traced *t)
 			continue;
 		char *comm = sanitize_tty(l->comm);
 		fprintf(out, "%-16s %8u %-16s %12s %12s\n", "", l->tgid, comm,
-			fmt_count((double)l->failed / t->duration_s, a, sizeof(a)),
+			fmt_rate((double)l->failed / t->duration_s, a, sizeof(a)),
 			fmt_count((double)l->failed, b, sizeof(b)));
 		free(comm);
 		shown++;
@@ -65,8 +65,10 @@ static void top_failed_lookups(FILE *out, const struct traced *t)
 
 void render_live_screen(FILE *out, const struct report *rep, const struct traced *t)
 {
+	char d[32];
 	render_live_clear(out);
-	fprintf(out, "kstall watch  %.0f s traced  (Ctrl-C for the full report)\n\n", t->duration_s);
+	fprintf(out, "kstall watch  %s traced  (Ctrl-C for the full report)\n\n",
+		fmt_duration(t->duration_s, d, sizeof(d)));
 	if (!rep->findings.n)
 		fprintf(out, "no findings so far\n");
 	for (size_t i = 0; i < rep->findings.n; i++) {

@@ -29,31 +29,28 @@ struct style {
 };
 
 /* A string value is returned escaped and whole (a fixed buffer could cut
- * it inside an escape or a character); a number is formatted into out. */
+ * it inside an escape or a character); a number is formatted into out by
+ * the formatter of its kind (src/lib/util.h), the one the detectors use in
+ * titles and summaries, so a figure reads the same in both. */
 static const char *value_text(const struct evidence *e, char *out, size_t n)
 {
+	char c[32];
 	if (!e->is_num)
 		return tty(e->str);
-	if (!strcmp(e->unit, U_BYTES)) {
+	if (!strcmp(e->unit, U_BYTES))
 		fmt_bytes(e->num, out, n);
-	} else if (!strcmp(e->unit, U_RATIO)) {
+	else if (!strcmp(e->unit, U_RATIO))
 		fmt_pct(e->num, out, n);
-	} else if (!strcmp(e->unit, U_PER_S)) {
-		char c[32];
-		snprintf(out, n, "%s/s", fmt_count(e->num, c, sizeof(c)));
-	} else if (!strcmp(e->unit, U_BYTES_PER_S)) {
-		char c[32];
+	else if (!strcmp(e->unit, U_PER_S))
+		snprintf(out, n, "%s/s", fmt_rate(e->num, c, sizeof(c)));
+	else if (!strcmp(e->unit, U_BYTES_PER_S))
 		snprintf(out, n, "%s/s", fmt_bytes(e->num, c, sizeof(c)));
-	} else if (!strcmp(e->unit, U_SECONDS)) {
-		if (e->num > 0 && e->num < 0.001)
-			snprintf(out, n, "%.1f us", e->num * 1e6);
-		else
-			snprintf(out, n, e->num < 1 ? "%.1f ms" : "%.2f s", e->num < 1 ? e->num * 1000 : e->num);
-	} else if (e->num == (double)(long long)e->num) {
-		snprintf(out, n, "%lld", (long long)e->num);
-	} else {
-		snprintf(out, n, "%.3g", e->num);
-	}
+	else if (!strcmp(e->unit, U_SECONDS))
+		fmt_duration(e->num, out, n);
+	else if (!strcmp(e->unit, U_ID) && e->num >= 0 && e->num < 9e15)
+		snprintf(out, n, "%llu", (unsigned long long)e->num); /* a name, never scaled */
+	else
+		fmt_count(e->num, out, n);
 	return out;
 }
 
@@ -70,17 +67,19 @@ static void layout_text(FILE *out, const struct inputs *in, const struct vma_sum
 {
 	bool linear = in->host.has_kver && vma_linear_search(&in->host.kver);
 	uint64_t limit = in->view.max_map_count;
-	char a[32], b[32];
-	fprintf(out, "  layout   %zu regions (%s of vm.max_map_count), %s mapped; most common:", v->nvmas,
-		fmt_pct((double)v->nvmas / (double)limit, a, sizeof(a)), fmt_bytes((double)v->mapped_bytes, b, sizeof(b)));
+	char a[32], b[32], c[32];
+	fprintf(out, "  layout   %s regions (%s of vm.max_map_count), %s mapped; most common:",
+		fmt_count((double)v->nvmas, c, sizeof(c)), fmt_pct((double)v->nvmas / (double)limit, a, sizeof(a)),
+		fmt_bytes((double)v->mapped_bytes, b, sizeof(b)));
 	for (size_t k = 0; k < v->ntop && k < 4; k++) {
-		fprintf(out, "%s %s x %zu", k ? "," : "", fmt_bytes((double)v->top_sizes[k].size, a, sizeof(a)),
-			v->top_sizes[k].count);
+		fprintf(out, "%s %s x %s", k ? "," : "", fmt_bytes((double)v->top_sizes[k].size, a, sizeof(a)),
+			fmt_count((double)v->top_sizes[k].count, b, sizeof(b)));
 		if (linear)
-			fprintf(out, " (%zu search steps)", v->top_sizes[k].linear_steps);
+			fprintf(out, " (%s search steps)", fmt_count((double)v->top_sizes[k].linear_steps, c, sizeof(c)));
 	}
-	fprintf(out, "\n           %zu holes (%zu of 16 KiB or less), %zu unmerged neighbours; room for a "
-		     "mapping: %s\n", v->nholes, v->hole_buckets[0], v->unmerged_neighbours,
+	fprintf(out, "\n           %s holes (%s of 16 KiB or less), %s unmerged neighbours; room for a "
+		     "mapping: %s\n", fmt_count((double)v->nholes, a, sizeof(a)),
+		fmt_count((double)v->hole_buckets[0], b, sizeof(b)), fmt_count((double)v->unmerged_neighbours, c, sizeof(c)),
 		linear ? "a linear walk (before 3.8)" : "a tree search");
 }
 
@@ -236,7 +235,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 	const struct style *st = color ? &ansi : &plain;
 	const struct inputs *in = r->in;
 	const struct host *h = &in->host;
-	char mem[32] = "?", ts[40];
+	char mem[32] = "?", ts[40], w[32], pct[32];
 	uint64_t mt;
 	int ncpu = h->s_online.state == SRC_OK ? (int)cpuset_count(&h->online) : (int)in->cur.stat.ncpus;
 
@@ -246,8 +245,9 @@ int render_text(FILE *out, const struct report *r, bool color)
 		tty(h->hostname), h->has_kver ? tty(h->kver.release) : "unknown", ncpu, mem);
 	if (in->mode == WINDOW_INTERVAL) {
 		format_utc(in->cur.t_real, ts, sizeof(ts));
-		fprintf(out, "window   %.2f s between two samples (%s), ending %s\n\n", in->interval_s,
-			in->window_source, in->cur.t_real > 0 ? ts : "at an unknown time");
+		fprintf(out, "window   %s between two samples (%s), ending %s\n\n",
+			fmt_duration(in->interval_s, w, sizeof(w)), in->window_source,
+			in->cur.t_real > 0 ? ts : "at an unknown time");
 	} else {
 		fprintf(out, "window   since boot: one sample of %s, rates are averages since boot\n\n",
 			in->window_source);
@@ -279,7 +279,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 		if (p->has_maps)
 			fprintf(out, ", %zu VMAs", p->vma.nvmas);
 		if (share >= 0)
-			fprintf(out, ", %.0f%% of a CPU", share * 100);
+			fprintf(out, ", %s of a CPU", fmt_pct(share, pct, sizeof(pct)));
 		fprintf(out, "\n  cmdline  %s\n", cl);
 		if (p->has_maps)
 			layout_text(out, in, &p->vma);

@@ -77,7 +77,7 @@ static void test_seed001_process_layout(void **state UNUSED)
 	r = RUN(30, "check", "--root", dir, "-p", "4242");
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "layout   9053 regions (14% of vm.max_map_count)"));
-	assert_non_null(strstr(r.out, "516.0 KiB x 2885 (4265 search steps)"));
+	assert_non_null(strstr(r.out, "516 KiB x 2885 (4265 search steps)"));
 	assert_non_null(strstr(r.out, "a linear walk (before 3.8)"));
 	res_free(&r);
 }

@@ -2,6 +2,7 @@
  * dcache-seed002-centos6), thresholds on inputs built by hand, and what
  * each finding does when one of its files is missing. */
 #include "detectutil.h"
+#include "render/render.h"
 #include "trace/trace.h"
 
 #include <math.h>
@@ -451,7 +452,7 @@ static void test_producer_burst(void **state UNUSED)
 	assert_non_null(x);
 	assert_non_null(strstr(x->title, "bash (pid 4242) fails path lookups at 260.0 k/s for 1.15 s (37.5 k/s over the "
 					 "whole window)"));
-	assert_non_null(strstr(x->summary, "in 8.0 s, at 260.0 k/s for 1.15 s (37.5 k/s over the whole window)"));
+	assert_non_null(strstr(x->summary, "in 8 s, at 260.0 k/s for 1.15 s (37.5 k/s over the whole window)"));
 	assert_true(fabs(ev(x, "burst_duration") - 300000.0 / 260000) < 1e-9);
 	assert_true(fabs(ev(x, "burst_rate") - 260000) < 1e-6);
 	assert_true(ev(x, "failed_lookups_rate") == 37500);
@@ -478,6 +479,41 @@ static void test_producer_burst(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* A producer's rate, written once (issue 16: "3634.24 path lookups/s"
+ * beside "37.5 k/s"): the title, the summary and the text evidence give
+ * the same figure. */
+static void test_producer_rate_one_format(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct traced t = {.duration_s = 8, .groups = TG_LOOKUPS};
+	struct findings f;
+	struct skips s;
+	char *out = NULL;
+	size_t len = 0;
+
+	ARRAY_GROW(t.lookups, t.nlookups, t.caplookups);
+	t.lookups[t.nlookups++] = (struct tr_lookup){.tgid = 4100, .comm = "sh", .failed = 29074, .calls = 30000};
+	in.traced = &t;
+	in.mode = WINDOW_SINCE_BOOT;
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "dcache.negative_dentry_producers");
+	assert_non_null(x);
+	assert_non_null(strstr(x->title, "sh (pid 4100) fails 3634 path lookups/s"));
+	assert_non_null(strstr(x->summary, "looked up 29.1 k paths that do not exist in 8 s (3634/s, 97% of its path "
+					   "lookups)"));
+	struct report r = {.in = &in, .findings = f};
+	FILE *o = open_memstream(&out, &len);
+	assert_int_equal(render_text(o, &r, false), 0);
+	fclose(o);
+	assert_non_null(strstr(out, "failed_lookups_rate  3634/s "));
+	assert_non_null(strstr(out, "failed_lookups       29.1 k "));
+	assert_null(strstr(out, "3634.2"));
+	free(out);
+	findings_free(&f);
+	skips_free(&s);
+	free(t.lookups);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_degrade_lookups),
 		cmocka_unit_test(test_producers_short_lived_loop),
 		cmocka_unit_test(test_producer_burst),
+		cmocka_unit_test(test_producer_rate_one_format),
 	};
 	return cmocka_run_group_tests_name("dcache", tests, group_setup, group_teardown);
 }

@@ -280,11 +280,13 @@ static void test_live_irq_thresholds(void **state UNUSED)
 	findings_free(&f);
 	traced_free(&t);
 
-	/* ksoftirqd/1 woken and waiting 30 ms behind a busy loop: a warning
-	 * naming what ran before it; 87 us (a flood here): nothing. */
+	/* ksoftirqd/1 woken and waiting 30 ms behind a busy loop while a
+	 * NET_RX softirq there waited 25 ms to run: a warning naming what ran
+	 * before it; 87 us (a flood here): nothing. */
 	t = (struct traced){0};
 	add_irq(&t, TR_KSOFTIRQD, 1, 0, 62, 30000000);
 	add_irq(&t, TR_KSOFTIRQD, 0, 0, 40, 87000);
+	add_irq(&t, TR_SOFTIRQ_LAT, 1, 3, 900, 25000000);
 	ARRAY_GROW(t.events, t.nevents, t.capevents);
 	t.events[t.nevents++] = (struct tr_event){.kind = TR_KSOFTIRQD, .tid = 900, .tgid = 900, .dur_ns = 30000000,
 						  .extra1 = 1, .extra2 = 22};
@@ -293,6 +295,7 @@ static void test_live_irq_thresholds(void **state UNUSED)
 	assert_non_null(x);
 	assert_int_equal(x->severity, SEV_WARNING);
 	assert_string_equal(x->subj[0].name, "1");
+	assert_true(finding_evidence(x, "softirq_wait_max")->num == 0.025);
 	assert_string_equal(finding_evidence(x, "ran_before_it")->str, "busyloop");
 	assert_non_null(strstr(x->summary, "busyloop (1 time)"));
 	size_t nk = 0;
@@ -324,10 +327,11 @@ static void test_live_irq_percentile_needs_samples(void **state UNUSED)
 		const char *id;
 		unsigned slot; /* 2^slot us: the bucket at the id's p99 threshold */
 		uint64_t max_ns;
+		enum severity sev; /* with no softirq late meanwhile */
 	} cases[] = {
-		{TR_HARDIRQ, "irq.hardirq_long", 10, 1000000},    /* 1,024-2,048 us, 1 ms threshold */
-		{TR_KSOFTIRQD, "irq.ksoftirqd_latency", 11, 3000000}, /* 2,048-4,096 us, 2 ms */
-		{TR_SOFTIRQ, "irq.softirq_long", 11, 2000000},
+		{TR_HARDIRQ, "irq.hardirq_long", 10, 1000000, SEV_WARNING}, /* 1,024-2,048 us, 1 ms threshold */
+		{TR_KSOFTIRQD, "irq.ksoftirqd_latency", 11, 3000000, SEV_INFO}, /* 2,048-4,096 us, 2 ms */
+		{TR_SOFTIRQ, "irq.softirq_long", 11, 2000000, SEV_WARNING},
 	};
 	static const uint64_t few[] = {2, 3, 30};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -344,10 +348,68 @@ static void test_live_irq_percentile_needs_samples(void **state UNUSED)
 		const struct finding *x = live_irq(&t, cases[i].id, &f);
 		if (!x)
 			fail_msg("%s not raised from 200 samples with p99 at its threshold", cases[i].id);
-		assert_int_equal(x->severity, SEV_WARNING);
+		assert_int_equal(x->severity, cases[i].sev);
 		findings_free(&f);
 		traced_free(&t);
 	}
+}
+
+/* A woken ksoftirqd that waits is harm only if the softirqs it would
+ * run waited too (issue 16: 17 warnings on ordinary load). The figures
+ * of redis-benchmark on loopback here: ksoftirqd/1 woken 248 times and
+ * waiting up to 236 ms (p99 bucket 64 ms) while NET_RX, raised 356,926
+ * times, waited at most 1.2 ms and RCU 0.5 ms: information. With the
+ * softirqs not traced, the wait's own p99 decides. */
+static void test_live_ksoftirqd_harm_is_the_deferred_wait(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+	add_irq_at(&t, TR_KSOFTIRQD, 248, 16, 236111688); /* 65-131 ms */
+	t.hists[0].slots[16] = 2;
+	t.hists[0].slots[4] = 246;
+	add_irq(&t, TR_SOFTIRQ_LAT, 1, 3, 356926, 1200000);
+	add_irq(&t, TR_SOFTIRQ_LAT, 1, TR_SOFTIRQ_RCU, 1996, 60000000); /* RCU late: no one waits for it */
+	const struct finding *x = live_irq(&t, "irq.ksoftirqd_latency", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_INFO);
+	assert_true(finding_evidence(x, "softirq_wait_max")->num == 0.0012);
+	assert_non_null(strstr(x->summary, "nothing was late"));
+	findings_free(&f);
+
+	/* NET_RX late by 120 ms behind it: critical. */
+	t.hists[1].max_ns = 120000000;
+	x = live_irq(&t, "irq.ksoftirqd_latency", &f);
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	findings_free(&f);
+	traced_free(&t);
+
+	/* Not traced: 30 ms once is information; a p99 bucket from 32 ms, a warning. */
+	struct inputs in = {0};
+	struct skips sk = {0};
+	t = (struct traced){0};
+	add_irq_at(&t, TR_KSOFTIRQD, 150, 6, 30000000);
+	t.hists[0].slots[6] = 149;
+	t.hists[0].slots[14] = 1;
+	in.traced = &t;
+	t.groups = TG_KSOFTIRQD;
+	t.duration_s = 5;
+	view_update(&in);
+	detect_all(&in, 0, &f, &sk);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.v[0].severity, SEV_INFO);
+	assert_non_null(strstr(f.v[0].summary, "unknown (softirqs not traced)"));
+	findings_free(&f);
+	skips_free(&sk);
+	t.hists[0].slots[6] = 0;
+	t.hists[0].slots[15] = 149; /* 32-65 ms */
+	t.hists[0].max_ns = 40000000;
+	detect_all(&in, 0, &f, &sk);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.v[0].severity, SEV_WARNING);
+	findings_free(&f);
+	skips_free(&sk);
+	inputs_free(&in);
+	traced_free(&t);
 }
 
 /* The irqs-off and slabinfo findings, on a given kernel version. */
@@ -377,6 +439,45 @@ static void add_event(struct traced *t, unsigned kind, uint32_t tgid, const char
 	struct tr_event *e = &t->events[t->nevents++];
 	*e = (struct tr_event){.kind = kind, .tid = tgid, .tgid = tgid, .dur_ns = dur_ns, .extra1 = cpu};
 	snprintf(e->comm, sizeof(e->comm), "%s", comm);
+}
+
+/* A CPU-bound load on this VM (issue 16's quiet suite): 5 timers late in
+ * stress-ng, up to 15 ms, 52 ms in all, while the hypervisor stole 0.75%
+ * of CPU 0 (60 ms of 8 s): steal explains them, information. With no
+ * steal, the same is a warning. */
+static void test_live_irqs_off_explained_by_steal(void **state UNUSED)
+{
+	static const double steals[] = {0.0075, 0};
+	static const enum severity want[] = {SEV_INFO, SEV_WARNING};
+	for (size_t k = 0; k < 2; k++) {
+		struct traced t = {0};
+		struct findings f = {0};
+		struct skips sk = {0};
+		struct inputs in = {0};
+		add_irq(&t, TR_TIMER_LATE, 0, 0, 5775, 14745861);
+		static const uint64_t late_ms[] = {15, 11, 10, 8, 8};
+		for (size_t i = 0; i < ARRAY_SIZE(late_ms); i++)
+			add_event(&t, TR_TIMER_LATE, 17989, "stress-ng-cpu", late_ms[i] * 1000000, 0);
+		in.traced = &t;
+		t.groups = TG_TIMER_LATE;
+		t.duration_s = 8;
+		view_update(&in);
+		free(in.view.cpus);
+		in.view.cpus = xcalloc(1, sizeof(*in.view.cpus));
+		in.view.ncpus = 1;
+		in.view.cpus[0] = (struct view_cpu){.cpu = 0, .has_time = true, .ncols = CPUT_STEAL + 1};
+		in.view.cpus[0].share[CPUT_STEAL] = steals[k];
+		detect_all(&in, 0, &f, &sk);
+		assert_int_equal(f.n, 1);
+		assert_string_equal(f.v[0].id, "irq.irqs_off");
+		assert_int_equal(f.v[0].severity, want[k]);
+		if (k == 0)
+			assert_non_null(strstr(f.v[0].summary, "it explains them"));
+		findings_free(&f);
+		skips_free(&sk);
+		inputs_free(&in);
+		traced_free(&t);
+	}
 }
 
 static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
@@ -805,7 +906,7 @@ static void test_slabinfo_short_lived_readers_in_old_recordings(void **state UNU
 	const struct finding *x = find_in(&f, "irq.slabinfo_reader");
 	assert_true(ev(x, "opens") == 8 && ev(x, "processes") == 8);
 	assert_null(finding_evidence(x, "period_mean")); /* no times: unknown, not 0 */
-	assert_non_null(strstr(x->title, "processes read /proc/slabinfo 8 times in 10.0 s"));
+	assert_non_null(strstr(x->title, "processes read /proc/slabinfo 8 times in 10 s"));
 	assert_non_null(strstr(x->summary, "whose parents are unknown"));
 	findings_free(&f);
 	traced_free(&t);
@@ -818,9 +919,11 @@ int main(void)
 		cmocka_unit_test(test_even_softirq_split_is_no_hotspot),
 		cmocka_unit_test(test_live_irq_thresholds),
 		cmocka_unit_test(test_live_irq_percentile_needs_samples),
+		cmocka_unit_test(test_live_ksoftirqd_harm_is_the_deferred_wait),
 		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
 		cmocka_unit_test(test_slabinfo_short_lived_readers),
 		cmocka_unit_test(test_slabinfo_short_lived_readers_in_old_recordings),
+		cmocka_unit_test(test_live_irqs_off_explained_by_steal),
 		cmocka_unit_test(test_degrade_rps_without_uptime),
 		cmocka_unit_test(test_degrade_hotspot_and_drops_without_uptime),
 		cmocka_unit_test(test_degrade_rps_severity_without_uptime),

@@ -110,7 +110,13 @@ static void test_seed000_fork_stall(void **state UNUSED)
 	assert_non_null(fs);
 	assert_string_not_equal(json_object_get_string(field(fs, "severity")), "info");
 	assert_non_null(strstr(json_object_get_string(evidence(fs, "child_made_by")), "without CLONE_VM"));
-	assert_true(json_object_get_double(evidence(fs, "forks")) >= 3);
+	/* Each fork once (dup_mmap also locks the child's new mm: that
+	 * hold was booked to the parent too, doubling the count). The
+	 * program forks its client once before the spawns start. */
+	double forks = json_object_get_double(evidence(fs, "forks"));
+	print_message("forks: kstall %.0f, the program's %ld spawns and its client\n", forks, r.spawns);
+	assert_true(forks >= (double)r.spawns);
+	assert_true(forks <= (double)r.spawns + 1);
 	json_object_put(r.doc);
 
 	/* posix_spawn and the libc's system(): clone(CLONE_VM|CLONE_VFORK),

@@ -16,10 +16,88 @@ static void test_degrade_kswapd_without_vmstat(void **state UNUSED)
 	run_free(&r);
 }
 
+/* No share of the window above 100% (issue 16: "316% of the window"):
+ * a process's threads stalled 25.3 s in all in 8 s. The summary says
+ * "threads in all" and gives the share per thread; the figures it writes
+ * are the evidence's. Severity is the same (critical by its share). */
+static void test_threads_stall_in_all(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct proc_entry p = {.stat = {.pid = 2100, .comm = "java", .state = 'S', .num_threads = 8}};
+	struct traced t = {.duration_s = 8, .groups = TG_RECLAIM};
+
+	in.cur.procs = &p;
+	in.cur.nprocs = 1;
+	in.cur.s_procs.state = SRC_OK;
+	in.traced = &t;
+	ARRAY_GROW(t.hists, t.nhists, t.caphists);
+	t.hists[t.nhists++] = (struct tr_hist){.tgid = 2100, .kind = TR_DIRECT_RECLAIM, .count = 4000,
+					       .sum_ns = 25300000000ull, .max_ns = 120000000, .max_tid = 2107,
+					       .extra1 = 100000, .comm = "java"};
+	t.hists[0].slots[23] = 4000;
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "reclaim.direct_reclaim_stall");
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_CRITICAL);
+	if (strstr(x->summary, "316%"))
+		fail_msg("a sum over threads as a share of the window: %s", x->summary);
+	assert_non_null(strstr(x->title, "stalled 25.3 s in reclaim, threads in all, worst 120 ms"));
+	assert_non_null(strstr(x->summary, "25.3 s in total (threads in all: 3.16 times the window; 40% of it per "
+					   "thread over its 8 threads), worst 120 ms (thread 2107)"));
+	assert_non_null(strstr(x->summary, "4000 times in 8 s"));
+	assert_true(fabs(ev(x, "stall_share_of_window") - 25.3 / 8) < 1e-9); /* JSON keeps its figure */
+	assert_true(fabs(ev(x, "stall_share_per_thread") - 25.3 / 8 / 8) < 1e-9);
+	assert_true(ev(x, "threads") == 8);
+	findings_free(&f);
+	skips_free(&s);
+
+	/* One thread, 0.52 s of 8: a share of the window, as before. */
+	p.stat.num_threads = 1;
+	t.hists[0].sum_ns = 520000000;
+	detect_inputs(&in, &f, &s);
+	x = find_in(&f, "reclaim.direct_reclaim_stall");
+	assert_non_null(x);
+	assert_non_null(strstr(x->summary, "520 ms in total (6.5% of the window)"));
+	assert_null(strstr(x->title, "threads in all"));
+	assert_null(finding_evidence(x, "stall_share_per_thread"));
+	findings_free(&f);
+	skips_free(&s);
+	free(t.hists);
+}
+
+/* The shrinker's summary gave its call count for the objects it freed
+ * (one buffer for both figures). */
+static void test_shrinker_figures(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	struct traced t = {.duration_s = 10, .groups = TG_SHRINKER};
+
+	in.traced = &t;
+	ARRAY_GROW(t.hists, t.nhists, t.caphists);
+	t.hists[t.nhists++] = (struct tr_hist){.tgid = 77, .kind = TR_SHRINKER, .detail = 0xffffffff81234567, .count = 12,
+					       .sum_ns = 480000000, .max_ns = 62500000, .extra1 = 30000, .extra2 = 2500000,
+					       .name = "super_cache_scan", .comm = "kswapd0"};
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = find_in(&f, "reclaim.shrinker_slow");
+	assert_non_null(x);
+	assert_non_null(strstr(x->title, "takes up to 62.5 ms per call"));
+	assert_non_null(strstr(x->summary, "ran 12 times in 10 s, 480 ms in total, worst 62.5 ms"));
+	assert_non_null(strstr(x->summary, "scanned 2.5 M objects and freed 30.0 k"));
+	findings_free(&f);
+	skips_free(&s);
+	free(t.hists);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_degrade_kswapd_without_vmstat),
+		cmocka_unit_test(test_threads_stall_in_all),
+		cmocka_unit_test(test_shrinker_figures),
 	};
 	return cmocka_run_group_tests_name("reclaim", tests, NULL, NULL);
 }

@@ -298,6 +298,144 @@ static void test_json_hostile_comm_round_trips(void **state UNUSED)
 	metrics_free(&r.metrics);
 }
 
+/* ---- one formatter per kind of figure (issue 16) ---- */
+
+static void expect(const char *got, const char *want, const char *what)
+{
+	if (strcmp(got, want))
+		fail_msg("%s: \"%s\", expected \"%s\"", what, got, want);
+}
+
+/* Each kind as it is written everywhere: a rate without a tail of
+ * decimals ("3634.24 path lookups/s" beside "37.5 k/s" was one report),
+ * a duration to three digits, a size exact when it is whole. */
+static void test_one_formatter_per_kind(void **state UNUSED)
+{
+	char b[160];
+	static const struct {
+		double v;
+		const char *want;
+	} rates[] = {{3634.24, "3634"}, {37500, "37.5 k"}, {136948, "136.9 k"}, {7500, "7500"}, {0.53, "0.53"},
+		     {12.34, "12.3"}, {5.25, "5.25"}, {30, "30"}, {9999.7, "10.0 k"}, {1.4e6, "1.4 M"}, {-20000, "-20.0 k"},
+		     {0, "0"}};
+	for (size_t i = 0; i < ARRAY_SIZE(rates); i++) {
+		expect(fmt_rate(rates[i].v, b, sizeof(b)), rates[i].want, "fmt_rate");
+		expect(fmt_count(rates[i].v, b, sizeof(b)), rates[i].want, "fmt_count");
+	}
+	expect(fmt_count(124.5, b, sizeof(b)), "124", "a mean count");
+	expect(fmt_count(0.0 / 0.0, b, sizeof(b)), "unknown", "NaN");
+	static const struct {
+		double s;
+		const char *want;
+	} durs[] = {{0.126, "126 ms"}, {0.0328, "32.8 ms"}, {0.040, "40 ms"}, {1.26, "1.26 s"}, {4.0, "4 s"},
+		    {4.6e-6, "4.6 us"}, {505.1e-6, "505 us"}, {0.9997, "1 s"}, {0.00099996, "1 ms"}, {0, "0 s"},
+		    {350e-9, "350 ns"}, {12345, "12345 s"}};
+	for (size_t i = 0; i < ARRAY_SIZE(durs); i++)
+		expect(fmt_duration(durs[i].s, b, sizeof(b)), durs[i].want, "fmt_duration");
+	static const struct {
+		double v;
+		const char *want;
+	} sizes[] = {{528384, "516 KiB"}, {1032 << 10, "1032 KiB"}, {20484 << 10, "20.0 MiB"}, {94412 << 10, "92.2 MiB"}, {2 << 20, "2 MiB"},
+		     {4100, "4100 B"}, {192, "192 B"}, {0, "0 B"}, {24641536.0 * 1024, "23.5 GiB"},
+		     {12.0 * 1073741824, "12 GiB"}, {277401.0 * 1024, "270.9 MiB"}, {1.5e9, "1.4 GiB"}};
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+		expect(fmt_bytes(sizes[i].v, b, sizeof(b)), sizes[i].want, "fmt_bytes");
+	expect(fmt_pct(0.063, b, sizeof(b)), "6.3%", "fmt_pct");
+	expect(fmt_pct(0.24, b, sizeof(b)), "24%", "fmt_pct");
+	expect(fmt_pct(0.0001, b, sizeof(b)), "<0.1%", "fmt_pct");
+}
+
+/* A process's time summed over its threads is never a share of the
+ * window above 100% (issue 16: "316% of the window"). */
+static void test_window_share_never_above_the_window(void **state UNUSED)
+{
+	char b[160];
+	expect(fmt_window_share(0.126, 2, 1, b, sizeof(b)), "6.3% of the window", "one thread");
+	expect(fmt_window_share(0.126, 2, 0, b, sizeof(b)), "6.3% of the window", "threads unknown, under the window");
+	expect(fmt_window_share(1, 8, 4, b, sizeof(b)), "12% of the window, threads in all; 3.1% per thread over its 4 threads",
+	       "four threads");
+	expect(fmt_window_share(25.3, 8, 8, b, sizeof(b)),
+	       "threads in all: 3.16 times the window; 40% of it per thread over its 8 threads", "eight threads");
+	expect(fmt_window_share(25.3, 8, 0, b, sizeof(b)), "threads in all: 3.16 times the window", "threads unknown");
+	expect(fmt_window_share(25.3, 8, 1, b, sizeof(b)), "threads in all: 3.16 times the window",
+	       "one thread now, more before");
+	for (double sum = 0.5; sum < 100; sum *= 1.7)
+		for (int64_t n = 0; n < 40; n += 3) {
+			fmt_window_share(sum, 8, n, b, sizeof(b));
+			const char *p = strstr(b, "% of the window");
+			if (p) {
+				while (p > b && (p[-1] == '.' || (p[-1] >= '0' && p[-1] <= '9')))
+					p--;
+				if (atof(p) > 100)
+					fail_msg("%g s in 8 s over %" PRId64 " threads: \"%s\"", sum, n, b);
+			}
+		}
+}
+
+/* A list keeps whole entries and says how many it left out. */
+static void test_entries_are_whole(void **state UNUSED)
+{
+	struct entries e = {.max_n = 3};
+	for (int i = 1; i <= 5; i++)
+		entries_add(&e, "%d KiB: %d mmap / %d munmap", 4 * i, i, i);
+	expect(entries_end(&e), "4 KiB: 1 mmap / 1 munmap; 8 KiB: 2 mmap / 2 munmap; 12 KiB: 3 mmap / 3 munmap; +2 more",
+	       "by count");
+	buf_free(&e.b);
+	e = (struct entries){.max_len = 30, .sep = ", "};
+	for (int i = 1; i <= 4; i++)
+		entries_add(&e, "%d KiB: %d mmap / %d munmap", 16 * i, i, i);
+	expect(entries_end(&e), "16 KiB: 1 mmap / 1 munmap, +3 more", "by length: the next one does not fit whole");
+	expect(entries_end(&e), "16 KiB: 1 mmap / 1 munmap, +3 more", "ended once");
+	buf_free(&e.b);
+	e = (struct entries){0};
+	expect(entries_end(&e), "", "empty");
+	buf_free(&e.b);
+}
+
+/* The figures of a summary read the same in the evidence beside it. */
+static void test_evidence_reads_as_its_summary(void **state UNUSED)
+{
+	struct inputs in = {0};
+	struct report r = {.in = &in};
+	char a[32], b[32], c[32], d[32], e[32], g[32];
+	char *out = NULL;
+	size_t len = 0;
+
+	in.mode = WINDOW_INTERVAL;
+	in.interval_s = 8;
+	struct finding *f = findings_add(&r.findings, "vma.mmap_churn", SEV_WARNING);
+	finding_summary(f, "rate %s/s, took %s, size %s, share %s, count %s, worst %s.", fmt_rate(3634.24, a, sizeof(a)),
+			fmt_duration(0.126, b, sizeof(b)), fmt_bytes(528384, c, sizeof(c)), fmt_pct(0.063, d, sizeof(d)),
+			fmt_count(547841, e, sizeof(e)), fmt_duration(0.0328, g, sizeof(g)));
+	finding_num(f, "the_rate", 3634.24, U_PER_S, "src");
+	finding_num(f, "the_time", 0.126, U_SECONDS, "src");
+	finding_num(f, "the_size", 528384, U_BYTES, "src");
+	finding_num(f, "the_share", 0.063, U_RATIO, "src");
+	finding_num(f, "the_count", 547841, U_COUNT, "src");
+	finding_num(f, "the_worst", 0.0328, U_SECONDS, "src");
+	finding_num(f, "the_tid", 24190, U_ID, "src");
+	FILE *o = open_memstream(&out, &len);
+	assert_int_equal(render_text(o, &r, false), 0);
+	fclose(o);
+	static const struct {
+		const char *name, *value;
+	} want[] = {{"the_rate", "3634/s"}, {"the_time", "126 ms"}, {"the_size", "516 KiB"}, {"the_share", "6.3%"},
+		    {"the_count", "547.8 k"}, {"the_worst", "32.8 ms"}, {"the_tid", "24190"}};
+	assert_non_null(strstr(out, "rate 3634/s, took 126 ms, size 516 KiB, share 6.3%, count 547.8 k, worst 32.8 ms."));
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		const char *line = strstr(out, want[i].name);
+		assert_non_null(line);
+		const char *v = line + strlen(want[i].name);
+		while (*v == ' ')
+			v++;
+		if (strncmp(v, want[i].value, strlen(want[i].value)) || v[strlen(want[i].value)] != ' ')
+			fail_msg("%s: evidence \"%.20s\", summary \"%s\"", want[i].name, v, want[i].value);
+	}
+	assert_non_null(strstr(out, "window   8 s between two samples"));
+	free(out);
+	findings_free(&r.findings);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +445,10 @@ int main(void)
 		cmocka_unit_test(test_tty_escaper_max),
 		cmocka_unit_test(test_text_hostile_comm_is_inert),
 		cmocka_unit_test(test_json_hostile_comm_round_trips),
+		cmocka_unit_test(test_one_formatter_per_kind),
+		cmocka_unit_test(test_window_share_never_above_the_window),
+		cmocka_unit_test(test_entries_are_whole),
+		cmocka_unit_test(test_evidence_reads_as_its_summary),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

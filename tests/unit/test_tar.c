@@ -112,7 +112,7 @@ static void test_refusals(void **state UNUSED)
 	} cases[] = {
 		{"/etc/passwd", '0', 1, "ustar", -EINVAL, "an absolute name"},
 		{"proc/../../x", '0', 1, "ustar", -EINVAL, "a '..' part"},
-		{"proc/big", '0', 100ull << 20, "ustar", -EFBIG, "proc/big: 100.0 MiB is over the 64.0 MiB limit"},
+		{"proc/big", '0', 100ull << 20, "ustar", -EFBIG, "proc/big: 100 MiB is over the 64 MiB limit"},
 		{"proc", '5', 2ull << 30, "ustar", -EFBIG, "more than 512 MiB"},
 		{"proc/x", 'Z', 0, "ustar", -EINVAL, "unknown type 'Z'"},
 		{"proc/x", '0', 1, "nope!", -EINVAL, "not a ustar header"},

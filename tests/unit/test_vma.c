@@ -283,6 +283,31 @@ static void test_mmap_churn_thresholds(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* Churn over many sizes: the sizes evidence lists whole entries, the most
+ * paired first, and says how many it left out (issue 16: "16 KiB:  mmap/
+ * munmap", cut mid-entry); its figures are written as the summary's. */
+static void test_mmap_churn_sizes_whole(void **state UNUSED)
+{
+	struct traced t = {.duration_s = 10};
+	struct findings f = {0};
+
+	add_vmop(&t, TR_MMAP, 79, 528384, 120008, 3000);
+	add_vmop(&t, TR_MUNMAP, 79, 528384, 120001, 3000);
+	for (uint64_t k = 1; k <= 8; k++) {
+		add_vmop(&t, TR_MMAP, 79, k * 16384, 9 - k, 1000);
+		add_vmop(&t, TR_MUNMAP, 79, k * 16384, 9 - k, 1000);
+	}
+	const struct finding *c = churn_of(&t, &f);
+	assert_non_null(c);
+	const char *sz = finding_evidence(c, "sizes")->str;
+	assert_string_equal(sz, "516 KiB: 120.0 k mmap / 120.0 k munmap; 16 KiB: 8 mmap / 8 munmap; 32 KiB: 7 mmap / 7 "
+				"munmap; 48 KiB: 6 mmap / 6 munmap; 64 KiB: 5 mmap / 5 munmap; +4 more");
+	assert_non_null(strstr(c->summary, "In 10 s server (pid 79) made 120.0 k mmap and 120.0 k munmap calls; "
+					   "120.0 k were the same 516 KiB region mapped and unmapped again (12.0 k pairs/s)"));
+	findings_free(&f);
+	traced_free(&t);
+}
+
 /* ---- degrade, do not drop: one missing file costs one figure ---- */
 
 static void test_degrade_near_limit_assumed(void **state UNUSED)
@@ -362,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_fragmentation),
 		cmocka_unit_test(test_map_count_limit),
 		cmocka_unit_test(test_mmap_churn_thresholds),
+		cmocka_unit_test(test_mmap_churn_sizes_whole),
 		cmocka_unit_test(test_degrade_near_limit_assumed),
 		cmocka_unit_test(test_degrade_churn_without_maps),
 	};

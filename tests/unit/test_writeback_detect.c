@@ -222,6 +222,31 @@ static void test_seed004_writeback(void **state UNUSED)
 
 /* ---- degrade, do not drop: one missing file costs one figure ---- */
 
+/* A writer's threads paused 12 s in all in a 5 s window: never "240% of
+ * the window" (issue 16); the threads of the process now are in the
+ * evidence, and the severity is the same (critical by its share). */
+static void test_threads_paused_in_all(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *d = xasprintf("%s/wb-threads", tmpdir);
+	wb_tree(d, "6.18.0", 24, 20, "0\n", &r);
+	struct traced t = {0};
+	add_wb(&t, TR_BDP, 600, 12.0, 9400, 10500);
+	const struct finding *f = wb_live(&r, &t, "writeback.throttle");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_CRITICAL);
+	if (strstr(f->summary, "240%"))
+		fail_msg("a sum over threads as a share of the window: %s", f->summary);
+	assert_non_null(strstr(f->summary, "In 5 s, videowriter (pid 4242) spent 12 s (threads in all: 2.4 times "
+					   "the window) throttled on device 0:53"));
+	assert_non_null(strstr(f->title, "paused 12 s, threads in all, writing to /mnt/video"));
+	assert_non_null(strstr(f->summary, "600 pauses in balance_dirty_pages, 12 s in all, the longest 40 ms"));
+	assert_true(fabs(ev(f, "throttled_share") - 2.4) < 1e-9); /* JSON keeps its figure */
+	assert_string_equal(finding_evidence(f, "throttled_share")->source, "throttled_total / window, threads in all");
+	traced_free(&t);
+	run_free(&r);
+}
+
 static void test_degrade_writeback_without_mountinfo(void **state UNUSED)
 {
 	struct run full, r;
@@ -341,6 +366,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed004_writeback),
+		cmocka_unit_test(test_threads_paused_in_all),
 		cmocka_unit_test(test_degrade_writeback_without_mountinfo),
 		cmocka_unit_test(test_degrade_writeback_without_dirty_ratio),
 		cmocka_unit_test(test_degrade_writeback_without_meminfo),
