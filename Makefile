@@ -28,7 +28,8 @@ SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 # Debian package names that `make deps` installs when missing.
 DEB_DEPS   := gcc make pkg-config clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev \
               zlib1g-dev libjson-c-dev libcmocka-dev tar gzip iproute2 coreutils \
-              libfuse3-dev fuse3 linux-perf
+              libfuse3-dev fuse3 linux-perf procps e2fsprogs \
+              stress-ng xz-utils zstd fio redis-server redis-tools fuse-overlayfs
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c \
                 src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c src/trace/*.c src/record/*.c))

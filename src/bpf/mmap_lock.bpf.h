@@ -203,6 +203,36 @@ int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
 	return 0;
 }
 
+/* The write hold on mm ends (released, or downgraded to a read hold):
+ * into the holder's histogram, the mm's last writer for waits that
+ * overlapped it, an outlier to user space. */
+static __always_inline void ml_hold_close(struct mm_struct *mm, __u64 key, struct ml_hold_rec *h)
+{
+	__u64 now = bpf_ktime_get_ns(), hold = now - h->start_ns;
+	struct ml_last_rec last = {.release_ns = now};
+	last.info.holder_tid = h->tid;
+	last.info.holder_tgid = h->tgid;
+	last.info.holder_where = h->where;
+	last.info.holder_hold_ns = hold;
+	last.info.holder_flags = h->flags;
+	last.info.map_count = BPF_CORE_READ(mm, map_count);
+	last.info.total_vm = BPF_CORE_READ(mm, total_vm);
+	bpf_get_current_comm(last.info.holder_comm, sizeof(last.info.holder_comm));
+	bpf_map_delete_elem(&ml_holds, &key);
+	bpf_map_update_elem(&ml_last, &key, &last, BPF_ANY);
+	bool fork = last.info.holder_flags && !(last.info.holder_flags & KS_CLONE_VM);
+	struct ks_hist *hh = proc_hist(last.info.holder_tgid, KS_ML_HOLD, last.info.holder_where);
+	if (hh)
+		hist_add(hh, hold, last.info.holder_tid, fork, last.info.map_count);
+	if (hold < threshold_ns)
+		return;
+	struct ks_event *e = event_new(KS_EV_WAIT, KS_ML_HOLD, hold, last.info.holder_where, last.info.holder_flags, 0);
+	if (!e)
+		return;
+	__builtin_memcpy(e->path, &last.info, sizeof(last.info));
+	bpf_ringbuf_submit(e, 0);
+}
+
 SEC("tp_btf/mmap_lock_acquire_returned")
 int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 {
@@ -213,6 +243,16 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 	 * write-locks the child's new mm, which nobody can wait for yet, and
 	 * counting it too booked every fork twice to the parent. */
 	struct task_struct *task = bpf_get_current_task_btf();
+	if (!write && success) {
+		/* mmap_write_downgrade (munmap, mremap, brk): a read hold
+		 * acquired with no wait, by the writer itself; its write hold
+		 * ends here, and no write release will come. */
+		struct ml_hold_rec *h = bpf_map_lookup_elem(&ml_holds, &key);
+		if (h && h->tid == tid) {
+			ml_hold_close(mm, key, h);
+			return 0;
+		}
+	}
 	if (write && success && mm == task->mm && wanted(tgid)) {
 		__u64 where = current_syscall();
 		struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .where = where,
@@ -275,31 +315,8 @@ int BPF_PROG(ml_released, struct mm_struct *mm, bool write)
 		return 0;
 	__u64 key = (__u64)mm;
 	struct ml_hold_rec *h = bpf_map_lookup_elem(&ml_holds, &key);
-	if (!h)
-		return 0;
-	__u64 now = bpf_ktime_get_ns(), hold = now - h->start_ns;
-	struct ml_last_rec last = {.release_ns = now};
-	last.info.holder_tid = h->tid;
-	last.info.holder_tgid = h->tgid;
-	last.info.holder_where = h->where;
-	last.info.holder_hold_ns = hold;
-	last.info.holder_flags = h->flags;
-	last.info.map_count = BPF_CORE_READ(mm, map_count);
-	last.info.total_vm = BPF_CORE_READ(mm, total_vm);
-	bpf_get_current_comm(last.info.holder_comm, sizeof(last.info.holder_comm));
-	bpf_map_delete_elem(&ml_holds, &key);
-	bpf_map_update_elem(&ml_last, &key, &last, BPF_ANY);
-	bool fork = last.info.holder_flags && !(last.info.holder_flags & KS_CLONE_VM);
-	struct ks_hist *hh = proc_hist(last.info.holder_tgid, KS_ML_HOLD, last.info.holder_where);
-	if (hh)
-		hist_add(hh, hold, last.info.holder_tid, fork, last.info.map_count);
-	if (hold < threshold_ns)
-		return 0;
-	struct ks_event *e = event_new(KS_EV_WAIT, KS_ML_HOLD, hold, last.info.holder_where, last.info.holder_flags, 0);
-	if (!e)
-		return 0;
-	__builtin_memcpy(e->path, &last.info, sizeof(last.info));
-	bpf_ringbuf_submit(e, 0);
+	if (h)
+		ml_hold_close(mm, key, h);
 	return 0;
 }
 

@@ -110,7 +110,8 @@ static void common_remedy(const struct inputs *in, struct finding *f)
 				  "lookups.", dneg);
 	finding_remedy(f, "To free the cache now, off-peak: `echo 2 > /proc/sys/vm/drop_caches` frees "
 			  "unused dentries and inodes. On a cache this large it runs for seconds and, on "
-			  "kernels before 2.6.38, holds the global dcache_lock throughout.");
+			  "kernels before 2.6.38, holds the global dcache_lock throughout; the inodes it evicts "
+			  "take their cached file pages with them, so those files are read from disk again.");
 	if (in->host.has_kver && !kver_at_least(&in->host.kver, 3, 12))
 		finding_remedy(f, "Kernel %s predates per-superblock LRU lists (3.12) and RCU path walk "
 				  "(2.6.38): shrinking is a global stall there. A newer kernel makes it "
@@ -497,7 +498,8 @@ static void producer(const struct inputs *in, const struct producer *p, const st
 	finding_remedy(f, "If the names are unique per call (temporary names, counters), they will "
 			  "never hit the cache: each adds a dentry until memory pressure shrinks them. "
 			  "Deleting the directory they were looked up in prunes them at once.");
-	finding_remedy(f, "Meanwhile vm.vfs_cache_pressure above 100 makes reclaim take dentries sooner.");
+	finding_remedy(f, "Meanwhile vm.vfs_cache_pressure above 100 makes reclaim take dentries sooner (the "
+			  "cost: hot paths are looked up again more often).");
 	finding_ref(f, "kstall explain dcache.negative_dentry_producers");
 }
 

@@ -17,11 +17,20 @@
 #include <ctype.h>
 #include <math.h>
 
-/* irq.rps_on_busy_host */
+/* irq.rps_on_busy_host: severity follows what the steering measurably
+ * costs the application on CPUs without headroom (docs/findings.md). In
+ * seed 003 turning RPS on raised softirq time from 5.9% to 11.2% of 4
+ * CPUs for about 22,000 extra IPIs/s: about 10 us of CPU per RPS IPI, so
+ * 2,000 IPIs/s on a CPU is about 2% of it and 5,000/s (the seed's 5,500)
+ * about 5%. */
 #define RPS_BUSY_IDLE 0.10      /* target CPUs' idle share below this */
 #define RPS_CRIT_IDLE 0.05
-#define RPS_CRIT_RECEIVED 1000.0 /* RPS IPIs/s received (softnet_stat received_rps) */
+#define RPS_WARN_IPIS 2000.0    /* RPS IPIs/s received per target CPU (softnet_stat received_rps) */
+#define RPS_CRIT_IPIS 5000.0
+#define RPS_WARN_SOFTIRQ 0.10   /* target CPUs' softirq share, taken from the application */
 #define RPS_CRIT_SOFTIRQ 0.10
+#define RPS_CRIT_PER_PACKET 0.25 /* RPS IPIs per packet: batches of 4 packets or fewer, the seed's regime */
+#define RPS_IPI_COST_S 10e-6     /* the seed's extra CPU per RPS IPI, for the estimate shown */
 /* irq.softirq_hotspot */
 #define HOT_WARN_SHARE 0.20     /* of that CPU's time in softirq */
 #define HOT_CRIT_SHARE 0.50
@@ -242,10 +251,17 @@ struct rps {
 	const char *iface;
 	struct cpuset mask; /* the union of its rx queues' RPS masks */
 	unsigned nrx, nrps;
+	unsigned ntargets;  /* target CPUs with time shares */
 	double idle, soft;  /* the target CPUs' mean shares */
 	double cal, received;
 	bool has_cal, has_recv;
 	const char *cal_why, *recv_why;
+	double per_cpu;     /* RPS IPIs/s received per target CPU */
+	double per_packet;  /* RPS IPIs per packet processed on the target CPUs */
+	bool has_per_cpu, has_per_packet;
+	const char *pp_why;
+	enum severity sev;
+	const char *undecided; /* the figure the next level needs, NULL if none */
 };
 
 /* Interface queues[i]'s rx queues, from i on (i is its first). */
@@ -282,10 +298,90 @@ static bool rps_targets(const struct cpus *w, struct rps *r)
 		return false;
 	r->idle /= n;
 	r->soft /= n;
+	r->ntargets = n;
 	return true;
 }
 
-static void rps_summary(struct finding *f, const struct cpus *w, const struct rps *r, const char *list, bool undecided)
+/* RPS's own IPIs on the target CPUs: per second and CPU (needs the
+ * window's length), and per packet processed there (a ratio of counts,
+ * since boot too). */
+static void rps_ipis(const struct cpus *w, struct rps *r)
+{
+	double recv = 0, processed = 0;
+	unsigned n = 0;
+	if (w->softnet_why[0] || !w->has_received) {
+		r->pp_why = w->softnet_why[0] ? w->softnet_why : w->received_why;
+		return;
+	}
+	for (size_t k = 0; k < w->n; k++)
+		if (w->v[k].has_softnet && cpuset_test(&r->mask, (unsigned)w->v[k].cpu)) {
+			recv += w->v[k].rps_received;
+			processed += w->v[k].processed;
+			n++;
+		}
+	if (!n || processed <= 0) {
+		r->pp_why = "no packet was processed on the target CPUs (proc/net/softnet_stat)";
+		return;
+	}
+	r->has_per_packet = true;
+	r->per_packet = recv / processed;
+	r->has_per_cpu = w->secs > 0;
+	r->per_cpu = r->has_per_cpu ? recv / w->secs / n : -1;
+}
+
+/* Severity from the measured cost: critical needs batches of a few
+ * packets each costing an IPI on CPUs with no headroom, and that cost
+ * large (IPIs or softirq time); info needs the cost measured small. */
+static void rps_severity(struct rps *r)
+{
+	bool pp = r->has_per_packet && r->per_packet >= RPS_CRIT_PER_PACKET;
+	bool crit_cost = r->soft >= RPS_CRIT_SOFTIRQ || (r->has_per_cpu && r->per_cpu >= RPS_CRIT_IPIS);
+	bool warn_cost = r->soft >= RPS_WARN_SOFTIRQ || (r->has_per_cpu && r->per_cpu >= RPS_WARN_IPIS);
+	r->undecided = NULL;
+	if (r->idle < RPS_CRIT_IDLE && pp && crit_cost) {
+		r->sev = SEV_CRITICAL;
+		return;
+	}
+	if (warn_cost) {
+		r->sev = SEV_WARNING;
+	} else if (!r->has_per_cpu) {
+		r->sev = SEV_WARNING; /* not measured small: the busy CPUs decide */
+		r->undecided = "RPS's IPI rate";
+		return;
+	} else {
+		r->sev = SEV_INFO;
+	}
+	if (r->idle < RPS_CRIT_IDLE && crit_cost && !r->has_per_packet)
+		r->undecided = "RPS's IPIs per packet";
+}
+
+/* What the steering costs, as measured, and what the level rests on. */
+static void rps_cost_said(struct buf *s, const struct rps *r)
+{
+	char a[32], b[32];
+	if (r->has_per_packet && r->has_per_cpu)
+		buf_printf(s, " The target CPUs received %s RPS IPIs/s each on average, %.2f per packet they "
+			       "processed", fmt_rate(r->per_cpu, a, sizeof(a)), r->per_packet);
+	else if (r->has_per_packet)
+		buf_printf(s, " The target CPUs received %.2f RPS IPIs per packet they processed", r->per_packet);
+	if (r->has_per_packet)
+		buf_printf(s, r->per_packet >= RPS_CRIT_PER_PACKET ? ": batches of a few packets, each paying "
+								      "an interrupt (seed 003's regime)."
+								    : ": the steering is batched, its interrupts "
+								      "amortised over many packets.");
+	if (r->has_per_cpu)
+		buf_printf(s, " At seed 003's cost of about 10 us of CPU per RPS IPI (the interrupt and the "
+			       "batch it hands over), that is about %s of each target CPU.",
+			   fmt_pct(r->per_cpu * RPS_IPI_COST_S, b, sizeof(b)));
+	if (r->sev == SEV_INFO)
+		buf_printf(s, " Little for the application now; worth knowing, since more traffic is paid from "
+			       "CPUs with none to spare.");
+	if (r->undecided)
+		buf_printf(s, " %s is unknown (%s): the level rests on the figures measured, so this is at "
+			       "most a %s.", r->undecided, r->pp_why ? r->pp_why : r->recv_why, severity_name(r->sev));
+}
+
+static void rps_summary(struct finding *f, const struct cpus *w, const struct rps *r, const char *list)
 {
 	char a[32], b[32], c[32], d[32];
 	struct buf s = {0};
@@ -308,10 +404,7 @@ static void rps_summary(struct finding *f, const struct cpus *w, const struct rp
 		buf_printf(&s, " Their function-call IPI rate is unknown: %s.", r->cal_why);
 	if (!r->has_recv)
 		buf_printf(&s, " RPS's own IPI rate is unknown: %s.", r->recv_why);
-	if (undecided)
-		buf_printf(&s, " Critical needs that rate (at least %s/s) or a softirq share of %s: "
-			       "without it this is at most a warning.", fmt_rate(RPS_CRIT_RECEIVED, a, sizeof(a)),
-			   fmt_pct(RPS_CRIT_SOFTIRQ, b, sizeof(b)));
+	rps_cost_said(&s, r);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 }
@@ -319,16 +412,11 @@ static void rps_summary(struct finding *f, const struct cpus *w, const struct rp
 static void rps_emit(const struct cpus *w, const struct rps *r, struct findings *out)
 {
 	char a[32], list[256];
-	/* Critical needs the steering's cost measured: the softirq share
-	 * (proc/stat) or the RPS IPIs (softnet_stat). */
-	bool crit = r->idle < RPS_CRIT_IDLE &&
-		    (r->soft >= RPS_CRIT_SOFTIRQ || (r->has_recv && r->received >= RPS_CRIT_RECEIVED));
-	bool undecided = r->idle < RPS_CRIT_IDLE && !crit && !r->has_recv;
-	struct finding *f = findings_add(out, "irq.rps_on_busy_host", crit ? SEV_CRITICAL : SEV_WARNING);
+	struct finding *f = findings_add(out, "irq.rps_on_busy_host", r->sev);
 	cpuset_format(&r->mask, list, sizeof(list));
 	finding_title(f, "RPS on %s steers packets to CPUs %s, which are %s idle", r->iface, list,
 		      fmt_pct(r->idle, a, sizeof(a)));
-	rps_summary(f, w, r, list, undecided);
+	rps_summary(f, w, r, list);
 	finding_str(f, "interface", r->iface, "sys/class/net");
 	finding_num(f, "rps_queues", r->nrps, U_COUNT, "sys/class/net/IF/queues/rx-N/rps_cpus");
 	finding_num(f, "rx_queues", r->nrx, U_COUNT, "sys/class/net/IF/queues");
@@ -338,9 +426,15 @@ static void rps_emit(const struct cpus *w, const struct rps *r, struct findings 
 	num_or_unknown(f, "target_cal_ipis", r->has_cal, r->cal, U_PER_S, "proc/interrupts CAL", r->cal_why);
 	num_or_unknown(f, "rps_received", r->has_recv, r->received, U_PER_S,
 		       "proc/net/softnet_stat column 10 (RPS IPIs received)", r->recv_why);
+	num_or_unknown(f, "rps_ipis_per_target_cpu", r->has_per_cpu, r->per_cpu, U_PER_S,
+		       "proc/net/softnet_stat received_rps, target CPUs", r->pp_why ? r->pp_why : w->secs_why);
+	num_or_unknown(f, "rps_ipis_per_packet", r->has_per_packet, r->per_packet, U_RATIO,
+		       "proc/net/softnet_stat received_rps / processed, target CPUs", r->pp_why);
 	finding_subject(f, SUBJ_INTERFACE, r->iface);
 	finding_remedy(f, "Turn RPS off on %s while the host has no headroom: echo 0 into each "
-			  "/sys/class/net/%s/queues/rx-*/rps_cpus.", r->iface, r->iface);
+			  "/sys/class/net/%s/queues/rx-*/rps_cpus (cheap, and undone the same way). The cost: "
+			  "the receive work goes back to the CPU that takes the interrupt, which RPS may have "
+			  "been turned on to relieve; irq.softirq_hotspot then says so.", r->iface, r->iface);
 	finding_remedy(f, "Or steer only to CPUs with idle time (keep the application off them), or use the "
 			  "NIC's own queues (RSS: ethtool -L %s combined N) so the hardware spreads the "
 			  "interrupts without IPIs.", r->iface);
@@ -369,6 +463,8 @@ static void rps_on_busy_host(const struct inputs *in, struct cpus *w, struct fin
 			continue;
 		r.has_cal = field_rate(w, &r.mask, F_CAL, &r.cal, &r.cal_why);
 		r.has_recv = received_rate(w, &r.received, &r.recv_why);
+		rps_ipis(w, &r);
+		rps_severity(&r);
 		rps_emit(w, &r, out);
 	}
 }
@@ -533,8 +629,9 @@ static void softirq_hotspot(const struct inputs *in, struct cpus *w, struct find
 	finding_subject(f, SUBJ_CPU, cpu);
 	finding_remedy(f, "Spread the device's interrupts: more hardware queues (RSS: ethtool -L DEV combined N) "
 			  "with their IRQs on different CPUs (/proc/irq/N/smp_affinity, or irqbalance).");
-	finding_remedy(f, "For a single-queue device, RPS spreads the protocol work to other CPUs, but only to CPUs "
-			  "with headroom (see irq.rps_on_busy_host).");
+	finding_remedy(f, "For a single-queue device, RPS spreads the protocol work to other CPUs, at the cost of an "
+			  "IPI and a softirq on the target per batch: only to CPUs with headroom (see "
+			  "irq.rps_on_busy_host).");
 	finding_remedy(f, "Or keep latency-sensitive threads off CPU %d (taskset, cpusets).", h.hot->cpu);
 	finding_ref(f, "kstall explain irq.softirq_hotspot");
 }
@@ -613,7 +710,8 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 	finding_subject(f, SUBJ_CPU, cpu);
 	finding_remedy(f, "RPS: turn it off, or steer to fewer CPUs with headroom (irq.rps_on_busy_host).");
 	finding_remedy(f, "TLB shootdowns: reuse memory instead of unmapping it (vma.mmap_churn), fewer threads "
-			  "touching one address space, or madvise(MADV_FREE) instead of MADV_DONTNEED.");
+			  "touching one address space, or madvise(MADV_FREE) instead of MADV_DONTNEED (the cost: "
+			  "freed pages stay in RSS until memory is short).");
 	finding_ref(f, "kstall explain irq.ipi_storm");
 }
 
@@ -686,8 +784,9 @@ static void drops_evidence(const struct inputs *in, struct finding *f, const str
 	snprintf(cpu, sizeof(cpu), "%d", d->worst->cpu);
 	finding_subject(f, SUBJ_CPU, cpu);
 	if (d->dropped > 0)
-		finding_remedy(f, "Raise net.core.netdev_max_backlog (e.g. to %" PRIu64 ") so bursts fit, and find "
-				  "why CPU %d cannot keep up (irq.softirq_hotspot, a busy CPU).",
+		finding_remedy(f, "Raise net.core.netdev_max_backlog (e.g. to %" PRIu64 ") so bursts fit (the cost: "
+				  "packets wait longer in the queue instead of being dropped), and find why CPU %d "
+				  "cannot keep up (irq.softirq_hotspot, a busy CPU).",
 			       has_backlog && backlog ? backlog * 4 : 4000, d->worst->cpu);
 	finding_remedy(f, "Spread receive work over more CPUs (RSS queues, or RPS to CPUs with headroom).");
 	finding_remedy(f, "Time squeezes alone: raise net.core.netdev_budget / netdev_budget_usecs a little; it "
@@ -840,11 +939,14 @@ static void softirq_long(const struct traced *t, struct findings *out)
 		char cs[16];
 		snprintf(cs, sizeof(cs), "%u", cpu);
 		finding_subject(f, SUBJ_CPU, cs);
-		finding_remedy(f, "NET_RX: spread receive work (RSS queues, RPS to CPUs with headroom), lower "
-				  "net.core.netdev_budget_usecs to bound a round; TIMER/HRTIMER: fewer timers (high "
-				  "timer churn in an application); RCU: see rcu_nocbs / rcutree settings.");
+		finding_remedy(f, "NET_RX: spread receive work (RSS queues, RPS to CPUs with headroom), or lower "
+				  "net.core.netdev_budget_usecs to bound a round (the cost: more of the work is left to "
+				  "ksoftirqd, and receive throughput can drop); TIMER/HRTIMER: fewer timers (high timer "
+				  "churn in an application); RCU: see rcu_nocbs / rcutree settings.");
 		finding_remedy(f, "Long waits: keep CPU-bound threads off the CPUs that take the device's interrupts, or "
-				  "give ksoftirqd a higher priority (chrt) on those CPUs.");
+				  "give ksoftirqd a real-time priority (chrt) on those CPUs. The cost of chrt: under a "
+				  "flood the deferred work then runs ahead of every ordinary thread there, the "
+				  "application included.");
 		finding_ref(f, "kstall explain irq.softirq_long");
 	}
 }
@@ -985,9 +1087,11 @@ static void ksoftirqd_latency(const struct traced *t, struct findings *out)
 		char cs[16];
 		snprintf(cs, sizeof(cs), "%u", h->tgid);
 		finding_subject(f, SUBJ_CPU, cs);
-		finding_remedy(f, "Give ksoftirqd/%u a real-time priority (chrt -f -p 1 PID) so deferred softirqs run "
-				  "ahead of ordinary threads, or keep CPU-bound threads off the CPUs that take the "
-				  "device's interrupts.", h->tgid);
+		finding_remedy(f, "Keep CPU-bound threads off the CPUs that take the device's interrupts (taskset, "
+				  "cpusets), or give ksoftirqd/%u a real-time priority (chrt -f -p 1 PID) so deferred "
+				  "softirqs run ahead of ordinary threads. The cost of chrt: under a packet flood "
+				  "ksoftirqd then takes that CPU from the application, which is why it is an ordinary "
+				  "thread.", h->tgid);
 		finding_remedy(f, "Reduce the softirq load that spills over (irq.softirq_hotspot, RPS to CPUs with "
 				  "headroom).");
 		finding_ref(f, "kstall explain irq.ksoftirqd_latency");
@@ -1030,12 +1134,40 @@ static double cpu_steal(const struct inputs *in, int cpu)
  * C-state). How many fired late, and how many of them while idle. */
 struct late_timers {
 	unsigned late, idle; /* at or above --threshold; of them, with the CPU idle */
-	double in_tasks_s;   /* how late, summed over those in tasks */
+	unsigned stretches;  /* of those in tasks, distinct stretches: timers late
+			      * together (one interrupt ran them all) count once */
+	double in_tasks_s;   /* how long those stretches were, together */
 };
+
+struct span {
+	double from, to;
+};
+
+static int by_from(const void *a, const void *b)
+{
+	double x = ((const struct span *)a)->from, y = ((const struct span *)b)->from;
+	return x < y ? -1 : x > y;
+}
+
+/* Each late timer in a task covers [fired - lateness, fired]: overlapping
+ * ones are one stretch with interrupts off. */
+static void late_stretches(struct span *v, size_t n, struct late_timers *ret)
+{
+	qsort(v, n, sizeof(*v), by_from);
+	for (size_t i = 0; i < n;) {
+		double from = v[i].from, to = v[i].to;
+		for (i++; i < n && v[i].from <= to; i++)
+			to = fmax(to, v[i].to);
+		ret->stretches++;
+		ret->in_tasks_s += to - from;
+	}
+}
 
 static const struct tr_event *late_timer_task(const struct traced *t, uint32_t cpu, struct late_timers *ret)
 {
 	const struct tr_event *worst = NULL;
+	struct span *v = xcalloc(t->nevents + 1, sizeof(*v));
+	size_t n = 0;
 	*ret = (struct late_timers){0};
 	for (size_t k = 0; k < t->nevents; k++) {
 		const struct tr_event *e = &t->events[k];
@@ -1046,10 +1178,12 @@ static const struct tr_event *late_timer_task(const struct traced *t, uint32_t c
 			ret->idle++;
 			continue;
 		}
-		ret->in_tasks_s += (double)e->dur_ns / 1e9;
+		v[n++] = (struct span){e->t_s - (double)e->dur_ns / 1e9, e->t_s};
 		if (!worst || e->dur_ns > worst->dur_ns)
 			worst = e;
 	}
+	late_stretches(v, n, ret);
+	free(v);
 	return worst;
 }
 
@@ -1076,7 +1210,7 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 		bool all_idle = late > 0 && idle == late;
 		double steal = cpu_steal(in, (int)h->tgid);
 		bool steal_covers = steal >= 0 && lt.in_tasks_s > 0 && steal * t->duration_s >= lt.in_tasks_s && !p99_high;
-		bool recurs = p99_high || late - idle >= 2;
+		bool recurs = p99_high || lt.stretches >= 2;
 		enum severity sev = all_idle || steal >= LATE_STEAL_INFO || steal_covers || !recurs ? SEV_INFO
 				    : max >= LATE_CRIT_MAX_S			      ? SEV_CRITICAL
 										      : SEV_WARNING;
@@ -1116,6 +1250,7 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 		finding_num(f, "lateness_max", max, U_SECONDS, "hrtimer_expire_entry now - expires");
 		finding_num(f, "lateness_p99", p99, U_SECONDS, "hrtimer_expire_entry (log2 bucket edge)");
 		finding_num(f, "late_over_threshold", late, U_COUNT, "outlier events at or above --threshold");
+		finding_num(f, "stretches", lt.stretches, U_COUNT, "late timers in tasks, overlapping ones counted once");
 		if (steal >= 0)
 			finding_num(f, "steal_share", steal, U_RATIO, "proc/stat, this CPU");
 		char cs[16];

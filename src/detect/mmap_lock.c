@@ -38,6 +38,23 @@ static const char *child_made(uint64_t where, uint64_t flags, char *out, size_t 
 	return out;
 }
 
+/* What a forking process is, where its command says: the remedies that
+ * fit it differ. */
+enum forker {
+	FORKER_ANY,
+	FORKER_SNAPSHOT, /* forks to write a snapshot of itself: the copy is the point */
+	FORKER_PYTHON,   /* multiprocessing's fork start method, or os.fork */
+};
+
+static enum forker forker_of(const char *comm)
+{
+	static const char *const snapshotters[] = {"redis-server", "valkey-server", "keydb-server"};
+	for (size_t i = 0; i < ARRAY_SIZE(snapshotters); i++)
+		if (!strcmp(comm, snapshotters[i]))
+			return FORKER_SNAPSHOT;
+	return str_starts_with(comm, "python") ? FORKER_PYTHON : FORKER_ANY;
+}
+
 static bool is_wait(const struct tr_hist *h)
 {
 	return h->kind == TR_ML_WAIT_READ || h->kind == TR_ML_WAIT_WRITE;
@@ -171,14 +188,18 @@ static void contention_evidence(struct finding *f, const struct mlwaits *c)
 		finding_num(f, "vmas", (double)ev->ml.map_count, U_COUNT, "mm->map_count");
 	}
 	if (ev && ev->ml.present && where_is_clone(ev->ml.where) && !(ev->ml.flags & CLONE_VM_FLAG))
-		finding_remedy(f, "The holder forks: see mmap_lock.fork_stall. Spawn with posix_spawn or vfork (a current "
-				  "glibc's system() does), or from a small helper process.");
+		finding_remedy(f, "%s", forker_of(proc) == FORKER_SNAPSHOT
+					    ? "The holder forks to write a snapshot: see mmap_lock.fork_stall for what fits "
+					      "it (when and where it snapshots, and how big it is)."
+					    : "The holder forks: see mmap_lock.fork_stall. Spawn with posix_spawn or vfork (a "
+					      "current glibc's system() does), or from a small helper process.");
 	else
 		finding_remedy(f, "Find why the holder keeps the lock for writing so long (its syscall above): large "
 				  "munmap/mprotect/mremap calls can be split; madvise(MADV_DONTNEED) takes it for "
-				  "reading only.");
-	finding_remedy(f, "Keep latency-critical threads from faulting: touch (or mlock) their buffers in advance, "
-			  "so that a writer holding the lock does not stall them.");
+				  "reading only, but leaves the range mapped (its regions stay, only the memory goes).");
+	finding_remedy(f, "Keep latency-critical threads from faulting: touch their buffers in advance, or mlock "
+			  "them, so that a writer holding the lock does not stall them. The cost of mlock: that "
+			  "memory is pinned (RLIMIT_MEMLOCK), and reclaim can no longer take it.");
 	finding_ref(f, "kstall explain mmap_lock.contention");
 }
 
@@ -282,6 +303,49 @@ static void fork_summary(const struct traced *t, const struct tr_hist *h, struct
 	buf_free(&s);
 }
 
+/* A snapshotting server (Redis BGSAVE, AOF rewrite): the fork is the
+ * point, so spawning differently does not apply. Cheapest first. */
+static void fork_remedies_snapshot(struct finding *f)
+{
+	finding_remedy(f, "Snapshot less often, or at quiet hours: fewer save points, a larger "
+			  "auto-aof-rewrite-percentage, or BGSAVE from cron off-peak instead of save rules. The cost: "
+			  "more writes lost on a crash. Its own INFO stats latest_fork_usec shows each fork's length.");
+	finding_remedy(f, "Persist from a replica: turn snapshots off here (save \"\", no AOF rewrite) and let a "
+			  "replica write them. The cost: a replica to run, and a replica's full resync still forks "
+			  "this one.");
+	finding_remedy(f, "Keep each instance smaller (shard the data): the copy grows with the memory mapped, "
+			  "7 to 10 ms per GB measured here for redis-server. The cost: more instances to run.");
+	finding_remedy(f, "Not huge pages: they shorten the copy, but after the fork every first write to a "
+			  "2 MiB page copies all of it in the thread that writes, so Redis's documentation tells "
+			  "users to disable transparent huge pages for latency and memory, and Redis from 6.0.8 turns "
+			  "them off for itself (disable-thp yes, the default). Keep that setting.");
+}
+
+/* Cheapest and most fitting first; a remedy with a known downside says it. */
+static void fork_remedies(struct finding *f, enum forker kind)
+{
+	if (kind == FORKER_SNAPSHOT) {
+		fork_remedies_snapshot(f);
+		return;
+	}
+	if (kind == FORKER_PYTHON)
+		finding_remedy(f, "If the forks are multiprocessing's (the fork start method, Linux's default before "
+				  "Python 3.14): multiprocessing.set_start_method('forkserver') or 'spawn', so workers "
+				  "start from a small server or a fresh interpreter. The cost: each worker starts slower, "
+				  "and what it is given must be picklable. subprocess copies nothing (vfork, Python 3.10+) "
+				  "unless given preexec_fn: use start_new_session or process_group instead.");
+	finding_remedy(f, "If the child runs another program: spawn with posix_spawn() or vfork()+exec (glibc "
+			  "2.35+'s system() and popen() already do): nothing is copied, the parent's lock is not "
+			  "held. A change to the program.");
+	finding_remedy(f, "Or fork once, early, a small helper process that does the spawning for the large one "
+			  "(a spawn server), so the large address space is never copied.");
+	finding_remedy(f, "Where the fork is the point (snapshots): fewer, larger VMAs shorten the copy. Huge "
+			  "pages do too (one page-table entry per 2 MiB instead of 512), but after the fork every "
+			  "first write to a shared huge page copies all 2 MiB in the writing thread, so latency and "
+			  "memory grow: Redis and MongoDB tell users to disable transparent huge pages. Measure "
+			  "both before keeping them.");
+}
+
 static void fork_evidence(const struct inputs *in, const struct tr_hist *h, struct finding *f, const struct forks *k)
 {
 	const char *proc = h->comm, *c = k->made;
@@ -303,12 +367,7 @@ static void fork_evidence(const struct inputs *in, const struct tr_hist *h, stru
 		finding_str(f, "forking_thread", k->hold->comm, "the longest hold's thread");
 		finding_num(f, "forking_tid", k->hold->tid, U_ID, "outlier event");
 	}
-	finding_remedy(f, "Spawn with posix_spawn() or vfork()+exec (glibc 2.35+'s system() and popen() already do): "
-			  "nothing is copied, the parent's lock is not held.");
-	finding_remedy(f, "Or fork once, early, a small helper process that does the spawning for the large one "
-			  "(a spawn server), so the large address space is never copied.");
-	finding_remedy(f, "Where the fork is the point (Redis BGSAVE-style snapshots): fewer, larger VMAs and huge "
-			  "pages (THP) shorten the copy: 4 KiB pages cost a page-table entry each.");
+	fork_remedies(f, forker_of(proc));
 	finding_ref(f, "kstall explain mmap_lock.fork_stall");
 }
 

@@ -275,7 +275,8 @@ static void shrinkers(const struct inputs *in, struct findings *out)
 		if (what && !strcmp(sym, "super_cache_scan"))
 			finding_remedy(f, "The dentry and inode caches are large: see dcache.bloat and "
 					  "dcache.negative_dentry_producers for who fills them; raise "
-					  "vm.vfs_cache_pressure so they are shrunk in smaller, earlier steps.");
+					  "vm.vfs_cache_pressure so they are shrunk in smaller, earlier steps (the cost: "
+					  "hot paths are looked up again more often).");
 		finding_remedy(f, "A shrinker that is slow per call holds up every reclaim pass: shrink the cache "
 				  "it manages before memory runs short.");
 		finding_ref(f, "kstall explain reclaim.shrinker_slow");
@@ -405,7 +406,8 @@ static void emit(const struct inputs *in, const struct proc_entry *wp, double wo
 	finding_remedy(f, "See what memory is made of (metrics memory.*, and dcache.bloat): a huge slab cache "
 			  "makes every reclaim pass long.");
 	finding_remedy(f, "Raise vm.watermark_scale_factor (or vm.min_free_kbytes) so kswapd starts earlier "
-			  "and works in smaller steps; add memory or lower the workload's footprint.");
+			  "and works in smaller steps (the cost: that much more memory is kept free); add memory "
+			  "or lower the workload's footprint.");
 	finding_ref(f, "kstall explain reclaim.kswapd_busy");
 }
 

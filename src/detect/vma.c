@@ -8,8 +8,12 @@
 #include "detect.h"
 
 /* vma.fragmentation */
+/* The count alone is information on any kernel: from 3.8 the search is a
+ * tree walk (FIELD-NOTES: 9,000 unmergeable regions cost nothing
+ * measurable on 6.18), and what a count costs elsewhere is measured by
+ * the findings that see it happen (mmap_lock.fork_stall,
+ * vma.map_count_near_limit). A warning needs the pre-3.8 walk. */
 #define FRAG_INFO_VMAS 2000
-#define FRAG_WARN_VMAS 5000
 #define LINEAR_WARN_STEPS 100   /* find_vma calls for one mmap, before 3.8 */
 #define LINEAR_CRIT_STEPS 1000
 #define MIN_SIZE_USES 2         /* a size mapped once is not "a size it uses" */
@@ -25,6 +29,10 @@
 #define CHURN_WARN_SHARE 0.05   /* of one CPU, in mmap and munmap alone */
 #define CHURN_CRIT_SHARE 0.25
 #define CHURN_SIZES 5
+/* A group's pairs per member: starting a program maps and unmaps a region
+ * or two (ld.so's cache), which is not churn (a compile here: cc1, 2 per
+ * process; sh, basename, 1). */
+#define CHURN_GROUP_MIN_PER_PROC 4
 
 static const char *const static_ids[] = {"vma.fragmentation", "vma.map_count_near_limit", NULL};
 static const char *const churn_ids[] = {"vma.mmap_churn", NULL};
@@ -144,8 +152,9 @@ static void frag_summary(struct finding *f, const struct frag *r)
 			   fmt_count(v->tree_steps, d, sizeof(d)), fmt_count((double)r->limit, c, sizeof(c)));
 		const struct vma_size_count *m = malloc_sized(v);
 		if (m)
-			buf_printf(&s, " %s regions of %s are what glibc maps for %s mallocs: if they come and "
-				       "go per request, `kstall watch -p %d` measures the churn.", fmt_count((double)m->count, d, sizeof(d)),
+			buf_printf(&s, " %s regions of %s, the size glibc maps for a %s malloc if that is where "
+				       "they come from: if they come and go per request, `kstall watch -p %d` measures "
+				       "the churn.", fmt_count((double)m->count, d, sizeof(d)),
 				   fmt_size(m->size, a, sizeof(a)), fmt_size(malloc_request(m->size), b, sizeof(b)),
 				   r->p->stat.pid);
 	}
@@ -178,6 +187,30 @@ static void frag_search_evidence(struct finding *f, const struct frag *r)
 	}
 }
 
+/* Cheapest and most fitting first: where regions of a malloc's size are
+ * common, the tunable (no code change); else reusing buffers. */
+static void frag_remedies(struct finding *f, const struct frag *r)
+{
+	const char *reuse = "Reuse or pool buffers of the sizes above instead of allocating them per request: "
+			    "fewer, longer-lived regions, and a layout that stops changing. It is a change to the "
+			    "program.";
+	bool mallocs = malloc_sized(&r->p->vma) != NULL;
+	if (!mallocs)
+		finding_remedy(f, "%s", reuse);
+	finding_remedy(f, "If they are glibc mallocs at or above the mmap threshold: raise it above their size "
+			  "(mallopt(M_MMAP_THRESHOLD, n), or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=n, no code "
+			  "change) so they come from the heap. The cost: freed heap memory returns to the kernel later "
+			  "(M_TRIM_THRESHOLD), so RSS stays higher.");
+	if (mallocs)
+		finding_remedy(f, "%s", reuse);
+	if (r->linear)
+		finding_remedy(f, "Kernels from 3.8 find room in a gap-augmented tree in log(regions) steps: the "
+				  "walk itself disappears on a newer kernel (the churn does not).");
+	finding_remedy(f, "Fewer small long-lived mappings reduce the count: shrink caches of small mmaps (the "
+			  "seed's team shrank a cache first), or cap glibc's per-thread arenas (MALLOC_ARENA_MAX, "
+			  "at the cost of threads contending for the arenas' locks).");
+}
+
 static void fragmentation(const struct inputs *in, const struct proc_entry *p, uint64_t limit, bool assumed,
 			  struct findings *out)
 {
@@ -192,7 +225,7 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 	r.steps = r.w ? r.w->linear_steps : 0;
 	if (r.linear && r.steps >= LINEAR_CRIT_STEPS)
 		sev = SEV_CRITICAL;
-	else if ((r.linear && r.steps >= LINEAR_WARN_STEPS) || v->nvmas >= FRAG_WARN_VMAS)
+	else if (r.linear && r.steps >= LINEAR_WARN_STEPS)
 		sev = SEV_WARNING;
 	else if (v->nvmas >= FRAG_INFO_VMAS)
 		sev = SEV_INFO;
@@ -212,17 +245,7 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 	frag_search_evidence(f, &r);
 	finding_num(f, "tree_search_steps", v->tree_steps, U_COUNT, "model: log2(regions)");
 	finding_process(f, p->stat.pid, r.comm, "fragmented");
-	finding_remedy(f, "Reuse or pool buffers of the sizes above instead of allocating them per request: "
-			  "fewer, longer-lived regions, and a layout that stops changing.");
-	finding_remedy(f, "If they are glibc mallocs at or above the mmap threshold: raise it above their size "
-			  "(mallopt(M_MMAP_THRESHOLD, n), or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=n) so they "
-			  "come from the heap. The cost: freed heap memory returns to the kernel later "
-			  "(M_TRIM_THRESHOLD), so RSS stays higher.");
-	if (r.linear)
-		finding_remedy(f, "Kernels from 3.8 find room in a gap-augmented tree in log(regions) steps: the "
-				  "walk itself disappears on a newer kernel (the churn does not).");
-	finding_remedy(f, "Fewer small long-lived mappings (caches of small mmaps, per-thread arenas: "
-			  "MALLOC_ARENA_MAX) reduce the count; the seed's team shrank a cache first.");
+	frag_remedies(f, &r);
 	finding_ref(f, "kstall explain vma.fragmentation");
 }
 
@@ -256,10 +279,13 @@ static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed,
 	finding_num(f, "max_map_count", (double)limit, U_COUNT,
 		    assumed ? "kernel default (not read)" : "proc/sys/vm/max_map_count");
 	finding_process(f, p->stat.pid, p->stat.comm, "at risk");
-	finding_remedy(f, "Find what creates the regions (the sizes above) and pool or merge them; see "
+	/* At the limit the next mmap fails: the sysctl is immediate and
+	 * cheap, so it comes first, as the stopgap it is. */
+	finding_remedy(f, "Now, as a stopgap: raise the limit, sysctl vm.max_map_count=262144 (databases and "
+			  "search engines ship with this). The cost: each region costs the kernel about 200 bytes, "
+			  "and a process that grows its regions without bound only fails later.");
+	finding_remedy(f, "Then find what creates the regions (the sizes above) and pool or merge them; see "
 			  "vma.fragmentation and, live, vma.mmap_churn.");
-	finding_remedy(f, "As a stopgap raise the limit: sysctl vm.max_map_count=262144 (each region costs "
-			  "the kernel about 200 bytes; databases and search engines ship with this).");
 	finding_ref(f, "kstall explain vma.map_count_near_limit");
 	finding_ref(f, "Documentation/admin-guide/sysctl/vm.rst (max_map_count)");
 }
@@ -324,12 +350,19 @@ struct churn_size {
 	uint64_t mmaps, munmaps, anon;
 };
 
+/* One process's calls, or those of several processes of one command
+ * rated together (short-lived ones: a CGI, a shell loop's commands). */
 struct churn {
-	uint32_t tgid;
+	uint32_t tgid;        /* the process; for a group, its busiest member */
 	char comm[16];
+	unsigned nprocs;      /* processes in it: 1 for one process */
+	unsigned ngone;       /* of them, not in the later sample */
+	int ppid;             /* the parent of those in the sample: 0 none there, -1 not one */
 	uint64_t mmaps, munmaps, failed, searches, search_failed, anon;
 	uint64_t time_ns, mmap_ns, munmap_ns, max_ns;
 	uint64_t comm_count; /* calls of the histogram comm was taken from */
+	uint64_t pairs;      /* mapped and unmapped again at one length, all lengths */
+	bool done;           /* reported, or counted in a group */
 	struct churn_size *sizes;
 	size_t nsizes, capsizes;
 };
@@ -391,6 +424,23 @@ static void churn_add(struct churn *c, const struct tr_hist *h)
 		c->max_ns = h->max_ns;
 }
 
+/* Its sizes most paired first, and its pairs over all of them. */
+static void churn_total(struct churn *c)
+{
+	if (c->nsizes > 1)
+		qsort(c->sizes, c->nsizes, sizeof(*c->sizes), cmp_pairs_desc);
+	c->pairs = 0;
+	for (size_t i = 0; i < c->nsizes; i++)
+		c->pairs += pairs(&c->sizes[i]);
+}
+
+/* Churn worth reporting: the process's (or group's) pairs as a whole,
+ * whatever their sizes. */
+static bool churn_qualifies(const struct churn *c, double dur)
+{
+	return c->pairs >= CHURN_MIN_PAIRS && (double)c->pairs / dur >= CHURN_MIN_PER_S;
+}
+
 /* Why a process's maps are not in the sample. */
 static void maps_why(const struct inputs *in, int pid, char *out, size_t n)
 {
@@ -409,52 +459,134 @@ static void maps_why(const struct inputs *in, int pid, char *out, size_t n)
 	snprintf(out, n, "%s was not read in the last sample", path);
 }
 
-/* The process's most paired size, and what that churn costs it. */
+/* The process's (or group's) churn, its most paired size, and what it
+ * costs. */
 struct churned {
 	const struct churn_size *top;
 	uint64_t np;           /* pairs of that size */
+	uint64_t maxlen;       /* the largest length mapped and unmapped again */
+	size_t npaired;        /* lengths mapped and unmapped again */
 	double dur, rate, share, pair_s;
-	const struct proc_entry *pe; /* in the later sample, NULL if gone */
+	double top_rate;       /* pairs/s of the top size */
+	const struct proc_entry *pe; /* one process, in the later sample; NULL if gone or a group */
 	const char *comm;
 	bool linear;           /* the pre-3.8 walk */
 	const struct vma_size_count *w;
 	char mwhy[160];        /* why its maps are unknown; "" if not */
+	char who[96];          /* "server (pid 77)", "200 processes named cgi" */
 	enum severity sev;
 };
 
+/* malloc's size of the top length, if it looks like one (anonymous) and
+ * most pairs are of it: among many sizes, one of that shape is chance. */
+static uint64_t churn_malloc(const struct churn *c, const struct churned *k)
+{
+	return k->top->anon && 2 * k->np >= c->pairs ? malloc_request(k->top->len) : 0;
+}
+
+static void churn_title(struct finding *f, const struct churn *c, const struct churned *k)
+{
+	char who[64], a[32], b[32], d[32], e[32], g[32];
+	uint64_t req = churn_malloc(c, k);
+	if (c->nprocs > 1)
+		snprintf(who, sizeof(who), "%s (%s processes) map and unmap", k->comm,
+			 fmt_count(c->nprocs, g, sizeof(g)));
+	else
+		snprintf(who, sizeof(who), "%s (pid %u) maps and unmaps", k->comm, c->tgid);
+	fmt_rate(k->rate, b, sizeof(b));
+	fmt_size(k->top->len, a, sizeof(a));
+	if (100 * k->np >= 99 * c->pairs)
+		finding_title(f, "%s %s regions %s times/s%s%s%s", who, a, b, req ? " (the size glibc maps for a " : "",
+			      req ? fmt_size(req, d, sizeof(d)) : "", req ? " malloc)" : "");
+	else if (2 * k->np >= c->pairs)
+		finding_title(f, "%s regions %s times/s, %s of them %s", who, b,
+			      fmt_pct((double)k->np / (double)c->pairs, e, sizeof(e)), a);
+	else
+		finding_title(f, "%s regions %s times/s in %s sizes (the commonest, %s, %s of them)", who, b,
+			      fmt_count((double)k->npaired, g, sizeof(g)), a,
+			      fmt_pct((double)k->np / (double)c->pairs, e, sizeof(e)));
+}
+
+/* Who made the calls: one process, or many of one command. */
+static void churn_who(struct buf *s, const struct churn *c, const struct churned *k)
+{
+	char a[32], b[32];
+	if (c->nprocs == 1) {
+		buf_printf(s, "%s (pid %u)", k->comm, c->tgid);
+		return;
+	}
+	buf_printf(s, "%s processes named %s, each below the threshold alone (%s gone before the last "
+		       "sample; pid %u made the most calls)", fmt_count(c->nprocs, a, sizeof(a)), k->comm,
+		   fmt_count(c->ngone, b, sizeof(b)), c->tgid);
+}
+
+/* The sizes: one, or the commonest of many. */
+static void churn_sizes_said(struct buf *s, const struct churn *c, const struct churned *k)
+{
+	char a[32], b[32], d[32];
+	if (k->np == c->pairs) {
+		buf_printf(s, ", all of them %s.", fmt_size(k->top->len, a, sizeof(a)));
+		return;
+	}
+	if (100 * k->np >= 99 * c->pairs) {
+		buf_printf(s, ", all but %s of them %s.", fmt_count((double)(c->pairs - k->np), d, sizeof(d)),
+			   fmt_size(k->top->len, a, sizeof(a)));
+		return;
+	}
+	buf_printf(s, ", in %s sizes; the commonest:", fmt_count((double)k->npaired, d, sizeof(d)));
+	for (size_t j = 0; j < c->nsizes && j < 3 && pairs(&c->sizes[j]); j++)
+		buf_printf(s, "%s %s (%s)", j ? "," : "", fmt_size(c->sizes[j].len, a, sizeof(a)),
+			   fmt_pct((double)pairs(&c->sizes[j]) / (double)c->pairs, b, sizeof(b)));
+	buf_printf(s, ".");
+}
+
+static void churn_layout(const struct inputs *in, struct buf *s, const struct churned *k)
+{
+	char a[32], h[32];
+	if (k->pe && k->pe->stat.num_threads > 1)
+		buf_printf(s, " It has %s threads: each munmap also flushes the TLB of the CPUs running the others "
+			       "(IPIs), a cost outside its own time.", fmt_count((double)k->pe->stat.num_threads, a, sizeof(a)));
+	if (k->pe && k->pe->has_maps) {
+		buf_printf(s, " It has %s regions", fmt_count((double)k->pe->vma.nvmas, a, sizeof(a)));
+		if (k->linear && k->w)
+			buf_printf(s, ", and on this kernel (before 3.8) each mmap walks about %s of them to find room.",
+				   fmt_count((double)k->w->linear_steps, h, sizeof(h)));
+		else if (in->host.has_kver)
+			buf_printf(s, "; this kernel finds room in a tree (about %s steps), so the cost is the churn "
+				       "itself, not the search.", fmt_count(k->pe->vma.tree_steps, h, sizeof(h)));
+		else
+			buf_printf(s, "; the kernel's version is unknown, so whether each mmap walks them (before 3.8) "
+				       "is too.");
+	} else if (k->mwhy[0] && k->linear && k->sev < SEV_CRITICAL) {
+		buf_printf(s, " Its layout is unknown (%s): on this kernel (before 3.8) a fragmented layout makes it "
+			       "critical, so this is at most a %s.", k->mwhy, severity_name(k->sev));
+	}
+}
+
 static void churn_summary(const struct inputs *in, struct finding *f, const struct churn *c, const struct churned *k)
 {
-	char a[32], b[32], d[32], e[32], g[32], h[32], m[32];
-	uint64_t req = malloc_request(k->top->len);
+	char a[32], b[32], d[32], e[32], g[32], mm[32], u[32];
+	uint64_t req = churn_malloc(c, k);
 	struct buf s = {0};
-	buf_printf(&s, "In %s %s (pid %u) made %s mmap and %s munmap calls; %s"
-		       " were the same %s region mapped and unmapped again (%s pairs/s).",
-		   fmt_duration(k->dur, m, sizeof(m)), k->comm, c->tgid, fmt_count((double)c->mmaps, d, sizeof(d)),
-		   fmt_count((double)c->munmaps, e, sizeof(e)), fmt_count((double)k->np, g, sizeof(g)),
-		   fmt_size(k->top->len, a, sizeof(a)), fmt_rate(k->rate, b, sizeof(b)));
-	if (req && k->top->anon)
-		buf_printf(&s, " %s is what glibc maps for a %s malloc (size, a 16-byte header, page-rounded): "
-			       "a buffer allocated and freed per operation above the mmap threshold.",
+	buf_printf(&s, "In %s ", fmt_duration(k->dur, g, sizeof(g)));
+	churn_who(&s, c, k);
+	buf_printf(&s, " made %s mmap and %s munmap calls; %s regions were mapped and unmapped again at the "
+		       "same length (%s pairs/s)",
+		   fmt_count((double)c->mmaps, mm, sizeof(mm)), fmt_count((double)c->munmaps, u, sizeof(u)),
+		   fmt_count((double)c->pairs, d, sizeof(d)), fmt_rate(k->rate, b, sizeof(b)));
+	churn_sizes_said(&s, c, k);
+	/* The call site is not traced: that these are mallocs is a guess
+	 * from the size, and said as one. */
+	if (req)
+		buf_printf(&s, " If these come from malloc, %s is what glibc maps for a %s malloc (its size, a "
+			       "16-byte header, page-rounded): a buffer allocated and freed per operation above the "
+			       "mmap threshold. A program calling mmap itself makes the same calls.",
 			   fmt_size(k->top->len, a, sizeof(a)), fmt_size(req, d, sizeof(d)));
 	buf_printf(&s, " The two syscalls alone took %s (%s of a CPU, %s per pair on average); each new region "
 		       "also faults its pages in again, which this does not count.",
 		   fmt_duration((double)c->time_ns / 1e9, a, sizeof(a)), fmt_pct(k->share, b, sizeof(b)),
 		   fmt_duration(k->pair_s, e, sizeof(e)));
-	if (k->pe && k->pe->has_maps) {
-		buf_printf(&s, " It has %s regions", fmt_count((double)k->pe->vma.nvmas, a, sizeof(a)));
-		if (k->linear && k->w)
-			buf_printf(&s, ", and on this kernel (before 3.8) each mmap walks about %s of them to find room.",
-				   fmt_count((double)k->w->linear_steps, h, sizeof(h)));
-		else if (in->host.has_kver)
-			buf_printf(&s, "; this kernel finds room in a tree (about %s steps), so the cost is the churn "
-				       "itself, not the search.", fmt_count(k->pe->vma.tree_steps, h, sizeof(h)));
-		else
-			buf_printf(&s, "; the kernel's version is unknown, so whether each mmap walks them (before 3.8) "
-				       "is too.");
-	} else if (k->mwhy[0] && k->linear && k->sev < SEV_CRITICAL) {
-		buf_printf(&s, " Its layout is unknown (%s): on this kernel (before 3.8) a fragmented layout makes it "
-			       "critical, so this is at most a %s.", k->mwhy, severity_name(k->sev));
-	}
+	churn_layout(in, &s, k);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 }
@@ -464,9 +596,14 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 	char a[32];
 	finding_num(f, "mmap_rate", (double)c->mmaps / k->dur, U_PER_S, "syscalls:sys_enter_mmap (BPF)");
 	finding_num(f, "munmap_rate", (double)c->munmaps / k->dur, U_PER_S, "syscalls:sys_enter_munmap (BPF)");
-	finding_num(f, "pattern_size", (double)k->top->len, U_BYTES, "mmap/munmap length, page-rounded");
+	finding_num(f, "pairs", (double)c->pairs, U_COUNT, "min(mmap, munmap) calls of each length, all lengths");
+	finding_num(f, "pair_rate", k->rate, U_PER_S, "mmap/munmap (BPF), all lengths");
+	finding_num(f, "sizes_paired", (double)k->npaired, U_COUNT, "lengths both mapped and unmapped");
+	finding_num(f, "pattern_size", (double)k->top->len, U_BYTES, "the most paired length, page-rounded");
 	finding_num(f, "pattern_pairs", (double)k->np, U_COUNT, "min(mmap, munmap) calls of that length");
-	finding_num(f, "pattern_rate", k->rate, U_PER_S, "mmap/munmap (BPF)");
+	finding_num(f, "pattern_rate", k->top_rate, U_PER_S, "mmap/munmap (BPF), that length");
+	if (c->nprocs > 1)
+		finding_num(f, "processes", c->nprocs, U_COUNT, "processes of this command, rated together");
 	finding_num(f, "syscall_time", (double)c->time_ns / 1e9, U_SECONDS, "time inside mmap and munmap (BPF)");
 	finding_num(f, "syscall_cpu_share", k->share, U_RATIO, "time inside mmap and munmap / window");
 	if (c->mmaps)
@@ -501,65 +638,83 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 		finding_unknown(f, "vmas", U_COUNT, "proc/PID/maps", "%s", k->mwhy);
 }
 
-static void churn_remedies(struct finding *f, const struct churn *c, const struct churned *k)
+/* glibc caps the mmap threshold at 32 MiB on 64-bit (DEFAULT_MMAP_THRESHOLD_MAX). */
+#define GLIBC_MMAP_THRESHOLD_MAX (32ULL << 20)
+
+/* Cheapest and most fitting first: for sizes that look like mallocs the
+ * tunable (no code change) comes first, else reusing the buffer. */
+static void churn_remedies(const struct inputs *in, struct finding *f, const struct churn *c, const struct churned *k)
 {
-	char a[32];
+	char a[32], b[64];
+	const char *reuse = "Reuse the buffer (allocate once per thread or connection), or pool buffers of these "
+			    "sizes: measured here, reuse is two orders of magnitude cheaper than map, fault and unmap. "
+			    "It is a change to the program.";
 	finding_process(f, (int)c->tgid, k->comm, "churner");
-	finding_remedy(f, "Reuse the buffer (allocate once per thread or connection), or pool buffers of this size: "
-			  "measured here, reuse is two orders of magnitude cheaper than map, fault and unmap.");
-	if (k->top->anon)
-		finding_remedy(f, "If these are glibc mallocs: raise the mmap threshold above %s "
-				  "(mallopt(M_MMAP_THRESHOLD, %" PRIu64 ") or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=%" PRIu64 ") "
-				  "so they come from the heap. glibc raises the threshold by itself after the first "
-				  "free unless a program or the environment fixed it (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, "
-				  "M_TOP_PAD, M_MMAP_MAX), so steady churn means it was fixed, or the size is above 32 MiB, "
-				  "or the program calls mmap itself. The cost: the heap keeps freed memory (RSS higher "
-				  "until M_TRIM_THRESHOLD trims it) and can fragment.",
-				   fmt_size(k->top->len, a, sizeof(a)), k->top->len, k->top->len);
-	finding_remedy(f, "In a multi-threaded process every munmap also flushes the TLB of the CPUs running its "
-			  "other threads (IPIs): the cost spreads beyond this process's own time.");
+	if (c->nprocs > 1 && c->ppid > 0) {
+		const struct proc_entry *pp = sample_proc(&in->cur, c->ppid);
+		finding_process(f, c->ppid, pp ? pp->stat.comm : "unknown", "parent of the churners");
+	}
+	if (!churn_malloc(c, k))
+		finding_remedy(f, "%s", reuse);
+	if (c->anon) {
+		snprintf(b, sizeof(b), " glibc caps the threshold at 32 MiB: sizes above it stay mmapped.");
+		finding_remedy(f, "If these are glibc mallocs: raise the mmap threshold above %s, the largest of "
+				  "them (mallopt(M_MMAP_THRESHOLD, %" PRIu64 ") or GLIBC_TUNABLES=glibc.malloc.mmap_threshold=%"
+				  PRIu64 ", no code change), so they come from the heap.%s glibc raises the threshold by "
+				  "itself after the first free unless a program or the environment fixed it "
+				  "(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_MAX), so steady churn means it "
+				  "was fixed, or the size is above 32 MiB, or the program calls mmap itself. The cost: the "
+				  "heap keeps freed memory (RSS higher until M_TRIM_THRESHOLD trims it) and can fragment.",
+			       fmt_size(k->maxlen, a, sizeof(a)), k->maxlen, k->maxlen,
+			       k->maxlen > GLIBC_MMAP_THRESHOLD_MAX ? b : "");
+	}
+	if (churn_malloc(c, k))
+		finding_remedy(f, "%s", reuse);
 	finding_ref(f, "kstall explain vma.mmap_churn");
 	finding_ref(f, "mallopt(3): M_MMAP_THRESHOLD; tunables(7): glibc.malloc.mmap_threshold");
 }
 
-static bool churn_finding(const struct inputs *in, struct churn *c, struct findings *out)
+/* Its figures over the window, and the severity they make. */
+static void churn_measure(const struct inputs *in, const struct churn *c, struct churned *k)
+{
+	k->top = &c->sizes[0];
+	k->np = pairs(k->top);
+	/* the largest size that recurs: the mmap threshold must clear it */
+	for (size_t i = 0; i < c->nsizes && pairs(&c->sizes[i]); i++) {
+		k->npaired++;
+		if (c->sizes[i].len > k->maxlen && (pairs(&c->sizes[i]) >= 2 || !k->maxlen))
+			k->maxlen = c->sizes[i].len;
+	}
+	k->rate = (double)c->pairs / k->dur, k->top_rate = (double)k->np / k->dur;
+	k->share = (double)c->time_ns / 1e9 / k->dur;
+	/* one process's layout; a group's members each have their own */
+	k->pe = c->nprocs == 1 ? sample_proc(&in->cur, (int)c->tgid) : NULL;
+	k->comm = k->pe ? k->pe->stat.comm : c->comm;
+	k->linear = in->host.has_kver && vma_linear_search(&in->host.kver);
+	k->w = k->pe && k->pe->has_maps ? costliest_size(&k->pe->vma) : NULL;
+	k->pair_s = (c->mmaps ? (double)c->mmap_ns / (double)c->mmaps : 0) +
+		    (c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
+	k->pair_s /= 1e9;
+	k->sev = SEV_INFO;
+	if (k->rate >= CHURN_WARN_PER_S || k->share >= CHURN_WARN_SHARE)
+		k->sev = SEV_WARNING;
+	if (k->share >= CHURN_CRIT_SHARE || (k->linear && k->w && k->w->linear_steps >= LINEAR_CRIT_STEPS))
+		k->sev = SEV_CRITICAL;
+	if (k->pe && !k->pe->has_maps)
+		maps_why(in, (int)c->tgid, k->mwhy, sizeof(k->mwhy));
+}
+
+static void churn_finding(const struct inputs *in, const struct churn *c, struct findings *out)
 {
 	const struct traced *t = in->traced;
 	struct churned k = {.dur = t->duration_s};
-	char a[32], b[32];
 
-	if (c->nsizes > 1)
-		qsort(c->sizes, c->nsizes, sizeof(*c->sizes), cmp_pairs_desc);
-	k.top = &c->sizes[0];
-	k.np = pairs(k.top);
-	k.rate = (double)k.np / k.dur, k.share = (double)c->time_ns / 1e9 / k.dur;
-	if (k.np < CHURN_MIN_PAIRS || k.rate < CHURN_MIN_PER_S)
-		return false;
-
-	k.pe = sample_proc(&in->cur, (int)c->tgid);
-	k.comm = k.pe ? k.pe->stat.comm : c->comm;
-	k.linear = in->host.has_kver && vma_linear_search(&in->host.kver);
-	k.w = k.pe && k.pe->has_maps ? costliest_size(&k.pe->vma) : NULL;
-	k.pair_s = (c->mmaps ? (double)c->mmap_ns / (double)c->mmaps : 0) +
-		   (c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
-	k.pair_s /= 1e9;
-	k.sev = SEV_INFO;
-	if (k.rate >= CHURN_WARN_PER_S || k.share >= CHURN_WARN_SHARE)
-		k.sev = SEV_WARNING;
-	if (k.share >= CHURN_CRIT_SHARE || (k.linear && k.w && k.w->linear_steps >= LINEAR_CRIT_STEPS))
-		k.sev = SEV_CRITICAL;
-	if (k.pe && !k.pe->has_maps)
-		maps_why(in, (int)c->tgid, k.mwhy, sizeof(k.mwhy));
-
+	churn_measure(in, c, &k);
 	struct finding *f = findings_add(out, "vma.mmap_churn", k.sev);
-	uint64_t req = malloc_request(k.top->len);
-	finding_title(f, "%s (pid %u) maps and unmaps %s regions %s times/s%s", k.comm, c->tgid,
-		      fmt_size(k.top->len, a, sizeof(a)), fmt_rate(k.rate, b, sizeof(b)),
-		      req && k.top->anon ? " (malloc/free through mmap)" : "");
+	churn_title(f, c, &k);
 	churn_summary(in, f, c, &k);
 	churn_evidence(t, f, c, &k);
-	churn_remedies(f, c, &k);
-	return true;
+	churn_remedies(in, f, c, &k);
 }
 
 static int cmp_time_desc(const void *a, const void *b)
@@ -568,11 +723,55 @@ static int cmp_time_desc(const void *a, const void *b)
 	return x->time_ns > y->time_ns ? -1 : x->time_ns < y->time_ns;
 }
 
+/* Member m into group g: its counts and sizes, and its parent. */
+static void churn_merge(const struct inputs *in, struct churn *g, const struct churn *m)
+{
+	g->nprocs++;
+	g->mmaps += m->mmaps, g->munmaps += m->munmaps, g->failed += m->failed, g->anon += m->anon;
+	g->searches += m->searches, g->search_failed += m->search_failed;
+	g->time_ns += m->time_ns, g->mmap_ns += m->mmap_ns, g->munmap_ns += m->munmap_ns;
+	if (m->max_ns > g->max_ns)
+		g->max_ns = m->max_ns;
+	for (size_t i = 0; i < m->nsizes; i++) {
+		struct churn_size *z = churn_size(g, m->sizes[i].len);
+		z->mmaps += m->sizes[i].mmaps, z->munmaps += m->sizes[i].munmaps, z->anon += m->sizes[i].anon;
+	}
+	const struct proc_entry *pe = sample_proc(&in->cur, (int)m->tgid);
+	if (!pe)
+		g->ngone++;
+	else if (!g->ppid)
+		g->ppid = pe->stat.ppid;
+	else if (g->ppid != pe->stat.ppid)
+		g->ppid = -1;
+}
+
+/* The processes of cs[i]'s command not reported alone, rated together
+ * (cs is busiest first, so cs[i] leads). */
+static bool churn_group(const struct inputs *in, struct churn *cs, size_t n, size_t i, struct findings *out)
+{
+	struct churn g = {.tgid = cs[i].tgid};
+	bool found = false;
+	snprintf(g.comm, sizeof(g.comm), "%s", cs[i].comm);
+	for (size_t j = i; j < n; j++)
+		if (!cs[j].done && !strcmp(cs[j].comm, g.comm)) {
+			churn_merge(in, &g, &cs[j]);
+			cs[j].done = true;
+		}
+	churn_total(&g);
+	if (g.nprocs > 1 && g.nsizes && g.pairs >= CHURN_GROUP_MIN_PER_PROC * (uint64_t)g.nprocs &&
+	    churn_qualifies(&g, in->traced->duration_s)) {
+		churn_finding(in, &g, out);
+		found = true;
+	}
+	free(g.sizes);
+	return found;
+}
+
 static int run_churn(const struct inputs *in, struct findings *out, struct skips *skips)
 {
 	const struct traced *t = in->traced;
 	struct churn *cs = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, reported = 0;
 
 	if (!(t->groups & TG_VMA))
 		return DETECT_SKIPPED; /* the tracer said why */
@@ -591,17 +790,26 @@ static int run_churn(const struct inputs *in, struct findings *out, struct skips
 		if (!c) {
 			ARRAY_GROW(cs, n, cap);
 			c = &cs[n++];
-			*c = (struct churn){.tgid = h->tgid};
+			*c = (struct churn){.tgid = h->tgid, .nprocs = 1};
 		}
 		churn_add(c, h);
 	}
+	for (size_t i = 0; i < n; i++)
+		churn_total(&cs[i]);
 	if (n > 1)
 		qsort(cs, n, sizeof(*cs), cmp_time_desc);
-	for (size_t i = 0, reported = 0; i < n; i++) {
-		if (cs[i].nsizes && reported < MAX_REPORTED)
-			reported += churn_finding(in, &cs[i], out);
+	/* Each process that churns on its own; then the rest by command. */
+	for (size_t i = 0; i < n && reported < MAX_REPORTED; i++)
+		if (cs[i].nsizes && churn_qualifies(&cs[i], t->duration_s)) {
+			churn_finding(in, &cs[i], out);
+			cs[i].done = true;
+			reported++;
+		}
+	for (size_t i = 0; i < n && reported < MAX_REPORTED; i++)
+		if (!cs[i].done)
+			reported += churn_group(in, cs, n, i, out);
+	for (size_t i = 0; i < n; i++)
 		free(cs[i].sizes);
-	}
 	free(cs);
 	return DETECT_RAN;
 }

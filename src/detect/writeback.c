@@ -304,9 +304,11 @@ static void strict_evidence(struct finding *f, const struct dirty_limits *l, con
 		finding_remedy(f, "Clear strict_limit: echo 0 > /sys/class/bdi/%s/strict_limit (6.2+). Cost: its "
 				  "dirty pages then count only against the global limit, so a stalled backend can "
 				  "fill it and throttle writers to every device.", x->d->name);
-	finding_remedy(f, "Write with write() or pwrite() instead of a shared mmap on such file systems, or mount "
-			  "FUSE with writeback caching where the file system supports it: the writer then "
-			  "hands data over in large requests instead of being paused page by page.");
+	finding_remedy(f, "Write with write() or pwrite() instead of a shared mmap on such file systems (a change "
+			  "to the program), or mount FUSE with writeback caching where the file system supports "
+			  "it: the writer then hands data over in large requests instead of being paused page by "
+			  "page. The cost of writeback caching: the kernel keeps file sizes and times itself, so "
+			  "a file changed by another client of a network file system can look stale.");
 	finding_ref(f, "kstall explain writeback.strict_limit_bdi");
 }
 

@@ -31,7 +31,8 @@ static const struct kb_entry entries[] = {
 	"probing /etc/pki/nssdb/.NNN_dOeSnotExist_.db: set NSS_SDB_USE_CACHE=yes or update nss. "
 	"Raise vm.vfs_cache_pressure (200-1000) so reclaim prefers dentries and inodes, at the cost "
 	"of more re-lookups. Free the cache off-peak with `echo 2 > /proc/sys/vm/drop_caches` "
-	"(slow on a huge cache, and a global stall before 2.6.38). Upgrade kernels older than 3.12.",
+	"(slow on a huge cache, a global stall before 2.6.38, and the evicted inodes take their cached "
+	"file pages with them). Upgrade kernels older than 3.12.",
 	.seen_in = "seed 002: CentOS 6 (2.6.32), 64 GB hosts freezing 15 s; 280 M dentries, 54 GB of slab; "
 		   "kswapd0/1 at 100% in __shrink_dcache_sb under dcache_lock; curl with NSS as producer.",
 },

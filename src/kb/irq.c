@@ -15,16 +15,22 @@ static const struct kb_entry entries[] = {
 	.harm =
 	"On a host that is already busy, every steered batch costs an IPI and a softirq on a CPU that "
 	"was running the application: softirq and interrupt time rise, user time falls and throughput "
-	"drops. The seed-003 service lost QPS when RPS was turned on at over 90% CPU.",
+	"drops. The seed-003 service lost QPS when RPS was turned on at over 90% CPU: about 10 us of "
+	"CPU per RPS IPI, with an IPI for every packet or two. Where batches are larger (many packets "
+	"per IPI, a bulk flow) the interrupts are amortised and the loss is small.",
 	.confirm =
 	"cat /sys/class/net/IF/queues/rx-*/rps_cpus (non-zero: on). Sample /proc/stat per CPU (softirq "
-	"and idle), /proc/interrupts CAL and /proc/net/softnet_stat column 10 (received_rps) twice; "
-	"compare throughput with RPS on and off.",
+	"and idle), /proc/interrupts CAL and /proc/net/softnet_stat columns 1 and 10 (processed, "
+	"received_rps) twice: received_rps / processed is RPS's IPIs per packet. Compare throughput "
+	"with RPS on and off.",
 	.fix =
-	"Turn RPS off while the host has no headroom (echo 0 > .../rps_cpus), or steer only to CPUs "
-	"that are kept free of the application. Prefer the NIC's hardware queues (RSS, ethtool -L) with "
-	"their interrupts spread over CPUs. RFS (rps_sock_flow_entries, rps_flow_cnt) steers to the "
-	"CPU where the consuming thread runs and reduces cache misses, but not the IPIs.",
+	"Turn RPS off while the host has no headroom (echo 0 > .../rps_cpus): cheap and reversible, "
+	"but the receive work goes back to the CPU that takes the NIC's interrupt, which RPS may have "
+	"been turned on to relieve (irq.softirq_hotspot then says so). Or steer only to CPUs that are "
+	"kept free of the application. Prefer the NIC's hardware queues (RSS, ethtool -L) with their "
+	"interrupts spread over CPUs, where the NIC has them. RFS (rps_sock_flow_entries, "
+	"rps_flow_cnt) steers to the CPU where the consuming thread runs and reduces cache misses, "
+	"but not the IPIs.",
 	.seen_in = "seed 003: RPS on a CPU-saturated host lowered QPS; softirq time and IPIs rose.",
 },
 {
@@ -43,8 +49,8 @@ static const struct kb_entry entries[] = {
 	"/proc/interrupts and read /proc/irq/N/smp_affinity.",
 	.fix =
 	"Spread the interrupts: more hardware queues (ethtool -L), their IRQs on different CPUs "
-	"(smp_affinity or irqbalance). For a single-queue device, RPS to CPUs with headroom. Keep "
-	"latency-sensitive threads off the hot CPU.",
+	"(smp_affinity or irqbalance). For a single-queue device, RPS to CPUs with headroom (an IPI "
+	"and a softirq per batch on each target). Keep latency-sensitive threads off the hot CPU.",
 	.seen_in = "seed 003's neighbours: long softirqs and ksoftirqd latency on the CPU that takes the NIC.",
 },
 {
@@ -65,7 +71,7 @@ static const struct kb_entry entries[] = {
 	.fix =
 	"RPS: off, or to fewer CPUs with headroom. TLB shootdowns: reuse memory instead of unmapping "
 	"it (see vma.mmap_churn), fewer threads in one address space, MADV_FREE instead of "
-	"MADV_DONTNEED.",
+	"MADV_DONTNEED (freed pages stay in RSS until memory is short).",
 	.seen_in = "seed 003: function-call IPIs rose with RPS on (64 k extra per run on the target CPU "
 		   "here, FIELD-NOTES).",
 },
@@ -84,8 +90,9 @@ static const struct kb_entry entries[] = {
 	"/proc/net/softnet_stat, one row per CPU: column 2 dropped, column 3 time_squeeze (hex). "
 	"Sample twice; compare with netdev_max_backlog and netdev_budget.",
 	.fix =
-	"Raise netdev_max_backlog for bursts; spread receive work (RSS, RPS to idle CPUs); find why the "
-	"CPU is busy (irq.softirq_hotspot). Raise netdev_budget(_usecs) a little for squeezes.",
+	"Raise netdev_max_backlog for bursts (packets then wait longer instead of being dropped); "
+	"spread receive work (RSS, RPS to idle CPUs); find why the CPU is busy (irq.softirq_hotspot). "
+	"Raise netdev_budget(_usecs) a little for squeezes, at the cost of application latency.",
 	.seen_in = "seed 003's setting: a busy host where softirq work competes with the application.",
 },
 {
@@ -105,8 +112,9 @@ static const struct kb_entry entries[] = {
 	"tracepoints; top shows ksoftirqd/N busy; mpstat %soft.",
 	.fix =
 	"Spread the work (RSS queues, RPS to CPUs with headroom), bound NET_RX rounds "
-	"(net.core.netdev_budget_usecs), keep CPU-bound threads off the CPUs that take device "
-	"interrupts, or raise ksoftirqd's priority there.",
+	"(net.core.netdev_budget_usecs: more work left to ksoftirqd), keep CPU-bound threads off the "
+	"CPUs that take device interrupts, or raise ksoftirqd's priority there (under a flood it then "
+	"runs ahead of the application).",
 	.seen_in = "seed 003: long softirqs and ksoftirqd latency on a saturated host.",
 },
 {
@@ -140,8 +148,10 @@ static const struct kb_entry entries[] = {
 	"runqlat or runqslower filtered to ksoftirqd (libbpf-tools runqslower -p PID); perf sched "
 	"latency; top shows ksoftirqd/N busy.",
 	.fix =
-	"Raise ksoftirqd's priority on the affected CPUs (chrt -f -p 1 PID), keep CPU-bound threads "
-	"off the CPUs that take device interrupts, and reduce the spilled softirq load.",
+	"Keep CPU-bound threads off the CPUs that take device interrupts, and reduce the spilled "
+	"softirq load. Raising ksoftirqd's priority on the affected CPUs (chrt -f -p 1 PID) makes "
+	"deferred work run first, at the cost of the application's CPU under a flood: that is why "
+	"ksoftirqd is an ordinary thread.",
 	.seen_in = "seed 003: ksoftirqd latency on a saturated host showed as ping latency.",
 },
 {

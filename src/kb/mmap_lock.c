@@ -28,7 +28,8 @@ static const struct kb_entry entries[] = {
 	"perf trace.",
 	.fix =
 	"Depends on the holder: a fork -> mmap_lock.fork_stall; large munmap/mprotect -> split them; "
-	"and keep latency-critical threads from faulting (touch or mlock their buffers).",
+	"and keep latency-critical threads from faulting (touch their buffers in advance, or mlock "
+	"them: pinned memory that reclaim can no longer take).",
 	.seen_in = "seed 000: accept() took hundreds of ms, waiting in a page fault on mmap_sem held by a "
 	"plugin's system() (fork) of a 12 GB process.",
 },
@@ -49,9 +50,14 @@ static const struct kb_entry entries[] = {
 	.confirm = "strace -f -e clone,clone3,fork,vfork on the process; perf trace; the process's "
 	"VmRSS and map count.",
 	.fix =
-	"posix_spawn() or vfork()+exec (or a current glibc's system()); a small spawn-helper process "
-	"forked early; for forks that are the point (snapshots), huge pages and fewer VMAs shorten "
-	"the copy.",
+	"Where the child runs another program: posix_spawn() or vfork()+exec (or a current glibc's "
+	"system()), or a small spawn-helper process forked early. Python multiprocessing: the "
+	"forkserver or spawn start method (slower worker start). Where the fork is the point "
+	"(snapshots: Redis BGSAVE and AOF rewrites): snapshot less often or off-peak (more writes "
+	"lost on a crash), persist from a replica, keep instances smaller; fewer VMAs shorten the "
+	"copy. Huge pages shorten it too, but after the fork each first write to a 2 MiB page copies "
+	"all of it: Redis's documentation tells users to disable transparent huge pages, and Redis "
+	"from 6.0.8 turns them off for itself (disable-thp).",
 	.seen_in = "seed 000: a plugin's system() in a 12 GB trafficserver; reproduced here at 4 GB: "
 	"about 70-90 ms per fork.",
 }

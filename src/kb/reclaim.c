@@ -41,8 +41,9 @@ static const struct kb_entry entries[] = {
 	"With tracefs mounted: the vmscan:mm_shrink_slab_start/end events; perf record -g during a stall "
 	"shows the shrinker's function in the profile.",
 	.fix =
-	"Shrink the cache earlier and in smaller steps (vm.vfs_cache_pressure for dentries and inodes), "
-	"and stop whatever fills it (dcache.negative_dentry_producers).",
+	"Stop whatever fills the cache (dcache.negative_dentry_producers), and shrink it earlier and in "
+	"smaller steps (vm.vfs_cache_pressure for dentries and inodes, at the cost of more "
+	"re-lookups).",
 	.seen_in = "seed 002: kswapd0/1 in __shrink_dcache_sb for seconds per pass.",
 },
 {
@@ -60,8 +61,8 @@ static const struct kb_entry entries[] = {
 	"and the memory pressure file /proc/pressure/memory on 4.20+.",
 	.fix =
 	"Find what fills memory (slab: dcache.bloat; page cache; anonymous). Raise "
-	"vm.watermark_scale_factor so reclaim starts earlier and runs in smaller steps. Add memory or "
-	"lower the footprint.",
+	"vm.watermark_scale_factor so reclaim starts earlier and runs in smaller steps (that much "
+	"more memory kept free). Add memory or lower the footprint.",
 	.seen_in = "seed 002: kswapd0 and kswapd1 at 100% CPU during the 15 s freezes.",
 }
 };

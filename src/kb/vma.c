@@ -26,10 +26,12 @@ static const struct kb_entry entries[] = {
 	"get_unmapped_area confirms the search cost on an old kernel. kstall computes the walk the "
 	"kernel would do for the sizes the process maps, with the model the running kernel uses.",
 	.fix =
-	"Reuse or pool buffers instead of mapping them per request; keep allocation sizes fixed. Raise "
-	"glibc's mmap threshold (mallopt M_MMAP_THRESHOLD, GLIBC_TUNABLES=glibc.malloc.mmap_threshold) "
-	"so mid-size buffers come from the heap, at the cost of memory held longer. Reduce caches of "
-	"small mappings. Kernels 3.8 and later remove the linear walk.",
+	"Cheapest first: where the regions are mallocs, raise glibc's mmap threshold (mallopt "
+	"M_MMAP_THRESHOLD, GLIBC_TUNABLES=glibc.malloc.mmap_threshold; no code change) so mid-size "
+	"buffers come from the heap, at the cost of memory held longer. Reuse or pool buffers instead "
+	"of mapping them per request, and keep allocation sizes fixed (a code change). Reduce caches of "
+	"small mappings; MALLOC_ARENA_MAX caps glibc's arenas, at the cost of threads contending for "
+	"them. Kernels 3.8 and later remove the linear walk.",
 	.seen_in = "seed 001: a database server at load 70 with find_vma at 23% of CPU; 9,053 regions "
 		   "(2,885 of 516 KB from 512 KB mallocs), a 516 KB mapping walking 4,000+ regions on 2.6.32.",
 },
@@ -55,7 +57,7 @@ static const struct kb_entry entries[] = {
 },
 {
 	.id = "vma.mmap_churn",
-	.title = "A process maps and unmaps the same size over and over",
+	.title = "A process maps and unmaps regions over and over",
 	.mechanism =
 	"A buffer allocated and freed per operation at or above glibc's mmap threshold becomes an "
 	"mmap and a munmap per operation: a search for room (get_unmapped_area), a new region, page "
@@ -74,10 +76,11 @@ static const struct kb_entry entries[] = {
 	"strace -f -e trace=mmap,munmap -p PID on a test host. kstall watch pairs them per process and "
 	"size, times the calls and counts the searches (mmap:vm_unmapped_area).",
 	.fix =
-	"Reuse the buffer or pool it. Or raise glibc's mmap threshold above the size "
-	"(mallopt(M_MMAP_THRESHOLD, n), GLIBC_TUNABLES=glibc.malloc.mmap_threshold=n) so the buffers "
-	"come from the heap; the heap then keeps freed memory until M_TRIM_THRESHOLD trims it, so RSS "
-	"is higher.",
+	"If the buffers are mallocs, the cheapest fix is glibc's mmap threshold raised above the "
+	"largest size (mallopt(M_MMAP_THRESHOLD, n), GLIBC_TUNABLES=glibc.malloc.mmap_threshold=n; "
+	"at most 32 MiB) so they come from the heap; the heap then keeps freed memory until "
+	"M_TRIM_THRESHOLD trims it, so RSS is higher. Otherwise, or as well, reuse the buffer or pool "
+	"it (a code change).",
 	.seen_in = "seed 001: a data structure that allocated and freed a 512 KB buffer per request; "
 		   "each became a 516 KB mmap and munmap.",
 }

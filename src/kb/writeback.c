@@ -26,7 +26,8 @@ static const struct kb_entry entries[] = {
 	.fix =
 	"Raise max_ratio (or max_bytes) for the device; clear strict_limit where sysfs allows it "
 	"(6.2+); write with write()/pwrite() in large requests instead of a shared mmap; FUSE "
-	"writeback caching where the file system supports it. Each costs memory held dirty for a slow "
+	"writeback caching where the file system supports it (the kernel then keeps sizes and times "
+	"itself: another client's changes can look stale). Each costs memory held dirty for a slow "
 	"device, and longer flushes.",
 	.seen_in = "seed 004: mmap writes of 10 MB index files on FUSE took up to three minutes; the writer "
 	"sat in balance_dirty_pages, about 85 ms per call.",

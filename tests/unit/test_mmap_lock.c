@@ -165,11 +165,45 @@ static void test_seed000_contention_fallback(void **state UNUSED)
 	json_object_put(r.doc);
 }
 
+/* munmap ends its write hold by downgrading it to a read hold
+ * (mmap_write_downgrade), with no write release: those holds were never
+ * booked, so a wait behind a munmap had no holder. vmachurn maps and
+ * unmaps in pairs: its munmap holds must count as many as its mmap holds. */
+static void test_downgraded_holds_are_booked(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_run(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *json = xasprintf("%s/churn.json", tmpl);
+	_cleanup_free_ char *cmd = xasprintf("(sleep 0.5; exec build/tests/helpers/vmachurn -m churn -t 2 > /dev/null) & "
+					     "build/kstall-asan watch --duration 3 --interval 3 --format json > '%s'; wait",
+					     json);
+	assert_int_equal(system(cmd), 0);
+	_cleanup_free_ char *text = slurp(json, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *w = field(field(doc, "traced"), "waits");
+	double mmaps = 0, munmaps = 0;
+	for (size_t i = 0; i < json_object_array_length(w); i++) {
+		json_object *h = json_object_array_get_idx(w, i);
+		if (strcmp(json_object_get_string(field(h, "kind")), "mmap_lock_hold_write") ||
+		    strcmp(json_object_get_string(field(h, "comm")), "vmachurn"))
+			continue;
+		const char *where = json_object_get_string(field(h, "where"));
+		double n = json_object_get_double(field(h, "count"));
+		mmaps += !strcmp(where, "mmap") ? n : 0;
+		munmaps += !strcmp(where, "munmap") ? n : 0;
+	}
+	print_message("write holds: mmap %.0f, munmap %.0f\n", mmaps, munmaps);
+	assert_true(mmaps > 1000);
+	assert_true(munmaps >= 0.9 * mmaps && munmaps <= 1.1 * mmaps);
+	json_object_put(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed000_fork_stall),
 		cmocka_unit_test(test_seed000_contention_fallback),
+		cmocka_unit_test(test_downgraded_holds_are_booked),
 	};
 	return cmocka_run_group_tests_name("mmap_lock (seed 000)", tests, setup, teardown);
 }

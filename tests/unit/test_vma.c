@@ -163,16 +163,21 @@ static void test_seed001_fragmentation(void **state UNUSED)
 	run_free(&r);
 	drop_tree(dir);
 
-	/* The same process on 6.18: a gap tree, a warning for the count. */
+	/* The same process on 6.18: a gap tree. The count is information
+	 * (issue 16: a warning is harm a user would notice, and FIELD-NOTES
+	 * measured no cost from 9,000 unmergeable regions on 6.18; it was a
+	 * warning from 5,000 regions, which every large JVM or browser has). */
 	dir = seed001_tree("6.18.44", "65530");
 	run_tree(dir, &r);
 	f = find(&r, "vma.fragmentation");
 	assert_non_null(f);
-	assert_int_equal(f->severity, SEV_WARNING);
+	assert_int_equal(f->severity, SEV_INFO);
 	assert_null(finding_evidence(f, "linear_search_steps"));
 	assert_true(ev(f, "tree_search_steps") > 13 && ev(f, "tree_search_steps") < 14);
 	assert_non_null(strstr(f->summary, "gap-augmented tree"));
-	assert_non_null(strstr(f->summary, "2885 regions of 516 KiB are what glibc maps for 512 KiB mallocs"));
+	/* that they are mallocs is a guess from their size, and said as one */
+	assert_non_null(strstr(f->summary, "2885 regions of 516 KiB, the size glibc maps for a 512 KiB malloc if "
+					   "that is where they come from"));
 	run_free(&r);
 	drop_tree(dir);
 }
@@ -268,6 +273,10 @@ static void test_mmap_churn_thresholds(void **state UNUSED)
 	assert_true(fabs(ev(c, "syscall_cpu_share") - 0.0170003) < 1e-9);
 	assert_non_null(strstr(c->title, "516 KiB"));
 	assert_non_null(strstr(c->summary, "512 KiB malloc"));
+	/* The call site is not known: that it is malloc is a guess, said as one. */
+	assert_non_null(strstr(c->summary, "If these come from malloc, 516 KiB is what glibc maps"));
+	assert_null(strstr(c->title, "malloc/free"));
+	assert_true(ev(c, "pair_rate") == 2000);
 	findings_free(&f);
 	traced_free(&t);
 
@@ -279,6 +288,39 @@ static void test_mmap_churn_thresholds(void **state UNUSED)
 	assert_non_null(c);
 	assert_int_equal(c->severity, SEV_CRITICAL);
 	assert_null(strstr(c->summary, "malloc")); /* 1 MiB exactly is not a malloc's mmap */
+	findings_free(&f);
+	traced_free(&t);
+}
+
+/* Churn spread over many sizes is rated as a whole (issue 16): stress-ng
+ * --malloc makes about 1,000 mmap/munmap pairs/s of random sizes, 5/s of
+ * each of 200, which its one largest size rated as nothing. */
+static void test_mmap_churn_spread_sizes(void **state UNUSED)
+{
+	struct traced t = {.duration_s = 10};
+	struct findings f = {0};
+	for (uint64_t i = 0; i < 200; i++) {
+		uint64_t len = 73728 + i * 8192; /* 72 KiB to 1664 KiB, none a malloc's size */
+		add_vmop(&t, TR_MMAP, 26180, len, 50, 12000);
+		add_vmop(&t, TR_MUNMAP, 26180, len, 50, 12000);
+	}
+	for (size_t i = 0; i < t.nhists; i++)
+		snprintf(t.hists[i].comm, sizeof(t.hists[i].comm), "stress-ng-mallo");
+	const struct finding *c = churn_of(&t, &f);
+	assert_non_null(c);
+	assert_int_equal(c->severity, SEV_WARNING); /* 1,000 pairs/s in all */
+	assert_true(ev(c, "pair_rate") == 1000);
+	assert_true(ev(c, "pairs") == 10000);
+	assert_true(ev(c, "sizes_paired") == 200);
+	assert_true(ev(c, "pattern_rate") == 5); /* the commonest size alone */
+	assert_non_null(strstr(c->title, "200 sizes"));
+	assert_null(strstr(c->summary, "malloc, "));   /* no size looks like one */
+	/* the dominant sizes are still named, and the threshold must clear the largest */
+	assert_non_null(strstr(finding_evidence(c, "sizes")->str, "KiB: 50 mmap / 50 munmap"));
+	bool above = false;
+	for (size_t i = 0; i < c->nremedy; i++)
+		above |= strstr(c->remedy[i], "above 1664 KiB") != NULL;
+	assert_true(above);
 	findings_free(&f);
 	traced_free(&t);
 }
@@ -302,9 +344,74 @@ static void test_mmap_churn_sizes_whole(void **state UNUSED)
 	const char *sz = finding_evidence(c, "sizes")->str;
 	assert_string_equal(sz, "516 KiB: 120.0 k mmap / 120.0 k munmap; 16 KiB: 8 mmap / 8 munmap; 32 KiB: 7 mmap / 7 "
 				"munmap; 48 KiB: 6 mmap / 6 munmap; 64 KiB: 5 mmap / 5 munmap; +4 more");
+	/* the pairs over all sizes (issue 16), the commonest named */
 	assert_non_null(strstr(c->summary, "In 10 s server (pid 79) made 120.0 k mmap and 120.0 k munmap calls; "
-					   "120.0 k were the same 516 KiB region mapped and unmapped again (12.0 k pairs/s)"));
+					   "120.0 k regions were mapped and unmapped again at the same length (12.0 k "
+					   "pairs/s), all but 36 of them 516 KiB."));
 	findings_free(&f);
+	traced_free(&t);
+}
+
+/* A culprit made of many short-lived processes of one command (a CGI
+ * forked per request): 200 of them, 60 pairs of 516 KiB each in 10 s, 6/s
+ * each, 1,200/s together. Found, by the command, with its parent named
+ * when a member is still there; a member that qualifies alone keeps its
+ * own finding and is not counted twice. */
+static void test_mmap_churn_short_lived(void **state UNUSED)
+{
+	struct traced t = {.duration_s = 10, .groups = TG_VMA | TG_VMA_SEARCH};
+	struct inputs in = {0};
+	struct findings f;
+	struct skips s;
+	for (uint32_t p = 5000; p < 5200; p++) {
+		add_vmop(&t, TR_MMAP, p, 528384, 60, 3000);
+		add_vmop(&t, TR_MUNMAP, p, 528384, 60, 3000);
+	}
+	add_vmop(&t, TR_MMAP, 6000, 528384, 20000, 3000); /* one that churns on its own */
+	add_vmop(&t, TR_MUNMAP, 6000, 528384, 20000, 3000);
+	for (size_t i = 0; i < t.nhists; i++)
+		snprintf(t.hists[i].comm, sizeof(t.hists[i].comm), "cgi");
+	struct proc_entry p[2] = {{.stat = {.pid = 4000, .ppid = 1, .comm = "httpd", .state = 'S'}},
+				  {.stat = {.pid = 5199, .ppid = 4000, .comm = "cgi", .state = 'R'}}};
+	in.cur.procs = p;
+	in.cur.nprocs = 2;
+	in.cur.s_procs.state = SRC_OK;
+	in.traced = &t;
+	detect_inputs(&in, &f, &s);
+	const struct finding *alone = NULL, *group = NULL;
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].id, "vma.mmap_churn"))
+			*(f.v[i].subj[0].pid == 6000 ? &alone : &group) = &f.v[i];
+	assert_non_null(alone);
+	assert_true(ev(alone, "pair_rate") == 2000);
+	assert_non_null(group);
+	assert_int_equal(group->severity, SEV_WARNING);
+	assert_true(ev(group, "processes") == 200);
+	assert_true(ev(group, "pair_rate") == 1200);
+	assert_string_equal(group->subj[0].comm, "cgi");
+	assert_non_null(strstr(group->title, "200 processes"));
+	bool parent = false;
+	for (size_t i = 0; i < group->nsubj; i++)
+		parent |= group->subj[i].pid == 4000 && !strcmp(group->subj[i].comm, "httpd");
+	assert_true(parent);
+	findings_free(&f);
+	skips_free(&s);
+	traced_free(&t);
+
+	/* A build host's or a shell loop's thousands of short processes, each
+	 * starting up with a pair or two (ld.so's cache): not churn. */
+	t = (struct traced){.duration_s = 10, .groups = TG_VMA | TG_VMA_SEARCH};
+	for (uint32_t q = 7000; q < 10000; q++) {
+		add_vmop(&t, TR_MMAP, q, 45056, 1, 3000);
+		add_vmop(&t, TR_MUNMAP, q, 45056, 1, 3000);
+	}
+	for (size_t i = 0; i < t.nhists; i++)
+		snprintf(t.hists[i].comm, sizeof(t.hists[i].comm), "true");
+	in.cur.nprocs = 0;
+	detect_inputs(&in, &f, &s);
+	assert_null(find_in(&f, "vma.mmap_churn")); /* 300 pairs/s, one per process */
+	findings_free(&f);
+	skips_free(&s);
 	traced_free(&t);
 }
 
@@ -387,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_seed001_fragmentation),
 		cmocka_unit_test(test_map_count_limit),
 		cmocka_unit_test(test_mmap_churn_thresholds),
+		cmocka_unit_test(test_mmap_churn_spread_sizes),
+		cmocka_unit_test(test_mmap_churn_short_lived),
 		cmocka_unit_test(test_mmap_churn_sizes_whole),
 		cmocka_unit_test(test_degrade_near_limit_assumed),
 		cmocka_unit_test(test_degrade_churn_without_maps),
