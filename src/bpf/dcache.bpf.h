@@ -5,7 +5,12 @@
  * fallback in kstall.bpf.c does when raw_lookups.
  *
  * Opens of /proc/slabinfo ride the same programs (an open is a path
- * syscall): they are counted here, and read by the irq detector. */
+ * syscall): they are counted here, and read by the irq detector.
+ *
+ * Each process is counted in its own entry while it runs; when it exits,
+ * its counts join those of the other exited processes with its parent
+ * and name (lookups_exit), so that short-lived processes (a shell loop, a
+ * cron job, a CGI) add up to their culprit, and the maps stay bounded. */
 #ifndef KSTALL_DCACHE_BPF_H
 #define KSTALL_DCACHE_BPF_H
 
@@ -37,12 +42,26 @@ struct {
 	__type(value, struct path_rec);
 } inflight SEC(".maps");
 
+/* Live processes' path syscalls: an entry leaves when its process exits
+ * (lookups_exit), so the map holds the processes running, not every one
+ * that ever ran. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, struct ks_lookup);
 } lookups SEC(".maps");
+
+/* Exited processes that failed a lookup or opened /proc/slabinfo, folded
+ * by (parent, name). LRU: a group no process has joined while 4096 newer
+ * ones were made is forgotten, so the map stays bounded however many
+ * parents come and go (a build's thousands of compiler drivers). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ks_lookup_group);
+	__type(value, struct ks_lookup);
+} lookup_groups SEC(".maps");
 
 /* Failed path lookups: remember the path argument at entry... */
 static __always_inline void path_enter(long nr, __u64 arg1, __u64 arg2)
@@ -72,18 +91,32 @@ int path_tp_enter(struct syscall_trace_enter *ctx)
 	return TP_PASS;
 }
 
+/* A process's entry, made at its first path syscall with its parent
+ * (the shell or agent that started it) and its name; NULL (counted) when
+ * the map is full. */
+static __always_inline struct ks_lookup *lookup_get(__u32 tgid)
+{
+	struct ks_lookup *l = bpf_map_lookup_elem(&lookups, &tgid);
+	if (l)
+		return l;
+	struct ks_lookup zero = {.tgid = tgid, .procs = 1};
+	struct task_struct *parent = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent);
+	zero.ppid = BPF_CORE_READ(parent, tgid);
+	BPF_CORE_READ_STR_INTO(&zero.pcomm, parent, group_leader, comm);
+	bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	bpf_map_update_elem(&lookups, &tgid, &zero, BPF_NOEXIST);
+	l = bpf_map_lookup_elem(&lookups, &tgid);
+	if (!l)
+		stat_inc(KS_STAT_LOOKUPS_FULL);
+	return l;
+}
+
 /* Periodic readers of /proc/slabinfo (seed 003): SLUB counts each cache's
  * partial slabs with interrupts off. A successful open of that absolute
- * path is counted per process, with the time since its previous one; the
- * path is compared as two 8-byte words, not read as a string. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, __u64);
-} slabinfo_last SEC(".maps");
-
-static __always_inline void slabinfo_open(__u64 path, __u32 tid, __u32 tgid)
+ * path is counted in the process's entry, with its first and latest time
+ * and the longest gap between two; the path is compared as two 8-byte
+ * words, not read as a string. */
+static __always_inline void slabinfo_open(__u64 path, struct ks_lookup *l)
 {
 	__u64 w[2] = {};
 	if (bpf_probe_read_user(w, 15, (const void *)path) < 0)
@@ -95,18 +128,17 @@ static __always_inline void slabinfo_open(__u64 path, __u32 tid, __u32 tgid)
 	__builtin_memcpy(&want1, want + 8, 7);
 	if (w[0] != want0 || w[1] != want1)
 		return;
-	__u64 now = bpf_ktime_get_ns(), gap = 0;
-	__u64 *last = bpf_map_lookup_elem(&slabinfo_last, &tgid);
-	if (last) {
-		gap = now - *last;
-		*last = now;
-	} else {
-		bpf_map_update_elem(&slabinfo_last, &tgid, &now, BPF_ANY);
+	__u64 now = bpf_ktime_get_ns(), last = l->slab_last_ns;
+	if (last && now - last > l->slab_gap_max_ns)
+		l->slab_gap_max_ns = now - last;
+	if (!last) {
+		l->slab_first_ns = now;
+		l->slab_procs = 1;
 	}
-	struct ks_hist_key hk = {.tgid = tgid, .kind = KS_SLABINFO};
-	struct ks_hist *h = hist_get(&hk);
-	if (h)
-		hist_add(h, gap, tid, !last, 0); /* extra1: opens with no earlier one */
+	l->slab_last_ns = now;
+	__sync_fetch_and_add(&l->slab_opens, 1);
+	/* Its name now: slabtop, not the shell it was when it forked. */
+	bpf_get_current_comm(l->comm, sizeof(l->comm));
 }
 
 /* ...and count the call at exit, sampling the path of a failed one. */
@@ -120,24 +152,22 @@ static __always_inline void path_exit(long ret)
 	__u64 path = r->path;
 	__u32 argn = r->argn;
 	bpf_map_delete_elem(&inflight, &tid);
-	if (ret >= 0 && (argn & KS_PATH_OPENS))
-		slabinfo_open(path, tid, tgid);
 
-	struct ks_lookup *l = bpf_map_lookup_elem(&lookups, &tgid);
-	if (!l) {
-		struct ks_lookup zero = {};
-		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-		bpf_map_update_elem(&lookups, &tgid, &zero, BPF_NOEXIST);
-		l = bpf_map_lookup_elem(&lookups, &tgid);
-		if (!l) {
-			stat_inc(KS_STAT_LOOKUPS_FULL);
-			return;
-		}
-	}
+	struct ks_lookup *l = lookup_get(tgid);
+	if (!l)
+		return;
+	if (ret >= 0 && (argn & KS_PATH_OPENS))
+		slabinfo_open(path, l);
 	__sync_fetch_and_add(&l->calls, 1);
 	if (ret != -ENOENT)
 		return;
 	__sync_fetch_and_add(&l->failed, 1);
+	/* When it failed: a burst of 1 s in a window of 8 is not a rate
+	 * over the window. */
+	__u64 now = bpf_ktime_get_ns();
+	if (!l->first_ns)
+		l->first_ns = now;
+	l->last_ns = now;
 
 	/* Sample about path_samples_per_doubling failures per doubling of the
 	 * count: every failure at first, then every 2nd, 4th, ... spread
@@ -151,7 +181,9 @@ static __always_inline void path_exit(long ret)
 	}
 	/* The name it has now (it may have exec'd since the first lookup). */
 	bpf_get_current_comm(l->comm, sizeof(l->comm));
-	struct ks_event *e = event_new(KS_EV_PATH, 0, 0, 0, 0, 0);
+	/* detail: the parent, for user space to file the sample with its
+	 * group once the process has exited */
+	struct ks_event *e = event_new(KS_EV_PATH, 0, 0, l->ppid, 0, 0);
 	if (!e)
 		return;
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)path) < 0)
@@ -166,6 +198,69 @@ int path_tp_exit(struct syscall_trace_exit *ctx)
 {
 	path_exit(ctx->ret);
 	return TP_PASS;
+}
+
+static __always_inline void min_time(__u64 *x, __u64 v)
+{
+	if (v && (!*x || v < *x))
+		*x = v;
+}
+
+static __always_inline void max_u64(__u64 *x, __u64 v)
+{
+	if (v > *x)
+		*x = v;
+}
+
+/* An exited process's counts into its group. Processes of a group exit
+ * on several CPUs at once: the sums are atomic, the times and the
+ * longest gap are kept without locking (a lost race costs one
+ * process's extreme, not a count). */
+static __always_inline void lookup_fold(struct ks_lookup *l)
+{
+	struct ks_lookup_group k = {.ppid = l->ppid};
+	__builtin_memcpy(k.comm, l->comm, sizeof(k.comm));
+	struct ks_lookup *g = bpf_map_lookup_elem(&lookup_groups, &k);
+	if (!g) {
+		if (bpf_map_update_elem(&lookup_groups, &k, l, BPF_NOEXIST) == 0)
+			return;
+		g = bpf_map_lookup_elem(&lookup_groups, &k); /* made meanwhile on another CPU */
+		if (!g)
+			return;
+	}
+	__sync_fetch_and_add(&g->failed, l->failed);
+	__sync_fetch_and_add(&g->calls, l->calls);
+	__sync_fetch_and_add(&g->slab_opens, l->slab_opens);
+	__sync_fetch_and_add(&g->procs, l->procs);
+	__sync_fetch_and_add(&g->slab_procs, l->slab_procs);
+	min_time(&g->first_ns, l->first_ns);
+	max_u64(&g->last_ns, l->last_ns);
+	if (l->slab_opens) {
+		/* the gap from the group's previous open to this process's first */
+		if (g->slab_last_ns && l->slab_first_ns > g->slab_last_ns)
+			max_u64(&g->slab_gap_max_ns, l->slab_first_ns - g->slab_last_ns);
+		max_u64(&g->slab_gap_max_ns, l->slab_gap_max_ns);
+		min_time(&g->slab_first_ns, l->slab_first_ns);
+		max_u64(&g->slab_last_ns, l->slab_last_ns);
+	}
+	g->tgid = l->tgid;
+}
+
+/* A process has exited (its last thread): its entry leaves the map, into
+ * its group if it failed a lookup or opened /proc/slabinfo. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(lookups_exit, struct task_struct *p)
+{
+	if (BPF_CORE_READ(p, signal, live.counter) > 0)
+		return 0; /* other threads of the process still run */
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct ks_lookup *l = bpf_map_lookup_elem(&lookups, &tgid);
+	if (!l)
+		return 0;
+	if (l->failed || l->slab_opens)
+		lookup_fold(l);
+	bpf_map_delete_elem(&lookups, &tgid);
+	return 0;
 }
 
 #endif

@@ -69,9 +69,32 @@ struct ks_hist {
 	char comm[KS_COMM_LEN];
 };
 
+/* The path syscalls of one process (map lookups, by tgid), or of the
+ * exited processes of one parent and name, folded together as each exits
+ * (lookup_groups, by struct ks_lookup_group): a shell loop's thousand
+ * processes that each fail a few lookups, or open /proc/slabinfo once,
+ * are one culprit, not a thousand harmless ones. Times are
+ * bpf_ktime_get_ns(), 0 before the first. */
 struct ks_lookup {
-	__u64 failed;   /* ENOENT returns */
-	__u64 calls;    /* all watched path syscalls */
+	__u64 failed;          /* ENOENT returns */
+	__u64 calls;           /* all watched path syscalls */
+	__u64 first_ns;        /* the first ENOENT */
+	__u64 last_ns;         /* the latest */
+	__u64 slab_opens;      /* successful opens of /proc/slabinfo */
+	__u64 slab_first_ns;
+	__u64 slab_last_ns;
+	__u64 slab_gap_max_ns; /* the longest time between two of them */
+	__u32 tgid;            /* a group's: the last process folded in */
+	__u32 ppid;            /* the parent's tgid at the first path syscall */
+	__u32 procs;           /* processes: 1, or a group's */
+	__u32 slab_procs;      /* of them, those that opened /proc/slabinfo */
+	char comm[KS_COMM_LEN];
+	char pcomm[KS_COMM_LEN]; /* the parent's name then */
+};
+
+struct ks_lookup_group {
+	__u32 ppid;
+	__u32 pad;
 	char comm[KS_COMM_LEN];
 };
 
@@ -95,7 +118,8 @@ struct ks_event {
  * alike, field for field, whatever their alignment rules. */
 _Static_assert(sizeof(struct ks_hist_key) == 16, "struct ks_hist_key has padding");
 _Static_assert(sizeof(struct ks_hist) == (KS_HIST_SLOTS + 5) * 8 + 8 + KS_COMM_LEN, "struct ks_hist has padding");
-_Static_assert(sizeof(struct ks_lookup) == 16 + KS_COMM_LEN, "struct ks_lookup has padding");
+_Static_assert(sizeof(struct ks_lookup) == 8 * 8 + 4 * 4 + 2 * KS_COMM_LEN, "struct ks_lookup has padding");
+_Static_assert(sizeof(struct ks_lookup_group) == 8 + KS_COMM_LEN, "struct ks_lookup_group has padding");
 _Static_assert(sizeof(struct ks_ml_info) == 8 + 5 * 8 + KS_COMM_LEN, "struct ks_ml_info has padding");
 _Static_assert(sizeof(struct ks_event) == 16 + 5 * 8 + KS_COMM_LEN + KS_PATH_LEN, "struct ks_event has padding");
 /* An mmap_lock event carries its holder in place of the path. */

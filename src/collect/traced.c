@@ -275,28 +275,148 @@ static void patterns_diff(const struct pattern_set *x, const struct pattern_set 
 	free(sorted);
 }
 
+/* Lookups are keyed by tgid (processes) and by parent and name (groups
+ * of exited processes). */
+static int lookup_key_cmp(const void *x, const void *y)
+{
+	const struct tr_lookup *a = *(const struct tr_lookup *const *)x, *b = *(const struct tr_lookup *const *)y;
+	if (a->group != b->group)
+		return a->group ? 1 : -1;
+	if (!a->group)
+		return (a->tgid > b->tgid) - (a->tgid < b->tgid);
+	if (a->ppid != b->ppid)
+		return a->ppid < b->ppid ? -1 : 1;
+	return strncmp(a->comm, b->comm, sizeof(a->comm));
+}
+
+/* The lookups of v as pointers sorted by key. */
+static const struct tr_lookup **lookups_sorted(const struct traced *v)
+{
+	const struct tr_lookup **s = xcalloc(v->nlookups + 1, sizeof(*s));
+	for (size_t i = 0; i < v->nlookups; i++)
+		s[i] = &v->lookups[i];
+	if (v->nlookups > 1)
+		qsort(s, v->nlookups, sizeof(*s), lookup_key_cmp);
+	return s;
+}
+
+static const struct tr_lookup *lookup_find(const struct tr_lookup **s, size_t n, const struct tr_lookup *want)
+{
+	const struct tr_lookup **p = n ? bsearch(&want, s, n, sizeof(*s), lookup_key_cmp) : NULL;
+	return p ? *p : NULL;
+}
+
+/* What was before the window of x, in a: its own entry p, and for a group
+ * the processes of a that have left b's processes since (they exited and
+ * were folded into x meanwhile, with all they had counted before). */
+struct lookup_before {
+	const struct tr_lookup *p;
+	const struct tr_lookup **gone; /* of a, sorted by x's key (as a group) */
+	size_t ngone;
+	double gap_max_s;              /* the largest longest-gap of them */
+	bool any;
+};
+
+static void lookup_sub(struct tr_lookup *y, const struct tr_lookup *p, struct lookup_before *bf)
+{
+	y->failed = sub(y->failed, p->failed);
+	y->calls = sub(y->calls, p->calls);
+	y->slab_opens = sub(y->slab_opens, p->slab_opens);
+	if (y->group) {
+		y->procs = sub(y->procs, p->procs);
+		y->slab_procs = sub(y->slab_procs, p->slab_procs);
+	}
+	if (p->slab_gap_max_s > bf->gap_max_s)
+		bf->gap_max_s = p->slab_gap_max_s;
+	bf->any = true;
+}
+
+/* x (from b) minus what came before it: counts and samples subtract;
+ * times move to the window's start (a's duration), a first before it at
+ * 0; a longest gap that did not grow is unknown. */
+static void lookup_window(const struct tr_lookup *x, struct lookup_before *bf, double t0, struct tr_lookup *y)
+{
+	struct pattern_set before = {0};
+
+	*y = *x;
+	y->patterns = (struct pattern_set){0};
+	if (bf->p)
+		lookup_sub(y, bf->p, bf);
+	for (size_t i = 0; i < bf->ngone; i++)
+		lookup_sub(y, bf->gone[i], bf);
+	if (!y->group)
+		y->slab_procs = y->slab_opens > 0;
+	if (y->known) {
+		y->first_s = fmax(x->first_s - t0, 0), y->last_s = fmax(x->last_s - t0, 0);
+		y->slab_first_s = fmax(x->slab_first_s - t0, 0), y->slab_last_s = fmax(x->slab_last_s - t0, 0);
+		if (bf->any && x->slab_gap_max_s <= bf->gap_max_s)
+			y->slab_gap_max_s = -1;
+	}
+	for (size_t i = 0; i <= bf->ngone; i++) {
+		const struct tr_lookup *p = i < bf->ngone ? bf->gone[i] : bf->p;
+		for (size_t j = 0; p && j < p->patterns.n; j++)
+			pattern_set_add(&before, p->patterns.v[j].example, p->patterns.v[j].n);
+	}
+	patterns_diff(&x->patterns, &before, &y->patterns);
+	pattern_set_free(&before);
+}
+
+/* a's processes that are not among b's and that the kernel folded into
+ * their group when they exited (those that failed a lookup or opened
+ * /proc/slabinfo), sorted by their key as a group. */
+static int gone_cmp(const void *x, const void *y)
+{
+	const struct tr_lookup *a = *(const struct tr_lookup *const *)x, *b = *(const struct tr_lookup *const *)y;
+	if (a->ppid != b->ppid)
+		return a->ppid < b->ppid ? -1 : 1;
+	return strncmp(a->comm, b->comm, sizeof(a->comm));
+}
+
+static const struct tr_lookup **lookups_gone(const struct traced *a, const struct tr_lookup **sb, size_t nb,
+					     size_t *ret_n)
+{
+	const struct tr_lookup **g = xcalloc(a->nlookups + 1, sizeof(*g));
+	size_t n = 0;
+	for (size_t i = 0; i < a->nlookups; i++) {
+		const struct tr_lookup *p = &a->lookups[i];
+		if (p->known && !p->group && (p->failed || p->slab_opens) && !lookup_find(sb, nb, p))
+			g[n++] = p;
+	}
+	if (n > 1)
+		qsort(g, n, sizeof(*g), gone_cmp);
+	*ret_n = n;
+	return g;
+}
+
 static void lookups_diff(const struct traced *a, const struct traced *b, struct traced *t)
 {
-	struct tr_key *ka = xcalloc(a->nlookups + 1, sizeof(*ka));
+	const struct tr_lookup **sa = lookups_sorted(a), **sb = lookups_sorted(b);
+	size_t ngone;
+	const struct tr_lookup **gone = lookups_gone(a, sb, b->nlookups, &ngone);
 
-	for (size_t i = 0; i < a->nlookups; i++)
-		ka[i] = (struct tr_key){.tgid = a->lookups[i].tgid, .i = i};
-	size_t na = keys_unique(ka, a->nlookups);
 	for (size_t i = 0; i < b->nlookups; i++) {
 		const struct tr_lookup *x = &b->lookups[i];
-		const struct tr_key *k = key_find(ka, na, x->tgid, 0, 0);
-		const struct tr_lookup *p = k ? &a->lookups[k->i] : NULL;
-		uint64_t failed = p ? sub(x->failed, p->failed) : x->failed;
-		uint64_t calls = p ? sub(x->calls, p->calls) : x->calls;
-		if (!calls)
+		struct lookup_before bf = {.p = lookup_find(sa, a->nlookups, x)};
+		if (x->group) {
+			const struct tr_lookup **lo = gone;
+			while (lo < gone + ngone && gone_cmp(lo, &x) < 0)
+				lo++;
+			bf.gone = lo;
+			while (lo + bf.ngone < gone + ngone && !gone_cmp(lo + bf.ngone, &x))
+				bf.ngone++;
+		}
+		struct tr_lookup y;
+		lookup_window(x, &bf, a->duration_s, &y);
+		if (!y.calls) {
+			pattern_set_free(&y.patterns);
 			continue;
+		}
 		ARRAY_GROW(t->lookups, t->nlookups, t->caplookups);
-		struct tr_lookup *y = &t->lookups[t->nlookups++];
-		*y = (struct tr_lookup){.tgid = x->tgid, .failed = failed, .calls = calls};
-		memcpy(y->comm, x->comm, sizeof(y->comm));
-		patterns_diff(&x->patterns, p ? &p->patterns : NULL, &y->patterns);
+		t->lookups[t->nlookups++] = y;
 	}
-	free(ka);
+	free(sa);
+	free(sb);
+	free(gone);
 }
 
 void traced_diff(const struct traced *a, const struct traced *b, struct traced *ret)

@@ -66,11 +66,29 @@ struct tr_hist {
 	uint32_t max_tid;
 };
 
+/* The path syscalls of one process, or of the exited processes of one
+ * parent and name (group: folded as each exited, so that a shell loop's
+ * thousand short-lived processes add up to one culprit). */
 struct tr_lookup {
-	uint32_t tgid;
+	uint32_t tgid; /* a group's: the last process folded in */
 	char comm[16];
 	uint64_t failed, calls;
 	struct pattern_set patterns; /* from sampled paths */
+	/* The rest is known (known) from live tracing and recordings of
+	 * format 3 on; older recordings hold none of it. */
+	bool known;
+	bool group;
+	uint32_t ppid;     /* the parent at the process's first path syscall */
+	char pcomm[16];    /* its name then */
+	uint64_t procs;    /* 1, or a group's processes */
+	/* The first and latest failed lookup (when failed), in seconds since
+	 * the window began; a first before the window is at its start (0). */
+	double first_s, last_s;
+	/* Successful opens of /proc/slabinfo, by how many of the processes,
+	 * the first and latest (as first_s), the longest gap between two (< 0:
+	 * unknown, as in a window of a recording where it did not grow). */
+	uint64_t slab_opens, slab_procs;
+	double slab_first_s, slab_last_s, slab_gap_max_s;
 };
 
 /* where: the syscall number in the low 32 bits (TR_ML_NOSYS outside a

@@ -311,34 +311,51 @@ const struct detector detector_dcache = {
 };
 
 /* Who creates the negative dentries (seed 002, live): processes whose path
- * lookups fail with ENOENT, at what rate, and on which path patterns. */
+ * lookups fail with ENOENT, at what rate, and on which path patterns; and
+ * the parents whose short-lived children do, none enough on its own (a
+ * shell loop running stat thousands of times). */
 
 #define PRODUCER_MIN_PER_S 1000.0     /* below: ordinary misses (PATH search, probes) */
 #define PRODUCER_CRIT_PER_S 10000.0
 #define CACHE_GROWING_PER_S 5000.0
+#define BURST_SHARE 0.5               /* failing for under half the window: a burst */
 #define MAX_PRODUCERS 5
 #define MAX_PATTERNS 3
 
 static const char *const producers_ids[] = {"dcache.negative_dentry_producers", NULL};
 
+/* A producer: one process, or the processes of one parent and name
+ * (many), each failing too few lookups to count alone. */
+struct producer {
+	const struct tr_lookup *l; /* the process; of many, the one that failed last */
+	bool many;
+	const char *comm, *pcomm;
+	uint64_t failed, calls, procs;
+	bool has_span;             /* first_s and last_s known */
+	double first_s, last_s;
+	const struct pattern_set *patterns;
+	struct pattern_set merged; /* many: theirs, together */
+};
+
 /* The producer's top path patterns, as evidence. */
-static void add_patterns(struct finding *f, const struct tr_lookup *l)
+static void add_patterns(struct finding *f, const struct producer *p)
 {
 	char a[32], b[32], c[32];
-	for (size_t j = 0; j < l->patterns.n && j < MAX_PATTERNS; j++) {
-		const struct pattern_count *pc = &l->patterns.v[j];
+	const struct pattern_set *ps = p->patterns;
+	for (size_t j = 0; j < ps->n && j < MAX_PATTERNS; j++) {
+		const struct pattern_count *pc = &ps->v[j];
 		char name[32];
-		double share = (double)pc->n / (double)l->patterns.total;
+		double share = (double)pc->n / (double)ps->total;
 		snprintf(name, sizeof(name), "pattern_%zu", j + 1);
 		/* A pattern seen only once or twice in the samples says
 		 * nothing about its share: do not extrapolate it. Whole, however
 		 * long the paths (a recording's may be any length). */
 		_cleanup_free_ char *val =
 			pc->n >= 3 ? xasprintf("%s (%s of %s sampled paths, ~%s failures; e.g. %s)", pc->pattern,
-					       fmt_pct(share, b, sizeof(b)), fmt_count((double)l->patterns.total, c, sizeof(c)),
-					       fmt_count(share * (double)l->failed, a, sizeof(a)), pc->example)
+					       fmt_pct(share, b, sizeof(b)), fmt_count((double)ps->total, c, sizeof(c)),
+					       fmt_count(share * (double)p->failed, a, sizeof(a)), pc->example)
 				   : xasprintf("%s (%s of %s sampled paths)", pc->pattern, fmt_count((double)pc->n, a, sizeof(a)),
-					       fmt_count((double)l->patterns.total, c, sizeof(c)));
+					       fmt_count((double)ps->total, c, sizeof(c)));
 		finding_str(f, name, val, "sampled failed paths (BPF)");
 	}
 }
@@ -351,50 +368,100 @@ struct growth {
 	char why[256];
 };
 
-static void producer(const struct inputs *in, const struct tr_lookup *l, const struct growth *g, struct findings *out)
+/* The span of its failures, when they came in a burst: "at 260.0 k/s for
+ * 1.15 s (37.5 k/s over the whole window)"; "" otherwise. */
+static const char *burst_words(const struct producer *p, double dur, char *out, size_t n)
 {
-	const struct traced *t = in->traced;
-	char a[32], b[32], c[32], d[32];
-	double rate = (double)l->failed / t->duration_s;
-	/* The process's name now, if it still runs (it may have exec'd). */
-	const struct proc_entry *pe = sample_proc(&in->cur, (int)l->tgid);
-	const char *comm = pe ? pe->stat.comm : l->comm;
-	bool growing = g->has && g->growth >= CACHE_GROWING_PER_S;
-	enum severity sev = rate >= PRODUCER_CRIT_PER_S && growing ? SEV_CRITICAL : SEV_WARNING;
-	struct finding *f = findings_add(out, producers_ids[0], sev);
+	char a[32], b[32], c[32];
+	double span = p->last_s - p->first_s;
+	out[0] = 0;
+	if (p->has_span && p->failed >= 2 && span > 0 && span < BURST_SHARE * dur)
+		snprintf(out, n, "at %s/s for %s (%s/s over the whole window)",
+			 fmt_rate((double)p->failed / span, a, sizeof(a)), fmt_duration(span, b, sizeof(b)),
+			 fmt_rate((double)p->failed / dur, c, sizeof(c)));
+	return out;
+}
 
+static void producer_title(const struct producer *p, const struct growth *g, double dur, struct finding *f)
+{
+	char a[32], b[32], burst[160];
+	struct buf s = {0};
+	burst_words(p, dur, burst, sizeof(burst));
+	if (p->many)
+		buf_printf(&s, "%s (pid %u) starts %s processes that fail ", p->pcomm, p->l->ppid, p->comm);
+	else
+		buf_printf(&s, "%s (pid %u) fails ", p->comm, p->l->tgid);
+	if (burst[0])
+		buf_printf(&s, "path lookups %s", burst);
+	else
+		buf_printf(&s, "%s path lookups/s", fmt_rate((double)p->failed / dur, a, sizeof(a)));
 	/* What was left, not what might have been: a failed lookup leaves a
 	 * negative dentry only while its directory stays (one removed takes
 	 * its dentries with it), so the title gives the cache's growth when
 	 * it was measured to grow. */
-	if (growing)
-		finding_title(f, "%s (pid %u) fails %s path lookups/s; the dentry cache grows by %s/s", comm, l->tgid,
-			      fmt_rate(rate, a, sizeof(a)), fmt_rate(g->growth, b, sizeof(b)));
-	else
-		finding_title(f, "%s (pid %u) fails %s path lookups/s", comm, l->tgid, fmt_rate(rate, a, sizeof(a)));
+	if (g->has && g->growth >= CACHE_GROWING_PER_S)
+		buf_printf(&s, "; the dentry cache grows by %s/s", fmt_rate(g->growth, b, sizeof(b)));
+	finding_title(f, "%s", s.data);
+	buf_free(&s);
+}
+
+static void producer_summary(const struct producer *p, const struct growth *g, double dur, struct finding *f)
+{
+	char a[32], b[32], c[32], d[32], burst[160];
+	double rate = (double)p->failed / dur, share = p->calls ? (double)p->failed / (double)p->calls : 0;
+	const char *whose = p->many ? "their" : "its";
 	struct buf s = {0};
-	buf_printf(&s, "%s (pid %u) looked up %s paths that do not exist in %s (%s/s, %s of its "
-		       "path lookups).", comm, l->tgid, fmt_count((double)l->failed, a, sizeof(a)),
-		   fmt_duration(t->duration_s, c, sizeof(c)), fmt_rate(rate, b, sizeof(b)),
-		   fmt_pct(l->calls ? (double)l->failed / (double)l->calls : 0, d, sizeof(d)));
-	if (l->patterns.n && l->patterns.total)
-		buf_printf(&s, " Mostly %s (%s of sampled paths).", l->patterns.v[0].pattern,
-			   fmt_pct((double)l->patterns.v[0].n / (double)l->patterns.total, a, sizeof(a)));
-	if (growing)
+	if (p->many)
+		buf_printf(&s, "%s %s processes started by %s (pid %u) looked up %s paths that do not exist in %s",
+			   fmt_count((double)p->procs, a, sizeof(a)), p->comm, p->pcomm, p->l->ppid,
+			   fmt_count((double)p->failed, b, sizeof(b)), fmt_duration(dur, c, sizeof(c)));
+	else
+		buf_printf(&s, "%s (pid %u) looked up %s paths that do not exist in %s", p->comm, p->l->tgid,
+			   fmt_count((double)p->failed, a, sizeof(a)), fmt_duration(dur, c, sizeof(c)));
+	if (burst_words(p, dur, burst, sizeof(burst))[0])
+		buf_printf(&s, ", %s; %s of %s path lookups.", burst, fmt_pct(share, d, sizeof(d)), whose);
+	else
+		buf_printf(&s, " (%s/s, %s of %s path lookups).", fmt_rate(rate, a, sizeof(a)), fmt_pct(share, d, sizeof(d)),
+			   whose);
+	if (p->many)
+		buf_printf(&s, " Each ran briefly and failed too few to count alone: together they are one loop, "
+			       "and %s, which starts them, is where to stop it.", p->pcomm);
+	if (p->patterns->n && p->patterns->total)
+		buf_printf(&s, " Mostly %s (%s of sampled paths).", p->patterns->v[0].pattern,
+			   fmt_pct((double)p->patterns->v[0].n / (double)p->patterns->total, a, sizeof(a)));
+	if (g->has && g->growth >= CACHE_GROWING_PER_S)
 		buf_printf(&s, " The dentry cache grows by %s/s meanwhile.", fmt_rate(g->growth, a, sizeof(a)));
 	else if (g->has)
 		buf_printf(&s, " The dentry cache grew by %s/s meanwhile: few of the negative dentries stayed (their "
 			       "directory was removed, or reclaim took them).", fmt_rate(g->growth > 0 ? g->growth : 0, a, sizeof(a)));
-	else if (!g->has && rate >= PRODUCER_CRIT_PER_S)
+	else if (rate >= PRODUCER_CRIT_PER_S)
 		buf_printf(&s, " Whether the dentry cache grows meanwhile is unknown (%s): critical needs it, so "
 			       "this is at most a warning.", g->why);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
+}
 
-	finding_num(f, "failed_lookups", (double)l->failed, U_COUNT, "syscalls returning ENOENT (BPF)");
-	finding_num(f, "failed_lookups_rate", rate, U_PER_S, "syscalls returning ENOENT (BPF)");
-	finding_num(f, "path_lookups", (double)l->calls, U_COUNT, "path syscalls (BPF)");
-	add_patterns(f, l);
+static void producer_evidence(const struct inputs *in, const struct producer *p, const struct growth *g,
+			      struct finding *f)
+{
+	double dur = in->traced->duration_s;
+	const char *bpf = "syscalls returning ENOENT (BPF)";
+	finding_num(f, "failed_lookups", (double)p->failed, U_COUNT, bpf);
+	finding_num(f, "failed_lookups_rate", (double)p->failed / dur, U_PER_S, bpf);
+	if (p->has_span && p->last_s > p->first_s) {
+		finding_num(f, "burst_duration", p->last_s - p->first_s, U_SECONDS, "first to last failed lookup (BPF)");
+		finding_num(f, "burst_rate", (double)p->failed / (p->last_s - p->first_s), U_PER_S,
+			    "failed_lookups / burst_duration");
+	} else if (!p->l->known) {
+		finding_unknown(f, "burst_duration", U_SECONDS, "first to last failed lookup (BPF)",
+				"this recording holds no times of failed lookups (format 2 or older)");
+	}
+	finding_num(f, "path_lookups", (double)p->calls, U_COUNT, "path syscalls (BPF)");
+	if (p->many) {
+		finding_num(f, "processes", (double)p->procs, U_COUNT, "processes of that parent and name (BPF)");
+		finding_str(f, "command", p->comm, "their name (comm)");
+	}
+	add_patterns(f, p);
 	if (g->has) {
 		finding_num(f, "nr_dentry_growth", g->growth, U_PER_S, "dentry-state, two samples");
 		if (in->cur.dentry.nr_negative || in->prev->dentry.nr_negative)
@@ -402,16 +469,112 @@ static void producer(const struct inputs *in, const struct tr_lookup *l, const s
 	} else {
 		finding_unknown(f, "nr_dentry_growth", U_PER_S, "dentry-state, two samples", "%s", g->why);
 	}
-	finding_process(f, (int)l->tgid, comm, "producer");
-	finding_remedy(f, "Stop the loop in %s: cache the negative result, or stop probing for files that "
-			  "never exist. For old NSS (nss-softokn) under curl and other TLS clients, set "
-			  "NSS_SDB_USE_CACHE=yes in its environment or update nss.", comm);
+}
+
+static void producer(const struct inputs *in, const struct producer *p, const struct growth *g, struct findings *out)
+{
+	double dur = in->traced->duration_s, rate = (double)p->failed / dur;
+	bool growing = g->has && g->growth >= CACHE_GROWING_PER_S;
+	enum severity sev = rate >= PRODUCER_CRIT_PER_S && growing ? SEV_CRITICAL : SEV_WARNING;
+	struct finding *f = findings_add(out, producers_ids[0], sev);
+	char role[64], a[32];
+
+	producer_title(p, g, dur, f);
+	producer_summary(p, g, dur, f);
+	producer_evidence(in, p, g, f);
+	if (p->many) {
+		finding_process(f, (int)p->l->ppid, p->pcomm, "parent of the producers");
+		snprintf(role, sizeof(role), "producer, the latest of %s", fmt_count((double)p->procs, a, sizeof(a)));
+		finding_process(f, (int)p->l->tgid, p->comm, role);
+		finding_remedy(f, "Stop the loop in %s (pid %u) that runs %s over and over (a script, a cron job, a "
+				  "CGI server): check what it looks up before running it, or look the paths up once.",
+			       p->pcomm, p->l->ppid, p->comm);
+	} else {
+		finding_process(f, (int)p->l->tgid, p->comm, "producer");
+		finding_remedy(f, "Stop the loop in %s: cache the negative result, or stop probing for files that "
+				  "never exist. For old NSS (nss-softokn) under curl and other TLS clients, set "
+				  "NSS_SDB_USE_CACHE=yes in its environment or update nss.", p->comm);
+	}
 	finding_remedy(f, "If the names are unique per call (temporary names, counters), they will "
 			  "never hit the cache: each adds a dentry until memory pressure shrinks them. "
 			  "Deleting the directory they were looked up in prunes them at once.");
 	finding_remedy(f, "Meanwhile vm.vfs_cache_pressure above 100 makes reclaim take dentries sooner (the "
 			  "cost: hot paths are looked up again more often).");
 	finding_ref(f, "kstall explain dcache.negative_dentry_producers");
+}
+
+/* One process failing enough on its own; a group of one exited process
+ * is that process. */
+static bool producer_alone(const struct tr_lookup *l, double dur)
+{
+	return (!l->known || l->procs <= 1) && (double)l->failed / dur >= PRODUCER_MIN_PER_S;
+}
+
+static struct producer producer_one(const struct inputs *in, const struct tr_lookup *l)
+{
+	/* The process's name now, if it still runs (it may have exec'd). */
+	const struct proc_entry *pe = l->group ? NULL : sample_proc(&in->cur, (int)l->tgid);
+	return (struct producer){.l = l, .comm = pe ? pe->stat.comm : l->comm, .failed = l->failed, .calls = l->calls,
+				 .procs = 1, .has_span = l->known && l->failed, .first_s = l->first_s,
+				 .last_s = l->last_s, .patterns = &l->patterns};
+}
+
+static int by_parent_and_name(const void *x, const void *y)
+{
+	const struct tr_lookup *a = *(const struct tr_lookup *const *)x, *b = *(const struct tr_lookup *const *)y;
+	if (a->ppid != b->ppid)
+		return a->ppid < b->ppid ? -1 : 1;
+	return strncmp(a->comm, b->comm, sizeof(a->comm));
+}
+
+/* The processes v[0..n) of one parent and name, together. */
+static struct producer producer_many(const struct inputs *in, const struct tr_lookup *const *v, size_t n)
+{
+	struct producer p = {.l = v[0], .many = true, .comm = v[0]->comm, .has_span = true, .first_s = -1};
+	for (size_t i = 0; i < n; i++) {
+		const struct tr_lookup *l = v[i];
+		p.failed += l->failed, p.calls += l->calls, p.procs += l->procs;
+		if (l->failed && (p.first_s < 0 || l->first_s < p.first_s))
+			p.first_s = l->first_s;
+		if (l->failed && l->last_s >= p.last_s)
+			p.last_s = l->last_s, p.l = l;
+		for (size_t j = 0; j < l->patterns.n; j++)
+			pattern_set_add(&p.merged, l->patterns.v[j].example, l->patterns.v[j].n);
+	}
+	pattern_set_sort(&p.merged);
+	const struct proc_entry *pe = sample_proc(&in->cur, (int)p.l->ppid);
+	p.pcomm = p.l->pcomm[0] ? p.l->pcomm : pe ? pe->stat.comm : "?";
+	return p;
+}
+
+/* The parents and names whose processes, each below the threshold,
+ * pass it together, into v. */
+static void producers_many(const struct inputs *in, struct producer **v, size_t *n, size_t *cap)
+{
+	const struct traced *t = in->traced;
+	const struct tr_lookup **c = xcalloc(t->nlookups + 1, sizeof(*c));
+	size_t nc = 0;
+	for (size_t i = 0; i < t->nlookups; i++)
+		if (t->lookups[i].known && t->lookups[i].failed && !producer_alone(&t->lookups[i], t->duration_s))
+			c[nc++] = &t->lookups[i];
+	if (nc > 1)
+		qsort(c, nc, sizeof(*c), by_parent_and_name);
+	for (size_t i = 0, j; i < nc; i = j) {
+		uint64_t failed = 0, procs = 0;
+		for (j = i; j < nc && !by_parent_and_name(&c[i], &c[j]); j++)
+			failed += c[j]->failed, procs += c[j]->procs;
+		if (procs < 2 || (double)failed / t->duration_s < PRODUCER_MIN_PER_S)
+			continue;
+		ARRAY_GROW(*v, *n, *cap);
+		(*v)[(*n)++] = producer_many(in, c + i, j - i);
+	}
+	free(c);
+}
+
+static int producer_cmp_failed(const void *a, const void *b)
+{
+	const struct producer *x = a, *y = b;
+	return (x->failed < y->failed) - (x->failed > y->failed);
 }
 
 static int producers_run(const struct inputs *in, struct findings *out, struct skips *skips)
@@ -429,15 +592,22 @@ static int producers_run(const struct inputs *in, struct findings *out, struct s
 		snprintf(g.why, sizeof(g.why), "one sample: growth needs two");
 	else if (!g.has && window_src_ok(in, offsetof(struct sample, s_dentry), g.why, sizeof(g.why)))
 		snprintf(g.why, sizeof(g.why), "the window between the samples is empty");
-	const struct tr_lookup **v = xcalloc(t->nlookups + 1, sizeof(*v));
-	size_t n = 0;
+	struct producer *v = NULL;
+	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < t->nlookups; i++)
-		if ((double)t->lookups[i].failed / t->duration_s >= PRODUCER_MIN_PER_S)
-			v[n++] = &t->lookups[i];
+		if (producer_alone(&t->lookups[i], t->duration_s)) {
+			ARRAY_GROW(v, n, cap);
+			v[n++] = producer_one(in, &t->lookups[i]);
+		}
+	producers_many(in, &v, &n, &cap);
 	if (n > 1)
-		qsort(v, n, sizeof(*v), tr_lookup_cmp_failed);
-	for (size_t i = 0; i < n && i < MAX_PRODUCERS; i++)
-		producer(in, v[i], &g, out);
+		qsort(v, n, sizeof(*v), producer_cmp_failed);
+	for (size_t i = 0; i < n; i++) {
+		v[i].patterns = v[i].many ? &v[i].merged : &v[i].l->patterns;
+		if (i < MAX_PRODUCERS)
+			producer(in, &v[i], &g, out);
+		pattern_set_free(&v[i].merged);
+	}
 	free(v);
 	return DETECT_RAN;
 }

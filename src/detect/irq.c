@@ -1103,14 +1103,21 @@ static void ksoftirqd_latency(const struct traced *t, struct findings *out)
 	}
 }
 
-/* The process reading /proc/slabinfo periodically, if any, with this comm
- * or pid: for the irqs-off finding to name it. */
-static const struct tr_hist *slabinfo_reader_named(const struct traced *t, uint32_t pid, const char *comm)
+/* The name of what reads /proc/slabinfo periodically, if anything does,
+ * with this pid or comm (one process, or a group of exited ones of that
+ * name; recordings before format 3, a histogram per process): for the
+ * irqs-off finding to name it. */
+static const char *slabinfo_reader_named(const struct traced *t, uint32_t pid, const char *comm)
 {
 	for (size_t i = 0; i < t->nhists; i++) {
 		const struct tr_hist *h = &t->hists[i];
 		if (h->kind == TR_SLABINFO && h->count >= SLABINFO_MIN_OPENS && (h->tgid == pid || !strcmp(h->comm, comm)))
-			return h;
+			return h->comm;
+	}
+	for (size_t i = 0; i < t->nlookups; i++) {
+		const struct tr_lookup *l = &t->lookups[i];
+		if (l->known && l->slab_opens >= SLABINFO_MIN_OPENS && ((!l->group && l->tgid == pid) || !strcmp(l->comm, comm)))
+			return l->comm;
 	}
 	return NULL;
 }
@@ -1223,7 +1230,7 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 			       "CPU waited as long (seed 003: interrupts kept off make ping latency jump).",
 			   fmt_count((double)h->count, c, sizeof(c)), h->tgid, fmt_duration(t->duration_s, w, sizeof(w)),
 			   fmt_duration(max, a, sizeof(a)), fmt_duration(p99, b, sizeof(b)));
-		const struct tr_hist *reader = worst ? slabinfo_reader_named(t, worst->tgid, worst->comm) : NULL;
+		const char *reader = worst ? slabinfo_reader_named(t, worst->tgid, worst->comm) : NULL;
 		if (worst)
 			buf_printf(&s, " The late timer interrupt came in %s (pid %u, tid %u), the likely one that kept "
 				       "interrupts off: a pending interrupt runs as soon as they are turned back on, in "
@@ -1258,7 +1265,7 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 			finding_process(f, (int)worst->tgid, worst->comm, "running when the late timer fired");
 		if (reader)
 			finding_remedy(f, "Stop %s reading /proc/slabinfo periodically: take Slab, SReclaimable and SUnreclaim "
-					  "from /proc/meminfo instead (see irq.slabinfo_reader).", reader->comm);
+					  "from /proc/meminfo instead (see irq.slabinfo_reader).", reader);
 		finding_remedy(f, "Find what keeps interrupts off: the task named above and its syscalls (perf trace -p "
 				  "PID), long hardirq handlers (irq.hardirq_long), or, on a kernel with the irqsoff "
 				  "tracer, a short ftrace irqsoff run outside peak hours.");
@@ -1269,51 +1276,226 @@ static void irqs_off(const struct inputs *in, const struct traced *t, struct fin
 	}
 }
 
+/* What reads /proc/slabinfo: one process that opens it again and again
+ * (an agent), the processes one parent starts that open it once each (a
+ * shell loop of slabtop, a cron job of cat), or, when each comes from a
+ * parent of its own, the processes of one name. */
+enum slab_by { SLAB_PROCESS, SLAB_PARENT, SLAB_COMMAND };
+
+struct slab_reader {
+	enum slab_by by;
+	uint32_t pid;          /* the process; of many, the one that opened it last */
+	const char *comm;
+	uint32_t ppid;         /* SLAB_PARENT */
+	const char *pcomm;
+	uint64_t opens, procs;
+	double period, gap_max; /* mean and longest time between opens; < 0: unknown */
+	bool parents_known;    /* SLAB_COMMAND: false from recordings before format 3 */
+	char cmds[96];         /* SLAB_PARENT: the names of its processes */
+};
+
+static void slab_cost(const struct inputs *in, struct buf *s)
+{
+	bool bounded = in->host.has_kver && kver_at_least(&in->host.kver, 6, 10);
+	buf_printf(s, " To fill it the kernel counts every slab cache's objects, taking each cache's list lock with "
+		      "interrupts off on that CPU; with many slabs those stretches delay packets and timers (seed "
+		      "003: a monitoring agent's slabinfo reads made ping and request latency jump). %s",
+		   !in->host.has_kver ? "The kernel version is unknown, so how long each count runs is too."
+		   : bounded ? "This kernel (6.10+) bounds each count at 10,000 partial slabs per node, so the cost "
+			       "is capped but not gone."
+			     : "This kernel walks each cache's whole partial list (SLUB before 6.10) or every list "
+			       "(SLAB): the stretch grows with the slab.");
+}
+
+static void slab_text(const struct inputs *in, const struct slab_reader *r, struct finding *f)
+{
+	char a[32], b[32], c[32], d[32], w[32], how[64];
+	struct buf s = {0};
+	const char *opens = fmt_count((double)r->opens, d, sizeof(d)), *dur = fmt_duration(in->traced->duration_s, w, sizeof(w));
+	/* "every 633 ms", or, when no gap was measured, how many */
+	if (r->period >= 0)
+		snprintf(how, sizeof(how), "every %s", fmt_duration(r->period, a, sizeof(a)));
+	else
+		snprintf(how, sizeof(how), "%s times in %s", opens, dur);
+	if (r->by == SLAB_PROCESS) {
+		finding_title(f, "%s (pid %u) reads /proc/slabinfo %s", r->comm, r->pid, how);
+		buf_printf(&s, "%s (pid %u) opened /proc/slabinfo %s times in %s", r->comm, r->pid, opens, dur);
+	} else if (r->by == SLAB_PARENT) {
+		finding_title(f, "%s (pid %u) starts processes that read /proc/slabinfo %s", r->pcomm, r->ppid, how);
+		buf_printf(&s, "%s processes started by %s (pid %u: %s) opened /proc/slabinfo %s times in %s",
+			   fmt_count((double)r->procs, b, sizeof(b)), r->pcomm, r->ppid, r->cmds, opens, dur);
+	} else {
+		finding_title(f, "%s processes read /proc/slabinfo %s", r->comm, how);
+		buf_printf(&s, "%s %s processes, %s, opened /proc/slabinfo %s times in %s",
+			   fmt_count((double)r->procs, b, sizeof(b)), r->comm,
+			   r->parents_known ? "started by different parents"
+					    : "whose parents are unknown (a recording before format 3)",
+			   opens, dur);
+	}
+	if (r->period >= 0)
+		buf_printf(&s, ", on average every %s", fmt_duration(r->period, a, sizeof(a)));
+	if (r->gap_max >= 0)
+		buf_printf(&s, " (longest gap %s)", fmt_duration(r->gap_max, c, sizeof(c)));
+	buf_printf(&s, ".");
+	if (r->by != SLAB_PROCESS)
+		buf_printf(&s, " Each opened it once or a few times and exited, so none is a periodic reader alone; "
+			       "what starts %s is.", r->by == SLAB_PARENT ? "them" : r->comm);
+	slab_cost(in, &s);
+	finding_summary(f, "%s", s.data);
+	buf_free(&s);
+}
+
+static void slab_finding(const struct inputs *in, const struct slab_reader *r, struct findings *out)
+{
+	bool bounded = in->host.has_kver && kver_at_least(&in->host.kver, 6, 10);
+	struct finding *f = findings_add(out, "irq.slabinfo_reader", bounded ? SEV_INFO : SEV_WARNING);
+	char role[64], a[32];
+	slab_text(in, r, f);
+	finding_num(f, "opens", (double)r->opens, U_COUNT, "syscalls:sys_exit_openat of /proc/slabinfo (BPF)");
+	if (r->by != SLAB_PROCESS) {
+		finding_num(f, "processes", (double)r->procs, U_COUNT, "processes that opened it (BPF)");
+		if (r->by == SLAB_PARENT)
+			finding_str(f, "commands", r->cmds, "their names (comm)");
+	}
+	if (r->period >= 0)
+		finding_num(f, "period_mean", r->period, U_SECONDS, "time between opens");
+	if (r->gap_max >= 0)
+		finding_num(f, "period_max", r->gap_max, U_SECONDS, "time between opens");
+	uint64_t slab;
+	if (meminfo_bytes(&in->cur, "Slab", &slab) == 0)
+		finding_num(f, "slab_bytes", (double)slab, U_BYTES, "proc/meminfo Slab");
+	if (r->by == SLAB_PARENT)
+		finding_process(f, (int)r->ppid, r->pcomm, "parent of the readers");
+	if (r->by == SLAB_PROCESS) {
+		finding_process(f, (int)r->pid, r->comm, "reader");
+	} else {
+		snprintf(role, sizeof(role), "reader, the latest of %s", fmt_count((double)r->procs, a, sizeof(a)));
+		finding_process(f, (int)r->pid, r->comm, role);
+	}
+	if (r->by == SLAB_PARENT)
+		finding_remedy(f, "Find what %s (pid %u) runs (its script, crontab or agent settings; `ps --ppid %u`) "
+				  "and have it take Slab, SReclaimable and SUnreclaim from /proc/meminfo instead of "
+				  "running %s.", r->pcomm, r->ppid, r->ppid, r->cmds);
+	else if (r->by == SLAB_COMMAND)
+		finding_remedy(f, "Find what runs %s (its parents differ: a cron job or a wrapper script) and have it "
+				  "read /proc/meminfo instead.", r->comm);
+	finding_remedy(f, "Collect Slab, SReclaimable and SUnreclaim from /proc/meminfo instead: they are kept "
+			  "as counters and cost nothing to read.");
+	finding_remedy(f, "If per-cache figures are needed, read them rarely (minutes apart, not seconds), and "
+			  "never from every host at once; on 2.6.32-era kernels slabinfo is readable by every "
+			  "user (mode 0644; later 0400), so unprivileged agents can do this too.");
+	finding_ref(f, "kstall explain irq.slabinfo_reader");
+}
+
+/* What one process counted: an entry of the lookups (live tracing,
+ * recordings of format 3 on: its parent and times known; a group of
+ * exited processes, too), or a histogram per process of the times
+ * between its opens (older recordings; extra1: opens with no earlier
+ * one). */
+struct slab_src {
+	uint32_t pid, ppid;
+	const char *comm, *pcomm;
+	bool has_parent; /* ppid, pcomm, first and last known */
+	uint64_t opens, procs;
+	double first, last, period, gap_max; /* period, gap_max < 0: unknown */
+	bool claimed;
+};
+
+static struct slab_src slab_src_lookup(const struct tr_lookup *l)
+{
+	return (struct slab_src){.pid = l->tgid, .ppid = l->ppid, .comm = l->comm, .pcomm = l->pcomm[0] ? l->pcomm : "?",
+				 .has_parent = true, .opens = l->slab_opens, .procs = l->slab_procs,
+				 .first = l->slab_first_s, .last = l->slab_last_s, .gap_max = l->slab_gap_max_s,
+				 .period = l->slab_opens > 1 ? (l->slab_last_s - l->slab_first_s) / (double)(l->slab_opens - 1)
+							     : -1};
+}
+
+static struct slab_src slab_src_hist(const struct tr_hist *h)
+{
+	uint64_t gaps = h->count > h->extra1 ? h->count - h->extra1 : 0;
+	return (struct slab_src){.pid = h->tgid, .comm = h->comm, .opens = h->count, .procs = 1,
+				 .period = gaps ? (double)h->sum_ns / 1e9 / (double)gaps : -1,
+				 .gap_max = gaps ? (double)h->max_ns / 1e9 : -1};
+}
+
+static int slab_by_parent(const void *x, const void *y)
+{
+	const struct slab_src *a = x, *b = y;
+	if (a->has_parent != b->has_parent)
+		return a->has_parent ? -1 : 1;
+	return (a->ppid > b->ppid) - (a->ppid < b->ppid);
+}
+
+static int slab_by_name(const void *x, const void *y)
+{
+	return strncmp(((const struct slab_src *)x)->comm, ((const struct slab_src *)y)->comm, 16);
+}
+
+/* The unclaimed sources c[0..n) of one key, together: a reader (and
+ * claimed) if two or more processes opened it SLABINFO_MIN_OPENS times. */
+static void slab_many(const struct inputs *in, struct slab_src *c, size_t n, enum slab_by by, struct findings *out)
+{
+	struct slab_reader r = {.by = by, .gap_max = -1, .ppid = c[0].ppid, .pcomm = c[0].pcomm};
+	double first = -1, last = -1;
+	bool times = true;
+	for (size_t i = 0; i < n; i++) {
+		const struct slab_src *x = &c[i];
+		if (x->claimed || (by == SLAB_PARENT && !x->has_parent))
+			continue;
+		r.opens += x->opens, r.procs += x->procs, times &= x->has_parent;
+		if (first < 0 || x->first < first)
+			first = x->first;
+		if (x->last >= last || !r.comm)
+			last = x->last, r.pid = x->pid, r.comm = x->comm;
+		if (by == SLAB_PARENT && !strstr(r.cmds, x->comm) && strlen(r.cmds) + strlen(x->comm) + 3 < sizeof(r.cmds))
+			snprintf(r.cmds + strlen(r.cmds), sizeof(r.cmds) - strlen(r.cmds), "%s%s", r.cmds[0] ? ", " : "", x->comm);
+	}
+	if (r.procs < 2 || r.opens < SLABINFO_MIN_OPENS)
+		return;
+	for (size_t i = 0; i < n; i++)
+		c[i].claimed = c[i].claimed || by != SLAB_PARENT || c[i].has_parent;
+	r.period = times ? (last - first) / (double)(r.opens - 1) : -1;
+	r.parents_known = times;
+	slab_finding(in, &r, out);
+}
+
+/* Sorted by cmp, each run of one key as slab_many. */
+static void slab_groups(const struct inputs *in, struct slab_src *c, size_t n, int (*cmp)(const void *, const void *),
+			enum slab_by by, struct findings *out)
+{
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !cmp(&c[i], &c[j]); j++)
+			;
+		slab_many(in, c + i, j - i, by, out);
+	}
+}
+
 static void slabinfo_reader(const struct inputs *in, const struct traced *t, struct findings *out)
 {
-	char a[32], b[32], c[32], w[32];
-	/* Since 6.10 SLUB counts at most 10,000 partial slabs per node and
-	 * cache with interrupts off (count_partial_free_approx); before, the
-	 * whole partial list, and SLAB (removed in 6.8) every list. */
-	bool bounded = in->host.has_kver && kver_at_least(&in->host.kver, 6, 10);
-	for (size_t i = 0; i < t->nhists; i++) {
-		const struct tr_hist *h = &t->hists[i];
-		if (h->kind != TR_SLABINFO || h->count < SLABINFO_MIN_OPENS)
+	struct slab_src *c = xcalloc(t->nlookups + t->nhists + 1, sizeof(*c));
+	size_t n = 0;
+	for (size_t i = 0; i < t->nhists; i++)
+		if (t->hists[i].kind == TR_SLABINFO)
+			c[n++] = slab_src_hist(&t->hists[i]);
+	for (size_t i = 0; i < t->nlookups; i++)
+		if (t->lookups[i].known && t->lookups[i].slab_opens)
+			c[n++] = slab_src_lookup(&t->lookups[i]);
+	/* One process (or a group of one that exited) opening it again and
+	 * again is the reader itself. */
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].procs > 1 || c[i].opens < SLABINFO_MIN_OPENS)
 			continue;
-		uint64_t gaps = h->count > h->extra1 ? h->count - h->extra1 : 0;
-		double period = gaps ? (double)h->sum_ns / 1e9 / (double)gaps : 0;
-		struct finding *f = findings_add(out, "irq.slabinfo_reader", bounded ? SEV_INFO : SEV_WARNING);
-		finding_title(f, "%s (pid %u) reads /proc/slabinfo every %s", h->comm, h->tgid,
-			      fmt_duration(period, a, sizeof(a)));
-		finding_summary(f, "%s (pid %u) opened /proc/slabinfo %s times in %s, on average every %s "
-				   "(longest gap %s). To fill it the kernel counts every slab cache's objects, taking "
-				   "each cache's list lock with interrupts off on that CPU; with many slabs those "
-				   "stretches delay packets and timers (seed 003: a monitoring agent's slabinfo reads "
-				   "made ping and request latency jump). %s",
-				h->comm, h->tgid, fmt_count((double)h->count, c, sizeof(c)),
-				fmt_duration(t->duration_s, w, sizeof(w)), fmt_duration(period, a, sizeof(a)),
-				fmt_duration((double)h->max_ns / 1e9, b, sizeof(b)),
-				!in->host.has_kver ? "The kernel version is unknown, so how long each count runs is too."
-				: bounded ? "This kernel (6.10+) bounds each count at 10,000 partial slabs per node, so "
-					    "the cost is capped but not gone."
-					  : "This kernel walks each cache's whole partial list (SLUB before 6.10) or every "
-					    "list (SLAB): the stretch grows with the slab.");
-		finding_num(f, "opens", (double)h->count, U_COUNT, "syscalls:sys_exit_openat of /proc/slabinfo (BPF)");
-		if (gaps) {
-			finding_num(f, "period_mean", period, U_SECONDS, "time between opens");
-			finding_num(f, "period_max", (double)h->max_ns / 1e9, U_SECONDS, "time between opens");
-		}
-		uint64_t slab;
-		if (meminfo_bytes(&in->cur, "Slab", &slab) == 0)
-			finding_num(f, "slab_bytes", (double)slab, U_BYTES, "proc/meminfo Slab");
-		finding_process(f, (int)h->tgid, h->comm, "reader");
-		finding_remedy(f, "Collect Slab, SReclaimable and SUnreclaim from /proc/meminfo instead: they are kept "
-				  "as counters and cost nothing to read.");
-		finding_remedy(f, "If per-cache figures are needed, read them rarely (minutes apart, not seconds), and "
-				  "never from every host at once; on 2.6.32-era kernels slabinfo is readable by every "
-				  "user (mode 0644; later 0400), so unprivileged agents can do this too.");
-		finding_ref(f, "kstall explain irq.slabinfo_reader");
+		struct slab_reader r = {.by = SLAB_PROCESS, .pid = c[i].pid, .comm = c[i].comm, .opens = c[i].opens,
+					.procs = 1, .period = c[i].period, .gap_max = c[i].gap_max};
+		slab_finding(in, &r, out);
+		c[i].claimed = true;
 	}
+	/* The rest, by the parent that starts them, then by name. */
+	slab_groups(in, c, n, slab_by_parent, SLAB_PARENT, out);
+	slab_groups(in, c, n, slab_by_name, SLAB_COMMAND, out);
+	free(c);
 }
 
 static int run_live(const struct inputs *in, struct findings *out, struct skips *skips UNUSED)

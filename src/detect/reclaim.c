@@ -22,6 +22,7 @@ struct agg {
 	uint64_t count, sum_ns, max_ns, extra1, extra2;
 	uint32_t max_tid;
 	bool memcg, global;
+	unsigned procs; /* stalls: processes of one name added up (key: the one that stalled longest) */
 	struct tr_hist merged;
 };
 
@@ -57,6 +58,54 @@ static int cmp_sum(const void *x, const void *y)
 	return (a->sum_ns < b->sum_ns) - (a->sum_ns > b->sum_ns);
 }
 
+static void agg_merge(struct agg *g, const struct agg *p)
+{
+	g->count += p->count, g->sum_ns += p->sum_ns, g->extra1 += p->extra1, g->extra2 += p->extra2;
+	if (p->max_ns >= g->max_ns)
+		g->max_ns = p->max_ns, g->max_tid = p->max_tid, g->key = p->key;
+	for (int i = 0; i < TR_HIST_SLOTS; i++)
+		g->merged.slots[i] += p->merged.slots[i];
+	g->merged.max_ns = g->max_ns;
+	g->memcg |= p->memcg, g->global |= p->global;
+}
+
+static bool stall_alone(const struct agg *g, double dur)
+{
+	return (double)g->max_ns / 1e9 >= STALL_WARN_WORST_S || (double)g->sum_ns / 1e9 / dur >= STALL_WARN_SHARE;
+}
+
+static int cmp_comm(const void *x, const void *y)
+{
+	return strcmp(((const struct agg *)x)->comm, ((const struct agg *)y)->comm);
+}
+
+/* Processes of one name that each stalled too little to count alone (a
+ * CGI's or a build's short-lived processes under memory pressure): added
+ * up, as one more entry of v, when two or more of them stalled. */
+static void stalls_by_name(struct agg **v, size_t *n, size_t *cap, double dur)
+{
+	size_t m = *n, k = 0;
+	for (size_t i = 0; i < m; i++)
+		if (!stall_alone(&(*v)[i], dur)) {
+			struct agg t = (*v)[k];
+			(*v)[k++] = (*v)[i];
+			(*v)[i] = t;
+		}
+	if (k > 1)
+		qsort(*v, k, sizeof(**v), cmp_comm);
+	for (size_t i = 0, j; i < k; i = j) {
+		for (j = i + 1; j < k && !strcmp((*v)[i].comm, (*v)[j].comm); j++)
+			;
+		if (j - i < 2)
+			continue;
+		ARRAY_GROW(*v, *n, *cap);
+		struct agg *g = &(*v)[(*n)++];
+		*g = (struct agg){.comm = (*v)[i].comm, .procs = (unsigned)(j - i)};
+		for (size_t x = i; x < j; x++)
+			agg_merge(g, &(*v)[x]);
+	}
+}
+
 static const char *shrinker_what(const char *sym)
 {
 	if (!strcmp(sym, "super_cache_scan"))
@@ -70,31 +119,39 @@ static const char *shrinker_what(const char *sym)
 	return NULL;
 }
 
-/* One process's reclaim stalls, as a finding. */
+/* One process's reclaim stalls (or those of processes of one name, added
+ * up: g->procs), as a finding. */
 static void stall_emit(const struct inputs *in, const struct agg *g, enum severity sev, struct findings *out)
 {
 	const struct traced *t = in->traced;
 	double total = (double)g->sum_ns / 1e9, worst = (double)g->max_ns / 1e9;
 	double share = total / t->duration_s;
-	char a[32], b[32], c[32], d1[32], d2[32], d3[32], ws[160];
+	char a[32], b[32], c[32], d1[32], d2[32], d3[32], ws[160], who[64];
 	const char *why = g->memcg && !g->global ? "its memory cgroup is at its limit"
 			  : g->memcg ? "memory is short, globally and in its cgroup" : "free memory is below the watermark";
 	struct finding *f = findings_add(out, ids[0], sev);
 	/* Its threads' stalls, summed: a share of the window only per thread
 	 * (several can stall at once). */
-	const struct proc_entry *pe = sample_proc(&in->cur, (int)g->key);
+	const struct proc_entry *pe = g->procs ? NULL : sample_proc(&in->cur, (int)g->key);
 	int64_t nthreads = pe ? pe->stat.num_threads : 0;
 	bool summed = nthreads > 1 || share > 1;
-	finding_title(f, "%s (pid %u) stalled %s in reclaim%s, worst %s", g->comm, g->key,
-		      fmt_duration(total, d1, sizeof(d1)), summed ? ", threads in all" : "", fmt_duration(worst, d2, sizeof(d2)));
-	finding_summary(f, "%s (pid %u) had to reclaim memory itself %s times in %s because %s: %s in "
+	if (g->procs)
+		snprintf(who, sizeof(who), "%s %s processes", fmt_count(g->procs, a, sizeof(a)), g->comm);
+	else
+		snprintf(who, sizeof(who), "%s (pid %u)", g->comm, g->key);
+	finding_title(f, "%s stalled %s in reclaim%s, worst %s", who, fmt_duration(total, d1, sizeof(d1)),
+		      summed ? ", threads in all" : "", fmt_duration(worst, d2, sizeof(d2)));
+	finding_summary(f, "%s had to reclaim memory %s %s times in %s because %s: %s in "
 			   "total (%s), worst %s (thread %u), p99 about %s; %s reclaimed. Its "
-			   "allocations wait meanwhile, so its requests stall.",
-			g->comm, g->key, fmt_count((double)g->count, a, sizeof(a)), fmt_duration(t->duration_s, c, sizeof(c)),
+			   "allocations wait meanwhile, so its requests stall.%s",
+			who, g->procs ? "themselves" : "itself", fmt_count((double)g->count, a, sizeof(a)),
+			fmt_duration(t->duration_s, c, sizeof(c)),
 			why, fmt_duration(total, d1, sizeof(d1)), fmt_window_share(total, t->duration_s, nthreads, ws, sizeof(ws)),
 			fmt_duration(worst, d2, sizeof(d2)), g->max_tid,
 			fmt_duration(tr_hist_quantile(&g->merged, 0.99), d3, sizeof(d3)),
-			fmt_bytes((double)g->extra1 * 4096, b, sizeof(b)));
+			fmt_bytes((double)g->extra1 * 4096, b, sizeof(b)),
+			g->procs ? " Each stalled too little to count alone (a CGI's or a build's short-lived "
+				   "processes): together they lost that much." : "");
 	finding_num(f, "stalls", (double)g->count, U_COUNT, "vmscan direct/memcg reclaim begin-end (BPF)");
 	finding_num(f, "total_stall", total, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
 	finding_num(f, "worst_stall", worst, U_SECONDS, "vmscan reclaim tracepoints (BPF)");
@@ -108,7 +165,9 @@ static void stall_emit(const struct inputs *in, const struct agg *g, enum severi
 	finding_num(f, "pages_reclaimed", (double)g->extra1, U_COUNT, "nr_reclaimed (BPF)");
 	finding_str(f, "reclaim_kind", g->memcg && g->global ? "global and memcg" : g->memcg ? "memcg" : "global",
 		    "which tracepoint pair");
-	finding_process(f, (int)g->key, g->comm, "victim");
+	if (g->procs)
+		finding_num(f, "processes", g->procs, U_COUNT, "processes of that name (BPF)");
+	finding_process(f, (int)g->key, g->comm, g->procs ? "victim, the one that stalled longest" : "victim");
 	if (g->memcg)
 		finding_remedy(f, "Its memory cgroup is at its limit: raise memory.limit_in_bytes (v1) or "
 				  "memory.max (v2) for that cgroup, or make the service use less (page cache "
@@ -139,6 +198,7 @@ static void stalls(const struct inputs *in, struct findings *out)
 		g->global |= h->kind == TR_DIRECT_RECLAIM;
 		agg_add(g, h);
 	}
+	stalls_by_name(&v, &n, &cap, t->duration_s);
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_sum);
 	for (size_t i = 0, reported = 0; i < n && reported < MAX_REPORTED; i++) {

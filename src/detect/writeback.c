@@ -110,14 +110,28 @@ double writeback_bdi_limit(const struct bdi *b, const struct dirty_limits *l)
 	return -1;
 }
 
-/* Live pauses and waits of one (process, device), summed. */
+/* Live pauses and waits of one (process, device), summed; or of the
+ * processes of one name on one device (procs of them, each paused too
+ * little to count alone: tgid the one paused longest). */
 struct throttle {
 	uint32_t tgid;
 	uint64_t dev;
 	char comm[16];
 	const struct tr_hist *bdp, *plan, *wait;
 	double total_s;
+	unsigned procs;
 };
+
+/* "cp (pid 42)", or "50 cp processes" */
+static const char *writer_name(const struct throttle *w, char *out, size_t n)
+{
+	char a[32];
+	if (w->procs)
+		snprintf(out, n, "%s %s processes", fmt_count(w->procs, a, sizeof(a)), w->comm);
+	else
+		snprintf(out, n, "%s (pid %u)", w->comm, w->tgid);
+	return out;
+}
 
 /* One entry per (process, device) with pauses or waits; as many as the
  * tracer kept histograms for (bounded there), freed by the caller. */
@@ -148,6 +162,71 @@ static struct throttle *collect_throttles(const struct traced *t, size_t *n)
 			v[k].total_s += (double)h->sum_ns / 1e9;
 	}
 	return v;
+}
+
+/* Processes of one name on one device, together: their histograms of
+ * each kind added up into the group's own. */
+struct throttle_group {
+	struct throttle t;
+	struct tr_hist h[3]; /* bdp, plan, wait */
+};
+
+static void hist_sum(struct tr_hist *x, const struct tr_hist *h)
+{
+	if (!h)
+		return;
+	x->count += h->count, x->sum_ns += h->sum_ns, x->extra1 += h->extra1, x->extra2 += h->extra2;
+	if (h->max_ns > x->max_ns)
+		x->max_ns = h->max_ns, x->max_tid = h->max_tid;
+	for (int k = 0; k < TR_HIST_SLOTS; k++)
+		x->slots[k] += h->slots[k];
+}
+
+static int throttle_by_name(const void *a, const void *b)
+{
+	const struct throttle *x = *(const struct throttle *const *)a, *y = *(const struct throttle *const *)b;
+	int c = strcmp(x->comm, y->comm);
+	return c ? c : (x->dev > y->dev) - (x->dev < y->dev);
+}
+
+/* A cp loop onto a slow mount: each cp paused a few tens of ms, none
+ * THROTTLE_INFO_S alone. The writers of th below it, by (name, device),
+ * two or more together reaching it, as groups (freed by the caller). */
+static struct throttle_group *short_writers(const struct throttle *th, size_t n, size_t *ret_n)
+{
+	const struct throttle **v = xcalloc(n + 1, sizeof(*v));
+	struct throttle_group *g = NULL;
+	size_t nv = 0, ng = 0, cap = 0;
+	for (size_t i = 0; i < n; i++)
+		if (th[i].total_s < THROTTLE_INFO_S)
+			v[nv++] = &th[i];
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), throttle_by_name);
+	for (size_t i = 0, j; i < nv; i = j) {
+		double total = 0;
+		for (j = i; j < nv && !throttle_by_name(&v[i], &v[j]); j++)
+			total += v[j]->total_s;
+		if (j - i < 2 || total < THROTTLE_INFO_S)
+			continue;
+		ARRAY_GROW(g, ng, cap);
+		struct throttle_group *x = &g[ng++];
+		*x = (struct throttle_group){.t = {.dev = v[i]->dev, .total_s = total, .procs = (unsigned)(j - i)}};
+		snprintf(x->t.comm, sizeof(x->t.comm), "%s", v[i]->comm);
+		double longest = -1;
+		for (size_t k = i; k < j; k++) {
+			if (v[k]->total_s > longest)
+				longest = v[k]->total_s, x->t.tgid = v[k]->tgid;
+			hist_sum(&x->h[0], v[k]->bdp), hist_sum(&x->h[1], v[k]->plan), hist_sum(&x->h[2], v[k]->wait);
+		}
+	}
+	for (size_t k = 0; k < ng; k++) {
+		g[k].t.bdp = g[k].h[0].count ? &g[k].h[0] : NULL;
+		g[k].t.plan = g[k].h[1].count ? &g[k].h[1] : NULL;
+		g[k].t.wait = g[k].h[2].count ? &g[k].h[2] : NULL;
+	}
+	free(v);
+	*ret_n = ng;
+	return g;
 }
 
 /* A strict-limited bdi, and the writer throttled on it now (live). */
@@ -405,19 +484,20 @@ struct paused {
 
 static void paused_summary(const struct traced *t, struct finding *f, const struct paused *x)
 {
-	char a[32], b[160], c[32], d[32], e[32];
+	char a[32], b[160], c[32], d[32], e[32], who[64];
 	const struct throttle *w = x->w;
 	const char *summed = x->nthreads > 1 || x->share > 1 ? ", threads in all," : "";
+	writer_name(w, who, sizeof(who));
 	if (x->strict == 1)
-		finding_title(f, "%s (pid %u) paused %s%s writing to %s (strict_limit bdi %s)", w->comm, w->tgid,
+		finding_title(f, "%s paused %s%s writing to %s (strict_limit bdi %s)", who,
 			      fmt_duration(w->total_s, a, sizeof(a)), summed, x->m ? x->m->mountpoint : x->dev,
 			      x->bd ? x->bd->name : x->dev);
 	else
-		finding_title(f, "%s (pid %u) paused %s%s writing to %s", w->comm, w->tgid,
-			      fmt_duration(w->total_s, a, sizeof(a)), summed, x->m ? x->m->mountpoint : x->dev);
+		finding_title(f, "%s paused %s%s writing to %s", who, fmt_duration(w->total_s, a, sizeof(a)), summed,
+			      x->m ? x->m->mountpoint : x->dev);
 	struct buf s = {0};
-	buf_printf(&s, "In %s, %s (pid %u) spent %s (%s) throttled on device %s",
-		   fmt_duration(t->duration_s, c, sizeof(c)), w->comm, w->tgid, fmt_duration(w->total_s, a, sizeof(a)),
+	buf_printf(&s, "In %s, %s spent %s (%s) throttled on device %s", fmt_duration(t->duration_s, c, sizeof(c)), who,
+		   fmt_duration(w->total_s, a, sizeof(a)),
 		   fmt_window_share(w->total_s, t->duration_s, x->nthreads, b, sizeof(b)), x->dev);
 	if (x->m)
 		buf_printf(&s, " (%s, %s)", x->m->mountpoint, x->m->fstype);
@@ -442,6 +522,9 @@ static void paused_summary(const struct traced *t, struct finding *f, const stru
 		buf_printf(&s, " The host's dirty pages (%s) were near the global limit (%s): every writer is "
 			       "being paused, not only this one.", fmt_count(x->gdirty, a, sizeof(a)),
 			   fmt_count(x->glimit, e, sizeof(e)));
+	if (w->procs)
+		buf_printf(&s, " Each was paused too little to count alone (a loop of short writers): together "
+			       "they lost that much.");
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 }
@@ -486,7 +569,9 @@ static void paused_evidence(const struct dirty_limits *l, struct finding *f, con
 		finding_num(f, "writeback_waits", (double)w->wait->count, U_COUNT, "writeback:folio_wait_writeback");
 		finding_num(f, "writeback_wait_total", x->wait, U_SECONDS, "tracepoint to the writer's wakeup");
 	}
-	finding_process(f, (int)w->tgid, w->comm, "throttled writer");
+	if (w->procs)
+		finding_num(f, "processes", w->procs, U_COUNT, "processes of that name on the device (BPF)");
+	finding_process(f, (int)w->tgid, w->comm, w->procs ? "throttled writer, the one paused longest" : "throttled writer");
 	if (x->bd)
 		finding_subject(f, SUBJ_BDI, x->bd->name);
 	if (x->bd && x->device_limit)
@@ -508,7 +593,7 @@ static void paused_of(const struct inputs *in, const struct throttle *w, struct 
 	double dur = in->traced->duration_s;
 
 	*x = (struct paused){.w = w, .share = dur > 0 ? w->total_s / dur : 0};
-	const struct proc_entry *pe = sample_proc(&in->cur, (int)w->tgid);
+	const struct proc_entry *pe = w->procs ? NULL : sample_proc(&in->cur, (int)w->tgid);
 	x->nthreads = pe ? pe->stat.num_threads : 0;
 	x->bd = bdi_by_dev(h, w->dev);
 	x->m = mount_by_dev(h, w->dev);
@@ -523,21 +608,30 @@ static void paused_of(const struct inputs *in, const struct throttle *w, struct 
 	x->device_limit = x->gdirty >= 0 && x->glimit > 0 && x->gdirty < x->glimit / 2;
 }
 
+static void throttle_one(const struct inputs *in, const struct dirty_limits *l, const struct throttle *w,
+			 struct findings *out)
+{
+	struct paused x;
+	paused_of(in, w, &x);
+	enum severity sev = x.share >= THROTTLE_CRIT_SHARE ? SEV_CRITICAL
+			    : x.share >= THROTTLE_WARN_SHARE || w->total_s >= THROTTLE_WARN_S ? SEV_WARNING
+											      : SEV_INFO;
+	struct finding *f = findings_add(out, "writeback.throttle", sev);
+	paused_summary(in->traced, f, &x);
+	paused_evidence(l, f, &x);
+}
+
 static void throttle_live(const struct inputs *in, const struct dirty_limits *l, const struct throttle *th, size_t n,
 			  struct findings *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct paused x;
-		if (th[i].total_s < THROTTLE_INFO_S)
-			continue;
-		paused_of(in, &th[i], &x);
-		enum severity sev = x.share >= THROTTLE_CRIT_SHARE ? SEV_CRITICAL
-				    : x.share >= THROTTLE_WARN_SHARE || th[i].total_s >= THROTTLE_WARN_S ? SEV_WARNING
-													   : SEV_INFO;
-		struct finding *f = findings_add(out, "writeback.throttle", sev);
-		paused_summary(in->traced, f, &x);
-		paused_evidence(l, f, &x);
-	}
+	size_t ng;
+	struct throttle_group *g = short_writers(th, n, &ng);
+	for (size_t i = 0; i < n; i++)
+		if (th[i].total_s >= THROTTLE_INFO_S)
+			throttle_one(in, l, &th[i], out);
+	for (size_t i = 0; i < ng; i++)
+		throttle_one(in, l, &g[i].t, out);
+	free(g);
 }
 
 static int run(const struct inputs *in, struct findings *out, struct skips *skips)

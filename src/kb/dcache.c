@@ -64,14 +64,19 @@ static const struct kb_entry entries[] = {
 },
 {
 	.id = "dcache.negative_dentry_producers",
-	.title = "A process fails path lookups in a loop, filling the dentry cache",
+	.title = "A process, or a loop of processes, fails path lookups, filling the dentry cache",
 	.mechanism =
 	"Every open, stat, access, readlink or execve of a path that does not exist ends in ENOENT and "
 	"leaves a negative dentry behind, so that the next failure is fast. When the names differ on "
 	"every call (counters, temporary names, per-connection probes), nothing is ever reused: each "
 	"call adds one dentry, kept until memory pressure shrinks the cache. kstall counts ENOENT "
-	"returns of path syscalls per process in the kernel (tp_btf sys_enter/sys_exit) and samples a "
-	"few paths per second per process, collapsing digits and hashes into patterns.",
+	"returns of path syscalls per process in the kernel (tp_btf sys_enter/sys_exit), with the "
+	"time of the first and the latest, and samples a few paths per second per process, "
+	"collapsing digits and hashes into patterns. When a process exits, its counts join those of "
+	"the other exited processes of its parent and name: a shell loop running stat on missing "
+	"names thousands of times is thousands of processes that each fail a few, and kstall names "
+	"the parent that starts them. A rate over the window is not the producer's when it failed "
+	"in a burst: then the burst's rate and length are given too.",
 	.harm =
 	"The cache grows without bound (seed 002: 280 M dentries, 50 GB) and then has to be shrunk under "
 	"pressure, which stalls kswapd, direct reclaimers and, on old kernels, every path lookup. The "
@@ -83,7 +88,8 @@ static const struct kb_entry entries[] = {
 	"counts them per process (statsnoop from libbpf-tools does not see access(2)).",
 	.fix =
 	"Fix the loop: cache the negative answer in the program, or stop probing for files that are "
-	"never there. Old NSS (nss-softokn) under curl probes /etc/pki/nssdb/.NNNN_dOeSnotExist_.db on "
+	"never there; when the producers are short-lived processes, the loop is in their parent (a "
+	"script, a cron job, a CGI server). Old NSS (nss-softokn) under curl probes /etc/pki/nssdb/.NNNN_dOeSnotExist_.db on "
 	"every connection: NSS_SDB_USE_CACHE=yes, or a newer nss. Deleting the directory prunes its "
 	"negative dentries at once; vm.vfs_cache_pressure above 100 shrinks them sooner.",
 	.seen_in = "seed 002 (curl + NSS on CentOS 6); reproduced here with access() of unique missing names: "

@@ -185,23 +185,29 @@ static const struct kb_entry entries[] = {
 },
 {
 	.id = "irq.slabinfo_reader",
-	.title = "A process reads /proc/slabinfo periodically",
+	.title = "A process, or a loop of processes, reads /proc/slabinfo periodically",
 	.mechanism =
 	"To print /proc/slabinfo the kernel counts every slab cache's free objects, taking each "
 	"cache's per-node list lock with interrupts off and walking its partial slabs (SLUB before "
 	"6.10: the whole list; 6.10+: at most 10,000 slabs, then an estimate; SLAB: every list). "
 	"With millions of slabs each stretch is long, and a monitoring agent that reads it every "
-	"few seconds repeats it on every host. kstall counts successful opens of the absolute path "
+	"few seconds repeats it on every host. Often the reader is not one process but a script "
+	"that runs `cat /proc/slabinfo`, `slabtop -o` or `vmstat -m` every few seconds: a new "
+	"process each time, one open each. kstall counts successful opens of the absolute path "
 	"/proc/slabinfo per process from the open/openat/openat2 syscall events it already traces "
-	"for failed lookups, and the time between them; it never reads the file itself. Opens by a "
-	"relative path (cd /proc; cat slabinfo) are not seen.",
+	"for failed lookups, with the first and latest time and the longest gap; when a process "
+	"exits, its counts join those of the other exited processes of its parent and name. A "
+	"process that opens it twice or more is the reader; the others are added up by the "
+	"parent that started them (then named as the culprit), and failing that by name. It never "
+	"reads the file itself. Opens by a relative path (cd /proc; cat slabinfo) are not seen.",
 	.harm =
 	"Interrupts-off stretches on the reading CPU: network packets and timers wait (irq.irqs_off), "
 	"request latency jumps each time the agent collects.",
 	.confirm =
 	"ftrace irqsoff while the agent runs, where the kernel has it; strace -e openat -p PID of "
-	"the agent; the agent's configuration (collectd slab plugin, node_exporter's slabinfo "
-	"collector, custom scripts, slabtop).",
+	"the agent; `ps --ppid PID` of a parent kstall names shows what it runs; the agent's "
+	"configuration (collectd slab plugin, node_exporter's slabinfo collector, custom scripts "
+	"running slabtop or vmstat -m, a crontab).",
 	.fix =
 	"Take slab totals from /proc/meminfo (Slab, SReclaimable, SUnreclaim: counters, free to "
 	"read); if per-cache figures are needed, collect them rarely and not from every host at once. "

@@ -670,6 +670,11 @@ static int jarr(struct jerr *e, json_object *v, const char *what, size_t lo, siz
 	X(tgid, U32) X(kind, KIND) X(detail, HEX) X(name, STR) X(comm, STR) X(count, U64) X(sum_ns, U64) \
 	X(max_ns, U64) X(extra1, U64) X(extra2, U64) X(max_tid, U32) X(slots, SLOTS)
 #define LOOKUP_FIELDS(X) X(tgid, U32) X(comm, STR) X(failed, U64) X(calls, U64) X(patterns, PATTERNS)
+/* and from format 3: the parent, the group of exited processes, when
+ * lookups failed and /proc/slabinfo was opened (older formats: unknown) */
+#define LOOKUP_FIELDS3(X) \
+	X(ppid, U32) X(pcomm, STR) X(group, BOOL) X(procs, U64) X(first_s, TIME) X(last_s, TIME) \
+	X(slab_opens, U64) X(slab_procs, U64) X(slab_first_s, TIME) X(slab_last_s, TIME) X(slab_gap_max_s, TIME)
 /* and "holder", when there was one */
 #define EVENT_FIELDS(X) \
 	X(kind, KIND) X(tid, U32) X(tgid, U32) X(comm, STR) X(t_s, TIME) X(dur_ns, U64) X(detail, HEX) \
@@ -739,6 +744,7 @@ static json_object *lookup_json(const struct tr_lookup *x)
 {
 	json_object *o = json_object_new_object();
 	LOOKUP_FIELDS(PUT)
+	LOOKUP_FIELDS3(PUT)
 	return o;
 }
 
@@ -863,6 +869,15 @@ static int get_str(struct jrec *r, const char *name, char *out, size_t outsz)
 	return jstr(r->e, v, w, outsz - 1, out, outsz);
 }
 
+static int get_bool(struct jrec *r, const char *name, bool *ret)
+{
+	FIELD_BEGIN(r, name);
+	if (!json_object_is_type(v, json_type_boolean))
+		return jbad(r->e, "%s is %s, not a boolean", w, jtype(v));
+	*ret = json_object_get_boolean(v);
+	return 0;
+}
+
 static int get_time(struct jrec *r, const char *name, double *ret)
 {
 	FIELD_BEGIN(r, name);
@@ -910,6 +925,7 @@ static int get_patterns(struct jrec *r, const char *name, struct pattern_set *s)
 #define GET_HEX(r, n, f) get_hex(r, n, &(f))
 #define GET_STR(r, n, f) get_str(r, n, f, sizeof(f))
 #define GET_TIME(r, n, f) get_time(r, n, &(f))
+#define GET_BOOL(r, n, f) get_bool(r, n, &(f))
 #define GET_SLOTS(r, n, f) get_slots(r, n, f)
 #define GET_PATTERNS(r, n, f) get_patterns(r, n, &(f))
 #define GET(f, type) \
@@ -938,6 +954,12 @@ static int lookup_from(struct jerr *e, json_object *v, unsigned format, size_t i
 	if (rc < 0)
 		return rc;
 	LOOKUP_FIELDS(GET)
+	/* Before format 3: one process each, and the rest unknown. */
+	x->procs = 1;
+	if (format < 3)
+		return 0;
+	LOOKUP_FIELDS3(GET)
+	x->known = true;
 	return 0;
 }
 

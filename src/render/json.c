@@ -408,6 +408,13 @@ static json_object *traced_json(const struct traced *t)
 		json_object_object_add(x, "comm", jstr(k->comm));
 		json_object_object_add(x, "failed", jnum((double)k->failed));
 		json_object_object_add(x, "calls", jnum((double)k->calls));
+		/* Exited processes of one parent and name, together: pid is the
+		 * last of them. Unknown in recordings before format 3. */
+		if (k->known) {
+			json_object_object_add(x, "processes", jnum((double)k->procs));
+			json_object_object_add(x, "parent_pid", json_object_new_int64(k->ppid));
+			json_object_object_add(x, "parent_comm", jstr(k->pcomm));
+		}
 		for (size_t j = 0; j < k->patterns.n && j < 10; j++) {
 			json_object *p = json_object_new_object();
 			json_object_object_add(p, "pattern", jstr(k->patterns.v[j].pattern));

@@ -3,7 +3,8 @@
  * attached to each path-taking syscall's own events, so that other
  * syscalls pay almost nothing; without, to raw sys_enter/sys_exit, which
  * every syscall runs. Sampled paths come through the ring buffer; the
- * counts per process are the `lookups` map. */
+ * counts per process are the `lookups` map, and those of exited
+ * processes, folded by parent and name, `lookup_groups`. */
 #include "mechanism.h"
 
 #include <sys/syscall.h>
@@ -52,28 +53,76 @@ static const struct {
 };
 _Static_assert(2 * ARRAY_SIZE(path_syscalls) + 4 <= TR_MAX_LINKS, "links for path syscalls and mmap/munmap");
 
+/* The samples of a process (group false: by tgid) or of a group (by
+ * parent and name), or NULL. */
+static struct lookup_paths *paths_find(struct tracer *t, bool group, uint32_t tgid, uint32_t ppid, const char *comm)
+{
+	for (size_t i = 0; i < t->npaths; i++) {
+		struct lookup_paths *lp = &t->paths[i];
+		if (lp->group == group &&
+		    (group ? lp->ppid == ppid && !strncmp(lp->comm, comm, KS_COMM_LEN) : lp->tgid == tgid))
+			return lp;
+	}
+	return NULL;
+}
+
+static struct lookup_paths *paths_add(struct tracer *t, bool group, uint32_t tgid, uint32_t ppid, const char *comm)
+{
+	ARRAY_GROW(t->paths, t->npaths, t->cappaths);
+	struct lookup_paths *lp = &t->paths[t->npaths++];
+	*lp = (struct lookup_paths){.tgid = tgid, .group = group, .ppid = ppid};
+	memcpy(lp->comm, comm, KS_COMM_LEN);
+	return lp;
+}
+
 /* A sampled failed path of a process, kept as patterns. */
 static bool path_event(struct tracer *t, const struct ks_event *e)
 {
-	struct lookup_paths *lp = NULL;
 	if (e->type != KS_EV_PATH)
 		return false;
-	for (size_t i = 0; i < t->npaths; i++)
-		if (t->paths[i].tgid == e->tgid)
-			lp = &t->paths[i];
+	struct lookup_paths *lp = paths_find(t, false, e->tgid, 0, NULL);
 	if (!lp) {
 		if (t->npaths >= 1024) { /* x PATTERN_SET_MAX: about 20 MB at worst */
 			t->paths_not_kept++;
 			return true;
 		}
-		ARRAY_GROW(t->paths, t->npaths, t->cappaths);
-		lp = &t->paths[t->npaths++];
-		*lp = (struct lookup_paths){.tgid = e->tgid};
+		lp = paths_add(t, false, e->tgid, 0, e->comm);
 	}
+	/* The parent (the event's detail) and name the kernel will file
+	 * the process under when it exits: the latest sample's. */
+	lp->ppid = (uint32_t)e->detail;
+	memcpy(lp->comm, e->comm, KS_COMM_LEN);
 	char path[KS_PATH_LEN + 1];
 	snprintf(path, sizeof(path), "%.*s", KS_PATH_LEN, e->path);
 	pattern_set_add(&lp->set, path, 1);
 	return true;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The samples of processes that have exited (not among the nlive tgids
+ * of the lookups map, sorted) join those of their group, as their
+ * counts did in the kernel. */
+static void paths_retire(struct tracer *t, const uint32_t *live, size_t nlive)
+{
+	for (size_t i = 0; i < t->npaths;) {
+		if (t->paths[i].group || (nlive && bsearch(&t->paths[i].tgid, live, nlive, sizeof(*live), u32_cmp))) {
+			i++;
+			continue;
+		}
+		struct lookup_paths gone = t->paths[i];
+		t->paths[i] = t->paths[--t->npaths];
+		struct lookup_paths *g = paths_find(t, true, 0, gone.ppid, gone.comm);
+		if (!g)
+			g = paths_add(t, true, gone.tgid, gone.ppid, gone.comm);
+		for (size_t j = 0; j < gone.set.n; j++)
+			pattern_set_add(&g->set, gone.set.v[j].example, gone.set.v[j].n);
+		pattern_set_free(&gone.set);
+	}
 }
 
 static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
@@ -114,30 +163,76 @@ static void attach(struct tracer *t)
 		tracer_drop(t, TG_LOOKUPS, "no syscalls:sys_enter_* event of a path syscall could be attached");
 }
 
-/* Failed lookups per process, with the patterns of their sampled paths. */
+/* A kernel time as seconds since tracing began (0: none). */
+static double since_t0(const struct tracer *t, __u64 ns)
+{
+	double s = ns ? (double)ns / 1e9 - t->t0 : 0;
+	return s > 0 ? s : 0;
+}
+
+/* An entry of either map, its patterns left for read_lookups. */
+static void lookup_from_map(const struct tracer *t, const struct ks_lookup *v, bool group, struct tr_lookup *x)
+{
+	*x = (struct tr_lookup){.tgid = v->tgid, .failed = v->failed, .calls = v->calls, .known = true,
+				.group = group, .ppid = v->ppid, .procs = v->procs, .first_s = since_t0(t, v->first_ns),
+				.last_s = since_t0(t, v->last_ns), .slab_opens = v->slab_opens,
+				.slab_procs = v->slab_procs, .slab_first_s = since_t0(t, v->slab_first_ns),
+				.slab_last_s = since_t0(t, v->slab_last_ns),
+				.slab_gap_max_s = (double)v->slab_gap_max_ns / 1e9};
+	snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, v->comm);
+	snprintf(x->pcomm, sizeof(x->pcomm), "%.*s", KS_COMM_LEN, v->pcomm);
+}
+
+/* Every entry of map m (lookups, by tgid; lookup_groups, by parent and
+ * name) into out; the tgids of lookups' into *ret_live. */
+static void read_lookup_map(struct tracer *t, const struct bpf_map *m, bool group, struct traced *out,
+			    uint32_t **ret_live, size_t *ret_nlive)
+{
+	union {
+		__u32 tgid;
+		struct ks_lookup_group g;
+	} k, next;
+	size_t ksz = group ? sizeof(k.g) : sizeof(k.tgid), cap = 0;
+	void *prev = NULL;
+	struct ks_lookup v;
+
+	while (bpf_map__get_next_key(m, prev, &next, ksz) == 0) {
+		k = next;
+		prev = &k;
+		if (bpf_map__lookup_elem(m, &k, ksz, &v, sizeof(v), 0))
+			continue;
+		if (!group) {
+			ARRAY_GROW(*ret_live, *ret_nlive, cap);
+			(*ret_live)[(*ret_nlive)++] = k.tgid;
+		}
+		ARRAY_GROW(out->lookups, out->nlookups, out->caplookups);
+		lookup_from_map(t, &v, group, &out->lookups[out->nlookups++]);
+	}
+}
+
+/* Failed lookups and slabinfo opens per process, and per group of
+ * exited processes, with the patterns of their sampled paths. Groups
+ * first: a process that exits between the two reads is then missed in
+ * this state (the next has it) rather than counted twice. */
 static void read_lookups(struct tracer *t, struct traced *out)
 {
-	const struct bpf_map *lm = t->skel->maps.lookups;
-	__u32 lk, lnext, *lprev = NULL;
-	struct ks_lookup lv;
+	uint32_t *live = NULL;
+	size_t nlive = 0, first = out->nlookups;
 
-	while (bpf_map__get_next_key(lm, lprev, &lnext, sizeof(lnext)) == 0) {
-		lk = lnext;
-		lprev = &lk;
-		if (bpf_map__lookup_elem(lm, &lk, sizeof(lk), &lv, sizeof(lv), 0))
-			continue;
-		ARRAY_GROW(out->lookups, out->nlookups, out->caplookups);
-		struct tr_lookup *x = &out->lookups[out->nlookups++];
-		*x = (struct tr_lookup){.tgid = lk, .failed = lv.failed, .calls = lv.calls};
-		snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, lv.comm);
-		for (size_t i = 0; i < t->npaths; i++)
-			if (t->paths[i].tgid == lk)
-				for (size_t j = 0; j < t->paths[i].set.n; j++) {
-					const struct pattern_count *pc = &t->paths[i].set.v[j];
-					pattern_set_add(&x->patterns, pc->example, pc->n);
-				}
+	read_lookup_map(t, t->skel->maps.lookup_groups, true, out, &live, &nlive);
+	read_lookup_map(t, t->skel->maps.lookups, false, out, &live, &nlive);
+	if (nlive > 1)
+		qsort(live, nlive, sizeof(*live), u32_cmp);
+	/* Samples follow their process into its group, as the counts did. */
+	paths_retire(t, live, nlive);
+	for (size_t i = first; i < out->nlookups; i++) {
+		struct tr_lookup *x = &out->lookups[i];
+		const struct lookup_paths *lp = paths_find(t, x->group, x->tgid, x->ppid, x->comm);
+		for (size_t j = 0; lp && j < lp->set.n; j++)
+			pattern_set_add(&x->patterns, lp->set.v[j].example, lp->set.v[j].n);
 		pattern_set_sort(&x->patterns);
 	}
+	free(live);
 }
 
 const struct tr_mechanism tr_dcache = {
@@ -145,7 +240,8 @@ const struct tr_mechanism tr_dcache = {
 	.groups = (const struct tr_group[]){
 		/* Per-syscall events have no BTF type to probe: the raw pair stands for them. */
 		{.group = TG_LOOKUPS,
-		 .tracepoints = TR_LIST("sys_enter", "sys_exit"),
+		 .tracepoints = TR_LIST("sys_enter", "sys_exit", "sched_process_exit"),
+		 .progs = TR_LIST("lookups_exit"),
 		 .syscall_progs = TR_LIST("path_tp_enter", "path_tp_exit"),
 		 .raw_progs = TR_LIST("path_sys_enter", "path_sys_exit")},
 		{0},

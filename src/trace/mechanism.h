@@ -18,8 +18,13 @@
 #include "../bpf/kstall.h"
 #include "kstall.skel.h"
 
+/* The sampled failed paths of a process (by tgid) or, once it has
+ * exited, of its group (by parent and name, as the kernel folds it). */
 struct lookup_paths {
 	uint32_t tgid;
+	bool group;
+	uint32_t ppid;
+	char comm[KS_COMM_LEN];
 	struct pattern_set set;
 };
 

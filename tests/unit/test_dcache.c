@@ -5,6 +5,8 @@
 #include "render/render.h"
 #include "trace/trace.h"
 
+#include <math.h>
+
 static void test_seed002_is_critical(void **state UNUSED)
 {
 	struct run r;
@@ -344,6 +346,139 @@ static void test_degrade_lookups(void **state UNUSED)
 	free(t.lookups);
 }
 
+static struct tr_lookup *add_lookup(struct traced *t, uint32_t tgid, bool group, uint32_t ppid, const char *comm,
+				     uint64_t procs, uint64_t failed, double first_s, double last_s)
+{
+	ARRAY_GROW(t->lookups, t->nlookups, t->caplookups);
+	struct tr_lookup *l = &t->lookups[t->nlookups++];
+	*l = (struct tr_lookup){.tgid = tgid, .known = true, .group = group, .ppid = ppid, .procs = procs,
+				.failed = failed, .calls = failed * 3, .first_s = first_s, .last_s = last_s};
+	snprintf(l->comm, sizeof(l->comm), "%s", comm);
+	snprintf(l->pcomm, sizeof(l->pcomm), "bash");
+	return l;
+}
+
+/* Inputs for the producers over an 8 s window, the dentry cache growing
+ * by 600/s (the loop's unique names). */
+static void producers_inputs(struct inputs *in, struct sample *prev, struct traced *t)
+{
+	*in = (struct inputs){0};
+	*prev = (struct sample){0};
+	t->duration_s = 8;
+	t->groups = TG_LOOKUPS;
+	in->traced = t;
+	in->mode = WINDOW_INTERVAL;
+	in->interval_s = 8;
+	in->prev = prev;
+	in->cur.s_dentry.state = prev->s_dentry.state = SRC_OK;
+	in->cur.dentry.nr_dentry = 200000;
+	prev->dentry.nr_dentry = 200000 - 8 * 600;
+}
+
+static const struct finding *producer_for(const struct findings *f, int pid)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->v[i].id, "dcache.negative_dentry_producers") && f->v[i].nsubj && f->v[i].subj[0].pid == pid)
+			return &f->v[i];
+	return NULL;
+}
+
+/* A shell loop running `stat /nonexistent-$i` (bash, pid 999): 3,500
+ * processes, each failing 24 lookups (its locale files, then the path)
+ * in a few ms. None passes 1,000/s on its own; together they fail
+ * 10.5 k/s and bash, which starts them, is named. A process with its own
+ * parent failing as few is not added to them. */
+static void test_producers_short_lived_loop(void **state UNUSED)
+{
+	struct inputs in;
+	struct sample prev;
+	struct traced t = {0};
+	struct findings f;
+	struct skips s;
+	producers_inputs(&in, &prev, &t);
+	add_lookup(&t, 4998, true, 999, "stat", 3499, 3499 * 24, 0.1, 7.95);
+	pattern_set_add(&t.lookups[0].patterns, "/nonexistent-123", 40);
+	pattern_set_add(&t.lookups[0].patterns, "/usr/share/locale/C.UTF-8/LC_MESSAGES/libc.mo", 120);
+	add_lookup(&t, 4999, false, 999, "stat", 1, 24, 7.97, 7.98); /* the one running now */
+	pattern_set_add(&t.lookups[1].patterns, "/nonexistent-124", 1);
+	add_lookup(&t, 300, false, 1, "stat", 1, 24, 3, 3.01);	      /* another parent's */
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = producer_for(&f, 999);
+	if (!x)
+		fail_msg("no producer named for the loop's parent (%zu findings)", f.n);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_string_equal(x->subj[0].comm, "bash");
+	assert_string_equal(x->subj[0].role, "parent of the producers");
+	assert_int_equal(x->subj[1].pid, 4999); /* the latest of them */
+	assert_true(ev(x, "processes") == 3500);
+	assert_true(ev(x, "failed_lookups") == 3500 * 24);
+	assert_true(ev(x, "failed_lookups_rate") == 10500);
+	assert_non_null(strstr(x->title, "bash (pid 999) starts stat processes that fail 10.5 k path lookups/s"));
+	assert_non_null(strstr(x->summary, "3500 stat processes started by bash (pid 999)"));
+	assert_non_null(strstr(x->summary, "Mostly /usr/share/locale/C.UTF-N/LC_MESSAGES/libc.mo"));
+	assert_null(producer_for(&f, 300));
+	assert_int_equal(f.n, 1);
+	findings_free(&f);
+	skips_free(&s);
+
+	/* A recording of format 2 has each process alone, with no parent:
+	 * each stays below the threshold (and the name alone does not make
+	 * one culprit of a host's every stat). */
+	traced_free(&t);
+	producers_inputs(&in, &prev, &t);
+	for (uint32_t i = 0; i < 400; i++)
+		add_lookup(&t, 5000 + i, false, 0, "stat", 1, 24, 0, 0)->known = false;
+	detect_inputs(&in, &f, &s);
+	assert_null(find_in(&f, "dcache.negative_dentry_producers"));
+	findings_free(&f);
+	skips_free(&s);
+	traced_free(&t);
+}
+
+/* A burst: a shell loop in one process failed 300 k lookups at 260 k/s
+ * for 1.15 s of an 8 s window (issue 16: kstall said 37.5 k/s, its rate
+ * over the window, as if it were the producer's). Both are said. */
+static void test_producer_burst(void **state UNUSED)
+{
+	struct inputs in;
+	struct sample prev;
+	struct traced t = {0};
+	struct findings f;
+	struct skips s;
+	producers_inputs(&in, &prev, &t);
+	add_lookup(&t, 4242, false, 999, "bash", 1, 300000, 2.0, 2.0 + 300000.0 / 260000);
+	detect_inputs(&in, &f, &s);
+	const struct finding *x = producer_for(&f, 4242);
+	assert_non_null(x);
+	assert_non_null(strstr(x->title, "bash (pid 4242) fails path lookups at 260.0 k/s for 1.15 s (37.5 k/s over the "
+					 "whole window)"));
+	assert_non_null(strstr(x->summary, "in 8 s, at 260.0 k/s for 1.15 s (37.5 k/s over the whole window)"));
+	assert_true(fabs(ev(x, "burst_duration") - 300000.0 / 260000) < 1e-9);
+	assert_true(fabs(ev(x, "burst_rate") - 260000) < 1e-6);
+	assert_true(ev(x, "failed_lookups_rate") == 37500);
+	findings_free(&f);
+	skips_free(&s);
+
+	/* Failing steadily over the window: one rate, no burst. */
+	t.lookups[0].first_s = 0.1, t.lookups[0].last_s = 7.9;
+	detect_inputs(&in, &f, &s);
+	x = producer_for(&f, 4242);
+	assert_non_null(strstr(x->title, "bash (pid 4242) fails 37.5 k path lookups/s"));
+	assert_null(strstr(x->summary, "whole window"));
+	findings_free(&f);
+	skips_free(&s);
+
+	/* From a recording of format 2: when they failed is unknown. */
+	t.lookups[0].known = false;
+	detect_inputs(&in, &f, &s);
+	x = producer_for(&f, 4242);
+	assert_unknown(x, "burst_duration", "format 2 or older");
+	assert_non_null(strstr(x->title, "fails 37.5 k path lookups/s"));
+	findings_free(&f);
+	skips_free(&s);
+	traced_free(&t);
+}
+
 /* A producer's rate, written once (issue 16: "3634.24 path lookups/s"
  * beside "37.5 k/s"): the title, the summary and the text evidence give
  * the same figure. */
@@ -391,6 +526,8 @@ int main(void)
 		cmocka_unit_test(test_degrade_bloat_without_uptime),
 		cmocka_unit_test(test_degrade_seed002_without_uptime),
 		cmocka_unit_test(test_degrade_lookups),
+		cmocka_unit_test(test_producers_short_lived_loop),
+		cmocka_unit_test(test_producer_burst),
 		cmocka_unit_test(test_producer_rate_one_format),
 	};
 	return cmocka_run_group_tests_name("dcache", tests, group_setup, group_teardown);

@@ -948,6 +948,98 @@ static void test_degrade_softnet_without_backlog_sysctl(void **state UNUSED)
 	run_free(&r);
 }
 
+static struct tr_lookup *add_reader(struct traced *t, uint32_t tgid, bool group, uint32_t ppid, const char *comm,
+				     uint64_t procs, uint64_t opens, double first_s, double last_s)
+{
+	ARRAY_GROW(t->lookups, t->nlookups, t->caplookups);
+	struct tr_lookup *l = &t->lookups[t->nlookups++];
+	*l = (struct tr_lookup){.tgid = tgid, .known = true, .group = group, .ppid = ppid, .procs = procs,
+				.calls = opens * 20, .slab_opens = opens, .slab_procs = procs, .slab_first_s = first_s,
+				.slab_last_s = last_s, .slab_gap_max_s = group ? 0.7 : 0};
+	snprintf(l->comm, sizeof(l->comm), "%s", comm);
+	snprintf(l->pcomm, sizeof(l->pcomm), "sh");
+	return l;
+}
+
+static size_t count_id(const struct findings *f, const char *id)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		n += !strcmp(f->v[i].id, id);
+	return n;
+}
+
+/* A monitoring loop (sh, pid 999) running slabtop -o and vmstat -m in
+ * turn, 16 runs in 10 s: each process opens /proc/slabinfo once and
+ * exits (issue 16: no finding). The parent that starts them is the
+ * reader, named with their commands and the period across them; a
+ * person's one cat of it from another shell adds nothing. */
+static void test_slabinfo_short_lived_readers(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+	add_reader(&t, 2014, true, 999, "slabtop", 7, 7, 0.4, 8.8);
+	add_reader(&t, 2015, true, 999, "vmstat", 8, 8, 1.0, 9.4);
+	add_reader(&t, 2016, false, 999, "slabtop", 1, 1, 9.9, 9.9); /* running now */
+	add_reader(&t, 3000, true, 400, "cat", 1, 1, 5, 5);
+	const struct finding *x = live_irq2(&t, "5.10.0", "irq.slabinfo_reader", &f);
+	if (!x)
+		fail_msg("no irq.slabinfo_reader for 16 short-lived readers");
+	assert_int_equal(count_id(&f, "irq.slabinfo_reader"), 1);
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_int_equal(x->subj[0].pid, 999);
+	assert_string_equal(x->subj[0].comm, "sh");
+	assert_string_equal(x->subj[0].role, "parent of the readers");
+	assert_int_equal(x->subj[1].pid, 2016);
+	assert_true(ev(x, "opens") == 16);
+	assert_true(ev(x, "processes") == 16);
+	assert_true(fabs(ev(x, "period_mean") - 9.5 / 15) < 1e-9);
+	assert_string_equal(finding_evidence(x, "commands")->str, "slabtop, vmstat");
+	assert_non_null(strstr(x->title, "sh (pid 999) starts processes that read /proc/slabinfo every 633 ms"));
+	assert_non_null(strstr(x->summary, "16 processes started by sh (pid 999: slabtop, vmstat)"));
+	findings_free(&f);
+
+	/* An agent of the same parent that opens it itself, again and again,
+	 * is its own reader, and not one of the loop's. */
+	add_reader(&t, 2500, false, 999, "agent", 1, 5, 0, 8);
+	live_irq2(&t, "5.10.0", "irq.slabinfo_reader", &f);
+	assert_int_equal(count_id(&f, "irq.slabinfo_reader"), 2);
+	for (size_t i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].id, "irq.slabinfo_reader"))
+			continue;
+		if (f.v[i].subj[0].pid == 2500)
+			assert_true(ev(&f.v[i], "opens") == 5 && fabs(ev(&f.v[i], "period_mean") - 2) < 1e-9);
+		else
+			assert_true(f.v[i].subj[0].pid == 999 && ev(&f.v[i], "opens") == 16);
+	}
+	findings_free(&f);
+	traced_free(&t);
+}
+
+/* A recording of format 2 holds a histogram per process: the loop's 16
+ * one-open processes there, without their parent, are still one reader
+ * by their name. */
+static void test_slabinfo_short_lived_readers_in_old_recordings(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+	for (uint32_t i = 0; i < 16; i++) {
+		add_irq(&t, TR_SLABINFO, 2000 + i, 0, 1, 0);
+		t.hists[i].sum_ns = 0;
+		t.hists[i].extra1 = 1; /* no earlier open */
+		snprintf(t.hists[i].comm, sizeof(t.hists[i].comm), "%s", i % 2 ? "vmstat" : "slabtop");
+	}
+	live_irq2(&t, "5.10.0", "irq.slabinfo_reader", &f);
+	assert_int_equal(count_id(&f, "irq.slabinfo_reader"), 2);
+	const struct finding *x = find_in(&f, "irq.slabinfo_reader");
+	assert_true(ev(x, "opens") == 8 && ev(x, "processes") == 8);
+	assert_null(finding_evidence(x, "period_mean")); /* no times: unknown, not 0 */
+	assert_non_null(strstr(x->title, "processes read /proc/slabinfo 8 times in 10 s"));
+	assert_non_null(strstr(x->summary, "whose parents are unknown"));
+	findings_free(&f);
+	traced_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -957,6 +1049,8 @@ int main(void)
 		cmocka_unit_test(test_live_irq_percentile_needs_samples),
 		cmocka_unit_test(test_live_ksoftirqd_harm_is_the_deferred_wait),
 		cmocka_unit_test(test_live_irqs_off_and_slabinfo),
+		cmocka_unit_test(test_slabinfo_short_lived_readers),
+		cmocka_unit_test(test_slabinfo_short_lived_readers_in_old_recordings),
 		cmocka_unit_test(test_live_irqs_off_explained_by_steal),
 		cmocka_unit_test(test_live_irqs_off_one_stretch_is_one),
 		cmocka_unit_test(test_rps_severity_follows_cost),

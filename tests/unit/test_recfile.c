@@ -5,6 +5,7 @@
 #include "record/recfile.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <sys/mman.h>
 #include <zlib.h>
 
@@ -226,6 +227,12 @@ static void test_traced_is_read_by_name(void **state UNUSED)
 		{"lookups.0.calls", NULL, "traced.lookups[0].calls is missing"},
 		{"lookups.0.patterns.0.example", NULL, "traced.lookups[0].patterns[0].example is missing"},
 		{"lookups.0.patterns.0", "[\"/x\",1]", "traced.lookups[0].patterns[0] is an array, not an object"},
+		/* format 3's fields are required in format 3 */
+		{"lookups.0.ppid", NULL, "traced.lookups[0].ppid is missing"},
+		{"lookups.0.procs", NULL, "traced.lookups[0].procs is missing"},
+		{"lookups.0.group", "1", "traced.lookups[0].group is an integer, not a boolean"},
+		{"lookups.0.first_s", "\"0\"", "traced.lookups[0].first_s is a string, not a number"},
+		{"lookups.0.slab_gap_max_s", NULL, "traced.lookups[0].slab_gap_max_s is missing"},
 		{"events.0.t_s", NULL, "traced.events[0].t_s is missing"},
 		{"events.1.holder.comm", NULL, "traced.events[1].holder.comm is missing"},
 		{"events.1.holder", "[]", "traced.events[1].holder is an array, not an object"},
@@ -266,6 +273,38 @@ static void test_traced_is_read_by_name(void **state UNUSED)
 	assert_int_equal(traced_from_json(valid, 1, why, sizeof(why), &back), -EINVAL);
 	assert_string_equal(why, "traced.stats is missing");
 	assert_int_equal(traced_from_json(valid, REC_FORMAT + 1, why, sizeof(why), &back), -EINVAL);
+}
+
+/* Format 2 has none of format 3's lookup fields: read, they are unknown
+ * (known false, one process each), never zeros taken as measured. */
+static void test_format2_lookups_are_unknown(void **state UNUSED)
+{
+	static const char *const v3[] = {"ppid", "pcomm", "group", "procs", "first_s", "last_s", "slab_opens",
+					 "slab_procs", "slab_first_s", "slab_last_s", "slab_gap_max_s"};
+	struct traced t, back;
+	char why[200];
+	fill_events(&t);
+	t.lookups[0].known = true;
+	t.lookups[0].procs = 3;
+	t.lookups[0].ppid = 7;
+	_cleanup_free_ char *valid = traced_to_json(&t);
+	traced_free(&t);
+	json_object *o = json_tokener_parse(valid), *l = json_object_array_get_idx(json_object_object_get(o, "lookups"), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(v3); i++)
+		json_object_object_del(l, v3[i]);
+	const char *v2 = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	assert_int_equal(traced_from_json(v2, REC_FORMAT, why, sizeof(why), &back), -EINVAL);
+	assert_string_equal(why, "traced.lookups[0].ppid is missing");
+	assert_int_equal(traced_from_json(v2, 2, why, sizeof(why), &back), 0);
+	assert_false(back.lookups[0].known);
+	assert_int_equal(back.lookups[0].procs, 1);
+	assert_int_equal(back.lookups[0].ppid, 0);
+	assert_int_equal(back.lookups[0].failed, 123456);
+	traced_free(&back);
+	json_object_put(o);
+	assert_int_equal(traced_from_json(valid, REC_FORMAT, why, sizeof(why), &back), 0);
+	assert_true(back.lookups[0].known && back.lookups[0].procs == 3 && back.lookups[0].ppid == 7);
+	traced_free(&back);
 }
 
 /* Each counter under its own name, none taken for another: distinct
@@ -326,6 +365,61 @@ static void test_diff_of_two_states(void **state UNUSED)
 	assert_true(w.hists[0].max_ns == 2048000);
 	/* No path lookups at all in the window: the process is not listed. */
 	assert_int_equal(w.nlookups, 0);
+	traced_free(&w);
+	traced_free(&a);
+	traced_free(&b);
+}
+
+static struct tr_lookup *add_lookup(struct traced *t, uint32_t tgid, bool group, uint32_t ppid, const char *comm,
+				     uint64_t failed, double first_s, double last_s)
+{
+	ARRAY_GROW(t->lookups, t->nlookups, t->caplookups);
+	struct tr_lookup *l = &t->lookups[t->nlookups++];
+	*l = (struct tr_lookup){.tgid = tgid, .known = true, .group = group, .ppid = ppid, .procs = 1,
+				.failed = failed, .calls = failed * 2, .first_s = first_s, .last_s = last_s};
+	snprintf(l->comm, sizeof(l->comm), "%s", comm);
+	snprintf(l->pcomm, sizeof(l->pcomm), "bash");
+	pattern_set_add(&l->patterns, "/nonexistent-1", failed / 10);
+	return l;
+}
+
+static const struct tr_lookup *lookup_in(const struct traced *t, bool group, uint32_t tgid)
+{
+	for (size_t i = 0; i < t->nlookups; i++)
+		if (t->lookups[i].group == group && (group || t->lookups[i].tgid == tgid))
+			return &t->lookups[i];
+	return NULL;
+}
+
+/* A shell loop's processes, in a window of a recording: those that were
+ * running at the window's start and exited in it were folded into their
+ * group with what they had counted before it, which must not count in
+ * the window; times move to the window's start. */
+static void test_diff_of_groups(void **state UNUSED)
+{
+	struct traced a = {.duration_s = 10}, b = {.duration_s = 20}, w;
+	/* a: 100 exited stat processes (2,400 failures), one running (24) */
+	struct tr_lookup *g = add_lookup(&a, 1100, true, 999, "stat", 2400, 1, 9.5);
+	g->procs = 100;
+	add_lookup(&a, 1101, false, 999, "stat", 24, 9.9, 9.95);
+	add_lookup(&a, 50, false, 1, "agent", 10, 2, 9);
+	/* b: 1101 and 99 more exited; 1201 runs; the agent failed 5 more */
+	g = add_lookup(&b, 1200, true, 999, "stat", 2400 + 24 + 99 * 24, 1, 19.5);
+	g->procs = 200;
+	add_lookup(&b, 1201, false, 999, "stat", 3, 19.9, 19.92);
+	add_lookup(&b, 50, false, 1, "agent", 15, 2, 18);
+	traced_diff(&a, &b, &w);
+	const struct tr_lookup *x = lookup_in(&w, true, 0);
+	assert_non_null(x);
+	assert_int_equal(x->failed, 99 * 24); /* not 1101's 24, counted before */
+	assert_int_equal(x->procs, 99);
+	assert_true(x->last_s == 9.5 && x->first_s == 0);
+	assert_int_equal(x->patterns.total, (99 * 24 + 24 + 2400) / 10 - 2400 / 10 - 24 / 10);
+	x = lookup_in(&w, false, 1201);
+	assert_true(x && x->failed == 3 && fabs(x->first_s - 9.9) < 1e-9 && x->procs == 1);
+	x = lookup_in(&w, false, 50);
+	assert_true(x && x->failed == 5 && x->last_s == 8);
+	assert_null(lookup_in(&w, false, 1101));
 	traced_free(&w);
 	traced_free(&a);
 	traced_free(&b);
@@ -648,7 +742,7 @@ static void test_frames_are_validated(void **state UNUSED)
 		{"{\"format\":1,\"interval_s\":\"2\",\"user_hz\":100}", "header.interval_s is a string"},
 		{"{\"format\":1,\"interval_s\":2}", "header.user_hz is missing"},
 		{"{\"format\":1,\"interval_s\":2,\"user_hz\":0}", "header.user_hz is 0"},
-		{"{\"format\":3,\"interval_s\":2,\"user_hz\":100}", "this kstall reads format 1"},
+		{"{\"format\":4,\"interval_s\":2,\"user_hz\":100}", "this kstall reads format 1"},
 		{"[1]", "not one JSON object"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(hdrs); i++) {
@@ -775,6 +869,8 @@ int main(void)
 		cmocka_unit_test(test_traced_is_read_by_name),
 		cmocka_unit_test(test_counters_keep_their_names),
 		cmocka_unit_test(test_diff_of_two_states),
+		cmocka_unit_test(test_diff_of_groups),
+		cmocka_unit_test(test_format2_lookups_are_unknown),
 		cmocka_unit_test(test_diff_is_as_before_on_a_real_window),
 		cmocka_unit_test(test_reader_stops_at_damage),
 		cmocka_unit_test(test_reader_limits),

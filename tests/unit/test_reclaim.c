@@ -3,6 +3,8 @@
  * test_watch runs them on the real kernel, test_trace plans them. */
 #include "detectutil.h"
 
+#include <math.h>
+
 /* Seed 002: the capture has no proc/vmstat. */
 static void test_degrade_kswapd_without_vmstat(void **state UNUSED)
 {
@@ -105,12 +107,69 @@ static void test_shrinker_figures(void **state UNUSED)
 	free(t.hists);
 }
 
+static const struct finding *stall_run(struct traced *t, struct findings *f)
+{
+	struct inputs in = {0};
+	struct skips s = {0};
+	in.traced = t;
+	t->groups = TG_RECLAIM;
+	t->duration_s = 10;
+	view_update(&in);
+	detect_all(&in, 0, f, &s);
+	skips_free(&s);
+	inputs_free(&in);
+	return find_in(f, "reclaim.direct_reclaim_stall");
+}
+
+static void add_stall(struct traced *t, uint32_t tgid, const char *comm, uint64_t count, double total_s, double max_s)
+{
+	ARRAY_GROW(t->hists, t->nhists, t->caphists);
+	struct tr_hist *h = &t->hists[t->nhists++];
+	*h = (struct tr_hist){.tgid = tgid, .kind = TR_DIRECT_RECLAIM, .count = count, .sum_ns = (uint64_t)(total_s * 1e9),
+			      .max_ns = (uint64_t)(max_s * 1e9), .extra1 = count * 32, .max_tid = tgid};
+	h->slots[11] = count; /* 2-4 ms */
+	snprintf(h->comm, sizeof(h->comm), "%s", comm);
+}
+
+/* A CGI's short-lived processes under memory pressure: 60 php-cgi, each
+ * stalled 2 ms in direct reclaim, 3 ms at worst. None reaches 1% of the
+ * window (or 10 ms at once) alone: together they lost 120 ms of 10 s,
+ * and are one finding, named by their command. Two processes of other
+ * names as small stay below. */
+static void test_short_lived_reclaimers_add_up(void **state UNUSED)
+{
+	struct traced t = {0};
+	struct findings f = {0};
+	for (uint32_t i = 0; i < 60; i++)
+		add_stall(&t, 5000 + i, "php-cgi", 1, 0.002, i == 7 ? 0.003 : 0.002);
+	add_stall(&t, 300, "cron", 1, 0.002, 0.002);
+	add_stall(&t, 301, "sshd", 1, 0.002, 0.002);
+	const struct finding *x = stall_run(&t, &f);
+	if (!x)
+		fail_msg("no reclaim.direct_reclaim_stall for 60 short-lived processes");
+	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "processes") == 60);
+	assert_true(fabs(ev(x, "total_stall") - 0.120) < 1e-9);
+	assert_true(fabs(ev(x, "stall_share_of_window") - 0.012) < 1e-9);
+	assert_int_equal(x->subj[0].pid, 5007);
+	assert_non_null(strstr(x->title, "60 php-cgi processes stalled 120 ms in reclaim"));
+	assert_int_equal(f.n, 1);
+	findings_free(&f);
+
+	/* One process of them alone is nothing, as before. */
+	t.nhists = 1;
+	assert_null(stall_run(&t, &f));
+	findings_free(&f);
+	traced_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_degrade_kswapd_without_vmstat),
 		cmocka_unit_test(test_threads_stall_in_all),
 		cmocka_unit_test(test_shrinker_figures),
+		cmocka_unit_test(test_short_lived_reclaimers_add_up),
 	};
 	return cmocka_run_group_tests_name("reclaim", tests, NULL, NULL);
 }

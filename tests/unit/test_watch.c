@@ -86,7 +86,7 @@ static void prune_dir(const char *dir)
 static int kstall_progs_loaded(void)
 {
 	int st;
-	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|vma_tp_exit|unmapped_area|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
+	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|lookups_exit|vma_tp_exit|unmapped_area|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
 	return atoi(out);
 }
 
@@ -842,6 +842,69 @@ static void test_slabinfo_reader_and_timers(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+static json_object *finding_for_parent(json_object *doc, const char *id, int ppid)
+{
+	json_object *fs = field(doc, "findings");
+	for (size_t i = 0; i < json_object_array_length(fs); i++) {
+		json_object *f = json_object_array_get_idx(fs, i), *subj = field(f, "subjects");
+		if (!strcmp(json_object_get_string(field(f, "id")), id) && json_object_array_length(subj) &&
+		    json_object_get_int(field(json_object_array_get_idx(subj, 0), "pid")) == ppid)
+			return f;
+	}
+	return NULL;
+}
+
+/* Culprits made of short-lived processes (issue 16): a shell loop that
+ * starts a fresh process 16 times, each opening /proc/slabinfo once (as
+ * slabtop -o or vmstat -m would), and another running stat on 10 missing
+ * paths at a time, up to 3,000 times. No process is a culprit alone;
+ * each loop's shell is named as the parent of its readers or producers. */
+static void test_short_lived_culprits_are_named(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *dir = xasprintf("%s/neg", tmpl), *json = xasprintf("%s/loops.json", tmpl);
+	_cleanup_free_ char *spid = xasprintf("%s/slab.pid", tmpl), *lpid = xasprintf("%s/stat.pid", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1; exec sh -c 'echo $$ > %s; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do "
+		"build/tests/helpers/slabopen 1 0 > /dev/null; sleep 0.3; done') & "
+		"(sleep 1; exec sh -c 'echo $$ > %s; i=0; while [ $i -lt 3000 ]; do d=%s/x$i; "
+		"stat $d-0 $d-1 $d-2 $d-3 $d-4 $d-5 $d-6 $d-7 $d-8 $d-9 > /dev/null 2>&1; i=$((i+1)); done') & "
+		"build/kstall-asan watch --duration 8 --interval 2 --format json > '%s'; wait",
+		spid, lpid, dir, json);
+	int st;
+	free(sh(cmd, &st));
+	prune_dir(dir);
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *sp = slurp(spid, NULL), *lp = slurp(lpid, NULL), *text = slurp(json, NULL);
+	assert_non_null(sp);
+	assert_non_null(lp);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+
+	json_object *f = finding_for_parent(doc, "irq.slabinfo_reader", atoi(sp));
+	if (!f)
+		fail_msg("no irq.slabinfo_reader naming the loop's shell (pid %d):\n%s", atoi(sp), text);
+	json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
+	assert_string_equal(json_object_get_string(field(subj, "role")), "parent of the readers");
+	assert_string_equal(json_object_get_string(field(subj, "comm")), "sh");
+	double period = evidence(f, "period_mean");
+	print_message("slabinfo loop: %.0f opens by %.0f processes, mean period %.0f ms (slept 300 between)\n",
+		      evidence(f, "opens"), evidence(f, "processes"), period * 1e3);
+	assert_true(evidence(f, "opens") == 16 && evidence(f, "processes") == 16);
+	assert_true(period >= 0.300 && period < 0.500);
+
+	f = finding_for_parent(doc, "dcache.negative_dentry_producers", atoi(lp));
+	if (!f)
+		fail_msg("no dcache.negative_dentry_producers naming the stat loop's shell (pid %d):\n%s", atoi(lp), text);
+	double procs = evidence(f, "processes"), failed = evidence(f, "failed_lookups");
+	print_message("stat loop: %.0f processes failed %.0f lookups (%.0f/s over the window)\n", procs, failed,
+		      evidence(f, "failed_lookups_rate"));
+	assert_true(procs >= 100 && failed >= 10 * procs);
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 /* Where per-syscall events cannot be had, raw sys_enter/sys_exit: the
  * mmap and munmap arguments come from the registers, and the count must
  * agree just as well. */
@@ -889,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_churn_seen_after_many_processes),
 		cmocka_unit_test(test_softirq_counts_agree),
 		cmocka_unit_test(test_slabinfo_reader_and_timers),
+		cmocka_unit_test(test_short_lived_culprits_are_named),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }

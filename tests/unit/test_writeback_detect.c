@@ -387,11 +387,49 @@ static void test_degrade_metrics_strict_unknown(void **state UNUSED)
 	run_free(&r);
 }
 
+/* A loop of short writers onto the strict FUSE mount (cp of small files,
+ * one process each): 40 cp processes paused 25 ms each, 1 s of 5 s
+ * together, none THROTTLE_INFO_S alone (issue 16: nothing raised). One
+ * finding for them, by name and device, a warning by the time lost. */
+static void test_short_lived_writers_add_up(void **state UNUSED)
+{
+	struct run r;
+	_cleanup_free_ char *d = xasprintf("%s/wb-short", tmpdir);
+	wb_tree(d, "6.18.0", 24, 20, "0\n", &r);
+	struct traced t = {0};
+	for (uint32_t i = 0; i < 40; i++) {
+		add_wb(&t, TR_BDP, 2, 0.025, 9400, 10500);
+		t.hists[i].tgid = 7000 + i;
+		snprintf(t.hists[i].comm, sizeof(t.hists[i].comm), "cp");
+	}
+	t.hists[13].sum_ns = 30000000; /* the longest: 30 ms */
+	const struct finding *f = wb_live(&r, &t, "writeback.throttle");
+	if (!f)
+		fail_msg("no writeback.throttle for 40 short writers");
+	assert_int_equal(f->severity, SEV_WARNING);
+	assert_true(ev(f, "processes") == 40);
+	assert_true(fabs(ev(f, "throttled_total") - 1.005) < 1e-9);
+	assert_true(ev(f, "pauses") == 80);
+	assert_int_equal(f->subj[0].pid, 7013);
+	assert_non_null(strstr(f->title, "40 cp processes paused 1.0"));
+	assert_non_null(strstr(f->title, " s writing to /mnt/video"));
+	size_t n = 0;
+	for (size_t i = 0; i < r.f.n; i++)
+		if (!strcmp(r.f.v[i].id, "writeback.throttle") && ++n > 1)
+			fail_msg("a second writeback.throttle: %s", r.f.v[i].title);
+	/* One of them alone: nothing, as before. */
+	t.nhists = 1;
+	assert_null(wb_live(&r, &t, "writeback.throttle"));
+	traced_free(&t);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed004_writeback),
 		cmocka_unit_test(test_threads_paused_in_all),
+		cmocka_unit_test(test_short_lived_writers_add_up),
 		cmocka_unit_test(test_degrade_writeback_without_mountinfo),
 		cmocka_unit_test(test_degrade_writeback_without_dirty_ratio),
 		cmocka_unit_test(test_degrade_writeback_without_meminfo),
