@@ -118,6 +118,33 @@ static void common_remedy(const struct inputs *in, struct finding *f)
 				  "incremental.", in->host.kver.release);
 }
 
+/* A large cache is a risk, not yet harm: it costs when memory runs short
+ * and reclaim must walk it. The level its size earns is kept only while
+ * kswapd is at work (seed 002: both kswapds at 100%); otherwise, or
+ * when no kswapd's CPU time was had, it is information. */
+static enum severity with_pressure(const struct dc *d, enum severity by_size)
+{
+	return d->nkswapd && d->kswapd_max >= KSWAPD_BUSY ? by_size : SEV_INFO;
+}
+
+/* ...and the sentence that says so, when it did not. */
+static void pressure_note(struct buf *s, const struct dc *d, enum severity by_size, enum severity sev)
+{
+	char a[32];
+	if (sev == by_size)
+		return;
+	if (!d->nkswapd)
+		buf_printf(s, " Whether reclaim is at work on it is unknown (no kswapd thread was read): a risk, "
+			      "not yet harm.");
+	else if (d->kswapd_unknown)
+		buf_printf(s, " Whether reclaim is at work on it is unknown (kswapd's CPU time: %s): a risk, not "
+			      "yet harm.", d->kswapd_why);
+	else
+		buf_printf(s, " kswapd is at %s of a CPU at most: memory is not being reclaimed from it now, so "
+			      "this is a risk, not yet harm (it becomes one when kswapd reaches %s).",
+			   fmt_pct(d->kswapd_max, a, sizeof(a)), fmt_pct(KSWAPD_BUSY, a + 16, sizeof(a) - 16));
+}
+
 static void emit_bloat(const struct inputs *in, struct findings *out, const struct dc *d)
 {
 	bool kswapd_spin = d->kswapd_max >= KSWAPD_SPINNING;
@@ -133,6 +160,8 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 		sev = SEV_WARNING;
 	else
 		return;
+	enum severity by_size = sev;
+	sev = with_pressure(d, by_size);
 
 	struct finding *f = findings_add(out, "dcache.bloat", sev);
 	if (d->share >= BLOAT_WARN_SHARE)
@@ -157,9 +186,11 @@ static void emit_bloat(const struct inputs *in, struct findings *out, const stru
 	else
 		buf_printf(&s, " When memory runs short, reclaim must walk this cache under the dcache "
 			       "locks, and the host stalls while it does.");
-	if (sev < SEV_CRITICAL && d->kswapd_unknown && d->share >= BLOAT_CRIT_SHARE_KSWAPD && d->nr >= BLOAT_CRIT_MIN)
+	if (sev == by_size && sev < SEV_CRITICAL && d->kswapd_unknown && d->share >= BLOAT_CRIT_SHARE_KSWAPD &&
+	    d->nr >= BLOAT_CRIT_MIN)
 		buf_printf(&s, " At this size it is critical if kswapd is spinning, and kswapd's CPU time is unknown "
 			       "(%s): this is at most a warning.", d->kswapd_why);
+	pressure_note(&s, d, by_size, sev);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 
@@ -205,6 +236,8 @@ static void emit_negative(const struct inputs *in, struct findings *out, const s
 		sev = SEV_WARNING;
 	else
 		return;
+	enum severity by_size = sev;
+	sev = with_pressure(d, by_size);
 
 	struct finding *f = findings_add(out, "dcache.negative_dentries", sev);
 	finding_title(f, "Negative dentries are %s of the dentry cache (%s)", fmt_pct(nshare, a, sizeof(a)),
@@ -220,6 +253,7 @@ static void emit_negative(const struct inputs *in, struct findings *out, const s
 	if (dominant && !d->has_memtotal)
 		buf_printf(&s, " Their share of memory is unknown (%s): critical needs it (%s of MemTotal), so "
 			       "this is at most a warning.", d->memtotal_why, fmt_pct(NEG_CRIT_SHARE_OF_MEM, a, sizeof(a)));
+	pressure_note(&s, d, by_size, sev);
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 
