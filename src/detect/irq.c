@@ -1307,7 +1307,7 @@ static void slab_cost(const struct inputs *in, struct buf *s)
 			       "(SLAB): the stretch grows with the slab.");
 }
 
-static void slab_text(const struct inputs *in, const struct slab_reader *r, struct finding *f)
+static void slab_text(const struct inputs *in, const struct slab_reader *r, double stretch, struct finding *f)
 {
 	char a[32], b[32], c[32], d[32], w[32], how[64];
 	struct buf s = {0};
@@ -1341,16 +1341,63 @@ static void slab_text(const struct inputs *in, const struct slab_reader *r, stru
 		buf_printf(&s, " Each opened it once or a few times and exited, so none is a periodic reader alone; "
 			       "what starts %s is.", r->by == SLAB_PARENT ? "them" : r->comm);
 	slab_cost(in, &s);
+	if (stretch > 0)
+		buf_printf(&s, " A timer interrupt fired %s late in %s: interrupts were off about that long.",
+			   fmt_duration(stretch, a, sizeof(a)), r->by == SLAB_PROCESS ? "it" : "one of them");
+	else if (stretch == 0)
+		buf_printf(&s, " No timer fired late in %s: no stretch with interrupts off was measured.",
+			   r->by == SLAB_PROCESS ? "it" : "them");
 	finding_summary(f, "%s", s.data);
 	buf_free(&s);
 }
 
+/* Whether a name is the reader's, or one of its group's ("a, b"). */
+static bool slab_name_is(const struct slab_reader *r, const char *comm)
+{
+	if (!strcmp(comm, r->comm))
+		return true;
+	if (r->by != SLAB_PARENT)
+		return false;
+	size_t n = strlen(comm);
+	for (const char *p = r->cmds; (p = strstr(p, comm)); p += n)
+		if ((p == r->cmds || p[-1] == ' ') && (p[n] == ',' || p[n] == 0))
+			return true;
+	return false;
+}
+
+/* The longest interrupts-off stretch measured in the reader (a late timer
+ * that fired in it), -1 when late timers were not traced. */
+static double slab_stretch(const struct traced *t, const struct slab_reader *r)
+{
+	if (!(t->groups & TG_TIMER_LATE))
+		return -1;
+	double worst = 0;
+	for (size_t k = 0; k < t->nevents; k++) {
+		const struct tr_event *e = &t->events[k];
+		if (e->kind == TR_TIMER_LATE && e->tgid && (e->tgid == r->pid || slab_name_is(r, e->comm)))
+			worst = fmax(worst, (double)e->dur_ns / 1e9);
+	}
+	return worst;
+}
+
 static void slab_finding(const struct inputs *in, const struct slab_reader *r, struct findings *out)
 {
+	/* The opens are the cause; the harm is the stretch with interrupts
+	 * off, which the late timers in the reader measure. Before 6.10 the
+	 * walk is unbounded, and a stretch of 10 ms in the reader is a
+	 * warning; otherwise, a fact. */
 	bool bounded = in->host.has_kver && kver_at_least(&in->host.kver, 6, 10);
-	struct finding *f = findings_add(out, "irq.slabinfo_reader", bounded ? SEV_INFO : SEV_WARNING);
+	double stretch = slab_stretch(in->traced, r);
+	struct finding *f = findings_add(out, "irq.slabinfo_reader",
+					 !bounded && stretch >= LATE_WARN_MAX_S ? SEV_WARNING : SEV_INFO);
 	char role[64], a[32];
-	slab_text(in, r, f);
+	slab_text(in, r, stretch, f);
+	if (stretch >= 0)
+		finding_num(f, "irqs_off_in_reader_max", stretch, U_SECONDS,
+			    "timer:hrtimer_expire_entry lateness, late timers that fired in the reader (BPF)");
+	else
+		finding_unknown(f, "irqs_off_in_reader_max", U_SECONDS, "timer:hrtimer_expire_entry",
+				"late timers were not traced");
 	finding_num(f, "opens", (double)r->opens, U_COUNT, "syscalls:sys_exit_openat of /proc/slabinfo (BPF)");
 	if (r->by != SLAB_PROCESS) {
 		finding_num(f, "processes", (double)r->procs, U_COUNT, "processes that opened it (BPF)");

@@ -986,7 +986,16 @@ static void test_slabinfo_short_lived_readers(void **state UNUSED)
 	if (!x)
 		fail_msg("no irq.slabinfo_reader for 16 short-lived readers");
 	assert_int_equal(count_id(&f, "irq.slabinfo_reader"), 1);
+	/* No late timer in any of them: the cause, not yet measured harm. */
+	assert_int_equal(x->severity, SEV_INFO);
+	assert_non_null(strstr(x->summary, "no stretch with interrupts off was measured"));
+	findings_free(&f);
+	/* A timer 15 ms late in one slabtop (before 6.10): a warning. */
+	add_event(&t, TR_TIMER_LATE, 2014, "slabtop", 15000000, 0);
+	x = live_irq2(&t, "5.10.0", "irq.slabinfo_reader", &f);
 	assert_int_equal(x->severity, SEV_WARNING);
+	assert_true(ev(x, "irqs_off_in_reader_max") == 0.015);
+	t.nevents = 0;
 	assert_int_equal(x->subj[0].pid, 999);
 	assert_string_equal(x->subj[0].comm, "sh");
 	assert_string_equal(x->subj[0].role, "parent of the readers");
