@@ -182,7 +182,11 @@ static void test_seed004_fuse_throttle(void **state UNUSED)
 	print_message("strict_limit, max_ratio 1: writer off CPU %.3f s, kstall throttled %.3f s (%.1f%%)\n", off1, t1,
 		      100 * t1 / off1);
 	assert_true(off1 > 0.3); /* it was throttled at all */
-	if (fabs(t1 - off1) > 0.2 * off1)
+	/* Never more than the writer was off CPU; most of it, the rest being
+	 * FUSE requests (page reads, the flush at close) and run-queue waits,
+	 * which are not dirty throttling. Measured: 84-91% one day, 72-85%
+	 * the next on this VM, 006acd7's build alike (75-83%). */
+	if (t1 > 1.05 * off1 || t1 < 0.65 * off1)
 		fail_msg("kstall %.3f s against the writer's %.3f s", t1, off1);
 	assert_string_equal(json_object_get_string(evidence(f, "bdi")), bdi);
 	assert_string_equal(json_object_get_string(evidence(f, "mount")), mnt);
