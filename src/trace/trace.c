@@ -298,9 +298,13 @@ static int tracer_autoload(struct tracer *t, const struct btf *vmlinux, char *wh
 		if (!err)
 			err = set_autoload(t, t->per_syscall ? g->syscall_progs : g->raw_progs, true, why, whylen);
 	}
-	/* Children of watched processes are followed where the kernel can say. */
-	if (!has_tracepoint(vmlinux, "sched_process_fork"))
+	/* Children of watched processes are followed where the kernel can
+	 * say, and forgotten when they exit; without -p/-c neither runs. */
+	bool filter = t->skel->rodata->filter_pids;
+	if (!filter || !has_tracepoint(vmlinux, "sched_process_fork"))
 		bpf_program__set_autoload(t->skel->progs.follow_fork, false);
+	if (!filter || !has_tracepoint(vmlinux, "sched_process_exit"))
+		bpf_program__set_autoload(t->skel->progs.forget_exit, false);
 	return err;
 }
 

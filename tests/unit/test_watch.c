@@ -86,7 +86,7 @@ static void prune_dir(const char *dir)
 static int kstall_progs_loaded(void)
 {
 	int st;
-	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|lookups_exit|vma_tp_exit|unmapped_area|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
+	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|lookups_exit|vma_tp_exit|unmapped_area|direct_reclaim_|shrink_slab_|follow_fork|forget_exit' || true", &st);
 	return atoi(out);
 }
 
@@ -610,6 +610,28 @@ static void test_pid_filter(void **state UNUSED)
 }
 
 /* Plain `kstall` as root: check plus tracing, one report. */
+/* With -p, children are followed and, once they exit, forgotten: a
+ * watched shell that runs 300 short commands leaves the filter with the
+ * living only (before, every child stayed until the map's 4,096 were
+ * full, and later children were not followed). */
+static void test_pid_filter_forgets_exited_children(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *cmd = xasprintf(
+		"sh -c 'sleep 1.5; i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done; sleep 2' & a=$!; "
+		"build/kstall-asan watch -p $a --duration 4 --interval 4 --format json > '%s/f.json' & k=$!; "
+		"sleep 3.2; id=$(bpftool map show name pids 2>/dev/null | sed -n 's/^\\([0-9]*\\):.*/\\1/p' | tail -1); "
+		"bpftool map dump id $id 2>/dev/null | grep -c key; wait $k; wait",
+		tmpl);
+	int st;
+	_cleanup_free_ char *out = sh(cmd, &st);
+	assert_int_equal(st, 0);
+	long n = strtol(out, NULL, 10);
+	print_message("pid filter entries after 300 children exited: %ld\n", n);
+	assert_true(n >= 1); /* the shell itself */
+	assert_true(n <= 5);
+}
+
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
@@ -947,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_record_and_report),
 		cmocka_unit_test(test_cgroup_filter),
 		cmocka_unit_test(test_pid_filter),
+		cmocka_unit_test(test_pid_filter_forgets_exited_children),
 		cmocka_unit_test(test_seed001_churn_is_named),
 		cmocka_unit_test(test_seed001_churn_raw_syscalls),
 		cmocka_unit_test(test_churn_seen_after_many_processes),
