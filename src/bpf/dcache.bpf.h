@@ -20,6 +20,10 @@
 
 const volatile __u32 path_samples_per_doubling = 32;
 const volatile bool raw_lookups = false;
+/* The per-syscall exit reads the path from the task's saved registers
+ * (bpf_task_pt_regs, 5.15+): no entry program and no per-thread map,
+ * the common path one array lookup. Otherwise the entry remembers it. */
+const volatile bool args_at_exit = false;
 
 /* Which syscalls take a path, and in which argument (1-based); 0: not. */
 struct {
@@ -141,6 +145,17 @@ static __always_inline void slabinfo_open(__u64 path, struct ks_lookup *l)
 	bpf_get_current_comm(l->comm, sizeof(l->comm));
 }
 
+/* The path argument of the current syscall, from its saved registers:
+ * the kernel leaves the argument registers as user space set them (on
+ * arm64 the first is kept in orig_x0). */
+static __always_inline __u64 path_from_regs(__u32 argn)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return (argn & 0xff) == 1 ? (__u64)PT_REGS_PARM1_CORE_SYSCALL(regs) : (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs);
+}
+
+static __always_inline void path_count(__u32 tgid, long ret, __u32 argn, __u64 path);
+
 /* ...and count the call at exit, sampling the path of a failed one. */
 static __always_inline void path_exit(long ret)
 {
@@ -152,12 +167,35 @@ static __always_inline void path_exit(long ret)
 	__u64 path = r->path;
 	__u32 argn = r->argn;
 	bpf_map_delete_elem(&inflight, &tid);
+	path_count(tgid, ret, argn, path);
+}
 
+/* The same at exit alone: the syscall's number says whether it takes a
+ * path, the registers where. */
+static __always_inline void path_exit_args(long nr, long ret)
+{
+	if (nr < 0 || nr >= 512)
+		return;
+	__u32 k = (__u32)nr;
+	__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
+	if (!argn || !*argn)
+		return;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!wanted(tgid))
+		return;
+	path_count(tgid, ret, *argn, 0);
+}
+
+/* A path syscall's return counted in its process's entry. path: the
+ * argument, or 0 to read it from the registers only when needed (an
+ * open that succeeded, a failure sampled). */
+static __always_inline void path_count(__u32 tgid, long ret, __u32 argn, __u64 path)
+{
 	struct ks_lookup *l = lookup_get(tgid);
 	if (!l)
 		return;
 	if (ret >= 0 && (argn & KS_PATH_OPENS))
-		slabinfo_open(path, l);
+		slabinfo_open(path ? path : path_from_regs(argn), l);
 	__sync_fetch_and_add(&l->calls, 1);
 	if (ret != -ENOENT)
 		return;
@@ -186,6 +224,8 @@ static __always_inline void path_exit(long ret)
 	struct ks_event *e = event_new(KS_EV_PATH, 0, 0, l->ppid, 0, 0);
 	if (!e)
 		return;
+	if (!path)
+		path = path_from_regs(argn);
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (const void *)path) < 0)
 		e->path[0] = 0;
 	stat_inc(KS_STAT_PATHS_SAMPLED);
@@ -196,7 +236,10 @@ static __always_inline void path_exit(long ret)
 SEC("tracepoint")
 int path_tp_exit(struct syscall_trace_exit *ctx)
 {
-	path_exit(ctx->ret);
+	if (args_at_exit)
+		path_exit_args(ctx->nr, ctx->ret);
+	else
+		path_exit(ctx->ret);
 	return TP_PASS;
 }
 

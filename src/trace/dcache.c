@@ -129,6 +129,11 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 {
 	if (!t->per_syscall)
 		t->skel->rodata->raw_lookups = t->groups & TG_LOOKUPS;
+	/* Where the kernel lends a task's saved registers, the exit reads the
+	 * path there and no entry program runs (it was half the cost). */
+	else
+		t->skel->rodata->args_at_exit = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs,
+									NULL) > 0;
 }
 
 static void seed(struct tracer *t)
@@ -145,22 +150,25 @@ static void attach(struct tracer *t)
 	unsigned entered = 0;
 	if (!t->per_syscall || !(t->groups & TG_LOOKUPS))
 		return;
+	bool enter = !t->skel->rodata->args_at_exit;
 	for (size_t i = 0; i < ARRAY_SIZE(path_syscalls); i++) {
 		char name[64];
 		struct bpf_link *l;
-		snprintf(name, sizeof(name), "sys_enter_%s", path_syscalls[i].event);
-		l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_enter, "syscalls", name);
+		snprintf(name, sizeof(name), "sys_exit_%s", path_syscalls[i].event);
+		l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_exit, "syscalls", name);
 		if (!l)
 			continue; /* this kernel has no such syscall */
 		tracer_keep_link(t, l);
-		snprintf(name, sizeof(name), "sys_exit_%s", path_syscalls[i].event);
-		l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_exit, "syscalls", name);
+		entered++;
+		if (!enter)
+			continue;
+		snprintf(name, sizeof(name), "sys_enter_%s", path_syscalls[i].event);
+		l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_enter, "syscalls", name);
 		if (l)
 			tracer_keep_link(t, l);
-		entered++;
 	}
 	if (!entered)
-		tracer_drop(t, TG_LOOKUPS, "no syscalls:sys_enter_* event of a path syscall could be attached");
+		tracer_drop(t, TG_LOOKUPS, "no syscalls:sys_exit_* event of a path syscall could be attached");
 }
 
 /* A kernel time as seconds since tracing began (0: none). */

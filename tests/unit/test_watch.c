@@ -632,6 +632,31 @@ static void test_pid_filter_forgets_exited_children(void **state UNUSED)
 	assert_true(n <= 5);
 }
 
+/* Where the kernel lends a task's saved registers (bpf_task_pt_regs,
+ * 5.15+), a path syscall costs one program, at its exit: the entry
+ * programs are loaded but attached nowhere (the per-call cost fell from
+ * 756 to 237 ns on a failed-access storm here). */
+static void test_path_syscalls_run_one_program(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	int st;
+	_cleanup_free_ char *has = sh("bpftool feature probe kernel 2>/dev/null | grep -c bpf_task_pt_regs", &st);
+	REQUIRE_OR_SKIP(has && atoi(has) > 0, "this kernel has no bpf_task_pt_regs: the entry programs run");
+	_cleanup_free_ char *cmd = xasprintf(
+		"build/kstall-asan watch --duration 3 --interval 3 --format json > '%s/one.json' & k=$!; sleep 2; "
+		"links() { n=0; for id in $(bpftool prog show name $1 2>/dev/null | sed -n 's/^\\([0-9]*\\):.*/\\1/p'); do "
+		"n=$((n + $(bpftool link show 2>/dev/null | grep -cE \"prog $id( |$)\"))); done; echo $n; }; "
+		"echo enter $(links path_tp_enter) exit $(links path_tp_exit); wait $k",
+		tmpl);
+	_cleanup_free_ char *out = sh(cmd, &st);
+	assert_int_equal(st, 0);
+	int enter = -1, ex = -1;
+	assert_int_equal(sscanf(out, "enter %d exit %d", &enter, &ex), 2);
+	print_message("path syscall links: %d at entry, %d at exit\n", enter, ex);
+	assert_int_equal(enter, 0);
+	assert_true(ex >= 8);
+}
+
 static void test_bare_kstall_checks_and_traces(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
@@ -970,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_cgroup_filter),
 		cmocka_unit_test(test_pid_filter),
 		cmocka_unit_test(test_pid_filter_forgets_exited_children),
+		cmocka_unit_test(test_path_syscalls_run_one_program),
 		cmocka_unit_test(test_seed001_churn_is_named),
 		cmocka_unit_test(test_seed001_churn_raw_syscalls),
 		cmocka_unit_test(test_churn_seen_after_many_processes),
