@@ -120,18 +120,21 @@ static __always_inline struct ks_lookup *lookup_get(__u32 tgid)
  * path is counted in the process's entry, with its first and latest time
  * and the longest gap between two; the path is compared as two 8-byte
  * words, not read as a string. */
-static __always_inline void slabinfo_open(__u64 path, struct ks_lookup *l)
+static __always_inline bool is_slabinfo(__u64 path)
 {
 	__u64 w[2] = {};
 	if (bpf_probe_read_user(w, 15, (const void *)path) < 0)
-		return;
+		return false;
 	/* "/proc/sl" "abinfo\0", little- or big-endian alike */
 	const char want[16] = "/proc/slabinfo";
 	__u64 want0, want1 = 0;
 	__builtin_memcpy(&want0, want, 8);
 	__builtin_memcpy(&want1, want + 8, 7);
-	if (w[0] != want0 || w[1] != want1)
-		return;
+	return w[0] == want0 && w[1] == want1;
+}
+
+static __always_inline void slabinfo_open(struct ks_lookup *l)
+{
 	__u64 now = bpf_ktime_get_ns(), last = l->slab_last_ns;
 	if (last && now - last > l->slab_gap_max_ns)
 		l->slab_gap_max_ns = now - last;
@@ -191,14 +194,23 @@ static __always_inline void path_exit_args(long nr, long ret)
  * open that succeeded, a failure sampled). */
 static __always_inline void path_count(__u32 tgid, long ret, __u32 argn, __u64 path)
 {
+	/* A call that succeeds (the common path) makes no entry: it is
+	 * counted only in a process that has failed one, or opened
+	 * /proc/slabinfo, already. */
+	if (ret != -ENOENT) {
+		bool slab = ret >= 0 && (argn & KS_PATH_OPENS) && is_slabinfo(path ? path : path_from_regs(argn));
+		struct ks_lookup *l = slab ? lookup_get(tgid) : bpf_map_lookup_elem(&lookups, &tgid);
+		if (!l)
+			return;
+		if (slab)
+			slabinfo_open(l);
+		__sync_fetch_and_add(&l->calls, 1);
+		return;
+	}
 	struct ks_lookup *l = lookup_get(tgid);
 	if (!l)
 		return;
-	if (ret >= 0 && (argn & KS_PATH_OPENS))
-		slabinfo_open(path ? path : path_from_regs(argn), l);
 	__sync_fetch_and_add(&l->calls, 1);
-	if (ret != -ENOENT)
-		return;
 	__sync_fetch_and_add(&l->failed, 1);
 	/* When it failed: a burst of 1 s in a window of 8 is not a rate
 	 * over the window. */
