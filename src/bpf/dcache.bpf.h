@@ -67,19 +67,27 @@ struct {
 	__type(value, struct ks_lookup);
 } lookup_groups SEC(".maps");
 
+/* Which argument of syscall nr is its path (its path_syscalls value),
+ * 0 when it takes none. */
+static __always_inline __u32 path_argn(long nr)
+{
+	if (nr < 0 || nr >= 512)
+		return 0;
+	__u32 k = (__u32)nr;
+	__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
+	return argn ? *argn : 0;
+}
+
 /* Failed path lookups: remember the path argument at entry... */
 static __always_inline void path_enter(long nr, __u64 arg1, __u64 arg2)
 {
-	if (nr < 0 || nr >= 512)
-		return;
-	__u32 k = (__u32)nr;
-	__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
-	if (!argn || !*argn)
+	__u32 argn = path_argn(nr);
+	if (!argn)
 		return;
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!wanted(id >> 32))
 		return;
-	struct path_rec r = {.nr = k, .argn = *argn, .path = (*argn & 0xff) == 1 ? arg1 : arg2};
+	struct path_rec r = {.nr = (__u32)nr, .argn = argn, .path = (argn & 0xff) == 1 ? arg1 : arg2};
 	__u32 tid = (__u32)id;
 	bpf_map_update_elem(&inflight, &tid, &r, BPF_ANY);
 }
@@ -177,16 +185,13 @@ static __always_inline void path_exit(long ret)
  * path, the registers where. */
 static __always_inline void path_exit_args(long nr, long ret)
 {
-	if (nr < 0 || nr >= 512)
-		return;
-	__u32 k = (__u32)nr;
-	__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
-	if (!argn || !*argn)
+	__u32 argn = path_argn(nr);
+	if (!argn)
 		return;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!wanted(tgid))
 		return;
-	path_count(tgid, ret, *argn, 0);
+	path_count(tgid, ret, argn, 0);
 }
 
 /* A path syscall's return counted in its process's entry. path: the

@@ -66,14 +66,8 @@ int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (!raw_lookups)
 		return 0;
-	if (nr >= 0) {
-		if (nr >= 512)
-			return 0;
-		__u32 k = (__u32)nr;
-		__u32 *argn = bpf_map_lookup_elem(&path_syscalls, &k);
-		if (!argn || !*argn)
-			return 0;
-	}
+	if (nr >= 0 && !path_argn(nr))
+		return 0;
 	path_exit(ret);
 	return 0;
 }
