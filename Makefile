@@ -3,6 +3,7 @@
 #   make run    install missing packages, build, run ./kstall
 #   make test   the same, then every test (unit, fixture, integration, BPF)
 #   make deps   install missing Debian/Ubuntu packages only
+#   make bench [ROUNDS=5] [SECONDS=5]   the benchmark suite (root; bench/run)
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 
 VERSION    := 0.1.0
@@ -29,7 +30,11 @@ SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 DEB_DEPS   := gcc make pkg-config clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev \
               zlib1g-dev libjson-c-dev libcmocka-dev tar gzip iproute2 coreutils \
               libfuse3-dev fuse3 linux-perf procps e2fsprogs \
-              stress-ng xz-utils zstd fio redis-server redis-tools fuse-overlayfs
+              stress-ng xz-utils zstd fio redis-server redis-tools fuse-overlayfs \
+              $(BENCH_DEPS)
+# What only bench/ uses (bench/run and the peers it compares kstall with);
+# in DEB_DEPS too, for CI's smoke run of the suite (tests/unit/test_bench.c).
+BENCH_DEPS := bpftrace libbpf-tools sysstat time python3
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c \
                 src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c src/trace/*.c src/record/*.c))
@@ -43,7 +48,8 @@ HDRS       := $(wildcard src/*/*.h)
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
-HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c))
+HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c)) \
+              $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 PARSER_SRCS := $(wildcard src/proc/*.c) src/lib/util.c src/model/vma.c
 RECORDING_SRCS := src/record/recfile.c src/collect/traced.c src/model/pattern.c src/lib/util.c
 # Fuzz targets: tests/fuzz/fuzz_NAME.c, each linking FUZZ_SRCS_fuzz_NAME and
@@ -69,7 +75,7 @@ Q := @
 msg = @printf '  %-8s %s\n' $(1) $(2)
 endif
 
-.PHONY: all run test deps install clean fuzz golden check-deps
+.PHONY: all run test deps install clean fuzz golden check-deps bench
 .DELETE_ON_ERROR:
 
 all: kstall
@@ -85,6 +91,17 @@ test: deps
 	@$(MAKE) --no-print-directory check-deps
 	@$(MAKE) --no-print-directory kstall build/kstall-asan $(UNIT_BINS) $(HELPERS) $(FUZZ_BINS) $(FUZZ_SEEDERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) REAL_FIXTURES=$(REAL_FIXTURES) ./tests/run.sh
+
+# The benchmark suite (bench/run): throughput of each workload with
+# nothing, an empty-program floor, the peers and kstall, interleaved over
+# ROUNDS rounds of SECONDS each, per-program BPF cost and check against
+# cat; results in bench/results/DATE-HOST.{json,md}. Root.
+ROUNDS  ?= 5
+SECONDS ?= 5
+bench:
+	@./tools/deps.sh $(BENCH_DEPS)
+	@$(MAKE) --no-print-directory kstall build/bench/pingpong build/tests/helpers/nss_probe build/tests/helpers/sleepers
+	./bench/run --rounds $(ROUNDS) --seconds $(SECONDS)
 
 # Layering: detectors, renderers and the model they read see struct inputs
 # (src/model/inputs.h) only. Nothing they include, directly or through
@@ -186,6 +203,11 @@ build/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+build/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
 
 install: kstall
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/kstall

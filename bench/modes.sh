@@ -1,0 +1,90 @@
+# Sourced by bench/run: the tools under test, attached once per round and
+# mode, every workload run under them.
+
+# kstall's tracepoints, from a short kstall watch: $tmp/kstall.tps (names)
+# and $tmp/floor.bt, an empty bpftrace program on each (as a classic
+# tracepoint: bpftrace 0.17 has no raw tracepoints).
+discover_tracepoints() {
+	./kstall watch --interval 1 > "$tmp/discover.out" 2>&1 &
+	local kp=$!
+	started $kp
+	wait_attached $kp "kstall watch"
+	bpftool -j perf show > "$tmp/discover.json"
+	stop_tools $kp
+	python3 -c 'import json, sys
+for e in json.load(open(sys.argv[1])):
+    if e["pid"] == int(sys.argv[2]) and e.get("tracepoint"): print(e["tracepoint"])' \
+		"$tmp/discover.json" "$kp" | sort -u > "$tmp/kstall.tps"
+	[ -s "$tmp/kstall.tps" ] || { echo "bench/run: kstall attached no tracepoint" >&2; exit 1; }
+	# shellcheck disable=SC2046
+	(tfs sh -c 'for n; do
+		d=$(ls -d /sys/kernel/tracing/events/*/"$n" 2> /dev/null | head -1)
+		if [ -n "$d" ]; then c=${d%/*}; echo "tracepoint:${c##*/}:$n { }"; else echo "// no classic event: $n"; fi
+	done' sh $(cat "$tmp/kstall.tps")) > "$tmp/floor.bt"
+}
+
+# Stop the given tools (SIGINT, SIGTERM after 5 s), by PID.
+stop_tools() {
+	local p i
+	for p in "$@"; do kill -INT "$p" 2> /dev/null || true; done
+	for p in "$@"; do
+		for i in $(seq 50); do alive "$p" || break; sleep 0.1; done
+		! alive "$p" || kill -TERM "$p" 2> /dev/null || true
+		wait "$p" 2> /dev/null || true
+		reaped "$p"
+	done
+}
+
+# Start MODE's tools for round R: their PIDs in tool_pids.
+start_mode() {
+	local r=$1 mode=$2 o="$tmp/out/$1.$2"
+	tool_pids=""
+	case $mode in
+	none) return 0 ;;
+	floor) (tfs bpftrace "$tmp/floor.bt") > "$o.out" 2>&1 & tool_pids=$! ;;
+	bpftrace) (tfs bpftrace bench/peer.bt) > "$o.out" 2>&1 & tool_pids=$! ;;
+	libbpf)
+		/usr/sbin/runqlat > "$o.runqlat" 2>&1 & tool_pids=$!
+		/usr/sbin/softirqs > "$o.softirqs" 2>&1 & tool_pids="$tool_pids $!" ;;
+	kstall) ./kstall watch --interval 1 > "$o.out" 2>&1 & tool_pids=$! ;;
+	esac
+	# shellcheck disable=SC2086
+	started $tool_pids
+	local p want=""
+	if [ "$mode" = floor ] || [ "$mode" = bpftrace ]; then
+		# bpftrace says how many probes it attaches before it does
+		for p in $(seq 300); do
+			want=$(sed -n 's/^Attaching \([0-9]*\) probes.*/\1/p' "$o.out")
+			[ -z "$want" ] || break
+			alive "$tool_pids" || break
+			sleep 0.1
+		done
+		[ -n "$want" ] || { echo "bench/run: $mode: bpftrace did not start:" >&2; cat "$o.out" >&2; exit 1; }
+	fi
+	for p in $tool_pids; do wait_attached "$p" "$mode" $want || exit 1; done
+	sleep 0.5
+}
+
+# One round of one mode: attach, every workload (the programs' statistics
+# before and after each), record, detach.
+run_cycle() {
+	local r=$1 mode=$2 w v s="$tmp/stats/$1.$2"
+	start_mode "$r" "$mode"
+	[ -z "$tool_pids" ] || bpftool -j perf show > "$s.perf.json"
+	echo "$tool_pids" > "$s.pids"
+	for w in $WORKLOADS; do
+		[ "$mode" != libbpf ] || libbpf_applies "$w" || continue
+		[ -z "$tool_pids" ] || bpftool -j prog show > "$s.$w.0.json"
+		v=$(run_$w)
+		[ -z "$tool_pids" ] || bpftool -j prog show > "$s.$w.1.json"
+		[ -n "$v" ] || { echo "bench/run: $w gave no throughput under $mode" >&2; exit 1; }
+		printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$mode" "$w" throughput "$v" >> "$tmp/raw.tsv"
+	done
+	if [ "$mode" = kstall ]; then
+		bpftool -j map show > "$s.maps.json"
+		v=$(awk '/^VmHWM/ {print $2}' "/proc/$tool_pids/status")
+		printf '%s\t%s\t-\trss_kb\t%s\n' "$r" "$mode" "$v" >> "$tmp/raw.tsv"
+	fi
+	# shellcheck disable=SC2086
+	[ -z "$tool_pids" ] || stop_tools $tool_pids
+}
