@@ -81,7 +81,7 @@ printf '  %-28s wall %7.4f s   cpu %7.4f s   (wall includes the interval)\n' "ks
 awk -v a="$k_wall" -v b="$cat_wall" -v c="$k_cpu" -v d="$cat_cpu" 'BEGIN {
 	printf "  ratio kstall/cat, CPU time: %.2fx\n", c / d }'
 printf '  kstall peak RSS: %s kB\n' "$k_rss"
-range() { awk '{print $2}' "$1" | sort -g | awk 'NR == 1 {a = $1} {b = $1} END {printf "%.6f %.6f", a, b}'; }
+range() { awk '{print $2}' "$1" | sort -g | awk 'NR == 1 {a = $1} {b = $1} END {printf "%.6f %.6f\n", a, b}'; }
 read -r cat_min cat_max < <(range "$tmp/cat")
 read -r k_min k_max < <(range "$tmp/kstall")
 awk -v n="$nproc" -v x="$NPROC" -v c="$cat_cpu" -v k="$k_cpu" -v r="$k_rss" -v runs="$RUNS" \

@@ -7,6 +7,7 @@
 #   on_exit 'CLEANUP'     on every exit (also INT, TERM): stop what is
 #                         still remembered, then run CLEANUP
 #   stop_started          the same stop, by hand (a tool's round is over)
+#   (tfs TOOL ARGS) &     run a tool that needs tracefs (see below)
 
 bench_pids=""
 bench_cleanup=""
@@ -43,4 +44,13 @@ on_exit() {
 	trap 'stop_started; eval "$bench_cleanup"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# Classic tracepoints need tracefs: where the host has not mounted it, the
+# tool runs in a private mount namespace that has (the host is unchanged);
+# where it has, mounting it again would fail, and is not needed. Each step
+# execs, so $! of `(tfs TOOL) &` is the tool itself.
+tfs() {
+	if [ -d /sys/kernel/tracing/events ]; then exec "$@"; fi
+	exec unshare -m --propagation private sh -c 'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"' sh "$@"
 }
