@@ -4,7 +4,10 @@
  * exit. Children die with the parent too (PR_SET_PDEATHSIG), so a SIGKILL
  * of the parent leaves nothing behind.
  *
- *   sleepers N */
+ *   sleepers N [SECONDS]
+ *
+ * SECONDS (accepted for the checkcost branch's bench/check-cost.sh, which
+ * passes one): stop by itself after that long too. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,16 +21,19 @@ static void on_signal(int sig) { stop = sig; }
 
 int main(int argc, char **argv)
 {
-	long n = argc == 2 ? strtol(argv[1], NULL, 10) : -1;
+	long n = argc == 2 || argc == 3 ? strtol(argv[1], NULL, 10) : -1;
 	if (n < 0) {
-		fprintf(stderr, "usage: sleepers N\n");
+		fprintf(stderr, "usage: sleepers N [SECONDS]\n");
 		return 2;
 	}
+	if (argc == 3)
+		alarm((unsigned)strtoul(argv[2], NULL, 10));
 	pid_t *kids = calloc((size_t)n + 1, sizeof(*kids));
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
 	pid_t parent = getpid();
 	long made = 0;
 	int rc = 0;
@@ -55,6 +61,7 @@ int main(int argc, char **argv)
 		sigaddset(&block, SIGTERM);
 		sigaddset(&block, SIGINT);
 		sigaddset(&block, SIGHUP);
+		sigaddset(&block, SIGALRM);
 		sigprocmask(SIG_BLOCK, &block, &old);
 		printf("ready %ld\n", made);
 		fflush(stdout);
