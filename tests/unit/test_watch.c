@@ -86,7 +86,7 @@ static void prune_dir(const char *dir)
 static int kstall_progs_loaded(void)
 {
 	int st;
-	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|lookups_exit|vma_tp_exit|unmapped_area|direct_reclaim_|shrink_slab_|follow_fork|forget_exit' || true", &st);
+	_cleanup_free_ char *out = sh("bpftool prog show 2>/dev/null | grep -cE 'path_sys_exit|path_tp_exit|on_exit|on_wakeup|vma_tp_exit|unmapped_area|direct_reclaim_|shrink_slab_|follow_fork' || true", &st);
 	return atoi(out);
 }
 
