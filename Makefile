@@ -49,7 +49,7 @@ HDRS       := $(wildcard src/*/*.h)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRCS))
 HELPERS    := $(patsubst tests/helpers/%.c,build/tests/helpers/%,$(wildcard tests/helpers/*.c)) \
-              $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+              build/bench/pingpong
 PARSER_SRCS := $(wildcard src/proc/*.c) src/lib/util.c src/model/vma.c
 RECORDING_SRCS := src/record/recfile.c src/collect/traced.c src/model/pattern.c src/lib/util.c
 # Fuzz targets: tests/fuzz/fuzz_NAME.c, each linking FUZZ_SRCS_fuzz_NAME and
@@ -100,7 +100,8 @@ ROUNDS  ?= 5
 SECONDS ?= 5
 bench:
 	@./tools/deps.sh $(BENCH_DEPS)
-	@$(MAKE) --no-print-directory kstall build/bench/pingpong build/tests/helpers/nss_probe build/tests/helpers/sleepers
+	@$(MAKE) --no-print-directory kstall build/bench/pingpong build/bench/floor build/tests/helpers/nss_probe \
+		build/tests/helpers/sleepers
 	./bench/run --rounds $(ROUNDS) --seconds $(SECONDS)
 
 # Layering: detectors, renderers and the model they read see struct inputs
@@ -204,10 +205,21 @@ build/tests/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
 
-build/bench/%: bench/%.c
+build/bench/pingpong: bench/pingpong.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
+
+# bench/: the floor (empty tp_btf programs) that bench/run measures against.
+build/bench/floor.skel.h: bench/floor.bpf.c build/vmlinux.h
+	@mkdir -p build/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibuild -c $< -o build/bench/floor.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton build/bench/floor.bpf.o name floor_bpf > $@.tmp && mv $@.tmp $@
+
+build/bench/floor: bench/floor.c build/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ibuild/bench $< -o $@ $(LDLIBS)
 
 install: kstall
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/kstall
