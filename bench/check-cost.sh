@@ -32,10 +32,13 @@ TIME=/usr/bin/time
 command -v perf >/dev/null || ./tools/deps.sh linux-perf
 . bench/lib.sh
 tmp=$(mktemp -d)
+# A glob, not ls: a process that exits between the glob and ls would make
+# ls fail, and pipefail the script.
+nprocs() { local p=(/proc/[0-9]*); echo ${#p[@]}; }
 on_exit 'rm -rf "$tmp"'
 
 if [ "$NPROC" -gt 0 ]; then
-	room=$(( $(cat /proc/sys/kernel/pid_max) - $(ls -d /proc/[0-9]* | wc -l) - 1000 ))
+	room=$(( $(cat /proc/sys/kernel/pid_max) - $(nprocs) - 1000 ))
 	[ "$NPROC" -le "$room" ] || {
 		echo "check-cost: $NPROC more processes do not fit under kernel.pid_max ($(cat /proc/sys/kernel/pid_max)); raise it" >&2
 		exit 1
@@ -71,7 +74,7 @@ cat_cpu=$(awk '{print $2}' "$tmp/cat" | median)
 k_wall=$(awk '{print $1}' "$tmp/kstall" | median)
 k_cpu=$(awk '{print $2}' "$tmp/kstall" | median)
 k_rss=$(sort -n "$tmp/rss" | tail -1)
-nproc=$(ls -d /proc/[0-9]* | wc -l)
+nproc=$(nprocs)
 
 printf 'kstall check cost on %s (%s CPUs, %s processes), %s runs, medians\n' \
 	"$(uname -r)" "$(nproc)" "$nproc" "$RUNS"

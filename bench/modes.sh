@@ -1,9 +1,11 @@
 # Sourced by bench/run: the tools under test, attached once per round and
 # mode, every workload run under them.
 
-# kstall's tracepoints, from a short kstall watch: $tmp/kstall.tps (names)
-# and $tmp/floor.bt, an empty bpftrace program on each (as a classic
-# tracepoint: bpftrace 0.17 has no raw tracepoints).
+# kstall's tracepoints, from a short kstall watch: $tmp/kstall.tps (all
+# names), $tmp/kstall.btf (those it attaches tp_btf/raw: the floor is
+# build/bench/floor's empty tp_btf program on each) and $tmp/floor.bt (an
+# empty bpftrace program on each it attaches as a classic tracepoint, the
+# syscall events: the same kind again).
 discover_tracepoints() {
 	./kstall watch --interval 1 > "$tmp/discover.out" 2>&1 &
 	local kp=$!
@@ -13,14 +15,17 @@ discover_tracepoints() {
 	stop_tools $kp
 	python3 -c 'import json, sys
 for e in json.load(open(sys.argv[1])):
-    if e["pid"] == int(sys.argv[2]) and e.get("tracepoint"): print(e["tracepoint"])' \
-		"$tmp/discover.json" "$kp" | sort -u > "$tmp/kstall.tps"
+    if e["pid"] == int(sys.argv[2]) and e.get("tracepoint"): print(e["fd_type"], e["tracepoint"])' \
+		"$tmp/discover.json" "$kp" | sort -u > "$tmp/kstall.kinds"
+	awk '{print $2}' "$tmp/kstall.kinds" | sort -u > "$tmp/kstall.tps"
+	awk '$1 == "raw_tracepoint" {print $2}' "$tmp/kstall.kinds" > "$tmp/kstall.btf"
+	awk '$1 == "tracepoint" {print $2}' "$tmp/kstall.kinds" > "$tmp/kstall.classic"
 	[ -s "$tmp/kstall.tps" ] || { echo "bench/run: kstall attached no tracepoint" >&2; exit 1; }
 	# shellcheck disable=SC2046
 	(tfs sh -c 'for n; do
 		d=$(ls -d /sys/kernel/tracing/events/*/"$n" 2> /dev/null | head -1)
 		if [ -n "$d" ]; then c=${d%/*}; echo "tracepoint:${c##*/}:$n { }"; else echo "// no classic event: $n"; fi
-	done' sh $(cat "$tmp/kstall.tps")) > "$tmp/floor.bt"
+	done' sh $(cat "$tmp/kstall.classic")) > "$tmp/floor.bt"
 }
 
 # Stop the given tools (SIGINT, SIGTERM after 5 s), by PID.
@@ -35,13 +40,37 @@ stop_tools() {
 	done
 }
 
+# How many programs tool PID (output $O.*) will attach, where it says:
+# bpftrace before it attaches, build/bench/floor one per tracepoint named.
+expected() {
+	local pid=$1 o=$2 f want="" i
+	case $(ps -o comm= -p "$pid") in
+	bpftrace) f=$o.out ;;
+	floor) wc -l < "$tmp/kstall.btf"; return ;;
+	*) return ;;
+	esac
+	for i in $(seq 300); do
+		want=$(sed -n 's/^Attaching \([0-9]*\) probes.*/\1/p' "$f")
+		[ -z "$want" ] || break
+		alive "$pid" || break
+		sleep 0.1
+	done
+	[ -n "$want" ] || { echo "bench/run: bpftrace did not start:" >&2; cat "$f" >&2; exit 1; }
+	echo "$want"
+}
+
 # Start MODE's tools for round R: their PIDs in tool_pids.
 start_mode() {
 	local r=$1 mode=$2 o="$tmp/out/$1.$2"
 	tool_pids=""
 	case $mode in
 	none) return 0 ;;
-	floor) (tfs bpftrace "$tmp/floor.bt") > "$o.out" 2>&1 & tool_pids=$! ;;
+	floor)
+		# shellcheck disable=SC2046
+		build/bench/floor $(cat "$tmp/kstall.btf") > "$o.btf" 2>&1 & tool_pids=$!
+		if grep -q '^tracepoint' "$tmp/floor.bt"; then
+			(tfs bpftrace "$tmp/floor.bt") > "$o.out" 2>&1 & tool_pids="$tool_pids $!"
+		fi ;;
 	bpftrace) (tfs bpftrace bench/peer.bt) > "$o.out" 2>&1 & tool_pids=$! ;;
 	libbpf)
 		/usr/sbin/runqlat > "$o.runqlat" 2>&1 & tool_pids=$!
@@ -50,18 +79,8 @@ start_mode() {
 	esac
 	# shellcheck disable=SC2086
 	started $tool_pids
-	local p want=""
-	if [ "$mode" = floor ] || [ "$mode" = bpftrace ]; then
-		# bpftrace says how many probes it attaches before it does
-		for p in $(seq 300); do
-			want=$(sed -n 's/^Attaching \([0-9]*\) probes.*/\1/p' "$o.out")
-			[ -z "$want" ] || break
-			alive "$tool_pids" || break
-			sleep 0.1
-		done
-		[ -n "$want" ] || { echo "bench/run: $mode: bpftrace did not start:" >&2; cat "$o.out" >&2; exit 1; }
-	fi
-	for p in $tool_pids; do wait_attached "$p" "$mode" $want || exit 1; done
+	local p
+	for p in $tool_pids; do wait_attached "$p" "$mode" "$(expected "$p" "$o")" || exit 1; done
 	sleep 0.5
 }
 

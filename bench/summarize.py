@@ -303,6 +303,7 @@ def main():
     raw = read_raw(args.tmp)
     tps = open(os.path.join(args.tmp, "kstall.tps")).read().split()
     floor = [l.split()[0] for l in open(os.path.join(args.tmp, "floor.bt")) if l.startswith("tracepoint:")]
+    floor += ["tp_btf:" + t for t in open(os.path.join(args.tmp, "kstall.btf")).read().split()]
     doc = {"suite": "kstall bench/run", "format": 1, "smoke": bool(args.smoke),
            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": machine(args),
            "settings": {"rounds": args.rounds, "seconds": args.seconds, "spread_limit": limit,
@@ -356,11 +357,18 @@ def markdown(doc):
            "in either compared mode says so instead of a verdict.", ""]
     if m.get("pid_max_note"):
         out += [m["pid_max_note"], ""]
-    out += ["Caveats: the floor is bpftrace 0.17's, on classic tracepoints (it has no raw ones), where "
-            "kstall attaches most programs as tp_btf, which skip the perf buffer a classic tracepoint fills: "
-            "the floor's throughput cost is above an empty tp_btf program's, while its ns per run count the "
-            "program alone, like kstall's. The run-time statistics (kernel.bpf_stats_enabled) add two clock "
-            "reads to every program run, in every mode but none.", ""]
+    floor = doc["floor_tracepoints"]
+    if any(f.startswith("tp_btf:") for f in floor):
+        out += ["floor: an empty program of kstall's own kind on each of its tracepoints: tp_btf "
+                "(build/bench/floor) where kstall's are tp_btf, bpftrace's classic tracepoint where kstall's are "
+                "classic (the syscall events). The run-time statistics (kernel.bpf_stats_enabled) add two clock "
+                "reads to every program run, in every mode but none.", ""]
+    else:
+        out += ["Caveats: the floor is bpftrace 0.17's, on classic tracepoints (it has no raw ones), where "
+                "kstall attaches most programs as tp_btf, which skip the perf buffer a classic tracepoint fills: "
+                "the floor's throughput cost is above an empty tp_btf program's, while its ns per run count the "
+                "program alone, like kstall's. The run-time statistics (kernel.bpf_stats_enabled) add two clock "
+                "reads to every program run, in every mode but none.", ""]
     out += ["## Host impact: throughput with each tool / with nothing", "",
             "| workload | none | floor | bpftrace | libbpf-tools | kstall | goal | verdict | kstall cost vs bpftrace's (goal ≤ ½) |",
             "|---|---|---|---|---|---|---|---|---|"]
@@ -374,7 +382,7 @@ def markdown(doc):
     out += ["", "## Per program: ns per run (kernel BPF statistics), kstall against an empty program on the same tracepoints", "",
             f"Programs that ran at least {MD_MIN_RUNS_PER_S} times a second in the workload (the JSON has "
             f"every one that ran {st['min_runs_for_a_program_row']} times). "
-            "floor: bpftrace's empty program; bpftrace, libbpf-tools: the peers' programs on the same tracepoints "
+            "floor: the empty program; bpftrace, libbpf-tools: the peers' programs on the same tracepoints "
             "(summed where they have several on one).", "",
             "| workload | kstall program(s) | tracepoints | runs/s | kstall ns | floor ns | kstall / floor (goal ≤ 1.2) | bpftrace ns | libbpf-tools ns |",
             "|---|---|---|---|---|---|---|---|---|"]
