@@ -222,12 +222,13 @@ void tracer_drop(struct tracer *t, unsigned group, const char *fmt, ...)
 	free(reason);
 }
 
-void tracer_keep_link(struct tracer *t, struct bpf_link *l)
+void tracer_keep_link(struct tracer *t, const struct bpf_program *p, struct bpf_link *l)
 {
 	if (t->nlinks >= ARRAY_SIZE(t->links)) {
 		bpf_link__destroy(l); /* not reached: TR_MAX_LINKS covers every event kstall attaches */
 		return;
 	}
+	t->link_progs[t->nlinks] = p;
 	t->links[t->nlinks++] = l;
 }
 
@@ -379,6 +380,7 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, char *why, siz
 	t = xcalloc(1, sizeof(*t));
 	t->root = o->root;
 	t->stats_fd = -1;
+	t->budget = o->budget_pct / 100;
 	err = tracer_open(t, o, why, whylen);
 	if (!err) {
 		/* Switch off what this kernel lacks; a group runs only if all
@@ -406,12 +408,15 @@ static void stats_tick(struct tracer *t)
 {
 	double now = now_monotonic();
 	if (t->stats_fd >= 0 && now - t->stats_since >= STATS_ON_S) {
+		tracer_budget_end(t, now - t->stats_since);
 		close(t->stats_fd);
 		t->stats_fd = -1;
 		t->stats_sampled += now - t->stats_since;
 	} else if (t->stats_fd < 0 && now - t->stats_since >= STATS_PERIOD_S) {
 		t->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		t->stats_since = now;
+		if (t->stats_fd >= 0)
+			tracer_budget_begin(t);
 		t->stats_ok |= t->stats_fd >= 0;
 	}
 }
@@ -553,6 +558,7 @@ void tracer_stop(struct tracer *t)
 	free(t->events);
 	free(t->syms);
 	free(t->retired);
+	free(t->budget_ns);
 	tg_notes_free(&t->notes);
 	free(t);
 }

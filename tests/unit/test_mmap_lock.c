@@ -62,7 +62,7 @@ static void run_mode(const char *mode, const char *env, struct run *r)
 	_cleanup_free_ char *out = xasprintf("%s/%s%s.out", tmpl, mode, *env ? "-env" : ""),
 			    *json = xasprintf("%s/%s%s.json", tmpl, mode, *env ? "-env" : "");
 	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/forkstall -m 4096 -s %s -i 300 -t 3 > '%s') & "
-					     "%s build/kstall-asan watch --duration 12 --interval 2 --format json > '%s'; wait",
+					     "%s build/kstall-asan watch --budget 0 --duration 12 --interval 2 --format json > '%s'; wait",
 					     mode, out, env, json);
 	assert_int_equal(system(cmd), 0);
 	_cleanup_free_ char *o = slurp(out, NULL), *text = slurp(json, NULL);
@@ -221,7 +221,7 @@ static void contend(const char *env, unsigned long *ret_holder, double *ret_munm
 	_cleanup_free_ char *json = xasprintf("%s/contend.json", tmpl), *out = xasprintf("%s/contend.out", tmpl);
 	_cleanup_free_ char *cmd =
 		xasprintf("(sleep 0.5; exec build/tests/helpers/mlcontend -t 2 > '%s') & "
-			  "env %s build/kstall-asan watch --duration 3.5 --interval 3.5 --format json > '%s'; wait",
+			  "env %s build/kstall-asan watch --budget 0 --duration 3.5 --interval 3.5 --format json > '%s'; wait",
 			  out, env, json);
 	assert_int_equal(system(cmd), 0);
 	_cleanup_free_ char *o = slurp(out, NULL);
