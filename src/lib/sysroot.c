@@ -641,6 +641,19 @@ int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
 	return 0;
 }
 
+int sysroot_read_self(struct sysroot *r, const char *rel, struct buf *ret)
+{
+	if (!r->live || r->mem) {
+		snprintf(r->why, sizeof(r->why), "not the live host: kstall's own files are not in this root");
+		return -EXDEV;
+	}
+	if (!str_starts_with(rel, "proc/self/")) {
+		snprintf(r->why, sizeof(r->why), "not one of kstall's own files");
+		return -EINVAL;
+	}
+	return read_regular(r->dirfd, true, rel, O_NONBLOCK, ret, r->why, sizeof(r->why));
+}
+
 bool sysroot_exists(struct sysroot *r, const char *rel)
 {
 	if (!relpath_is_safe(rel))

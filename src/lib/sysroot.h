@@ -62,6 +62,11 @@ bool sysroot_is_live(const struct sysroot *r);
  * links, -ENOENT, -EACCES... */
 int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret);
 int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret);
+/* kstall's own files (rel under proc/self/: its status, its descriptors'
+ * fdinfo), on the live root only and never captured, since they describe
+ * kstall, not the host: a snapshot or recording does not keep them. 0 or
+ * -errno; -EXDEV on any other root (a tree, a snapshot, a recording). */
+int sysroot_read_self(struct sysroot *r, const char *rel, struct buf *ret);
 bool sysroot_exists(struct sysroot *r, const char *rel);
 /* Directory entries of rel (without . and ..), sorted; *ret_names is a
  * NULL-terminated array the caller frees with strv_free(). */

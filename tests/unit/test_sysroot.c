@@ -375,6 +375,30 @@ static void test_deadline_read_gives_up_and_stays_bounded(void **state UNUSED)
 	stuckfs_unmount(dir, fs);
 }
 
+/* kstall's own files come from the live host, never from a tree (whose
+ * proc/self is someone else's), and are not captured into snapshots. */
+static void test_read_self(void **state UNUSED)
+{
+	struct sysroot *tree, *live;
+	struct buf b = {0};
+	const struct capture_entry *ce;
+
+	put("proc/self/status", "VmHWM:\t1 kB\n");
+	assert_int_equal(sysroot_open(root, &tree), 0);
+	assert_int_equal(sysroot_read_self(tree, "proc/self/status", &b), -EXDEV);
+	assert_null(b.data);
+	sysroot_free(tree);
+	assert_int_equal(sysroot_open("/", &live), 0);
+	sysroot_capture(live, true);
+	assert_int_equal(sysroot_read_self(live, "proc/self/status", &b), 0);
+	_cleanup_free_ char *pid = xasprintf("\nPid:\t%d\n", getpid());
+	assert_non_null(strstr(b.data, pid));
+	buf_free(&b);
+	assert_int_equal(sysroot_captured(live, &ce), 0);
+	assert_int_equal(sysroot_read_self(live, "proc/meminfo", &b), -EINVAL);
+	sysroot_free(live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_memory_tree),
 		cmocka_unit_test(test_stuck_worker_recovers),
 		cmocka_unit_test(test_deadline_read_gives_up_and_stays_bounded),
+		cmocka_unit_test(test_read_self),
 	};
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
 }
