@@ -125,6 +125,25 @@ static void read_cmdline(struct sysroot *r, const char *pre, struct inputs *in, 
 	buf_free(&b);
 }
 
+/* status, out of line: only -p targets and the processes a report names
+ * have one. A malformed one is an error where it was asked for (-p). */
+static void read_status(struct sysroot *r, const char *pre, struct inputs *in, struct proc_entry *p, bool report)
+{
+	char path[256];
+	struct buf b = {0};
+	struct perr e = {0};
+	struct pid_status st;
+
+	snprintf(path, sizeof(path), "%sproc/%d/status", pre, p->stat.pid);
+	if (sysroot_read(r, path, &b) == 0) {
+		if (proc_pid_status_parse(b.data, &st, &e) == 0)
+			p->status = memcpy(xmalloc(sizeof(st)), &st, sizeof(st));
+		else if (report)
+			add_error(in, path, &e);
+	}
+	buf_free(&b);
+}
+
 void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -133,15 +152,8 @@ void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, siz
 			p->cmdline_tried = true;
 			read_cmdline(r, "", in, p);
 			/* status gives NSpid: the pid inside its own namespace. */
-			if (!p->has_status) {
-				char path[64];
-				struct buf b = {0};
-				struct perr e = {0};
-				snprintf(path, sizeof(path), "proc/%d/status", p->stat.pid);
-				if (sysroot_read(r, path, &b) == 0)
-					p->has_status = proc_pid_status_parse(b.data, &p->status, &e) == 0;
-				buf_free(&b);
-			}
+			if (!p->status)
+				read_status(r, "", in, p, false);
 		}
 	}
 }
@@ -183,16 +195,8 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 		if (p->stat.state == 'D')
 			(*nstacks)++;
 	}
-	if (!selected || !in->npids)
-		return;
-	snprintf(path, sizeof(path), "%sproc/%s/status", pre, pidstr);
-	if (sysroot_read(r, path, &b) == 0) {
-		if (proc_pid_status_parse(b.data, &p->status, &e) == 0)
-			p->has_status = true;
-		else
-			add_error(in, path, &e);
-	}
-	buf_free(&b);
+	if (selected && in->npids)
+		read_status(r, pre, in, p, true);
 }
 
 /* /proc/PID/maps takes the process's mmap_lock: read under the deadline,
@@ -211,8 +215,9 @@ static void read_proc_maps(struct sysroot *r, const char *pre, struct inputs *in
 	int rc = sysroot_read_deadline(r, path, &b);
 	if (rc == 0) {
 		struct maps m = {0};
-		if (proc_maps_parse(b.data, &m, &e) == 0 && vma_summarize(&m, &p->vma) == 0)
-			p->has_maps = true;
+		struct vma_summary v;
+		if (proc_maps_parse(b.data, &m, &e) == 0 && vma_summarize(&m, &v) == 0)
+			p->vma = memcpy(xmalloc(sizeof(v)), &v, sizeof(v));
 		else if (e.msg[0])
 			add_error(in, path, &e);
 		else
@@ -575,6 +580,8 @@ void sample_free(struct sample *s)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		free(s->procs[i].cmdline);
 		free(s->procs[i].wchan);
+		free(s->procs[i].status);
+		free(s->procs[i].vma);
 		kstack_free(&s->procs[i].stack);
 	}
 	free(s->procs);
