@@ -277,7 +277,7 @@ int render_text(FILE *out, const struct report *r, bool color)
 		fprintf(out, "%sprocess %d (%s)%s  state %c, %" PRId64 " threads, RSS %s", st->bold, p->stat.pid,
 			c, st->reset, p->stat.state, p->stat.num_threads, rss);
 		if (p->vma)
-			fprintf(out, ", %zu VMAs", p->vma->nvmas);
+			fprintf(out, ", %" PRIu32 " VMAs", p->vma->nvmas);
 		if (share >= 0)
 			fprintf(out, ", %s of a CPU", fmt_pct(share, pct, sizeof(pct)));
 		fprintf(out, "\n  cmdline  %s\n", cl);
