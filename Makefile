@@ -187,6 +187,17 @@ build/tests/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
 
+# bench/: the floor (empty tp_btf programs) that bench/run measures against.
+build/bench/floor.skel.h: bench/floor.bpf.c build/vmlinux.h
+	@mkdir -p build/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibuild -c $< -o build/bench/floor.bpf.o
+	$(Q)$(BPFTOOL) gen skeleton build/bench/floor.bpf.o name floor_bpf > $@.tmp && mv $@.tmp $@
+
+build/bench/floor: bench/floor.c build/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ibuild/bench $< -o $@ $(LDLIBS)
+
 install: kstall
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/kstall
 	install -m 0755 kstall $(DESTDIR)$(PREFIX)/bin/kstall

@@ -306,21 +306,16 @@ static __always_inline void lookup_fold(struct ks_lookup *l)
 	g->tgid = l->tgid;
 }
 
-/* A process has exited (its last thread): its entry leaves the map, into
- * its group if it failed a lookup or opened /proc/slabinfo. */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(lookups_exit, struct task_struct *p)
+/* A process has exited (its last thread; see on_exit): its entry leaves
+ * the map, into its group if it failed a lookup or opened /proc/slabinfo. */
+static __always_inline void lookups_exit(__u32 tgid)
 {
-	if (BPF_CORE_READ(p, signal, live.counter) > 0)
-		return 0; /* other threads of the process still run */
-	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct ks_lookup *l = bpf_map_lookup_elem(&lookups, &tgid);
 	if (!l)
-		return 0;
+		return;
 	if (l->failed || l->slab_opens)
 		lookup_fold(l);
 	bpf_map_delete_elem(&lookups, &tgid);
-	return 0;
 }
 
 #endif

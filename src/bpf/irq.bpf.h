@@ -31,14 +31,37 @@ struct {
 	__type(value, struct irq_cpu);
 } irq_cpu SEC(".maps");
 
-/* ksoftirqd threads (pid -> when woken, 0 when not waiting), filled by
- * user space from /proc at start: they are per CPU and live for ever. */
+/* Each CPU's ksoftirqd thread (indexed by the CPU: it is bound there and
+ * lives for ever) and when it was woken (0: not waiting), filled by user
+ * space from /proc at start. An array by CPU, not a hash by pid: every
+ * wakeup and context switch on the host asks, and this costs a compare.
+ * Sized to the possible CPUs by user space. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct ks_ksd);
 } ksoftirqd SEC(".maps");
+
+/* task_cpu(p): in thread_info where the task holds it (x86, arm64), else
+ * in the task (older layouts). */
+struct task_struct___cpu {
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_cpu_of(struct task_struct *p)
+{
+	if (bpf_core_field_exists(p->thread_info.cpu))
+		return p->thread_info.cpu;
+	return BPF_CORE_READ((struct task_struct___cpu *)p, cpu);
+}
+
+static __always_inline struct ks_ksd *ksd_of(struct task_struct *p)
+{
+	__u32 cpu = task_cpu_of(p);
+	struct ks_ksd *k = bpf_map_lookup_elem(&ksoftirqd, &cpu);
+	return k && k->pid == p->pid ? k : NULL;
+}
 
 static __always_inline struct irq_cpu *irq_state(void)
 {
@@ -153,27 +176,23 @@ int BPF_PROG(timer_expire, struct hrtimer *timer, ktime_t *now)
 	return 0;
 }
 
-/* ksoftirqd: from wakeup to running. Every context switch comes through
- * sched_switch: one hash lookup of the incoming pid, nothing more. */
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(ksoftirqd_wakeup, struct task_struct *p)
+/* ksoftirqd: from wakeup to running (the wakeup: see on_wakeup). */
+static __always_inline void ksoftirqd_woken(struct task_struct *p)
 {
-	__u32 pid = p->pid; /* tp_btf: a BTF pointer, read directly */
-	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
-	if (woken && !*woken)
-		*woken = bpf_ktime_get_ns();
-	return 0;
+	struct ks_ksd *k = ksd_of(p);
+	if (k && !k->woken_ns)
+		k->woken_ns = bpf_ktime_get_ns();
 }
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(ksoftirqd_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 pid = next->pid;
-	__u64 *woken = bpf_map_lookup_elem(&ksoftirqd, &pid);
-	if (!woken || !*woken)
+	struct ks_ksd *k = ksd_of(next);
+	if (!k || !k->woken_ns)
 		return 0;
-	__u64 wait = bpf_ktime_get_ns() - *woken;
-	*woken = 0;
+	__u32 pid = k->pid;
+	__u64 wait = bpf_ktime_get_ns() - k->woken_ns;
+	k->woken_ns = 0;
 	struct ks_hist *h = irq_hist(KS_KSOFTIRQD, 0);
 	if (h)
 		hist_add(h, wait, pid, 0, 0);

@@ -72,6 +72,22 @@ int BPF_PROG(path_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* What the shared programs below run: set by user space from the groups
+ * that run (one program per tracepoint, whatever serves it). */
+const volatile bool wake_ksoftirqd = false, wake_writeback = false, exit_lookups = false;
+
+/* Every wakeup on the host: a woken ksoftirqd starts its wait for the CPU
+ * (irq), a paused writer's wait ends (writeback). */
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(on_wakeup, struct task_struct *p)
+{
+	if (wake_ksoftirqd)
+		ksoftirqd_woken(p);
+	if (wake_writeback)
+		wb_woken(p);
+	return 0;
+}
+
 /* With -p/-c, follow the watched processes' children: the filter every
  * mechanism's wanted() reads. */
 SEC("tp_btf/sched_process_fork")
@@ -87,16 +103,20 @@ int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-/* ...and forget them when they exit: the filter stays bounded by the
- * processes alive (a forking server's 4,096th child was not followed),
- * and a reused pid is not taken for a watched process. */
+/* A process has exited (its last thread): its failed lookups leave their
+ * map (dcache), and with -p/-c it leaves the filter, which so stays
+ * bounded by the processes alive (a forking server's 4,096th child was
+ * not followed), and a reused pid is not taken for a watched process. */
 SEC("tp_btf/sched_process_exit")
-int BPF_PROG(forget_exit, struct task_struct *p)
+int BPF_PROG(on_exit, struct task_struct *p)
 {
-	if (!filter_pids || BPF_CORE_READ(p, signal, live.counter) > 0)
+	if (BPF_CORE_READ(p, signal, live.counter) > 0)
 		return 0; /* other threads of the process still run */
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	bpf_map_delete_elem(&pids, &tgid);
+	if (exit_lookups)
+		lookups_exit(tgid);
+	if (filter_pids)
+		bpf_map_delete_elem(&pids, &tgid);
 	return 0;
 }
 

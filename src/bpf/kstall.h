@@ -50,6 +50,13 @@ struct ks_ml_info {
 	char holder_comm[KS_COMM_LEN];
 };
 
+/* A CPU's ksoftirqd thread and when it was woken (0: not waiting). */
+struct ks_ksd {
+	__u32 pid;
+	__u32 pad;
+	__u64 woken_ns;
+};
+
 struct ks_hist_key {
 	__u32 tgid;
 	__u32 kind;

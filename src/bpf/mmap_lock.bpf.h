@@ -1,11 +1,32 @@
 /* mmap_lock (seed 000), per process.
- * Waits: start_locking opens a per-thread record, acquire_returned closes
- * it. Holds for writing: acquire_returned (write, success) stamps the mm,
- * released (write) measures the hold and keeps it as the mm's last writer,
- * so that a wait that ends can name the thread that held the lock across
- * it, its syscall, its clone flags and the process's size. Where the
- * mmap_lock tracepoints are missing, lock:contention_begin/end stand in
- * for the waits (no holders then). */
+ *
+ * Two ways, by what the kernel has:
+ *
+ * Cheap (ml_cheap: the mmap_lock tracepoints and lock:contention_begin/end,
+ * 5.19+). Nearly every acquisition is uncontended and costs one compare:
+ * a thread's wait for its own process's lock comes from contention_begin/
+ * end, which the kernel fires only when the waiter is about to sleep. A
+ * write hold is measured only where it can matter: a fork's (dup_mmap
+ * write-locks the child's new mm right after the parent's: that is how a
+ * fork is told), and one that a thread sleeps behind (its owner read
+ * from the rwsem at contention_begin; the hold is then measured from the
+ * first wait, a lower bound). While no hold is open, a release or a read
+ * acquisition costs one more load (ml_nholds). A wait for another
+ * process's lock (a /proc reader's) is timed from start_locking to
+ * acquire_returned, as those are rare.
+ *
+ * Full (5.12 to 5.18: the mmap_lock tracepoints only). Every wait is timed
+ * from start_locking to acquire_returned, every write hold from
+ * acquire_returned to released (or to a downgrade).
+ *
+ * Either way a wait goes into a per-process histogram only when it is
+ * long enough to have slept (ML_SLEPT_NS), and a hold only when it is a
+ * fork's, was waited for, or (the full way) was that long: a loop
+ * of short-lived processes, each taking its lock a few hundred times
+ * uncontended, filled the histogram map and blinded the rest. A wait that
+ * ends names the thread that held the lock across it (ml_last). Where the
+ * mmap_lock tracepoints are missing, lock:contention_begin/end alone
+ * give the waits (no holders then). */
 #ifndef KSTALL_MMAP_LOCK_BPF_H
 #define KSTALL_MMAP_LOCK_BPF_H
 
@@ -17,6 +38,19 @@ const volatile long clone_nr = -1, clone3_nr = -1, fork_nr = -1, vfork_nr = -1;
 #define KS_CLONE_VM 0x100
 #define KS_CLONE_VFORK 0x4000
 
+/* See the top: set by user space where contention_begin/end run beside
+ * the mmap_lock tracepoints. */
+const volatile bool ml_cheap = false;
+
+/* Waits and holds shorter than this never slept behind another holder
+ * (the detector's ML_CONTENDED_SLOT): they make no histogram. */
+#define ML_SLEPT_NS 64000ULL
+
+#define ML_EEXIST 17 /* EEXIST: vmlinux.h has no errno values */
+
+/* Hold records open (cheap way): none, and a release costs one load. */
+__s64 ml_nholds = 0;
+
 struct ml_wait_rec {
 	__u64 start_ns;
 	__u64 where;
@@ -27,9 +61,9 @@ struct ml_wait_rec {
 
 struct ml_hold_rec {
 	__u64 start_ns;
-	__u64 where;
-	__u64 flags;
-	__u32 tid, tgid;
+	__u32 tid, tgid; /* the holder */
+	__u32 waiter;    /* the thread whose wait opened it (cheap way), or 0 */
+	__u32 fork;      /* opened by a fork's dup_mmap */
 };
 
 struct ml_last_rec {
@@ -72,7 +106,8 @@ struct fault_rec {
 	__u32 tid;
 	__u32 pad;
 	__u64 addr;
-	__u64 ts_ns;
+	__u64 jiffies; /* cheaper than the clock; the window is a tick */
+	__u64 user_ip; /* where user space was: the fault's, or its syscall's */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -120,36 +155,48 @@ static __always_inline __u64 current_clone_flags(__u64 nr)
 #endif
 }
 
-/* This CPU's last fault: which thread, where, when. */
-static __always_inline void fault_seen(unsigned long address)
+/* This CPU's last fault: which thread, where, when, from where in user
+ * space (the faulting instruction; for a fault in the kernel, the
+ * syscall's return address). */
+static __always_inline void fault_seen(unsigned long address, __u64 user_ip)
 {
 	__u32 zero = 0;
 	struct fault_rec *f = bpf_map_lookup_elem(&fault_cpu, &zero);
 	if (f) {
 		f->tid = (__u32)bpf_get_current_pid_tgid();
 		f->addr = address;
-		f->ts_ns = bpf_ktime_get_ns();
+		f->jiffies = bpf_jiffies64();
+		f->user_ip = user_ip;
 	}
+}
+
+/* Where the current thread's user space is (its entry frame). */
+static __always_inline __u64 current_user_ip(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return PT_REGS_IP_CORE(regs);
 }
 
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(ml_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	fault_seen(address);
+	fault_seen(address, PT_REGS_IP(regs));
 	return 0;
 }
 
 SEC("tp_btf/page_fault_kernel")
 int BPF_PROG(ml_fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	fault_seen(address);
+	fault_seen(address, current_user_ip());
 	return 0;
 }
 
 /* A fault can take the lock more than once (a retry after the per-VMA
  * lock or a first attempt failed): the record is not consumed, but must
- * be this thread's and recent. */
-#define ML_FAULT_WINDOW_NS 1000000
+ * be this thread's, of this tick or the one before, and from where its
+ * user space still is: a syscall right after a fault (mincore after a
+ * touch) is elsewhere. */
+#define ML_FAULT_WINDOW_JIFFIES 1
 
 /* Open a wait record for the current thread: where it is, and whether a
  * page fault of its own just asked for the lock. A fault takes it for
@@ -161,11 +208,12 @@ static __always_inline void ml_wait_open(bool write, bool remote)
 	if (!wanted(id >> 32))
 		return;
 	__u32 tid = (__u32)id, zero = 0;
-	struct ml_wait_rec r = {.start_ns = bpf_ktime_get_ns(), .where = current_syscall()};
+	struct ml_wait_rec r = {.start_ns = bpf_ktime_get_ns(), .where = current_syscall(), .write = write};
 	if (remote)
 		r.where |= KS_ML_REMOTE;
 	struct fault_rec *f = bpf_map_lookup_elem(&fault_cpu, &zero);
-	if (!write && !remote && f && f->tid == tid && r.start_ns - f->ts_ns < ML_FAULT_WINDOW_NS) {
+	if (!write && !remote && f && f->tid == tid && bpf_jiffies64() - f->jiffies <= ML_FAULT_WINDOW_JIFFIES &&
+	    f->user_ip == current_user_ip()) {
 		r.where |= KS_ML_FAULT;
 		r.fault_addr = f->addr;
 	}
@@ -173,9 +221,10 @@ static __always_inline void ml_wait_open(bool write, bool remote)
 		stat_inc(KS_STAT_WAITS_FULL);
 }
 
-/* Close it: the wait into the process's histogram, an outlier with the
- * mm's last writer (if it released during the wait) to user space. */
-static __always_inline void ml_wait_close(__u64 key, bool write, bool success)
+/* Close it: a wait that slept into the process's histogram, an outlier
+ * with the mm's last writer (if it released during the wait) to user
+ * space. */
+static __always_inline void ml_wait_close(__u64 key, bool success)
 {
 	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns();
 	__u32 tid = (__u32)id, tgid = id >> 32;
@@ -183,10 +232,10 @@ static __always_inline void ml_wait_close(__u64 key, bool write, bool success)
 	if (!r)
 		return;
 	__u64 wait = now - r->start_ns, where = r->where, addr = r->fault_addr, start = r->start_ns;
+	__u32 kind = r->write ? KS_ML_WAIT_WRITE : KS_ML_WAIT_READ;
 	bpf_map_delete_elem(&ml_waits, &tid);
-	if (!success)
+	if (!success || wait < ML_SLEPT_NS)
 		return;
-	__u32 kind = write ? KS_ML_WAIT_WRITE : KS_ML_WAIT_READ;
 	struct ks_hist *hh = proc_hist(tgid, kind, where);
 	if (hh)
 		hist_add(hh, wait, tid, 0, 0);
@@ -203,54 +252,128 @@ static __always_inline void ml_wait_close(__u64 key, bool write, bool success)
 	bpf_ringbuf_submit(e, 0);
 }
 
-SEC("tp_btf/mmap_lock_start_locking")
-int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
+/* Open a write hold of mm by (tid, tgid), counted if the map is full. */
+static __always_inline void ml_hold_open(__u64 key, __u32 tid, __u32 tgid, __u32 waiter, bool fork)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	ml_wait_open(write, mm != task->mm);
-	return 0;
+	struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .tid = tid, .tgid = tgid, .waiter = waiter,
+				.fork = fork};
+	/* NOEXIST: a fork's hold, or the first waiter's, keeps its start */
+	long err = bpf_map_update_elem(&ml_holds, &key, &h, ml_cheap ? BPF_NOEXIST : BPF_ANY);
+	if (!err && ml_cheap)
+		__sync_fetch_and_add(&ml_nholds, 1);
+	if (err == -ML_EEXIST && fork) {
+		/* a thread began to wait between the parent's lock and the
+		 * child's: the hold it opened is the fork's */
+		struct ml_hold_rec *o = bpf_map_lookup_elem(&ml_holds, &key);
+		if (o)
+			o->fork = 1;
+	} else if (err && err != -ML_EEXIST) {
+		stat_inc(KS_STAT_WAITS_FULL);
+	}
 }
 
-/* The write hold on mm ends (released, or downgraded to a read hold):
- * into the holder's histogram, the mm's last writer for waits that
- * overlapped it, an outlier to user space. */
+static __always_inline void ml_hold_drop(__u64 key)
+{
+	if (!bpf_map_delete_elem(&ml_holds, &key) && ml_cheap)
+		__sync_fetch_and_add(&ml_nholds, -1);
+}
+
+/* The current thread's write hold on mm ends (released, or downgraded to
+ * a read hold): into the holder's histogram if it is a fork's, was waited
+ * for, or (the full way) was long enough to be; the mm's last writer for waits that overlapped it, an outlier
+ * to user space. */
 static __always_inline void ml_hold_close(struct mm_struct *mm, __u64 key, struct ml_hold_rec *h)
 {
-	__u64 now = bpf_ktime_get_ns(), hold = now - h->start_ns;
+	__u64 now = bpf_ktime_get_ns(), hold = now - h->start_ns, where = current_syscall();
+	bool fork = h->fork;
 	struct ml_last_rec last = {.release_ns = now};
 	last.info.holder_tid = h->tid;
 	last.info.holder_tgid = h->tgid;
-	last.info.holder_where = h->where;
+	last.info.holder_where = where;
 	last.info.holder_hold_ns = hold;
-	last.info.holder_flags = h->flags;
+	last.info.holder_flags = current_clone_flags(where);
 	last.info.map_count = BPF_CORE_READ(mm, map_count);
 	last.info.total_vm = BPF_CORE_READ(mm, total_vm);
 	bpf_get_current_comm(last.info.holder_comm, sizeof(last.info.holder_comm));
-	bpf_map_delete_elem(&ml_holds, &key);
+	ml_hold_drop(key);
 	bpf_map_update_elem(&ml_last, &key, &last, BPF_ANY);
-	bool fork = last.info.holder_flags && !(last.info.holder_flags & KS_CLONE_VM);
-	struct ks_hist *hh = proc_hist(last.info.holder_tgid, KS_ML_HOLD, last.info.holder_where);
+	if (!ml_cheap)
+		fork = last.info.holder_flags && !(last.info.holder_flags & KS_CLONE_VM);
+	/* the cheap way opens no other hold than a fork's or one waited for */
+	if (!fork && !ml_cheap && hold < ML_SLEPT_NS)
+		return;
+	struct ks_hist *hh = proc_hist(last.info.holder_tgid, KS_ML_HOLD, where);
 	if (hh)
 		hist_add(hh, hold, last.info.holder_tid, fork, last.info.map_count);
 	if (hold < threshold_ns)
 		return;
-	struct ks_event *e = event_new(KS_EV_WAIT, KS_ML_HOLD, hold, last.info.holder_where, last.info.holder_flags, 0);
+	struct ks_event *e = event_new(KS_EV_WAIT, KS_ML_HOLD, hold, where, last.info.holder_flags, 0);
 	if (!e)
 		return;
 	__builtin_memcpy(e->path, &last.info, sizeof(last.info));
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* A thread is about to sleep for mm's lock (cheap way): if a writer
+ * holds it, its hold is measured from now, unless it is measured
+ * already. The owner is the rwsem's (count bit 0: held for writing). */
+static __always_inline void ml_hold_waited(struct mm_struct *mm, __u32 waiter)
+{
+	if (!(BPF_CORE_READ(mm, mmap_lock.count.counter) & 1))
+		return; /* held for reading: nobody to name */
+	struct task_struct *o = (struct task_struct *)(BPF_CORE_READ(mm, mmap_lock.owner.counter) & ~7L);
+	__u32 tid = BPF_CORE_READ(o, pid), tgid = BPF_CORE_READ(o, tgid);
+	if (tid && wanted(tgid))
+		ml_hold_open((__u64)mm, tid, tgid, waiter, false);
+}
+
+/* The thread's wait is over: a hold it opened that its holder never
+ * closed (the owner released between the test and the record) goes. */
+static __always_inline void ml_hold_unwaited(__u64 key, __u32 waiter)
+{
+	struct ml_hold_rec *h = bpf_map_lookup_elem(&ml_holds, &key);
+	if (h && h->waiter == waiter)
+		ml_hold_drop(key);
+}
+
+SEC("tp_btf/mmap_lock_start_locking")
+int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	bool remote = mm != task->mm;
+	if (ml_cheap && !remote)
+		return 0; /* contention_begin says if it waits */
+	ml_wait_open(write, remote);
+	if (ml_cheap)
+		ml_hold_waited(mm, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+/* Cheap way, another address space: a fork's dup_mmap write-locking its
+ * child's new mm (the parent's own hold began just before), or a remote
+ * wait ending. */
+static __always_inline void ml_acquired_remote(struct task_struct *task, __u64 key, bool write, bool success)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (write && success && task->mm && current_clone_flags(current_syscall()) && wanted(id >> 32))
+		ml_hold_open((__u64)task->mm, (__u32)id, id >> 32, 0, true);
+	ml_wait_close(key, success);
+	ml_hold_unwaited(key, (__u32)id);
+}
+
 SEC("tp_btf/mmap_lock_acquire_returned")
 int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 key = (__u64)mm;
+	if (ml_cheap && mm != task->mm) {
+		ml_acquired_remote(task, key, write, success);
+		return 0;
+	}
+	if (ml_cheap && (write || ml_nholds <= 0))
+		return 0;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
-	__u64 key = (__u64)mm;
-	/* Only a hold of the task's own address space: fork's dup_mmap also
-	 * write-locks the child's new mm, which nobody can wait for yet, and
-	 * counting it too booked every fork twice to the parent. */
-	struct task_struct *task = bpf_get_current_task_btf();
 	if (!write && success) {
 		/* mmap_write_downgrade (munmap, mremap, brk): a read hold
 		 * acquired with no wait, by the writer itself; its write hold
@@ -261,70 +384,64 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 			return 0;
 		}
 	}
-	if (write && success && mm == task->mm && wanted(tgid)) {
-		__u64 where = current_syscall();
-		struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .where = where,
-					.flags = current_clone_flags(where), .tid = tid, .tgid = tgid};
-		if (bpf_map_update_elem(&ml_holds, &key, &h, BPF_ANY))
-			stat_inc(KS_STAT_WAITS_FULL);
-	}
-	ml_wait_close(key, write, success);
+	if (ml_cheap)
+		return 0;
+	/* Only a hold of the task's own address space: fork's dup_mmap also
+	 * write-locks the child's new mm, which nobody can wait for yet, and
+	 * counting it too booked every fork twice to the parent. */
+	if (write && success && mm == task->mm && wanted(tgid))
+		ml_hold_open(key, tid, tgid, 0, false);
+	ml_wait_close(key, success);
 	return 0;
 }
 
-/* Kernels with lock:contention_begin/end but no mmap_lock tracepoints
- * (5.19 to 5.x): a contended rwsem is this process's mmap_lock if its
- * address is &current->mm->mmap_lock, as perf lock contention tells. Only
- * waits that sleep, for one's own process, and no holder. */
+/* lock:contention_begin/end: a contended rwsem is this process's
+ * mmap_lock if its address is &current->mm->mmap_lock, as perf lock
+ * contention tells. Only waits that sleep, for one's own process. The
+ * cheap way's waits, and where the mmap_lock tracepoints are missing
+ * (5.19 to 5.x) the only ones, with no holder then. */
 #define LCB_F_SPIN (1U << 0)
 #define LCB_F_WRITE (1U << 2)
 #define LCB_F_RT (1U << 3)
 #define LCB_F_PERCPU (1U << 4)
 #define LCB_F_MUTEX (1U << 5)
 
-static __always_inline __u64 own_mmap_lock(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
-	if (!mm)
-		return 0;
-	return (__u64)&mm->mmap_lock;
-}
-
 SEC("tp_btf/contention_begin")
 int BPF_PROG(ml_cbegin, void *lock, unsigned int flags)
 {
 	if (flags & (LCB_F_SPIN | LCB_F_RT | LCB_F_PERCPU | LCB_F_MUTEX))
 		return 0; /* not an rwsem */
-	if ((__u64)lock != own_mmap_lock())
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	if (!mm || lock != &mm->mmap_lock)
 		return 0;
 	ml_wait_open(flags & LCB_F_WRITE, false);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ml_wait_rec *r = bpf_map_lookup_elem(&ml_waits, &tid);
-	if (r)
-		r->write = !!(flags & LCB_F_WRITE);
+	if (ml_cheap)
+		ml_hold_waited(mm, (__u32)bpf_get_current_pid_tgid());
 	return 0;
 }
 
 SEC("tp_btf/contention_end")
 int BPF_PROG(ml_cend, void *lock, int ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ml_wait_rec *r = bpf_map_lookup_elem(&ml_waits, &tid);
-	if (!r || (__u64)lock != own_mmap_lock())
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	if (!mm || lock != &mm->mmap_lock)
 		return 0;
-	ml_wait_close(0, r->write, ret == 0);
+	ml_wait_close((__u64)mm, ret == 0);
+	if (ml_cheap)
+		ml_hold_unwaited((__u64)mm, (__u32)bpf_get_current_pid_tgid());
 	return 0;
 }
 
 SEC("tp_btf/mmap_lock_released")
 int BPF_PROG(ml_released, struct mm_struct *mm, bool write)
 {
-	if (!write)
+	if (!write || (ml_cheap && ml_nholds <= 0))
 		return 0;
 	__u64 key = (__u64)mm;
 	struct ml_hold_rec *h = bpf_map_lookup_elem(&ml_holds, &key);
-	if (h)
+	if (h && h->tid == (__u32)bpf_get_current_pid_tgid())
 		ml_hold_close(mm, key, h);
 	return 0;
 }

@@ -24,6 +24,18 @@ struct {
 	__type(value, struct wbw_rec);
 } wb_waits SEC(".maps");
 
+/* Records in wb_waits (at least: an LRU eviction is not counted down):
+ * while none, a wakeup costs one load. */
+__s64 wb_nwaits = 0;
+
+static __always_inline void wb_wait_open(__u32 tid, struct wbw_rec *r)
+{
+	if (!bpf_map_update_elem(&wb_waits, &tid, r, BPF_NOEXIST))
+		__sync_fetch_and_add(&wb_nwaits, 1);
+	else if (bpf_map_update_elem(&wb_waits, &tid, r, BPF_ANY))
+		stat_inc(KS_STAT_WAITS_FULL);
+}
+
 /* Older kernels name the bdi's fields bdi_*. */
 struct trace_event_raw_balance_dirty_pages___old {
 	unsigned long bdi_setpoint;
@@ -78,8 +90,7 @@ static __always_inline void bdp_pause(struct trace_event_raw_balance_dirty_pages
 		r.wb_setpoint = BPF_CORE_READ(o, bdi_setpoint);
 	}
 	__u32 tid = (__u32)id;
-	if (bpf_map_update_elem(&wb_waits, &tid, &r, BPF_ANY))
-		stat_inc(KS_STAT_WAITS_FULL);
+	wb_wait_open(tid, &r);
 	/* the plan, with the global state behind it (pause is in ms here) */
 	struct ks_hist *h = wb_hist(id >> 32, KS_BDP_PLAN, r.dev);
 	if (h)
@@ -101,40 +112,39 @@ int BPF_PROG(wb_wait, struct folio *folio, struct address_space *mapping)
 		return 0;
 	__u32 dev = BPF_CORE_READ(mapping, host, i_sb, s_dev);
 	struct wbw_rec r = {.start_ns = bpf_ktime_get_ns(), .dev = dev, .kind = KS_WB_WAIT};
-	__u32 tid = (__u32)id;
-	if (bpf_map_update_elem(&wb_waits, &tid, &r, BPF_ANY))
-		stat_inc(KS_STAT_WAITS_FULL);
+	wb_wait_open((__u32)id, &r);
 	return 0;
 }
 
-/* The waiter woken: close its record. Runs in the waker's context, so
- * the process and its name come from p. */
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(wb_wakeup, struct task_struct *p)
+/* The waiter woken (see on_wakeup): close its record. Runs in the
+ * waker's context, so the process and its name come from p. */
+static __always_inline void wb_woken(struct task_struct *p)
 {
+	if (wb_nwaits <= 0)
+		return;
 	__u32 tid = p->pid;
 	struct wbw_rec *r = bpf_map_lookup_elem(&wb_waits, &tid);
 	if (!r)
-		return 0;
+		return;
 	__u64 dur = bpf_ktime_get_ns() - r->start_ns;
 	__u32 kind = r->kind, tgid = p->tgid;
 	__u64 dev = r->dev, d1 = r->wb_dirty, d2 = r->wb_setpoint;
-	bpf_map_delete_elem(&wb_waits, &tid);
+	if (!bpf_map_delete_elem(&wb_waits, &tid))
+		__sync_fetch_and_add(&wb_nwaits, -1);
 	struct ks_hist_key hk = {.tgid = tgid, .kind = kind, .detail = dev};
 	struct ks_hist *h = hist_get_named(&hists, &hk, KS_STAT_HIST_FULL, p->comm);
 	if (!h)
-		return 0;
+		return;
 	hist_add(h, dur, tid, d1, d2);
 	if (dur < threshold_ns)
-		return 0;
+		return;
 	struct ks_event *e = event_new(KS_EV_WAIT, kind, dur, dev, d1, d2);
 	if (!e)
-		return 0;
+		return;
 	e->tid = tid;
 	e->tgid = tgid;
 	BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
 	bpf_ringbuf_submit(e, 0);
-	return 0;
 }
 
 #endif

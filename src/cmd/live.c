@@ -54,7 +54,8 @@ static int live_start(struct live *l, bool capture)
 	sigaction(SIGTERM, &sa, NULL);
 	struct trace_opts to = {.threshold_ms = o->threshold_ms, .pids = o->pids, .npids = o->npids,
 				.cgroup = o->cgroup, .root = l->r, .syscall_tracepoints = syscall_events,
-				.ml_contention = getenv("KSTALL_ML_CONTENTION") != NULL};
+				.ml_contention = getenv("KSTALL_ML_CONTENTION") != NULL,
+				.ml_full = getenv("KSTALL_ML_FULL") != NULL};
 	if (tracer_start(&to, &l->t, why, sizeof(why)) < 0) {
 		fprintf(stderr, "kstall: cannot trace: %s\n", why);
 		return -1;

@@ -139,7 +139,7 @@ static void contention_summary(const struct traced *t, struct finding *f, const 
 		buf_printf(&s, "Threads of %s (pid %u) waited up to %s for %s mmap_lock.", proc, c->h0->tgid,
 			   fmt_duration(c->worst, a, sizeof(a)), whose);
 	}
-	buf_printf(&s, " In %s: %s waits for reading and %s for writing, %s in all. Page faults, "
+	buf_printf(&s, " In %s: %s waits for reading and %s for writing that slept (64 µs or more), %s in all. Page faults, "
 		       "mmap, munmap and /proc/PID/maps readers of this process all queue behind a writer.",
 		   fmt_duration(t->duration_s, b, sizeof(b)), fmt_count((double)c->nr, g2, sizeof(g2)),
 		   fmt_count((double)c->nw, h2, sizeof(h2)), fmt_duration(c->total, a, sizeof(a)));
@@ -154,10 +154,10 @@ static void contention_evidence(struct finding *f, const struct mlwaits *c)
 	char cw[48], d[48];
 	const char *proc = c->proc;
 	const struct tr_event *ev = c->ev;
-	finding_num(f, "waits_read", (double)c->nr, U_COUNT, "mmap_lock:mmap_lock_start_locking/acquire_returned (BPF)");
-	finding_num(f, "waits_write", (double)c->nw, U_COUNT, "mmap_lock tracepoints");
-	finding_num(f, "wait_total", c->total, U_SECONDS, "start_locking to acquire_returned");
-	finding_num(f, "worst_wait", c->worst, U_SECONDS, "start_locking to acquire_returned");
+	finding_num(f, "waits_read", (double)c->nr, U_COUNT, "waits of 64 µs or more (BPF: lock:contention_begin/end or mmap_lock tracepoints)");
+	finding_num(f, "waits_write", (double)c->nw, U_COUNT, "waits of 64 µs or more");
+	finding_num(f, "wait_total", c->total, U_SECONDS, "the lock asked for (contention_begin or start_locking) to acquired");
+	finding_num(f, "worst_wait", c->worst, U_SECONDS, "the lock asked for to acquired");
 	finding_num(f, "wait_contended", c->contended, U_SECONDS,
 		    "at least: waits of 64 us or more, at their log2 buckets' lower edges");
 	if (c->wh)
@@ -219,7 +219,10 @@ static void contention(const struct traced *t, struct findings *out)
 		for (next = i; next < n && w[next]->tgid == c.h0->tgid && is_remote(w[next]->detail) == c.remote;
 		     next++) {
 			const struct tr_hist *h = w[next];
-			*(h->kind == TR_ML_WAIT_READ ? &c.nr : &c.nw) += h->count;
+			/* waits that slept: since issue 17 the only ones kept, but a
+			 * recording made before counts every acquisition */
+			for (int s = ML_CONTENDED_SLOT; s < TR_HIST_SLOTS; s++)
+				*(h->kind == TR_ML_WAIT_READ ? &c.nr : &c.nw) += h->slots[s];
 			c.total += (double)h->sum_ns / 1e9;
 			/* An uncontended acquisition takes a few us (and kstall's own
 			 * probes): only waits long enough to have slept behind another

@@ -12,13 +12,14 @@ static const struct kb_entry entries[] = {
 	"reading; mmap, munmap, mprotect, brk, mremap and fork (dup_mmap) take it for writing. Since "
 	"6.4 most page faults first try a per-VMA lock and need the mmap_lock only when that VMA is "
 	"write-locked (as fork does to every VMA it copies) or has no anon_vma yet: kstall then sees "
-	"the fallback wait. kstall traces mmap_lock:mmap_lock_start_locking, _acquire_returned and "
-	"_released: each wait per process, for reading and writing, with where the waiter was (its "
-	"syscall from its registers; a page fault from the x86 exceptions:page_fault_* tracepoints, "
-	"with the address); each hold for writing with the holder's syscall and clone flags; and for "
-	"each long wait the thread that held the lock for writing across it, its hold time and the "
-	"address space's size. Kernels without the mmap_lock tracepoints (before 5.12) are skipped "
-	"with the reason.",
+	"the fallback wait. kstall traces lock:contention_begin/_end (a wait that sleeps) and "
+	"mmap_lock:mmap_lock_start_locking, _acquire_returned and _released (5.12 to 5.18: every "
+	"acquisition): each wait of 64 us or more per process, for reading and writing, with where the "
+	"waiter was (its syscall from its registers; a page fault from the x86 exceptions:page_fault_* "
+	"tracepoints, with the address); each fork's hold for writing, and each hold someone waited "
+	"for, with the holder's syscall and clone flags; and for each long wait the thread that held "
+	"the lock for writing across it, its hold time and the address space's size. Kernels without "
+	"either set of tracepoints are skipped with the reason.",
 	.harm =
 	"A request thread that faults in copy_to_user under accept() waits as long as the writer "
 	"holds the lock: one request in twenty takes hundreds of milliseconds, with no CPU used.",

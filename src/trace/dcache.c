@@ -134,6 +134,8 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 	else
 		t->skel->rodata->args_at_exit = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs,
 									NULL) > 0;
+	/* on_exit (shared with the pid filter) folds exited processes */
+	t->skel->rodata->exit_lookups = (t->groups & TG_LOOKUPS) != 0;
 }
 
 static void seed(struct tracer *t)
@@ -249,7 +251,7 @@ const struct tr_mechanism tr_dcache = {
 		/* Per-syscall events have no BTF type to probe: the raw pair stands for them. */
 		{.group = TG_LOOKUPS,
 		 .tracepoints = TR_LIST("sys_enter", "sys_exit", "sched_process_exit"),
-		 .progs = TR_LIST("lookups_exit"),
+		 .progs = TR_LIST("on_exit"),
 		 .syscall_progs = TR_LIST("path_tp_enter", "path_tp_exit"),
 		 .raw_progs = TR_LIST("path_sys_enter", "path_sys_exit")},
 		{0},

@@ -32,7 +32,8 @@ void tracer_irqsoff_note(const char *available, char *buf, size_t len)
 			 "host-wide setting another tool may own", have, strchr(have, ',') ? "s" : "");
 }
 
-/* The ksoftirqd/N kernel threads, by name; returns how many. */
+/* The ksoftirqd/N kernel threads, by name, each at its CPU N; returns
+ * how many. */
 static unsigned add_ksoftirqd_pids(struct tracer *t)
 {
 	char **names = NULL;
@@ -45,10 +46,10 @@ static unsigned add_ksoftirqd_pids(struct tracer *t)
 		if (**p < '0' || **p > '9')
 			continue;
 		snprintf(path, sizeof(path), "proc/%s/comm", *p);
-		if (sysroot_read(t->root, path, &b) == 0 && str_starts_with(b.data, "ksoftirqd/")) {
-			__u32 pid = (__u32)atoi(*p);
-			__u64 zero = 0;
-			if (bpf_map__update_elem(t->skel->maps.ksoftirqd, &pid, sizeof(pid), &zero, sizeof(zero), BPF_ANY) == 0)
+		unsigned cpu;
+		if (sysroot_read(t->root, path, &b) == 0 && sscanf(b.data, "ksoftirqd/%u", &cpu) == 1) {
+			struct ks_ksd k = {.pid = (__u32)atoi(*p)};
+			if (bpf_map__update_elem(t->skel->maps.ksoftirqd, &cpu, sizeof(cpu), &k, sizeof(k), BPF_ANY) == 0)
 				n++;
 		}
 		buf_free(&b);
@@ -63,8 +64,12 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 	 * and ksoftirqd on each, plus the IRQ lines (a few thousand at most
 	 * across all CPUs). 1,152 CPUs: about 28 k entries, 9 MB. */
 	int ncpu = libbpf_num_possible_cpus();
-	if (ncpu > 0)
+	if (ncpu > 0) {
 		bpf_map__set_max_entries(t->skel->maps.irqh, (__u32)ncpu * 21 + 4096);
+		bpf_map__set_max_entries(t->skel->maps.ksoftirqd, (__u32)ncpu);
+	}
+	/* on_wakeup (shared with writeback) starts ksoftirqd's waits */
+	t->skel->rodata->wake_ksoftirqd = (t->groups & TG_KSOFTIRQD) != 0;
 }
 
 static void seed(struct tracer *t)
@@ -95,7 +100,7 @@ const struct tr_mechanism tr_irq = {
 		 .progs = TR_LIST("hardirq_entry", "hardirq_exit")},
 		{.group = TG_KSOFTIRQD,
 		 .tracepoints = TR_LIST("sched_wakeup", "sched_switch"),
-		 .progs = TR_LIST("ksoftirqd_wakeup", "ksoftirqd_switch")},
+		 .progs = TR_LIST("on_wakeup", "ksoftirqd_switch")},
 		{.group = TG_TIMER_LATE, .tracepoints = TR_LIST("hrtimer_expire_entry"), .progs = TR_LIST("timer_expire")},
 		{0},
 	},

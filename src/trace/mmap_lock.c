@@ -1,9 +1,11 @@
 /* mmap_lock stalls (seed 000): waits for the lock and holds for writing,
- * from the mmap_lock tracepoints (5.12+), else the waits only from
- * lock:contention_begin/end (5.19+); page-fault addresses, where the
- * kernel has the x86 fault tracepoints, tell waits in faults apart with
- * either. Waits go through the shared wait mechanism; an outlier carries
- * the holder, decoded here. */
+ * from the mmap_lock tracepoints (5.12+) with lock:contention_begin/end
+ * (5.19+) beside them, so that an uncontended acquisition costs one
+ * compare (the cheap way, src/bpf/mmap_lock.bpf.h); from the mmap_lock
+ * tracepoints alone (every acquisition timed) before 5.19; else the waits
+ * only from lock:contention_begin/end. Page-fault addresses, where the
+ * kernel has the x86 fault tracepoints, tell waits in faults apart.
+ * An outlier carries the holder, decoded here. */
 #include "mechanism.h"
 
 #include <sys/syscall.h>
@@ -35,9 +37,14 @@ static void configure(struct tracer *t, const struct trace_opts *o)
 #ifdef SYS_vfork
 	t->skel->rodata->vfork_nr = SYS_vfork;
 #endif
-	if (o->ml_contention && (t->groups & TG_MMAP_LOCK) && (t->available & TG_ML_CONTENTION)) {
+	bool both = (t->groups & TG_MMAP_LOCK) && (t->available & TG_ML_CONTENTION);
+	if (o->ml_contention && both) {
 		t->groups |= TG_ML_CONTENTION;
 		tracer_drop(t, TG_MMAP_LOCK, "KSTALL_ML_CONTENTION=1: " CONTENTION_NOTE);
+	} else if (both && !o->ml_full) {
+		/* the cheap way: contention_begin/end give the waits */
+		t->groups |= TG_ML_CONTENTION;
+		t->skel->rodata->ml_cheap = true;
 	}
 }
 

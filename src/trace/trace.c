@@ -304,8 +304,8 @@ static int tracer_autoload(struct tracer *t, const struct btf *vmlinux, char *wh
 	bool filter = t->skel->rodata->filter_pids;
 	if (!filter || !has_tracepoint(vmlinux, "sched_process_fork"))
 		bpf_program__set_autoload(t->skel->progs.follow_fork, false);
-	if (!filter || !has_tracepoint(vmlinux, "sched_process_exit"))
-		bpf_program__set_autoload(t->skel->progs.forget_exit, false);
+	if (filter && has_tracepoint(vmlinux, "sched_process_exit"))
+		bpf_program__set_autoload(t->skel->progs.on_exit, true); /* shared with dcache */
 	return err;
 }
 

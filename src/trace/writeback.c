@@ -11,6 +11,8 @@ static void configure(struct tracer *t, const struct trace_opts *o)
 	if (!o->syscall_tracepoints)
 		tracer_drop(t, TG_WRITEBACK, "no tracefs (needs root to mount it privately): "
 			    "writeback:balance_dirty_pages is attached through it");
+	/* on_wakeup (shared with irq) closes the pauses */
+	t->skel->rodata->wake_writeback = (t->groups & TG_WRITEBACK) != 0;
 }
 
 const struct tr_mechanism tr_writeback = {
@@ -18,7 +20,7 @@ const struct tr_mechanism tr_writeback = {
 	.groups = (const struct tr_group[]){
 		{.group = TG_WRITEBACK,
 		 .tracepoints = TR_LIST("balance_dirty_pages", "sched_wakeup"),
-		 .progs = TR_LIST("bdp", "wb_wakeup")},
+		 .progs = TR_LIST("bdp", "on_wakeup")},
 		/* Closed by the same wakeup program; before 5.16 (no
 		 * folio_wait_writeback) only the pauses are traced. */
 		{.group = TG_WB_WAIT,

@@ -130,7 +130,7 @@ static json_object *run_writer(const char *tag, int *pid, double *offcpu)
 	 * writer's first pauses (74 to 96% of its off-CPU time against 88 to
 	 * 92% once the writer waited). */
 	_cleanup_free_ char *cmd = xasprintf(
-		"attached() { for p in bdp wb_wait wb_wakeup; do ok=; "
+		"attached() { for p in bdp wb_wait on_wakeup; do ok=; "
 		"for id in $(bpftool prog show name $p 2>/dev/null | sed -n 's/^\\([0-9]*\\):.*/\\1/p'); do "
 		"bpftool link show 2>/dev/null | grep -qE \"prog $id( |$)\" && ok=1; done; [ -n \"$ok\" ] || return 1; done; }; "
 		"build/kstall-asan watch --duration 8 --interval 1 --format json > '%s' & k=$!; "
