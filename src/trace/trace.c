@@ -4,6 +4,7 @@
  * followed), the ring buffer of outliers, the wait histograms (`hists`),
  * the loss counters and kstall's own BPF cost. */
 #include "mechanism.h"
+#include "../proc/proc.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -508,6 +509,37 @@ static void read_bpf_stats(struct tracer *t, struct traced *out)
 	}
 }
 
+/* The maps' memory, by the kernel's own figure: the memlock line of each
+ * map's fdinfo (per-CPU copies included). A kernel without it: max_entries
+ * times key and value (a ring buffer: its bytes), per possible CPU for a
+ * per-CPU map. */
+static void read_map_bytes(struct tracer *t, struct traced *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct bpf_map *m;
+
+	out->has_bpf_map_bytes = true;
+	bpf_object__for_each_map(m, t->skel->obj) {
+		char path[64];
+		struct buf b = {0};
+		uint64_t v;
+		int fd = bpf_map__fd(m);
+		if (fd < 0)
+			continue;
+		snprintf(path, sizeof(path), "proc/self/fdinfo/%d", fd);
+		if (sysroot_read_self(t->root, path, &b) == 0 && proc_field_u64(b.data, "memlock", &v, NULL) == 0) {
+			out->bpf_map_bytes += v;
+		} else {
+			enum bpf_map_type ty = bpf_map__type(m);
+			bool percpu = ty == BPF_MAP_TYPE_PERCPU_ARRAY || ty == BPF_MAP_TYPE_PERCPU_HASH ||
+				      ty == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+			uint64_t entry = ty == BPF_MAP_TYPE_RINGBUF ? 1 : bpf_map__key_size(m) + bpf_map__value_size(m);
+			out->bpf_map_bytes += (uint64_t)bpf_map__max_entries(m) * entry * (percpu && ncpu > 0 ? ncpu : 1);
+		}
+		buf_free(&b);
+	}
+}
+
 int tracer_read(struct tracer *t, struct traced *out)
 {
 	*out = (struct traced){0};
@@ -535,6 +567,7 @@ int tracer_read(struct tracer *t, struct traced *out)
 	out->paths_not_kept = t->paths_not_kept;
 
 	read_bpf_stats(t, out);
+	read_map_bytes(t, out);
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		out->user_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
