@@ -4,56 +4,69 @@
 #
 #   bench/check-cost.sh [RUNS] [NPROC]
 #
-# NPROC (default 0): extra sleeping processes present meanwhile
-# (tests/helpers/sleepers, stopped by PID on exit); kernel.pid_max must
-# leave room for them (bench/run raises it for the run, and restores it).
-# The last line is for bench/run (medians, and the runs' min and max):
-#   check-cost nproc=N extra=NPROC cat_cpu_s=.. kstall_cpu_s=.. ratio=.. rss_kb=..
-#     runs=.. cat_cpu_min_s=.. cat_cpu_max_s=.. kstall_cpu_min_s=.. kstall_cpu_max_s=..
-#
+# 0. With NPROC (default 0), NPROC extra idle processes are started
+#    first (tests/helpers/sleepers) and stopped on every exit. If
+#    kernel.pid_max leaves no room for them it is raised for the run and
+#    restored on every exit; kernel.threads-max is only checked.
 # 1. `kstall snapshot` records exactly which files check reads (both
 #    samples); the same list is then read with cat, twice for the files
 #    that check samples twice.
-# 2. Each is run RUNS times (default 30); medians are reported. kstall's
-#    wall time includes its 0.05 s --interval, which overlaps the reading
-#    of the first sample, so CPU time is the fair comparison.
-# CPU is perf's task-clock, wall its duration_time; peak memory is GNU
-# time's maximum RSS. cat reads the list through xargs: with tens of
-# thousands of processes it is longer than one command line may be.
+# 2. Each is run RUNS times (default 30), interleaved; medians are
+#    reported. kstall's wall time includes its 0.05 s --interval, which
+#    overlaps the reading of the first sample, so CPU time is the fair
+#    comparison.
+# CPU is perf's task-clock (children included: cat's xargs too), wall
+# its duration_time; peak memory is GNU time's maximum RSS (the largest
+# over the runs). The last line is for scripts (bench/run):
+#   check-cost nproc=N cat_cpu_s=.. kstall_cpu_s=.. ratio=.. rss_kb=..
+# where nproc is the number of extra processes asked for.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS=${1:-30}
 NPROC=${2:-0}
 K=./kstall
+SLEEPERS=build/tests/helpers/sleepers
 TIME=/usr/bin/time
+case "$RUNS$NPROC" in *[!0-9]*) echo "usage: $0 [RUNS] [NPROC]" >&2; exit 2 ;; esac
 [ -x "$K" ] || make -s kstall
-[ "$NPROC" -eq 0 ] || [ -x build/tests/helpers/sleepers ] || make -s build/tests/helpers/sleepers
+[ -x "$SLEEPERS" ] || make -s "$SLEEPERS"
 [ -x "$TIME" ] || ./tools/deps.sh time
 command -v perf >/dev/null || ./tools/deps.sh linux-perf
-. bench/lib.sh
 tmp=$(mktemp -d)
-# A glob, not ls: a process that exits between the glob and ls would make
-# ls fail, and pipefail the script.
-nprocs() { local p=(/proc/[0-9]*); echo ${#p[@]}; }
-on_exit 'rm -rf "$tmp"'
+pid_max_was=""
+restore() {
+	[ -z "$pid_max_was" ] || echo "$pid_max_was" > /proc/sys/kernel/pid_max
+	rm -rf "$tmp"
+}
+on_exit restore
 
+# Room for NPROC more: pid_max bounds the pids, threads-max the tasks.
 if [ "$NPROC" -gt 0 ]; then
-	room=$(( $(cat /proc/sys/kernel/pid_max) - $(nprocs) - 1000 ))
-	[ "$NPROC" -le "$room" ] || {
-		echo "check-cost: $NPROC more processes do not fit under kernel.pid_max ($(cat /proc/sys/kernel/pid_max)); raise it" >&2
+	ntasks=$(ls -d /proc/[0-9]*/task/[0-9]* 2>/dev/null | wc -l)
+	need=$(( ntasks + NPROC + 4096 ))
+	if [ "$need" -gt "$(cat /proc/sys/kernel/threads-max)" ]; then
+		echo "kernel.threads-max is $(cat /proc/sys/kernel/threads-max): too low for $NPROC more" >&2
 		exit 1
-	}
-	build/tests/helpers/sleepers "$NPROC" > "$tmp/sleepers" &
-	sp=$!
-	started $sp
-	for _ in $(seq 1200); do grep -q ready "$tmp/sleepers" && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
-	grep -q ready "$tmp/sleepers" || { echo "check-cost: sleepers did not start $NPROC processes" >&2; exit 1; }
+	fi
+	cur=$(cat /proc/sys/kernel/pid_max)
+	if [ "$need" -gt "$cur" ]; then
+		pid_max_was=$cur
+		echo "$need" > /proc/sys/kernel/pid_max
+	fi
+	"$SLEEPERS" "$NPROC" 3600 > "$tmp/sleepers" &
+	started $!
+	until grep -q '^ready' "$tmp/sleepers" 2>/dev/null; do
+		kill -0 $! 2>/dev/null || { echo "sleepers could not start $NPROC processes" >&2; exit 1; }
+		sleep 0.2
+	done
 fi
 
 $K snapshot -o "$tmp/snap" --interval 0.05 >/dev/null 2>&1
 ( cd "$tmp/snap" && find . -type f ! -path './kstall/*' | sed 's|^\.||' ) > "$tmp/files1"
 ( cd "$tmp/snap/kstall/sample0" 2>/dev/null && find . -type f | sed 's|^\.||' ) > "$tmp/files0" || true
-nfiles=$(( $(wc -l < "$tmp/files1") + $(wc -l < "$tmp/files0") ))
+cat "$tmp/files0" "$tmp/files1" > "$tmp/files"
+nfiles=$(wc -l < "$tmp/files")
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -62,8 +75,9 @@ measure() {
 	perf stat -x, -e task-clock,duration_time -o "$tmp/p" -- "$@" >/dev/null 2>&1 || true
 	awk -F, '/task-clock/ {c=$1} /duration_time/ {w=$1} END {printf "%f %f\n", w/1e9, c/1e3}' "$tmp/p"
 }
+# xargs: tens of thousands of paths do not fit one command line.
 for i in $(seq "$RUNS"); do
-	measure sh -c "cat $tmp/files0 $tmp/files1 | xargs cat >/dev/null 2>&1" >> "$tmp/cat"
+	measure sh -c "xargs -d '\n' cat < $tmp/files >/dev/null 2>&1" >> "$tmp/cat"
 	measure $K check --interval 0.05 --format json >> "$tmp/kstall"
 	$TIME -f '%M' -o "$tmp/t" $K check --interval 0.05 --format json >/dev/null
 	cat "$tmp/t" >> "$tmp/rss"
@@ -74,20 +88,15 @@ cat_cpu=$(awk '{print $2}' "$tmp/cat" | median)
 k_wall=$(awk '{print $1}' "$tmp/kstall" | median)
 k_cpu=$(awk '{print $2}' "$tmp/kstall" | median)
 k_rss=$(sort -n "$tmp/rss" | tail -1)
-nproc=$(nprocs)
+nprocs=$(ls -d /proc/[0-9]* | wc -l)
+ratio=$(awk -v c="$k_cpu" -v d="$cat_cpu" 'BEGIN { printf "%.2f", c / d }')
 
-printf 'kstall check cost on %s (%s CPUs, %s processes), %s runs, medians\n' \
-	"$(uname -r)" "$(nproc)" "$nproc" "$RUNS"
+printf 'kstall check cost on %s (%s CPUs, %s processes, %s of them extra), %s runs, medians\n' \
+	"$(uname -r)" "$(nproc)" "$nprocs" "$NPROC" "$RUNS"
 printf '  files read per check (both samples): %s\n' "$nfiles"
 printf '  %-28s wall %7.4f s   cpu %7.4f s\n' "cat of the same files" "$cat_wall" "$cat_cpu"
 printf '  %-28s wall %7.4f s   cpu %7.4f s   (wall includes the interval)\n' "kstall check --interval 0.05" "$k_wall" "$k_cpu"
-awk -v a="$k_wall" -v b="$cat_wall" -v c="$k_cpu" -v d="$cat_cpu" 'BEGIN {
-	printf "  ratio kstall/cat, CPU time: %.2fx\n", c / d }'
+printf '  ratio kstall/cat, CPU time: %sx\n' "$ratio"
 printf '  kstall peak RSS: %s kB\n' "$k_rss"
-range() { awk '{print $2}' "$1" | sort -g | awk 'NR == 1 {a = $1} {b = $1} END {printf "%.6f %.6f\n", a, b}'; }
-read -r cat_min cat_max < <(range "$tmp/cat")
-read -r k_min k_max < <(range "$tmp/kstall")
-awk -v n="$nproc" -v x="$NPROC" -v c="$cat_cpu" -v k="$k_cpu" -v r="$k_rss" -v runs="$RUNS" \
-	-v c0="$cat_min" -v c1="$cat_max" -v k0="$k_min" -v k1="$k_max" 'BEGIN {
-	printf "check-cost nproc=%d extra=%d cat_cpu_s=%.6f kstall_cpu_s=%.6f ratio=%.3f rss_kb=%d", n, x, c, k, k / c, r
-	printf " runs=%d cat_cpu_min_s=%s cat_cpu_max_s=%s kstall_cpu_min_s=%s kstall_cpu_max_s=%s\n", runs, c0, c1, k0, k1 }'
+printf 'check-cost nproc=%s cat_cpu_s=%.4f kstall_cpu_s=%.4f ratio=%s rss_kb=%s\n' \
+	"$NPROC" "$cat_cpu" "$k_cpu" "$ratio" "$k_rss"

@@ -24,6 +24,19 @@ static double self_cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* kstall's own peak RSS in bytes (VmHWM), on the live host; -1 elsewhere
+ * (a tree's proc/self is not kstall) or when the kernel does not say. */
+static double self_rss_peak(struct sysroot *r)
+{
+	struct buf b = {0};
+	uint64_t kb;
+	int rc = sysroot_read_self(r, "proc/self/status", &b);
+	if (rc == 0)
+		rc = proc_field_u64(b.data, "VmHWM", &kb, NULL);
+	buf_free(&b);
+	return rc == 0 ? (double)kb * 1024 : -1;
+}
+
 /* Open the root named by the options: a directory, or a .tar.gz snapshot
  * read into memory (nothing from it is written to disk). */
 static int open_root(const char *root, struct sysroot **ret)
@@ -73,6 +86,7 @@ void report_build(struct sysroot *r, struct inputs *in, struct report *rep)
 	rep->unprivileged = in->live && !(have & NEED_ROOT);
 	read_subject_cmdlines(r, in, &rep->findings);
 	metrics_collect(in, &rep->metrics);
+	metrics_self(&rep->metrics, self_rss_peak(r));
 	for (size_t i = 0; i < ndetectors; i++)
 		for (const char *const *id = detectors[i]->ids; *id; id++)
 			rep->nchecks++;

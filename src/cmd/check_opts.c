@@ -49,6 +49,11 @@ static const struct opt_choice levels[] = {{"warning", SEV_WARNING}, {"critical"
 	{.type = OPT_NUMBER, .long_name = "threshold", .argh = "MS", .value = &o->threshold_ms,              \
 	 .want = "milliseconds", .min = 0.01, .max = 600000,                                                 \
 	 .help = "keep waits of MS milliseconds or longer as events, with their context (default 10)"}
+#define O_BUDGET                                                                                             \
+	{.type = OPT_NUMBER, .long_name = "budget", .argh = "PCT", .value = &o->budget_pct,                  \
+	 .want = "a percentage of one CPU", .min = 0, .max = 10000,                                          \
+	 .help = "keep kstall's BPF programs under PCT% of one CPU (default 1; 0: no limit): over it, the "   \
+		 "most expensive trace groups are detached and their findings skipped, saying so"}
 #define O_CGROUP                                                                                             \
 	{.type = OPT_STRING, .short_name = 'c', .long_name = "cgroup", .argh = "DIR", .value = &o->cgroup,  \
 	 .help = "trace the processes in this cgroup directory (v1 or v2) and its descendants when tracing " \
@@ -106,7 +111,7 @@ static void verb_table(enum verb v, struct check_opts *o, struct verb_table *t)
 				  "same detectors as check. With --format json, only that report.";
 		TABLE(O_DURATION("stop after S seconds (default: at Ctrl-C or SIGTERM)"),
 		      O_INTERVAL("seconds between views and samples (default 1)"), O_PID(TRACE_PID_HELP), O_CGROUP,
-		      O_THRESHOLD, O_FORMAT, O_FAIL_ON, O_DEADLINE, O_COLOR);
+		      O_THRESHOLD, O_BUDGET, O_FORMAT, O_FAIL_ON, O_DEADLINE, O_COLOR);
 		break;
 	case VERB_RECORD:
 		t->spec.name = "record";
@@ -117,7 +122,7 @@ static void verb_table(enum verb v, struct check_opts *o, struct verb_table *t)
 		TABLE(O_OUTPUT("FILE", "append the recording to FILE"),
 		      O_DURATION("stop after S seconds (default: at Ctrl-C or SIGTERM)"),
 		      O_INTERVAL("seconds between frames (default 10)"), O_PID(TRACE_PID_HELP), O_CGROUP,
-		      O_THRESHOLD, O_FORMAT, O_FAIL_ON, O_DEADLINE, O_COLOR);
+		      O_THRESHOLD, O_BUDGET, O_FORMAT, O_FAIL_ON, O_DEADLINE, O_COLOR);
 		break;
 	case VERB_REPORT:
 		t->spec.name = "report";
@@ -149,7 +154,7 @@ static void verb_table(enum verb v, struct check_opts *o, struct verb_table *t)
 		TABLE(O_ROOT, O_DURATION("trace for S seconds (default 10)"),
 		      O_INTERVAL("seconds between the two samples of a check (default 1); when tracing, between "
 				 "samples (default: the whole --duration)"),
-		      O_PID(CHECK_PID_HELP), O_CGROUP, O_THRESHOLD, O_FORMAT, O_FAIL_ON, O_DEADLINE, O_COLOR);
+		      O_PID(CHECK_PID_HELP), O_CGROUP, O_THRESHOLD, O_BUDGET, O_FORMAT, O_FAIL_ON, O_DEADLINE, O_COLOR);
 		break;
 	}
 }
@@ -179,7 +184,7 @@ int check_opts_parse(int argc, char **argv, struct check_opts *o, enum verb verb
 	const struct verb_spec *other_specs[ARRAY_SIZE(all_verbs) + 1] = {0};
 
 	*o = (struct check_opts){.root = "/", .interval_s = 1, .deadline_ms = SYSROOT_DEFAULT_DEADLINE_MS,
-				 .color = -1, .threshold_ms = 10};
+				 .color = -1, .threshold_ms = 10, .budget_pct = 1};
 	verb_table(verb, o, &t);
 	for (size_t i = 0; i < ARRAY_SIZE(all_verbs); i++) {
 		verb_table(all_verbs[i], &scratch, &others[i]);

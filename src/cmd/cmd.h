@@ -77,6 +77,7 @@ struct check_opts {
 	/* watch */
 	double duration_s;  /* 0: until interrupted */
 	double threshold_ms;
+	double budget_pct; /* --budget: % of one CPU for kstall's BPF programs; 0: none */
 	const char *cgroup;
 	bool interval_set;
 	/* report */

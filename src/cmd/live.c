@@ -55,12 +55,13 @@ static int live_start(struct live *l, bool capture)
 	struct trace_opts to = {.threshold_ms = o->threshold_ms, .pids = o->pids, .npids = o->npids,
 				.cgroup = o->cgroup, .root = l->r, .syscall_tracepoints = syscall_events,
 				.ml_contention = getenv("KSTALL_ML_CONTENTION") != NULL,
-				.ml_full = getenv("KSTALL_ML_FULL") != NULL};
+				.ml_full = getenv("KSTALL_ML_FULL") != NULL, .budget_pct = o->budget_pct};
 	if (tracer_start(&to, &l->t, why, sizeof(why)) < 0) {
 		fprintf(stderr, "kstall: cannot trace: %s\n", why);
 		return -1;
 	}
 	detect_trace_skips(tracer_groups(l->t), tracer_notes(l->t), &l->tskips);
+	l->tnotes = tracer_notes(l->t)->n;
 	const struct capture_entry *ce;
 	l->host_files = sysroot_captured(l->r, &ce);
 	l->in.prev = xcalloc(1, sizeof(*l->in.prev));
@@ -80,6 +81,13 @@ static void live_sample(struct live *l, bool maps)
 	traced_name_from_sample(&l->tr, &l->in.cur);
 	l->in.traced = &l->tr;
 	report_build(l->r, &l->in, &l->rep);
+	/* groups shed by --budget since the last sample are skipped now */
+	if (tracer_notes(l->t)->n != l->tnotes) {
+		skips_free(&l->tskips);
+		l->tskips = (struct skips){0};
+		detect_trace_skips(tracer_groups(l->t), tracer_notes(l->t), &l->tskips);
+		l->tnotes = tracer_notes(l->t)->n;
+	}
 	for (size_t i = 0; i < l->tskips.n; i++)
 		skips_add(&l->rep.skips, l->tskips.v[i].detector, "%s", l->tskips.v[i].reason);
 }

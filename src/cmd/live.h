@@ -17,7 +17,8 @@ struct live {
 	struct tracer *t;
 	struct inputs in;   /* in.prev: the first sample; in.cur: the latest */
 	size_t host_files;  /* capturing: the first host_files entries are the host files, read once */
-	struct skips tskips; /* what the tracer cannot trace on this kernel */
+	struct skips tskips; /* what the tracer cannot trace on this kernel, or shed */
+	size_t tnotes;       /* the tracer's notes tskips was made from */
 	struct traced tr;   /* the tracer's state at in.cur */
 	struct report rep;  /* the window from in.prev to in.cur */
 };

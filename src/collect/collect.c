@@ -125,6 +125,25 @@ static void read_cmdline(struct sysroot *r, const char *pre, struct inputs *in, 
 	buf_free(&b);
 }
 
+/* status, out of line: only -p targets and the processes a report names
+ * have one. A malformed one is an error where it was asked for (-p). */
+static void read_status(struct sysroot *r, const char *pre, struct inputs *in, struct proc_entry *p, bool report)
+{
+	char path[256];
+	struct buf b = {0};
+	struct perr e = {0};
+	struct pid_status st;
+
+	snprintf(path, sizeof(path), "%sproc/%d/status", pre, p->stat.pid);
+	if (sysroot_read(r, path, &b) == 0) {
+		if (proc_pid_status_parse(b.data, &st, &e) == 0)
+			p->status = memcpy(xmalloc(sizeof(st)), &st, sizeof(st));
+		else if (report)
+			add_error(in, path, &e);
+	}
+	buf_free(&b);
+}
+
 void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -133,15 +152,8 @@ void collect_cmdlines(struct sysroot *r, struct inputs *in, const int *pids, siz
 			p->cmdline_tried = true;
 			read_cmdline(r, "", in, p);
 			/* status gives NSpid: the pid inside its own namespace. */
-			if (!p->has_status) {
-				char path[64];
-				struct buf b = {0};
-				struct perr e = {0};
-				snprintf(path, sizeof(path), "proc/%d/status", p->stat.pid);
-				if (sysroot_read(r, path, &b) == 0)
-					p->has_status = proc_pid_status_parse(b.data, &p->status, &e) == 0;
-				buf_free(&b);
-			}
+			if (!p->status)
+				read_status(r, "", in, p, false);
 		}
 	}
 }
@@ -183,45 +195,60 @@ static void read_proc_details(struct sysroot *r, const char *pre, struct inputs 
 		if (p->stat.state == 'D')
 			(*nstacks)++;
 	}
-	if (!selected || !in->npids)
-		return;
-	snprintf(path, sizeof(path), "%sproc/%s/status", pre, pidstr);
-	if (sysroot_read(r, path, &b) == 0) {
-		if (proc_pid_status_parse(b.data, &p->status, &e) == 0)
-			p->has_status = true;
-		else
-			add_error(in, path, &e);
-	}
-	buf_free(&b);
+	if (selected && in->npids)
+		read_status(r, pre, in, p, true);
 }
 
 /* /proc/PID/maps takes the process's mmap_lock: read under the deadline,
  * summarised at once, and only the summary is kept. Kernel threads (no
- * address space, vsize 0) are not read. */
-static void read_proc_maps(struct sysroot *r, const char *pre, struct inputs *in, struct proc_entry *p,
-			   const char *pidstr)
-{
-	char path[256];
-	struct buf b = {0};
-	struct perr e = {0};
+ * address space, vsize 0) are not read. All of a sample's are one batch
+ * of deadline reads (the summaries are made in the reader thread while
+ * this one waits: see sysroot_read_deadline_batch). */
+struct maps_batch {
+	struct inputs *in;
+	struct sample *s;
+	const char *pre;
+	size_t *idx; /* the entries of s->procs to read */
+};
 
-	if (p->stat.vsize == 0)
+static void maps_name(void *ctx, size_t i, char *buf, size_t len)
+{
+	const struct maps_batch *mb = ctx;
+	snprintf(buf, len, "%sproc/%d/maps", mb->pre, mb->s->procs[mb->idx[i]].stat.pid);
+}
+
+static void maps_done(void *ctx, size_t i, int rc, const char *why, struct buf *data)
+{
+	const struct maps_batch *mb = ctx;
+	struct proc_entry *p = &mb->s->procs[mb->idx[i]];
+	char path[256];
+
+	if (rc < 0) {
+		if (rc != -ENOENT && rc != -ESRCH)
+			add_unreadable(mb->in, p->stat.pid, p->stat.comm, "maps", rc, why);
 		return;
-	snprintf(path, sizeof(path), "%sproc/%s/maps", pre, pidstr);
-	int rc = sysroot_read_deadline(r, path, &b);
-	if (rc == 0) {
-		struct maps m = {0};
-		if (proc_maps_parse(b.data, &m, &e) == 0 && vma_summarize(&m, &p->vma) == 0)
-			p->has_maps = true;
-		else if (e.msg[0])
-			add_error(in, path, &e);
-		else
-			add_error(in, path, &(struct perr){.msg = "regions out of address order"});
-		maps_free(&m);
-	} else if (rc != -ENOENT && rc != -ESRCH) {
-		add_unreadable(in, p->stat.pid, p->stat.comm, "maps", rc, sysroot_why(r));
 	}
-	buf_free(&b);
+	struct maps m = {0};
+	struct vma_summary v;
+	struct perr e = {0};
+	if (proc_maps_parse(data->data, &m, &e) == 0 && vma_summarize(&m, &v) == 0) {
+		p->vma = memcpy(xmalloc(sizeof(v)), &v, sizeof(v));
+	} else {
+		maps_name(ctx, i, path, sizeof(path));
+		add_error(mb->in, path, e.msg[0] ? &e : &(struct perr){.msg = "regions out of address order"});
+	}
+	maps_free(&m);
+}
+
+static void read_maps(struct sysroot *r, const char *pre, struct inputs *in, struct sample *s)
+{
+	size_t *idx = xcalloc(s->nprocs + 1, sizeof(*idx)), n = 0;
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->procs[i].stat.vsize && (!in->npids || inputs_pid_selected(in, s->procs[i].stat.pid)))
+			idx[n++] = i;
+	struct maps_batch mb = {.in = in, .s = s, .pre = pre, .idx = idx};
+	sysroot_read_deadline_batch(r, &(struct sysroot_batch){.n = n, .name = maps_name, .each = maps_done, .ctx = &mb});
+	free(idx);
 }
 
 static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, struct sample *s,
@@ -282,14 +309,14 @@ static void read_procs(struct sysroot *r, const char *pre, struct inputs *in, st
 		bool selected = in->npids && inputs_pid_selected(in, p.stat.pid);
 		if (flags & SAMPLE_DETAILS)
 			read_proc_details(r, pre, in, &p, *n, selected, &nstacks);
-		if ((flags & SAMPLE_MAPS) && (selected || !in->npids))
-			read_proc_maps(r, pre, in, &p, *n);
 		ARRAY_GROW(s->procs, s->nprocs, cap);
 		s->procs[s->nprocs++] = p;
 	}
 	strv_free(names);
 	if (s->nprocs > 1)
 		qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_proc);
+	if (flags & SAMPLE_MAPS)
+		read_maps(r, pre, in, s);
 	s->s_procs.state = SRC_OK;
 }
 
@@ -575,6 +602,8 @@ void sample_free(struct sample *s)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		free(s->procs[i].cmdline);
 		free(s->procs[i].wchan);
+		free(s->procs[i].status);
+		free(s->procs[i].vma);
 		kstack_free(&s->procs[i].stack);
 	}
 	free(s->procs);

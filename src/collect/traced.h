@@ -181,6 +181,11 @@ struct traced {
 	size_t nlookups, caplookups;
 	struct tr_event *events; /* outliers, the first TR_MAX_EVENTS */
 	size_t nevents, capevents;
+	/* The memory of the BPF maps, live only (a recording does not hold
+	 * it, nor does a window's difference): the kernel's figure for each
+	 * map, per-CPU copies included. */
+	bool has_bpf_map_bytes;
+	uint64_t bpf_map_bytes;
 };
 
 void traced_free(struct traced *t);

@@ -125,6 +125,9 @@ void detect_coverage(const struct inputs *in, unsigned have, const struct skips 
 /* Metrics for the report: shares, rates and totals, read from the view
  * (in->view) and inputs. */
 void metrics_collect(const struct inputs *in, struct metrics *m);
+/* kstall's own peak memory (VmHWM), which the command measures, as
+ * kstall.rss_peak: bytes, or below 0 when unknown, and then absent. */
+void metrics_self(struct metrics *m, double rss_peak_bytes);
 
 /* Shared helpers. The reasons for finding_unknown() and skips_add()
  * (checklist item 1, `needs`) come from src_reason(), window_src_ok() and

@@ -236,6 +236,8 @@ static void kstall_metrics(const struct traced *t, struct metrics *m)
 		if (last_bpf && t->duration_s > 0)
 			metrics_add(m, "kstall.bpf_cpu_share", t->bpf_run_s / t->duration_s, U_RATIO);
 	}
+	if (t->has_bpf_map_bytes)
+		metrics_add(m, "kstall.bpf_map_bytes", (double)t->bpf_map_bytes, U_BYTES);
 }
 
 void metrics_collect(const struct inputs *in, struct metrics *m)
@@ -257,4 +259,10 @@ void metrics_collect(const struct inputs *in, struct metrics *m)
 		kstall_metrics(in->traced, m);
 	metrics_add(m, "kstall.unreadable_files", (double)in->nunreadable, U_COUNT);
 	metrics_add(m, "kstall.malformed_files", (double)in->nerrors, U_COUNT);
+}
+
+void metrics_self(struct metrics *m, double rss_peak_bytes)
+{
+	if (rss_peak_bytes >= 0)
+		metrics_add(m, "kstall.rss_peak", rss_peak_bytes, U_BYTES);
 }

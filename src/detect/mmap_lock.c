@@ -360,8 +360,8 @@ static void fork_evidence(const struct inputs *in, const struct tr_hist *h, stru
 	if (k->vm > 0)
 		finding_num(f, "address_space", k->vm, U_BYTES, "mm->total_vm x 4 KiB at release");
 	finding_num(f, "vmas_mean", k->vmas, U_COUNT, "mm->map_count at release, mean over the holds");
-	if (pe && pe->has_status && pe->status.has_vm)
-		finding_num(f, "rss", (double)pe->status.vm_rss_kb * 1024, U_BYTES, "proc/PID/status VmRSS");
+	if (pe && pe->status && pe->status->has_vm)
+		finding_num(f, "rss", (double)pe->status->vm_rss_kb * 1024, U_BYTES, "proc/PID/status VmRSS");
 	finding_num(f, "stalled_waits", k->stalled, U_COUNT, "waits ≥ --threshold with a forking holder");
 	if (k->stalled)
 		finding_num(f, "stalled_worst", k->stalled_max, U_SECONDS, "the longest of them");

@@ -120,7 +120,7 @@ struct frag {
 
 static void frag_summary(struct finding *f, const struct frag *r)
 {
-	const struct vma_summary *v = &r->p->vma;
+	const struct vma_summary *v = r->p->vma;
 	char a[32], b[32], c[32], d[32];
 	struct buf s = {0};
 	buf_printf(&s, "%s (pid %d) has %s memory regions", r->comm, r->p->stat.pid, fmt_count((double)v->nvmas, a, sizeof(a)));
@@ -165,7 +165,7 @@ static void frag_summary(struct finding *f, const struct frag *r)
 /* The search model, and its steps per size on a pre-3.8 kernel. */
 static void frag_search_evidence(struct finding *f, const struct frag *r)
 {
-	const struct vma_summary *v = &r->p->vma;
+	const struct vma_summary *v = r->p->vma;
 	char a[32], b[32];
 	finding_str(f, "search_model",
 		    r->linear ? "linear top-down walk from mmap_base (kernels before 3.8), worst case, as the seed counted"
@@ -194,7 +194,7 @@ static void frag_remedies(struct finding *f, const struct frag *r)
 	const char *reuse = "Reuse or pool buffers of the sizes above instead of allocating them per request: "
 			    "fewer, longer-lived regions, and a layout that stops changing. It is a change to the "
 			    "program.";
-	bool mallocs = malloc_sized(&r->p->vma) != NULL;
+	bool mallocs = malloc_sized(r->p->vma) != NULL;
 	if (!mallocs)
 		finding_remedy(f, "%s", reuse);
 	finding_remedy(f, "If they are glibc mallocs at or above the mmap threshold: raise it above their size "
@@ -214,7 +214,7 @@ static void frag_remedies(struct finding *f, const struct frag *r)
 static void fragmentation(const struct inputs *in, const struct proc_entry *p, uint64_t limit, bool assumed,
 			  struct findings *out)
 {
-	const struct vma_summary *v = &p->vma;
+	const struct vma_summary *v = p->vma;
 	struct frag r = {.p = p, .comm = p->stat.comm, .known = in->host.has_kver, .limit = limit};
 	enum severity sev;
 	char a[32], b[32], c[32];
@@ -251,7 +251,7 @@ static void fragmentation(const struct inputs *in, const struct proc_entry *p, u
 
 static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed, struct findings *out)
 {
-	const struct vma_summary *v = &p->vma;
+	const struct vma_summary *v = p->vma;
 	double share = (double)v->nvmas / (double)limit;
 	char a[32], b[32], c[32], d[32];
 
@@ -293,8 +293,8 @@ static void near_limit(const struct proc_entry *p, uint64_t limit, bool assumed,
 static int cmp_vmas_desc(const void *a, const void *b)
 {
 	const struct proc_entry *x = *(const struct proc_entry *const *)a, *y = *(const struct proc_entry *const *)b;
-	if (x->vma.nvmas != y->vma.nvmas)
-		return x->vma.nvmas > y->vma.nvmas ? -1 : 1;
+	if (x->vma->nvmas != y->vma->nvmas)
+		return x->vma->nvmas > y->vma->nvmas ? -1 : 1;
 	return x->stat.pid - y->stat.pid;
 }
 
@@ -309,7 +309,7 @@ static int run_static(const struct inputs *in, struct findings *out, struct skip
 	/* Most regions first: if more than MAX_REPORTED qualify, the
 	 * largest are the ones reported. */
 	for (size_t i = 0; i < s->nprocs; i++) {
-		if (!s->procs[i].has_maps || !inputs_pid_selected(in, s->procs[i].stat.pid))
+		if (!s->procs[i].vma || !inputs_pid_selected(in, s->procs[i].stat.pid))
 			continue;
 		v[n++] = &s->procs[i];
 	}
@@ -546,14 +546,14 @@ static void churn_layout(const struct inputs *in, struct buf *s, const struct ch
 	if (k->pe && k->pe->stat.num_threads > 1)
 		buf_printf(s, " It has %s threads: each munmap also flushes the TLB of the CPUs running the others "
 			       "(IPIs), a cost outside its own time.", fmt_count((double)k->pe->stat.num_threads, a, sizeof(a)));
-	if (k->pe && k->pe->has_maps) {
-		buf_printf(s, " It has %s regions", fmt_count((double)k->pe->vma.nvmas, a, sizeof(a)));
+	if (k->pe && k->pe->vma) {
+		buf_printf(s, " It has %s regions", fmt_count((double)k->pe->vma->nvmas, a, sizeof(a)));
 		if (k->linear && k->w)
 			buf_printf(s, ", and on this kernel (before 3.8) each mmap walks about %s of them to find room.",
 				   fmt_count((double)k->w->linear_steps, h, sizeof(h)));
 		else if (in->host.has_kver)
 			buf_printf(s, "; this kernel finds room in a tree (about %s steps), so the cost is the churn "
-				       "itself, not the search.", fmt_count(k->pe->vma.tree_steps, h, sizeof(h)));
+				       "itself, not the search.", fmt_count(k->pe->vma->tree_steps, h, sizeof(h)));
 		else
 			buf_printf(s, "; the kernel's version is unknown, so whether each mmap walks them (before 3.8) "
 				       "is too.");
@@ -632,8 +632,8 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 		finding_str(f, "unmapped_area_searches", "not traced: this kernel has no mmap:vm_unmapped_area tracepoint",
 			    "BPF");
 	}
-	if (k->pe && k->pe->has_maps)
-		finding_num(f, "vmas", (double)k->pe->vma.nvmas, U_COUNT, "proc/PID/maps");
+	if (k->pe && k->pe->vma)
+		finding_num(f, "vmas", (double)k->pe->vma->nvmas, U_COUNT, "proc/PID/maps");
 	else if (k->mwhy[0])
 		finding_unknown(f, "vmas", U_COUNT, "proc/PID/maps", "%s", k->mwhy);
 }
@@ -691,7 +691,7 @@ static void churn_measure(const struct inputs *in, const struct churn *c, struct
 	k->pe = c->nprocs == 1 ? sample_proc(&in->cur, (int)c->tgid) : NULL;
 	k->comm = k->pe ? k->pe->stat.comm : c->comm;
 	k->linear = in->host.has_kver && vma_linear_search(&in->host.kver);
-	k->w = k->pe && k->pe->has_maps ? costliest_size(&k->pe->vma) : NULL;
+	k->w = k->pe && k->pe->vma ? costliest_size(k->pe->vma) : NULL;
 	k->pair_s = (c->mmaps ? (double)c->mmap_ns / (double)c->mmaps : 0) +
 		    (c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
 	k->pair_s /= 1e9;
@@ -700,7 +700,7 @@ static void churn_measure(const struct inputs *in, const struct churn *c, struct
 		k->sev = SEV_WARNING;
 	if (k->share >= CHURN_CRIT_SHARE || (k->linear && k->w && k->w->linear_steps >= LINEAR_CRIT_STEPS))
 		k->sev = SEV_CRITICAL;
-	if (k->pe && !k->pe->has_maps)
+	if (k->pe && !k->pe->vma)
 		maps_why(in, (int)c->tgid, k->mwhy, sizeof(k->mwhy));
 }
 

@@ -11,20 +11,26 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-/* A worker thread that performs one blocking read at a time. */
+/* A worker thread that performs blocking reads, a batch at a time: the
+ * caller hands it the whole batch and sleeps until it is done, or until
+ * the read in progress has taken longer than the deadline. */
 struct worker {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int dirfd;        /* the worker's own dup of the root */
 	bool live;
-	char *rel;        /* request; NULL when idle */
+	/* The batch (NULL when idle), and the read in progress or next. The
+	 * worker holds mu except during a read, so what the caller sees when
+	 * it wakes is either a read under way since started, or the end. */
+	const struct sysroot_batch *batch;
+	struct sysroot *root; /* its capture log */
+	size_t next;
+	bool reading;
+	struct timespec started;
 	bool done;
 	bool abandoned;   /* set by the caller on timeout; worker then exits */
 	bool quit;
-	int rc;
-	char why[160];
-	struct buf out;
 };
 
 struct sysroot {
@@ -540,7 +546,6 @@ static void worker_stop(struct worker *w)
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
 	close(w->dirfd);
-	buf_free(&w->out);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	free(w);
@@ -641,6 +646,19 @@ int sysroot_read(struct sysroot *r, const char *rel, struct buf *ret)
 	return 0;
 }
 
+int sysroot_read_self(struct sysroot *r, const char *rel, struct buf *ret)
+{
+	if (!r->live || r->mem) {
+		snprintf(r->why, sizeof(r->why), "not the live host: kstall's own files are not in this root");
+		return -EXDEV;
+	}
+	if (!str_starts_with(rel, "proc/self/")) {
+		snprintf(r->why, sizeof(r->why), "not one of kstall's own files");
+		return -EINVAL;
+	}
+	return read_regular(r->dirfd, true, rel, O_NONBLOCK, ret, r->why, sizeof(r->why));
+}
+
 bool sysroot_exists(struct sysroot *r, const char *rel)
 {
 	if (!relpath_is_safe(rel))
@@ -714,54 +732,79 @@ int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names)
 
 /* ---- deadline reads ---- */
 
+/* A worker whose read outlived the deadline, once the read returns:
+ * nobody waits for it any more; give its slot back and free it (it is
+ * detached). Called with w->mu held. */
+static void *worker_retire(struct worker *w)
+{
+	pthread_mutex_unlock(&w->mu);
+	pthread_mutex_lock(&stuck_mu);
+	for (unsigned i = 0; i < nstuck; i++)
+		if (stuck[i] == w) {
+			stuck[i] = stuck[--nstuck];
+			break;
+		}
+	pthread_mutex_unlock(&stuck_mu);
+	close(w->dirfd);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+	return NULL;
+}
+
+/* The batch from w->next on, each read with mu released, each outcome
+ * handed on with it held. false once abandoned (w is then gone). */
+static bool worker_run_batch(struct worker *w)
+{
+	const struct sysroot_batch *bt = w->batch;
+
+	for (; w->next < bt->n; w->next++) {
+		char rel[PATH_MAX], why[160] = "";
+		struct buf b = {0};
+		int rc = -EINVAL;
+		bt->name(bt->ctx, w->next, rel, sizeof(rel));
+		if (relpath_is_safe(rel)) {
+			w->reading = true;
+			clock_gettime(CLOCK_MONOTONIC, &w->started);
+			pthread_mutex_unlock(&w->mu);
+			/* Deliberately blocking: no O_NONBLOCK, this is the
+			 * read the deadline protects. */
+			rc = read_regular(w->dirfd, w->live, rel, 0, &b, why, sizeof(why));
+			pthread_mutex_lock(&w->mu);
+			if (w->abandoned) {
+				buf_free(&b);
+				worker_retire(w);
+				return false;
+			}
+			w->reading = false;
+		} else {
+			snprintf(why, sizeof(why), "not a path inside the root");
+		}
+		if (rc == 0) {
+			buf_reserve(&b, 0);
+			capture_add(w->root, rel, &b);
+		}
+		bt->each(bt->ctx, w->next, rc, why, rc == 0 ? &b : NULL);
+		buf_free(&b);
+	}
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->rel && !w->quit)
+		while (!w->batch && !w->quit)
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->quit)
 			break;
-		char *rel = w->rel;
-		pthread_mutex_unlock(&w->mu);
-
-		/* Deliberately blocking: no O_NONBLOCK, this is the read the
-		 * deadline protects. */
-		struct buf b = {0};
-		char why[sizeof(w->why)] = "";
-		int rc = read_regular(w->dirfd, w->live, rel, 0, &b, why, sizeof(why));
-
-		pthread_mutex_lock(&w->mu);
-		if (w->abandoned) {
-			/* Nobody waits for this any more: give the slot back
-			 * and free ourselves (we are detached). */
-			pthread_mutex_unlock(&w->mu);
-			buf_free(&b);
-			free(rel);
-			pthread_mutex_lock(&stuck_mu);
-			for (unsigned i = 0; i < nstuck; i++)
-				if (stuck[i] == w) {
-					stuck[i] = stuck[--nstuck];
-					break;
-				}
-			pthread_mutex_unlock(&stuck_mu);
-			close(w->dirfd);
-			pthread_mutex_destroy(&w->mu);
-			pthread_cond_destroy(&w->cv);
-			free(w);
+		if (!worker_run_batch(w))
 			return NULL;
-		}
-		w->out = b;
-		w->rc = rc;
-		memcpy(w->why, why, sizeof(why));
+		w->batch = NULL;
 		w->done = true;
 		pthread_cond_broadcast(&w->cv);
-		while (w->done && !w->quit)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->quit)
-			break;
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -797,80 +840,156 @@ static struct worker *worker_new(int dirfd, bool live)
 	return w;
 }
 
+static void add_ms(struct timespec *t, int ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Hand w the batch from read first on and wait: true when it is done,
+ * false when the read in progress outlived the deadline (its index in
+ * *ret_stuck; w is then abandoned and no longer r's). */
+static bool worker_wait_batch(struct sysroot *r, struct worker *w, const struct sysroot_batch *bt, size_t first,
+			      size_t *ret_stuck)
+{
+	pthread_mutex_lock(&w->mu);
+	w->batch = bt;
+	w->root = r;
+	w->next = first;
+	w->reading = false;
+	w->done = false;
+	pthread_cond_broadcast(&w->cv);
+	while (!w->done) {
+		struct timespec dl, now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		dl = w->reading ? w->started : now;
+		add_ms(&dl, r->deadline_ms);
+		if (w->reading && !before(&now, &dl))
+			break;
+		pthread_cond_timedwait(&w->cv, &w->mu, &dl);
+	}
+	if (w->done) {
+		w->done = false;
+		pthread_mutex_unlock(&w->mu);
+		return true;
+	}
+	/* Register before the worker can see the flag, so its clean-up
+	 * always finds itself in the list. Two roots may each have started
+	 * a worker below the bound: the list has room for them all. */
+	pthread_mutex_lock(&stuck_mu);
+	if (nstuck < STUCK_SLOTS)
+		stuck[nstuck++] = w;
+	pthread_mutex_unlock(&stuck_mu);
+	*ret_stuck = w->next;
+	w->abandoned = true;
+	pthread_detach(w->thread);
+	pthread_mutex_unlock(&w->mu);
+	r->worker = NULL;
+	return false;
+}
+
+/* A worker for r, or NULL with why the reads cannot be made (-EBUSY,
+ * -EAGAIN in *ret_rc). */
+static struct worker *worker_get(struct sysroot *r, int *ret_rc)
+{
+	if (r->worker)
+		return r->worker;
+	pthread_mutex_lock(&stuck_mu);
+	bool full = nstuck >= SYSROOT_MAX_STUCK;
+	pthread_mutex_unlock(&stuck_mu);
+	if (full) {
+		snprintf(r->why, sizeof(r->why), "skipped: %d earlier reads are still stuck in the kernel",
+			 SYSROOT_MAX_STUCK);
+		*ret_rc = -EBUSY;
+		return NULL;
+	}
+	r->worker = worker_new(r->dirfd, r->live);
+	if (!r->worker) {
+		snprintf(r->why, sizeof(r->why), "no reader thread could be started");
+		*ret_rc = -EAGAIN;
+	}
+	return r->worker;
+}
+
+void sysroot_read_deadline_batch(struct sysroot *r, const struct sysroot_batch *bt)
+{
+	char rel[PATH_MAX];
+	size_t i = 0, stuck_at;
+
+	if (r->mem) { /* nothing in memory can block */
+		for (; i < bt->n; i++) {
+			struct buf b = {0};
+			bt->name(bt->ctx, i, rel, sizeof(rel));
+			int rc = sysroot_read(r, rel, &b);
+			bt->each(bt->ctx, i, rc, r->why, rc == 0 ? &b : NULL);
+			buf_free(&b);
+		}
+		return;
+	}
+	while (i < bt->n) {
+		int rc = 0;
+		struct worker *w = worker_get(r, &rc);
+		if (!w) {
+			for (; i < bt->n; i++)
+				bt->each(bt->ctx, i, rc, r->why, NULL);
+			return;
+		}
+		if (worker_wait_batch(r, w, bt, i, &stuck_at))
+			return;
+		snprintf(r->why, sizeof(r->why), "read did not finish within %d ms", r->deadline_ms);
+		bt->each(bt->ctx, stuck_at, -ETIMEDOUT, r->why, NULL);
+		i = stuck_at + 1;
+	}
+}
+
+/* One read as a batch of one. */
+struct one_read {
+	struct sysroot *r;
+	const char *rel;
+	int rc;
+	struct buf out;
+};
+
+static void one_name(void *ctx, size_t i UNUSED, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", ((struct one_read *)ctx)->rel);
+}
+
+static void one_done(void *ctx, size_t i UNUSED, int rc, const char *why, struct buf *data)
+{
+	struct one_read *o = ctx;
+	o->rc = rc;
+	if (why != o->r->why)
+		snprintf(o->r->why, sizeof(o->r->why), "%s", why);
+	if (data) {
+		o->out = *data;
+		*data = (struct buf){0};
+	}
+}
+
 int sysroot_read_deadline(struct sysroot *r, const char *rel, struct buf *ret)
 {
-	struct timespec dl;
-	int rc = 0;
-
 	if (r->mem)
-		return sysroot_read(r, rel, ret); /* nothing in memory can block */
+		return sysroot_read(r, rel, ret);
 	if (!relpath_is_safe(rel)) {
 		snprintf(r->why, sizeof(r->why), "not a path inside the root");
 		return -EINVAL;
 	}
-	if (!r->worker) {
-		pthread_mutex_lock(&stuck_mu);
-		bool full = nstuck >= SYSROOT_MAX_STUCK;
-		pthread_mutex_unlock(&stuck_mu);
-		if (full) {
-			snprintf(r->why, sizeof(r->why), "skipped: %d earlier reads are still stuck in the kernel",
-				 SYSROOT_MAX_STUCK);
-			return -EBUSY;
-		}
-		r->worker = worker_new(r->dirfd, r->live);
-		if (!r->worker) {
-			snprintf(r->why, sizeof(r->why), "no reader thread could be started");
-			return -EAGAIN;
-		}
+	struct one_read o = {.r = r, .rel = rel};
+	sysroot_read_deadline_batch(r, &(struct sysroot_batch){.n = 1, .name = one_name, .each = one_done, .ctx = &o});
+	if (o.rc < 0) {
+		buf_free(&o.out);
+		return o.rc;
 	}
-	struct worker *w = r->worker;
-
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += r->deadline_ms / 1000;
-	dl.tv_nsec += (long)(r->deadline_ms % 1000) * 1000000L;
-	if (dl.tv_nsec >= 1000000000L) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000L;
-	}
-
-	pthread_mutex_lock(&w->mu);
-	w->rel = xstrdup(rel);
-	w->done = false;
-	pthread_cond_broadcast(&w->cv);
-	while (!w->done && rc != ETIMEDOUT)
-		rc = pthread_cond_timedwait(&w->cv, &w->mu, &dl);
-	if (!w->done) {
-		/* Register before the worker can see the flag, so its
-		 * clean-up always finds itself in the list. */
-		pthread_mutex_lock(&stuck_mu);
-		/* Two roots may each have started a worker below the bound:
-		 * the list has room for them all (STUCK_SLOTS). */
-		if (nstuck < STUCK_SLOTS)
-			stuck[nstuck++] = w;
-		pthread_mutex_unlock(&stuck_mu);
-		w->abandoned = true;
-		pthread_detach(w->thread);
-		pthread_mutex_unlock(&w->mu);
-		r->worker = NULL;
-		snprintf(r->why, sizeof(r->why), "read did not finish within %d ms", r->deadline_ms);
-		return -ETIMEDOUT;
-	}
-	rc = w->rc;
-	memcpy(r->why, w->why, sizeof(r->why));
-	struct buf b = w->out;
-	w->out = (struct buf){0};
-	free(w->rel);
-	w->rel = NULL;
-	w->done = false;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-
-	if (rc < 0) {
-		buf_free(&b);
-		return rc;
-	}
-	buf_reserve(&b, 0);
-	capture_add(r, rel, &b);
-	*ret = b;
+	*ret = o.out;
 	return 0;
 }

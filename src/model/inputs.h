@@ -25,10 +25,10 @@ struct proc_entry {
 	bool cmdline_tried;
 	char *wchan;         /* D-state tasks and -p targets only */
 	struct kstack stack; /* idem, when the kernel allows it */
-	struct pid_status status; /* -p targets only */
-	bool has_status;
-	struct vma_summary vma; /* from maps: user processes, SAMPLE_MAPS samples */
-	bool has_maps;
+	/* Out of line, so that an entry of a sample that has neither stays
+	 * small (a host of 30,000 processes holds two samples of them). */
+	struct pid_status *status; /* -p targets and named processes; NULL: not read */
+	struct vma_summary *vma;   /* from maps: user processes, SAMPLE_MAPS samples; NULL: not read */
 };
 
 /* What changes between two samples. */

@@ -13,31 +13,33 @@
 #define VMA_HOLE_BUCKETS 6
 extern const uint64_t vma_hole_bucket_max[VMA_HOLE_BUCKETS]; /* inclusive; last is UINT64_MAX */
 
+/* Counts are 32 bits: a process has at most vm.max_map_count regions (an
+ * int), and a host of 30,000 processes keeps a summary for each. */
 struct vma_size_count {
 	uint64_t size;
-	size_t count;
+	uint32_t count;
 	/* Finding room for one more mapping of this size, top-down from
 	 * mmap_base as kernels before 3.8 searched: find_vma calls. */
-	size_t linear_steps;
+	uint32_t linear_steps;
 	bool found;
 };
 
 struct vma_summary {
-	size_t nvmas;
+	uint32_t nvmas;
+	uint32_t ntop;
 	uint64_t mapped_bytes;
 	struct vma_size_count top_sizes[VMA_TOP_SIZES]; /* most common region sizes */
-	size_t ntop;
 	/* Gaps between consecutive regions, not counting the widest (the
 	 * unused middle of the address space) or those next to the stack,
 	 * vdso and the like. */
-	size_t nholes;
-	uint64_t hole_bytes;
-	uint64_t largest_hole;
-	size_t hole_buckets[VMA_HOLE_BUCKETS];
+	uint32_t nholes;
 	/* Neighbours that touch, are both anonymous with the same permissions,
 	 * yet are separate regions: they differ in something the maps file
 	 * does not show (flags, anon_vma, policy), the seed's "cannot merge". */
-	size_t unmerged_neighbours;
+	uint32_t unmerged_neighbours;
+	uint64_t hole_bytes;
+	uint64_t largest_hole;
+	uint32_t hole_buckets[VMA_HOLE_BUCKETS];
 	uint64_t mmap_base;   /* estimated: top of the mmap area (below the stack) */
 	/* The gap-augmented tree (3.8+: rbtree, then maple tree) finds room
 	 * in about log2(regions) steps whatever the holes look like. */

@@ -1,4 +1,4 @@
-/* Key/value files: meminfo and vmstat. */
+/* Key/value files: meminfo and vmstat, and single fields of others. */
 #include "proc.h"
 
 #include <ctype.h>
@@ -117,4 +117,32 @@ int proc_vmstat_parse(const char *text, struct kvtab *ret, struct perr *err)
 		return perr_set(err, 0, "empty file");
 	*ret = t;
 	return 0;
+}
+
+int proc_field_u64(const char *text, const char *key, uint64_t *ret, struct perr *err)
+{
+	size_t klen = strlen(key);
+	struct line_iter it;
+	const char *l;
+	size_t len;
+
+	line_iter_init(&it, text);
+	while (line_iter_next(&it, &l, &len)) {
+		const char *end = l + len, *p;
+		uint64_t v;
+		if (len <= klen || l[klen] != ':' || strncmp(l, key, klen))
+			continue;
+		p = skip_ws(l + klen + 1, end);
+		if (parse_u64(p, end, &p, &v) < 0)
+			return perr_set(err, it.lineno, "no number after \"%s:\"", key);
+		p = skip_ws(p, end);
+		if (end - p >= 2 && !strncmp(p, "kB", 2))
+			p += 2;
+		if (!blank(p, end))
+			return perr_set(err, it.lineno, "unexpected text after \"%s:\" %" PRIu64, key, v);
+		*ret = v;
+		return 0;
+	}
+	perr_set(err, 0, "no %s line", key);
+	return -ENOENT;
 }

@@ -56,6 +56,11 @@ int kv_get(const struct kvtab *t, const char *key, uint64_t *ret);
 int proc_meminfo_parse(const char *text, struct kvtab *ret, struct perr *err);
 /* vmstat: "key value". */
 int proc_vmstat_parse(const char *text, struct kvtab *ret, struct perr *err);
+/* One "Key:<blanks>number[ kB]" line of a file of such lines and others
+ * (proc/PID/status's VmHWM, proc/PID/fdinfo/N's memlock): the number as
+ * printed. -ENOENT when no line has that key, -EINVAL when its value is
+ * not one number (with its unit, if any, kB). */
+int proc_field_u64(const char *text, const char *key, uint64_t *ret, struct perr *err);
 
 /* ---- version ---- */
 struct kernel_version {

@@ -84,9 +84,9 @@ static json_object *finding_json(const struct inputs *in, const struct finding *
 			if (p && p->cmdline && *p->cmdline)
 				json_object_object_add(x, "cmdline", jstr(p->cmdline));
 			/* In another pid namespace (a container): its pid there too. */
-			if (p && p->has_status && p->status.nnspid > 1)
+			if (p && p->status && p->status->nnspid > 1)
 				json_object_object_add(x, "nspid",
-						       json_object_new_int(p->status.nspid[p->status.nnspid - 1]));
+						       json_object_new_int(p->status->nspid[p->status->nnspid - 1]));
 		}
 		if (s->name)
 			json_object_object_add(x, "name", jstr(s->name));
@@ -296,12 +296,12 @@ static json_object *processes_json(const struct inputs *in)
 		json_object_object_add(x, "threads", json_object_new_int64(p->stat.num_threads));
 		json_object_object_add(x, "cmdline", p->cmdline ? jstr(p->cmdline) : NULL);
 		json_object_object_add(x, "vsize_bytes", jnum((double)p->stat.vsize));
-		if (p->has_status && p->status.has_vm)
-			json_object_object_add(x, "rss_bytes", jnum((double)p->status.vm_rss_kb * 1024));
-		if (p->has_status && p->status.nnspid > 1)
-			json_object_object_add(x, "nspid", json_object_new_int(p->status.nspid[p->status.nnspid - 1]));
-		json_object_object_add(x, "vmas", p->has_maps ? json_object_new_int64((int64_t)p->vma.nvmas) : NULL);
-		json_object_object_add(x, "address_space", p->has_maps ? address_space_json(in, &p->vma) : NULL);
+		if (p->status && p->status->has_vm)
+			json_object_object_add(x, "rss_bytes", jnum((double)p->status->vm_rss_kb * 1024));
+		if (p->status && p->status->nnspid > 1)
+			json_object_object_add(x, "nspid", json_object_new_int(p->status->nspid[p->status->nnspid - 1]));
+		json_object_object_add(x, "vmas", p->vma ? json_object_new_int64((int64_t)p->vma->nvmas) : NULL);
+		json_object_object_add(x, "address_space", p->vma ? address_space_json(in, p->vma) : NULL);
 		double share = view_cpu_share(&in->view, p->stat.pid);
 		json_object_object_add(x, "cpu_share", share >= 0 ? jnum(share) : NULL);
 		json_object_object_add(x, "wchan", p->wchan ? jstr(p->wchan) : NULL);

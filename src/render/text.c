@@ -272,17 +272,17 @@ int render_text(FILE *out, const struct report *r, bool color)
 		const char *c = tty(p->stat.comm), *cl = tty(p->cmdline ? p->cmdline : "?");
 		char rss[32] = "?";
 		double share = view_cpu_share(&in->view, p->stat.pid);
-		if (p->has_status && p->status.has_vm)
-			fmt_bytes((double)p->status.vm_rss_kb * 1024, rss, sizeof(rss));
+		if (p->status && p->status->has_vm)
+			fmt_bytes((double)p->status->vm_rss_kb * 1024, rss, sizeof(rss));
 		fprintf(out, "%sprocess %d (%s)%s  state %c, %" PRId64 " threads, RSS %s", st->bold, p->stat.pid,
 			c, st->reset, p->stat.state, p->stat.num_threads, rss);
-		if (p->has_maps)
-			fprintf(out, ", %zu VMAs", p->vma.nvmas);
+		if (p->vma)
+			fprintf(out, ", %" PRIu32 " VMAs", p->vma->nvmas);
 		if (share >= 0)
 			fprintf(out, ", %s of a CPU", fmt_pct(share, pct, sizeof(pct)));
 		fprintf(out, "\n  cmdline  %s\n", cl);
-		if (p->has_maps)
-			layout_text(out, in, &p->vma);
+		if (p->vma)
+			layout_text(out, in, p->vma);
 		if (p->wchan && *p->wchan)
 			fprintf(out, "  wchan    %s\n", tty(p->wchan));
 		for (size_t k = 0; k < p->stack.n; k++)

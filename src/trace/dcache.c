@@ -160,14 +160,14 @@ static void attach(struct tracer *t)
 		l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_exit, "syscalls", name);
 		if (!l)
 			continue; /* this kernel has no such syscall */
-		tracer_keep_link(t, l);
+		tracer_keep_link(t, t->skel->progs.path_tp_exit, l);
 		entered++;
 		if (!enter)
 			continue;
 		snprintf(name, sizeof(name), "sys_enter_%s", path_syscalls[i].event);
 		l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_enter, "syscalls", name);
 		if (l)
-			tracer_keep_link(t, l);
+			tracer_keep_link(t, t->skel->progs.path_tp_enter, l);
 	}
 	if (!entered)
 		tracer_drop(t, TG_LOOKUPS, "no syscalls:sys_exit_* event of a path syscall could be attached");

@@ -61,7 +61,16 @@ struct tracer {
 	struct sym *syms; /* resolved shrinker functions */
 	size_t nsyms, capsyms;
 	struct bpf_link *links[TR_MAX_LINKS]; /* per-syscall events */
+	const struct bpf_program *link_progs[TR_MAX_LINKS]; /* ... and their programs */
 	size_t nlinks;
+	/* --budget (budget.c): a share of one CPU, 0 for none; each
+	 * program's run time (by its index in the object) at the last
+	 * statistics' start, then over their last period; the groups shed */
+	double budget;
+	uint64_t *budget_ns;
+	size_t nbudget, capbudget;
+	double budget_last; /* kstall's share of a CPU in the last period */
+	unsigned shed;
 	bool per_syscall; /* lookups and mmap through per-syscall events, not raw */
 };
 
@@ -117,8 +126,13 @@ void tracer_drop(struct tracer *t, unsigned group, const char *fmt, ...) PRINTF_
 /* The fallback group standing in for group, if one runs. */
 const struct tr_group *tracer_fallback_running(unsigned groups, unsigned group);
 
-/* Keep a per-syscall event's link until tracer_stop. */
-void tracer_keep_link(struct tracer *t, struct bpf_link *l);
+/* Keep a per-syscall event's link (to program p) until tracer_stop. */
+void tracer_keep_link(struct tracer *t, const struct bpf_program *p, struct bpf_link *l);
+
+/* --budget (budget.c): when the run-time statistics go on, and when they
+ * go off after on_s seconds (sheds what is over budget). */
+void tracer_budget_begin(struct tracer *t);
+void tracer_budget_end(struct tracer *t, double on_s);
 
 
 /* Shared by the readers: one histogram of a hists-shaped map. */

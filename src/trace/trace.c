@@ -4,6 +4,7 @@
  * followed), the ring buffer of outliers, the wait histograms (`hists`),
  * the loss counters and kstall's own BPF cost. */
 #include "mechanism.h"
+#include "../proc/proc.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -222,12 +223,13 @@ void tracer_drop(struct tracer *t, unsigned group, const char *fmt, ...)
 	free(reason);
 }
 
-void tracer_keep_link(struct tracer *t, struct bpf_link *l)
+void tracer_keep_link(struct tracer *t, const struct bpf_program *p, struct bpf_link *l)
 {
 	if (t->nlinks >= ARRAY_SIZE(t->links)) {
 		bpf_link__destroy(l); /* not reached: TR_MAX_LINKS covers every event kstall attaches */
 		return;
 	}
+	t->link_progs[t->nlinks] = p;
 	t->links[t->nlinks++] = l;
 }
 
@@ -379,6 +381,7 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, char *why, siz
 	t = xcalloc(1, sizeof(*t));
 	t->root = o->root;
 	t->stats_fd = -1;
+	t->budget = o->budget_pct / 100;
 	err = tracer_open(t, o, why, whylen);
 	if (!err) {
 		/* Switch off what this kernel lacks; a group runs only if all
@@ -406,12 +409,15 @@ static void stats_tick(struct tracer *t)
 {
 	double now = now_monotonic();
 	if (t->stats_fd >= 0 && now - t->stats_since >= STATS_ON_S) {
+		tracer_budget_end(t, now - t->stats_since);
 		close(t->stats_fd);
 		t->stats_fd = -1;
 		t->stats_sampled += now - t->stats_since;
 	} else if (t->stats_fd < 0 && now - t->stats_since >= STATS_PERIOD_S) {
 		t->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		t->stats_since = now;
+		if (t->stats_fd >= 0)
+			tracer_budget_begin(t);
 		t->stats_ok |= t->stats_fd >= 0;
 	}
 }
@@ -503,6 +509,37 @@ static void read_bpf_stats(struct tracer *t, struct traced *out)
 	}
 }
 
+/* The maps' memory, by the kernel's own figure: the memlock line of each
+ * map's fdinfo (per-CPU copies included). A kernel without it: max_entries
+ * times key and value (a ring buffer: its bytes), per possible CPU for a
+ * per-CPU map. */
+static void read_map_bytes(struct tracer *t, struct traced *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct bpf_map *m;
+
+	out->has_bpf_map_bytes = true;
+	bpf_object__for_each_map(m, t->skel->obj) {
+		char path[64];
+		struct buf b = {0};
+		uint64_t v;
+		int fd = bpf_map__fd(m);
+		if (fd < 0)
+			continue;
+		snprintf(path, sizeof(path), "proc/self/fdinfo/%d", fd);
+		if (sysroot_read_self(t->root, path, &b) == 0 && proc_field_u64(b.data, "memlock", &v, NULL) == 0) {
+			out->bpf_map_bytes += v;
+		} else {
+			enum bpf_map_type ty = bpf_map__type(m);
+			bool percpu = ty == BPF_MAP_TYPE_PERCPU_ARRAY || ty == BPF_MAP_TYPE_PERCPU_HASH ||
+				      ty == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+			uint64_t entry = ty == BPF_MAP_TYPE_RINGBUF ? 1 : bpf_map__key_size(m) + bpf_map__value_size(m);
+			out->bpf_map_bytes += (uint64_t)bpf_map__max_entries(m) * entry * (percpu && ncpu > 0 ? ncpu : 1);
+		}
+		buf_free(&b);
+	}
+}
+
 int tracer_read(struct tracer *t, struct traced *out)
 {
 	*out = (struct traced){0};
@@ -530,6 +567,7 @@ int tracer_read(struct tracer *t, struct traced *out)
 	out->paths_not_kept = t->paths_not_kept;
 
 	read_bpf_stats(t, out);
+	read_map_bytes(t, out);
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		out->user_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
@@ -553,6 +591,7 @@ void tracer_stop(struct tracer *t)
 	free(t->events);
 	free(t->syms);
 	free(t->retired);
+	free(t->budget_ns);
 	tg_notes_free(&t->notes);
 	free(t);
 }

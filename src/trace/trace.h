@@ -21,6 +21,7 @@ struct trace_opts {
 	bool syscall_tracepoints; /* tracefs is there: attach per-syscall events */
 	bool ml_contention;    /* use lock:contention_* for mmap_lock even where the
 				* mmap_lock tracepoints exist (KSTALL_ML_CONTENTION=1, tests) */
+	double budget_pct;     /* --budget: shed groups over this % of one CPU; 0: none */
 	bool ml_full;          /* time every mmap_lock wait and write hold, as kernels
 				* without lock:contention_* must (KSTALL_ML_FULL=1, tests) */
 };

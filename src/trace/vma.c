@@ -103,7 +103,7 @@ static void attach(struct tracer *t)
 			tracer_drop(t, TG_VMA, "the syscalls:%s event could not be attached", ev[i]);
 			break;
 		}
-		tracer_keep_link(t, l);
+		tracer_keep_link(t, p, l);
 	}
 }
 

@@ -1,77 +1,95 @@
-/* Many sleeping processes, for measuring what a scan of /proc costs with
- * them: fork N children that pause(), print "ready N" once all exist, and
- * on SIGTERM, SIGINT or SIGHUP kill them by PID (SIGKILL), reap them and
- * exit. Children die with the parent too (PR_SET_PDEATHSIG), so a SIGKILL
- * of the parent leaves nothing behind.
+/* N idle processes, for measuring what a host with many processes costs
+ * (bench/check-cost.sh): forks N children that pause(), prints
+ * "ready N", and waits. On SIGTERM, SIGINT or SIGHUP, or after SECONDS
+ * (default 600, so a bench that dies cannot leave them behind for long),
+ * it kills its children by the PIDs fork() gave it, reaps them and exits.
+ * Each child also dies with its parent (PR_SET_PDEATHSIG), even when the
+ * parent is killed with SIGKILL.
  *
  *   sleepers N [SECONDS]
  *
- * SECONDS (accepted for the checkcost branch's bench/check-cost.sh, which
- * passes one): stop by itself after that long too. */
+ * Exit 0 after a clean stop, 1 if not all N could be forked (those that
+ * were are killed first; the reason is printed), 2 on bad arguments. */
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop;
+static void child(pid_t parent, const sigset_t *old)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent) /* the parent died before the line above */
+		_exit(0);
+	sigprocmask(SIG_SETMASK, old, NULL);
+	for (;;)
+		pause();
+}
 
-static void on_signal(int sig) { stop = sig; }
+static void kill_all(const pid_t *pids, long n)
+{
+	for (long i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (long i = 0; i < n; i++)
+		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+static long parse_count(const char *s, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	return errno || *end || end == s || v < 0 || v > max ? -1 : v;
+}
 
 int main(int argc, char **argv)
 {
-	long n = argc == 2 || argc == 3 ? strtol(argv[1], NULL, 10) : -1;
-	if (n < 0) {
-		fprintf(stderr, "usage: sleepers N [SECONDS]\n");
+	long n = argc >= 2 ? parse_count(argv[1], 4194304) : -1;
+	long secs = argc >= 3 ? parse_count(argv[2], 86400) : 600;
+	if (argc < 2 || argc > 3 || n < 0 || secs < 1) {
+		fprintf(stderr, "usage: sleepers N [SECONDS]  (N 0..4194304, SECONDS 1..86400)\n");
 		return 2;
 	}
-	if (argc == 3)
-		alarm((unsigned)strtoul(argv[2], NULL, 10));
-	pid_t *kids = calloc((size_t)n + 1, sizeof(*kids));
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGALRM, &sa, NULL);
-	pid_t parent = getpid();
-	long made = 0;
-	int rc = 0;
-	for (; made < n && !stop; made++) {
-		pid_t pid = fork();
-		if (pid < 0) {
-			perror("sleepers: fork");
-			rc = 1;
-			break;
-		}
-		if (pid == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (getppid() != parent)
-				_exit(0);
-			for (;;)
-				pause();
-		}
-		kids[made] = pid;
+	pid_t *pids = calloc((size_t)n + 1, sizeof(*pids));
+	if (!pids) {
+		fprintf(stderr, "sleepers: out of memory\n");
+		return 1;
 	}
-	if (!rc && !stop) {
-		/* Blocked but in sigsuspend: a signal between the test and the
-		 * wait cannot be lost. */
-		sigset_t block, old;
-		sigemptyset(&block);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGHUP);
-		sigaddset(&block, SIGALRM);
-		sigprocmask(SIG_BLOCK, &block, &old);
-		printf("ready %ld\n", made);
-		fflush(stdout);
-		while (!stop)
-			sigsuspend(&old);
+	/* Blocked before the first fork: a stop signal that arrives while
+	 * forking is taken by sigtimedwait below, not lost, and each child
+	 * unblocks it again. */
+	sigset_t stop, old;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	pid_t self = getpid();
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p == 0)
+			child(self, &old);
+		if (p < 0) {
+			int e = errno;
+			kill_all(pids, i);
+			fprintf(stderr, "sleepers: fork %ld of %ld: %s (see kernel.pid_max, kernel.threads-max)\n",
+				i + 1, n, strerror(e));
+			return 1;
+		}
+		pids[i] = p;
 	}
-	for (long i = 0; i < made; i++)
-		kill(kids[i], SIGKILL);
-	for (long i = 0; i < made; i++)
-		waitpid(kids[i], NULL, 0);
-	free(kids);
-	return rc;
+	printf("ready %ld\n", n);
+	fflush(stdout);
+	struct timespec left = {.tv_sec = secs};
+	while (sigtimedwait(&stop, NULL, &left) < 0 && errno == EINTR)
+		;
+	kill_all(pids, n);
+	free(pids);
+	return 0;
 }

@@ -393,6 +393,29 @@ static void test_make_install(void **state UNUSED)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* kstall's own peak RSS: measured on the live host, from its own status;
+ * with --root there is no such figure (the tree's proc/self is not
+ * kstall), and so no metric. */
+static void test_own_rss_only_live(void **state UNUSED)
+{
+	struct res r = RUN(30, "check", "--format", "json", "--interval", "0.05");
+	assert_int_equal(r.status, 0);
+	json_object *o = parse_json(&r);
+	json_object *m = json_object_object_get(get(o, "metrics"), "kstall.rss_peak");
+	assert_non_null(m);
+	double v = json_object_get_double(json_object_object_get(m, "value"));
+	if (!(v >= 1 << 20 && v < 1 << 30))
+		fail_msg("kstall.rss_peak is %g bytes", v);
+	json_object_put(o);
+	res_free(&r);
+	r = RUN(30, "check", "--root", "tests/fixtures/healthy-6.18-vm", "--format", "json");
+	assert_int_equal(r.status, 0);
+	o = parse_json(&r);
+	assert_null(json_object_object_get(get(o, "metrics"), "kstall.rss_peak"));
+	json_object_put(o);
+	res_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_round_trip_live),
 		cmocka_unit_test(test_snapshot_tar_gz_round_trip),
 		cmocka_unit_test(test_live_check_samples_twice),
+		cmocka_unit_test(test_own_rss_only_live),
 		cmocka_unit_test(test_live_forking_process_cannot_hang_check),
 		cmocka_unit_test(test_never_reads_slabinfo),
 		cmocka_unit_test(test_tar_gz_refuses_path_traversal),

@@ -87,7 +87,7 @@ static const char *sample_value(const struct opt_line *o, char *buf, size_t n)
 {
 	static const struct {
 		const char *argh, *value;
-	} kinds[] = {{"S", "1"}, {"MS", "50"}, {"PID", "1"}, {"DIR", "tests/fixtures/healthy-6.18-vm"}};
+	} kinds[] = {{"S", "1"}, {"MS", "50"}, {"PCT", "2"}, {"PID", "1"}, {"DIR", "tests/fixtures/healthy-6.18-vm"}};
 
 	if (strchr(o->argh, '|')) {
 		snprintf(buf, n, "%.*s", (int)strcspn(o->argh, "|"), o->argh);

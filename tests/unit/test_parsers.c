@@ -502,6 +502,31 @@ static void test_stat_columns(void **state UNUSED)
 	assert_int_equal(e.line, 1);
 }
 
+/* One field of status or fdinfo: the number as printed, kB or not; a key
+ * is the whole name before the colon. */
+static void test_field_u64(void **state UNUSED)
+{
+	static const char status[] = "Name:\tkstall\nVmPeak:\t   20000 kB\nVmHWM:\t    2168 kB\nVmHWMx:\t1 kB\n"
+				     "Threads:\t1\n";
+	struct perr e = {0};
+	uint64_t v = 0;
+	assert_int_equal(proc_field_u64(status, "VmHWM", &v, &e), 0);
+	assert_true(v == 2168);
+	assert_int_equal(proc_field_u64(status, "Threads", &v, &e), 0);
+	assert_true(v == 1);
+	assert_int_equal(proc_field_u64("pos:\t0\nflags:\t02000002\nmemlock:\t1056768\nmap_id:\t7\n", "memlock", &v, &e), 0);
+	assert_true(v == 1056768);
+	v = 42;
+	assert_int_equal(proc_field_u64(status, "VmRSS", &v, &e), -ENOENT);
+	assert_true(v == 42); /* written only on success */
+	assert_int_equal(proc_field_u64("VmHWM", "VmHWM", &v, &e), -ENOENT);
+	assert_int_equal(proc_field_u64(status, "Name", &v, &e), -EINVAL);
+	assert_int_equal(e.line, 1);
+	assert_int_equal(proc_field_u64("VmHWM:\t12 MB\n", "VmHWM", &v, &e), -EINVAL);
+	assert_int_equal(proc_field_u64("VmHWM:\t12 kB 3\n", "VmHWM", &v, &e), -EINVAL);
+	assert_true(v == 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_mounts_masks_misc),
 		cmocka_unit_test(test_maps_and_stack),
 		cmocka_unit_test(test_stat_columns),
+		cmocka_unit_test(test_field_u64),
 	};
 	return cmocka_run_group_tests_name("parsers", tests, NULL, NULL);
 }

@@ -151,7 +151,7 @@ static bool run_case(const struct quiet_case *c)
 	char *json = xasprintf("%s/watch.json", tmpl);
 	char *cmd = xasprintf("set -e; (%s) > $T/prep.out 2>&1 || { cat $T/prep.out; exit 90; }; "
 			      "(%s) & load=$!; sleep 1; "
-			      "build/kstall-asan watch --duration 8 --interval 8 --format json > '%s' || rc=$?; "
+			      "build/kstall-asan watch --budget 0 --duration 8 --interval 8 --format json > '%s' || rc=$?; "
 			      "wait $load || true; (%s) || exit 91; exit ${rc:-0}",
 			      c->prep, c->load, json, c->ran);
 	int st = run(cmd);

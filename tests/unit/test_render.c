@@ -3,6 +3,7 @@
  * raw control byte (an escape sequence in a comm could rewrite the screen). */
 #include "testutil.h"
 #include "render/render.h"
+#include "detect/detect.h"
 
 #include <json-c/json.h>
 
@@ -436,6 +437,52 @@ static void test_evidence_reads_as_its_summary(void **state UNUSED)
 	findings_free(&r.findings);
 }
 
+/* The metric named in one rendered document, or NULL. */
+static json_object *rendered_metric(const struct report *r, const char *name, json_object **ret_doc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(render_json(f, r), 0);
+	fclose(f);
+	*ret_doc = json_tokener_parse(buf);
+	free(buf);
+	assert_non_null(*ret_doc);
+	return json_object_object_get(json_object_object_get(*ret_doc, "metrics"), name);
+}
+
+/* kstall's own memory: the BPF maps (the tracer's figure) and its peak
+ * RSS (the command's), in bytes when measured, absent when not (a
+ * recording, a tree), never 0. */
+static void test_own_memory_metrics(void **state UNUSED)
+{
+	static const char *const names[] = {"kstall.bpf_map_bytes", "kstall.rss_peak"};
+	static const double values[] = {19592792, 22020096};
+	for (int known = 1; known >= 0; known--) {
+		struct inputs in;
+		struct report r;
+		struct traced t = {.duration_s = 2, .has_bpf_map_bytes = known, .bpf_map_bytes = known ? 19592792 : 0};
+		fill(&in, &r);
+		in.traced = &t;
+		view_update(&in);
+		metrics_collect(&in, &r.metrics);
+		metrics_self(&r.metrics, known ? 22020096 : -1);
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			json_object *doc, *m = rendered_metric(&r, names[i], &doc);
+			if (!known && m)
+				fail_msg("%s is in metrics, unmeasured: %s", names[i], json_object_to_json_string(m));
+			if (known) {
+				assert_non_null(m);
+				assert_true(json_object_get_double(json_object_object_get(m, "value")) == values[i]);
+				assert_string_equal(json_object_get_string(json_object_object_get(m, "unit")), "bytes");
+			}
+			json_object_put(doc);
+		}
+		view_free(&in.view);
+		done(&in, &r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_window_share_never_above_the_window),
 		cmocka_unit_test(test_entries_are_whole),
 		cmocka_unit_test(test_evidence_reads_as_its_summary),
+		cmocka_unit_test(test_own_memory_metrics),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

@@ -343,6 +343,62 @@ static void test_stuck_worker_recovers(void **state UNUSED)
 	sysroot_free(r);
 }
 
+/* A batch: the reads in order, a stuck one given up on after the
+ * deadline while those after it go on (with a new worker), each outcome
+ * handed on once, in order. */
+struct batch_log {
+	const char *const *rels;
+	int rc[4];
+	char data[4][64];
+	size_t calls, order_errors;
+};
+
+static void log_name(void *ctx, size_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", ((struct batch_log *)ctx)->rels[i]);
+}
+
+static void log_each(void *ctx, size_t i, int rc, const char *why, struct buf *data)
+{
+	struct batch_log *l = ctx;
+	l->order_errors += i != l->calls++;
+	l->rc[i] = rc;
+	snprintf(l->data[i], sizeof(l->data[i]), "%s", rc == 0 ? data->data : why);
+}
+
+static void test_deadline_batch(void **state UNUSED)
+{
+	static const char *const rels[] = {"proc/12/stat", "proc/12/stuck", "proc/3/stat", "../outside"};
+	struct sysroot *r;
+	_cleanup_free_ char *dir = xasprintf("%s/proc/12", root);
+
+	REQUIRE_OR_SKIP(stuckfs_possible(), "a stuck read needs root, /dev/fuse and build/tests/helpers/stuckfs");
+	pid_t fs = stuckfs_mount(dir, 60, "stuck", (char *[]){"stat=12 (x) S 1\\n", NULL});
+	assert_true(fs > 0);
+	assert_int_equal(sysroot_open(root, &r), 0);
+	sysroot_set_deadline_ms(r, 200);
+	struct batch_log l = {.rels = rels};
+	double t0 = now_monotonic();
+	sysroot_read_deadline_batch(r, &(struct sysroot_batch){.n = 4, .name = log_name, .each = log_each, .ctx = &l});
+	double took = now_monotonic() - t0;
+	assert_true(took >= 0.19 && took < 1.0);
+	assert_int_equal(l.calls, 4);
+	assert_int_equal(l.order_errors, 0);
+	assert_int_equal(l.rc[0], 0);
+	assert_string_equal(l.data[0], "12 (x) S 1\n");
+	assert_int_equal(l.rc[1], -ETIMEDOUT);
+	assert_non_null(strstr(l.data[1], "200 ms"));
+	assert_int_equal(l.rc[2], 0);
+	assert_string_equal(l.data[2], "3 (y) S 1\n");
+	assert_int_equal(l.rc[3], -EINVAL);
+	assert_int_equal(sysroot_stuck_workers(r), 1);
+	stuckfs_unmount(dir, fs);
+	while (sysroot_stuck_workers(r) && now_monotonic() - t0 < 5)
+		usleep(1000);
+	assert_int_equal(sysroot_stuck_workers(r), 0);
+	sysroot_free(r);
+}
+
 /* Last: it abandons reader threads for the rest of the process. */
 static void test_deadline_read_gives_up_and_stays_bounded(void **state UNUSED)
 {
@@ -375,6 +431,30 @@ static void test_deadline_read_gives_up_and_stays_bounded(void **state UNUSED)
 	stuckfs_unmount(dir, fs);
 }
 
+/* kstall's own files come from the live host, never from a tree (whose
+ * proc/self is someone else's), and are not captured into snapshots. */
+static void test_read_self(void **state UNUSED)
+{
+	struct sysroot *tree, *live;
+	struct buf b = {0};
+	const struct capture_entry *ce;
+
+	put("proc/self/status", "VmHWM:\t1 kB\n");
+	assert_int_equal(sysroot_open(root, &tree), 0);
+	assert_int_equal(sysroot_read_self(tree, "proc/self/status", &b), -EXDEV);
+	assert_null(b.data);
+	sysroot_free(tree);
+	assert_int_equal(sysroot_open("/", &live), 0);
+	sysroot_capture(live, true);
+	assert_int_equal(sysroot_read_self(live, "proc/self/status", &b), 0);
+	_cleanup_free_ char *pid = xasprintf("\nPid:\t%d\n", getpid());
+	assert_non_null(strstr(b.data, pid));
+	buf_free(&b);
+	assert_int_equal(sysroot_captured(live, &ce), 0);
+	assert_int_equal(sysroot_read_self(live, "proc/meminfo", &b), -EINVAL);
+	sysroot_free(live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,7 +467,9 @@ int main(void)
 		cmocka_unit_test(test_capture_log),
 		cmocka_unit_test(test_memory_tree),
 		cmocka_unit_test(test_stuck_worker_recovers),
+		cmocka_unit_test(test_deadline_batch),
 		cmocka_unit_test(test_deadline_read_gives_up_and_stays_bounded),
+		cmocka_unit_test(test_read_self),
 	};
 	return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
 }

@@ -424,7 +424,7 @@ static void test_degrade_near_limit_assumed(void **state UNUSED)
 	struct skips s;
 	struct perr e;
 	struct proc_entry p = {.stat = {.pid = 4242, .comm = "mysqld", .state = 'S', .vsize = 1 << 30},
-			       .has_maps = true, .vma = {.nvmas = 64000}};
+			       .vma = &(struct vma_summary){.nvmas = 64000}};
 
 	/* 98% of the kernel's default limit: with the host's own limit not
 	 * read, at most a warning (distributions raise it). */

@@ -109,7 +109,7 @@ static void test_nss_producer_is_named(void **state UNUSED)
 	/* The producer starts after tracing does and stops before it ends. */
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 1; exec build/tests/helpers/nss_probe '%s' 3 > '%s') & "
-		"build/kstall-asan watch --duration 5 --interval 1 --format json > '%s'; wait",
+		"build/kstall-asan watch --budget 0 --duration 5 --interval 1 --format json > '%s'; wait",
 		dir, probe_out, json);
 	int st;
 	free(sh(cmd, &st));
@@ -177,7 +177,7 @@ static void test_quiet_machine_raises_nothing(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
 	int st;
-	_cleanup_free_ char *out = sh("build/kstall-asan watch --duration 2 --format json --fail-on warning", &st);
+	_cleanup_free_ char *out = sh("build/kstall-asan watch --budget 0 --duration 2 --format json --fail-on warning", &st);
 	if (st != 0) {
 		_cleanup_free_ char *r = raised(out);
 		fail_msg("exit %d:\n%s", st, r);
@@ -189,7 +189,7 @@ static void test_line_per_interval_when_not_a_tty(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
 	int st;
-	_cleanup_free_ char *out = sh("build/kstall-asan watch --duration 3.5 --interval 1", &st);
+	_cleanup_free_ char *out = sh("build/kstall-asan watch --budget 0 --duration 3.5 --interval 1", &st);
 	assert_int_equal(st, 0);
 	unsigned lines = 0;
 	for (char *p = out; (p = strstr(p, "t=")); p += 2)
@@ -329,7 +329,7 @@ static void test_memcg_reclaim_names_victim_and_shrinker(void **state UNUSED)
 	uint64_t scanned0 = vmstat("slabs_scanned");
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 1; sh -c 'echo $$ > \"%s/cgroup.procs\" && exec build/tests/helpers/nss_probe \"%s\" 4' > '%s') & "
-		"build/kstall-asan watch --duration 6 --interval 3 --format json > '%s'; wait",
+		"build/kstall-asan watch --budget 0 --duration 6 --interval 3 --format json > '%s'; wait",
 		cgroup, dir, probe_out, json);
 	int st;
 	free(sh(cmd, &st));
@@ -381,7 +381,7 @@ static void test_busy_compile_raises_nothing(void **state UNUSED)
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 0.5; for i in 1 2 3; do for f in src/*/*.c; do "
 		"cc -std=gnu11 -O2 -D_GNU_SOURCE -Ibuild -I/usr/include/json-c -c $f -o '%s/x.o' 2>/dev/null; "
-		"done; done) & build/kstall-asan watch --duration 5 --interval 5 --format json --fail-on warning > '%s/busy.json'; "
+		"done; done) & build/kstall-asan watch --budget 0 --duration 5 --interval 5 --format json --fail-on warning > '%s/busy.json'; "
 		"rc=$?; wait; exit $rc", tmpl, tmpl);
 	int st;
 	_cleanup_free_ char *out = sh(cmd, &st);
@@ -407,7 +407,7 @@ static void test_producer_in_pid_namespace(void **state UNUSED)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 1; unshare --pid --fork build/tests/helpers/nss_probe '%s' 5 > /dev/null) & "
-		"build/kstall-asan watch --duration 4 --interval 4 --format json > '%s/ns.json'; wait", dir, tmpl);
+		"build/kstall-asan watch --budget 0 --duration 4 --interval 4 --format json > '%s/ns.json'; wait", dir, tmpl);
 	int st;
 	free(sh(cmd, &st));
 	assert_int_equal(st, 0);
@@ -430,7 +430,7 @@ static void test_unprivileged_is_clear(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(geteuid() == 0, "needs root to drop to an unprivileged user");
 	int st;
-	_cleanup_free_ char *w = sh("setpriv --reuid=65534 --regid=65534 --clear-groups build/kstall-asan watch --duration 1", &st);
+	_cleanup_free_ char *w = sh("setpriv --reuid=65534 --regid=65534 --clear-groups build/kstall-asan watch --budget 0 --duration 1", &st);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(w, "needs root"));
 	assert_null(strstr(w, "libbpf")); /* a clear line, not a loader dump */
@@ -461,7 +461,7 @@ static void test_record_and_report(void **state UNUSED)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 2; exec build/tests/helpers/nss_probe '%s' 3 > /dev/null) & "
-		"build/kstall-asan record -o '%s' --duration 8 --interval 2 --format json > '%s/live.json'; wait",
+		"build/kstall-asan record --budget 0 -o '%s' --duration 8 --interval 2 --format json > '%s/live.json'; wait",
 		dir, rec, tmpl);
 	int st;
 	free(sh(cmd, &st));
@@ -516,7 +516,7 @@ static void test_record_and_report(void **state UNUSED)
 	free(err);
 
 	/* Appending a second recording: the report covers the last segment. */
-	_cleanup_free_ char *again = xasprintf("build/kstall-asan record -o '%s' --duration 2 --interval 1 > /dev/null", rec);
+	_cleanup_free_ char *again = xasprintf("build/kstall-asan record --budget 0 -o '%s' --duration 2 --interval 1 > /dev/null", rec);
 	free(sh(again, &st));
 	assert_int_equal(st, 0);
 	back = report_json(arg, &st, &err);
@@ -544,7 +544,7 @@ static void test_cgroup_filter(void **state UNUSED)
 	_cleanup_free_ char *cmd = xasprintf(
 		"sh -c 'echo $$ > \"%s/cgroup.procs\" && sleep 1 && exec build/tests/helpers/nss_probe \"%s\" 3' > '%s/in.out' & "
 		"(sleep 1; exec build/tests/helpers/nss_probe '%s' 3 > '%s/out.out') & sleep 0.3; "
-		"build/kstall-asan watch -c '%s' --duration 5 --interval 5 --format json > '%s/c.json'; wait",
+		"build/kstall-asan watch --budget 0 -c '%s' --duration 5 --interval 5 --format json > '%s/c.json'; wait",
 		cgroup, in_dir, tmpl, out_dir, tmpl, cgroup, tmpl);
 	int st;
 	free(sh(cmd, &st));
@@ -583,7 +583,7 @@ static void test_pid_filter(void **state UNUSED)
 	_cleanup_free_ char *cmd = xasprintf(
 		"sh -c 'sleep 1.5; exec build/tests/helpers/nss_probe \"%s\" 2' > '%s/a.out' & a=$!; "
 		"sh -c 'sleep 1.5; exec build/tests/helpers/nss_probe \"%s\" 2' > '%s/b.out' & "
-		"build/kstall-asan watch -p $a --duration 4 --interval 4 --format json > '%s/p.json'; wait",
+		"build/kstall-asan watch --budget 0 -p $a --duration 4 --interval 4 --format json > '%s/p.json'; wait",
 		a_dir, tmpl, b_dir, tmpl, tmpl);
 	int st;
 	free(sh(cmd, &st));
@@ -619,7 +619,7 @@ static void test_pid_filter_forgets_exited_children(void **state UNUSED)
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
 	_cleanup_free_ char *cmd = xasprintf(
 		"sh -c 'sleep 1.5; i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done; sleep 2' & a=$!; "
-		"build/kstall-asan watch -p $a --duration 4 --interval 4 --format json > '%s/f.json' & k=$!; "
+		"build/kstall-asan watch --budget 0 -p $a --duration 4 --interval 4 --format json > '%s/f.json' & k=$!; "
 		"sleep 3.2; id=$(bpftool map show name pids 2>/dev/null | sed -n 's/^\\([0-9]*\\):.*/\\1/p' | tail -1); "
 		"bpftool map dump id $id 2>/dev/null | grep -c key; wait $k; wait",
 		tmpl);
@@ -643,7 +643,7 @@ static void test_path_syscalls_run_one_program(void **state UNUSED)
 	_cleanup_free_ char *has = sh("bpftool feature probe kernel 2>/dev/null | grep -c bpf_task_pt_regs", &st);
 	REQUIRE_OR_SKIP(has && atoi(has) > 0, "this kernel has no bpf_task_pt_regs: the entry programs run");
 	_cleanup_free_ char *cmd = xasprintf(
-		"build/kstall-asan watch --duration 3 --interval 3 --format json > '%s/one.json' & k=$!; sleep 2; "
+		"build/kstall-asan watch --budget 0 --duration 3 --interval 3 --format json > '%s/one.json' & k=$!; sleep 2; "
 		"links() { n=0; for id in $(bpftool prog show name $1 2>/dev/null | sed -n 's/^\\([0-9]*\\):.*/\\1/p'); do "
 		"n=$((n + $(bpftool link show 2>/dev/null | grep -cE \"prog $id( |$)\"))); done; echo $n; }; "
 		"echo enter $(links path_tp_enter) exit $(links path_tp_exit); wait $k",
@@ -701,7 +701,7 @@ static void run_vmachurn(const char *env, const char *mode, json_object **doc, i
 	_cleanup_free_ char *json = xasprintf("%s/vmachurn-%s.json", tmpl, mode);
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 1; exec build/tests/helpers/vmachurn -f 9000 -m %s -t 2.5 -l 3 > '%s') & "
-		"%s build/kstall-asan watch --duration 5 --interval 1 --format json > '%s'; wait",
+		"%s build/kstall-asan watch --budget 0 --duration 5 --interval 1 --format json > '%s'; wait",
 		mode, out, env, json);
 	int st;
 	free(sh(cmd, &st));
@@ -770,7 +770,7 @@ static void test_churn_seen_after_many_processes(void **state UNUSED)
 	_cleanup_free_ char *cmd = xasprintf(
 		"(sleep 1; for i in $(seq 3000); do /bin/true; done; "
 		"exec build/tests/helpers/vmachurn -f 100 -t 2 -l 3 > '%s') & "
-		"build/kstall-asan watch --duration 12 --interval 1 --format json > '%s'; wait", out, json);
+		"build/kstall-asan watch --budget 0 --duration 12 --interval 1 --format json > '%s'; wait", out, json);
 	int st;
 	free(sh(cmd, &st));
 	assert_int_equal(st, 0);
@@ -798,7 +798,7 @@ static void test_softirq_counts_agree(void **state UNUSED)
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
 	_cleanup_free_ char *rec = xasprintf("%s/irq.rec", tmpl), *rep = xasprintf("%s/irq.json", tmpl);
 	_cleanup_free_ char *cmd = xasprintf(
-		"build/kstall-asan record -o '%s' --duration 4.5 --interval 1 > /dev/null && "
+		"build/kstall-asan record --budget 0 -o '%s' --duration 4.5 --interval 1 > /dev/null && "
 		"build/kstall-asan report '%s' --from 1 --to 4 --format json > '%s'", rec, rec, rep);
 	int st;
 	free(sh(cmd, &st));
@@ -840,7 +840,7 @@ static void test_slabinfo_reader_and_timers(void **state UNUSED)
 	long cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
 	_cleanup_free_ char *out = xasprintf("%s/slabopen.out", tmpl), *json = xasprintf("%s/slabopen.json", tmpl);
 	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/slabopen 40 25 %ld > '%s') & "
-					     "build/kstall-asan watch --duration 4 --interval 1 --format json > '%s'; wait",
+					     "build/kstall-asan watch --budget 0 --duration 4 --interval 1 --format json > '%s'; wait",
 					     cpu, out, json);
 	int st;
 	free(sh(cmd, &st));
@@ -901,7 +901,7 @@ static void test_short_lived_culprits_are_named(void **state UNUSED)
 		"build/tests/helpers/slabopen 1 0 > /dev/null; sleep 0.3; done') & "
 		"(sleep 1; exec sh -c 'echo $$ > %s; i=0; while [ $i -lt 3000 ]; do d=%s/x$i; "
 		"stat $d-0 $d-1 $d-2 $d-3 $d-4 $d-5 $d-6 $d-7 $d-8 $d-9 > /dev/null 2>&1; i=$((i+1)); done') & "
-		"build/kstall-asan watch --duration 8 --interval 2 --format json > '%s'; wait",
+		"build/kstall-asan watch --budget 0 --duration 8 --interval 2 --format json > '%s'; wait",
 		spid, lpid, dir, json);
 	int st;
 	free(sh(cmd, &st));
@@ -959,6 +959,52 @@ static void test_seed001_churn_raw_syscalls(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+/* --budget: the default (1% of one CPU) cannot hold the tracing of
+ * vmachurn's 90 k mmap/munmap pairs a second (about 11% for the vma
+ * programs alone here). The first statistics period (2-3 s in) sheds the
+ * most expensive groups: their syscall events are detached while kstall
+ * still runs, and the findings that need them are skipped as shed, with
+ * the budget and the cost, not reported as absent. */
+static void test_budget_sheds_and_says_so(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *json = xasprintf("%s/budget.json", tmpl), *perf = xasprintf("%s/perf.txt", tmpl);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 0.5; exec build/tests/helpers/vmachurn -m churn -t 6 > /dev/null) & "
+		"build/kstall-asan watch --budget 1 --duration 7 --interval 7 --format json > '%s' & k=$!; "
+		"sleep 1.5; bpftool perf show | grep -c 'sys_enter_mmap' > '%s'; sleep 4; "
+		"bpftool perf show | grep -c 'sys_enter_mmap' >> '%s'; wait $k; wait",
+		json, perf, perf);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *counts = slurp(perf, NULL);
+	int before = -1, after = -1;
+	assert_non_null(counts);
+	assert_int_equal(sscanf(counts, "%d %d", &before, &after), 2);
+	assert_true(before >= 1); /* kstall's own events on mmap, before the shedding */
+	assert_int_equal(after, 0);
+	_cleanup_free_ char *text = slurp(json, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *sk = json_object_object_get(doc, "skipped");
+	const char *why = NULL;
+	for (size_t i = 0; i < json_object_array_length(sk); i++) {
+		json_object *x = json_object_array_get_idx(sk, i);
+		if (!strcmp(json_object_get_string(json_object_object_get(x, "detector")), "vma.mmap_churn"))
+			why = json_object_get_string(json_object_object_get(x, "reason"));
+	}
+	if (!why || !strstr(why, "shed after") || !strstr(why, "--budget 1%") || !strstr(why, "of a CPU"))
+		fail_msg("vma.mmap_churn not skipped as shed: %s", why ? why : "(not skipped)");
+	json_object *fs = json_object_object_get(doc, "findings");
+	for (size_t i = 0; i < json_object_array_length(fs); i++)
+		if (!strcmp(json_object_get_string(json_object_object_get(json_object_array_get_idx(fs, i), "id")),
+			    "vma.mmap_churn"))
+			fail_msg("vma.mmap_churn raised although its programs were shed");
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -986,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_softirq_counts_agree),
 		cmocka_unit_test(test_slabinfo_reader_and_timers),
 		cmocka_unit_test(test_short_lived_culprits_are_named),
+		cmocka_unit_test(test_budget_sheds_and_says_so),
 	};
 	return cmocka_run_group_tests_name("watch", tests, setup, teardown);
 }

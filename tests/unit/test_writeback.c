@@ -133,7 +133,7 @@ static json_object *run_writer(const char *tag, int *pid, double *offcpu)
 		"attached() { for p in bdp wb_wait on_wakeup; do ok=; "
 		"for id in $(bpftool prog show name $p 2>/dev/null | sed -n 's/^\\([0-9]*\\):.*/\\1/p'); do "
 		"bpftool link show 2>/dev/null | grep -qE \"prog $id( |$)\" && ok=1; done; [ -n \"$ok\" ] || return 1; done; }; "
-		"build/kstall-asan watch --duration 8 --interval 1 --format json > '%s' & k=$!; "
+		"build/kstall-asan watch --budget 0 --duration 8 --interval 1 --format json > '%s' & k=$!; "
 		"i=0; until attached; do i=$((i+1)); [ $i -lt 500 ] || { echo never attached >&2; break; }; sleep 0.02; done; "
 		"build/tests/helpers/mmapwriter '%s/f' 128 5 > '%s'; wait $k",
 		json, mnt, out);
