@@ -19,7 +19,9 @@
 # its duration_time; peak memory is GNU time's maximum RSS (the largest
 # over the runs). The last line is for scripts (bench/run):
 #   check-cost nproc=N cat_cpu_s=.. kstall_cpu_s=.. ratio=.. rss_kb=..
-# where nproc is the number of extra processes asked for.
+#     cat_cpu_min_s=.. cat_cpu_max_s=.. kstall_cpu_min_s=.. kstall_cpu_max_s=..
+# where nproc is the number of extra processes asked for, and min and max
+# are over the runs (bench/run's spread rule).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -34,6 +36,10 @@ case "$RUNS$NPROC" in *[!0-9]*) echo "usage: $0 [RUNS] [NPROC]" >&2; exit 2 ;; e
 [ -x "$TIME" ] || ./tools/deps.sh time
 command -v perf >/dev/null || ./tools/deps.sh linux-perf
 tmp=$(mktemp -d)
+# Globs, not ls | wc -l: a task that exits between the glob and ls makes
+# ls fail, and pipefail the script (bench/run's smoke run ended there,
+# 3,000 sleepers being reaped beside it).
+count() { echo $#; }
 pid_max_was=""
 restore() {
 	[ -z "$pid_max_was" ] || echo "$pid_max_was" > /proc/sys/kernel/pid_max
@@ -43,7 +49,7 @@ on_exit restore
 
 # Room for NPROC more: pid_max bounds the pids, threads-max the tasks.
 if [ "$NPROC" -gt 0 ]; then
-	ntasks=$(ls -d /proc/[0-9]*/task/[0-9]* 2>/dev/null | wc -l)
+	ntasks=$(count /proc/[0-9]*/task/[0-9]*)
 	need=$(( ntasks + NPROC + 4096 ))
 	if [ "$need" -gt "$(cat /proc/sys/kernel/threads-max)" ]; then
 		echo "kernel.threads-max is $(cat /proc/sys/kernel/threads-max): too low for $NPROC more" >&2
@@ -88,7 +94,7 @@ cat_cpu=$(awk '{print $2}' "$tmp/cat" | median)
 k_wall=$(awk '{print $1}' "$tmp/kstall" | median)
 k_cpu=$(awk '{print $2}' "$tmp/kstall" | median)
 k_rss=$(sort -n "$tmp/rss" | tail -1)
-nprocs=$(ls -d /proc/[0-9]* | wc -l)
+nprocs=$(count /proc/[0-9]*)
 ratio=$(awk -v c="$k_cpu" -v d="$cat_cpu" 'BEGIN { printf "%.2f", c / d }')
 
 printf 'kstall check cost on %s (%s CPUs, %s processes, %s of them extra), %s runs, medians\n' \
@@ -98,5 +104,10 @@ printf '  %-28s wall %7.4f s   cpu %7.4f s\n' "cat of the same files" "$cat_wall
 printf '  %-28s wall %7.4f s   cpu %7.4f s   (wall includes the interval)\n' "kstall check --interval 0.05" "$k_wall" "$k_cpu"
 printf '  ratio kstall/cat, CPU time: %sx\n' "$ratio"
 printf '  kstall peak RSS: %s kB\n' "$k_rss"
-printf 'check-cost nproc=%s cat_cpu_s=%.4f kstall_cpu_s=%.4f ratio=%s rss_kb=%s\n' \
+range() { awk '{print $2}' "$1" | sort -g | awk 'NR == 1 {a = $1} {b = $1} END {printf "%.4f %.4f\n", a, b}'; }
+read -r cat_min cat_max < <(range "$tmp/cat")
+read -r k_min k_max < <(range "$tmp/kstall")
+printf 'check-cost nproc=%s cat_cpu_s=%.4f kstall_cpu_s=%.4f ratio=%s rss_kb=%s' \
 	"$NPROC" "$cat_cpu" "$k_cpu" "$ratio" "$k_rss"
+printf ' cat_cpu_min_s=%s cat_cpu_max_s=%s kstall_cpu_min_s=%s kstall_cpu_max_s=%s\n' \
+	"$cat_min" "$cat_max" "$k_min" "$k_max"
