@@ -1,12 +1,15 @@
 /* bench/floor: empty tp_btf programs on the tracepoints named, until
  * SIGINT or SIGTERM; the floor of bench/run's per-program figures.
  *
- *   build/bench/floor TRACEPOINT...     (e.g. sched_switch mmap_lock_released)
+ *   build/bench/floor [-c] TRACEPOINT...  (e.g. sched_switch mmap_lock_released)
  *
+ * -c: each program reads the clock once (bpf_ktime_get_ns), named
+ * floor_clock: what timing an event costs at least.
  * Prints "floor PROG_ID TRACEPOINT" per program once attached, then
  * "ready". Each program is named floor_prog; the kernel's run-time
  * statistics (kernel.bpf_stats_enabled) give its ns per run. */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,17 +30,21 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: floor TRACEPOINT...\n");
+	bool clock = argc > 1 && !strcmp(argv[1], "-c");
+	if (argc < 2 + clock) {
+		fprintf(stderr, "usage: floor [-c] TRACEPOINT...\n");
 		return 2;
 	}
 	struct floor_bpf *s[argc];
 	int n = 0, rc = 0;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	for (int i = 1; i < argc && !rc; i++) {
+	for (int i = 1 + clock; i < argc && !rc; i++) {
 		s[n] = floor_bpf__open();
-		if (!s[n] || bpf_program__set_attach_target(s[n]->progs.floor_prog, 0, argv[i]) ||
+		struct bpf_program *use = s[n] ? (clock ? s[n]->progs.floor_clock : s[n]->progs.floor_prog) : NULL;
+		if (s[n])
+			bpf_program__set_autoload(clock ? s[n]->progs.floor_prog : s[n]->progs.floor_clock, false);
+		if (!s[n] || bpf_program__set_attach_target(use, 0, argv[i]) ||
 		    floor_bpf__load(s[n]) || floor_bpf__attach(s[n])) {
 			fprintf(stderr, "floor: cannot attach to %s: %s\n", argv[i], strerror(errno));
 			floor_bpf__destroy(s[n]);
@@ -46,7 +53,7 @@ int main(int argc, char **argv)
 		}
 		struct bpf_prog_info info = {0};
 		__u32 len = sizeof(info);
-		bpf_obj_get_info_by_fd(bpf_program__fd(s[n]->progs.floor_prog), &info, &len);
+		bpf_obj_get_info_by_fd(bpf_program__fd(use), &info, &len);
 		printf("floor %u %s\n", info.id, argv[i]);
 		n++;
 	}

@@ -15,20 +15,14 @@ struct {
 	__type(value, struct ks_hist);
 } irqh SEC(".maps");
 
-/* Per CPU: when each softirq vector was raised (first raise since it last
- * ran) and when it entered; when the running hardirq entered. Handlers
- * of one kind do not nest on a CPU, so one slot each is enough. */
-struct irq_cpu {
-	__u64 raised[KS_NR_SOFTIRQS];
-	__u64 entered[KS_NR_SOFTIRQS];
-	__u64 hard_entered;
-};
-
+/* Per CPU (struct ks_irq_cpu, kstall.h): the softirq and timer state and
+ * histograms, reached with one inlined lookup and updated without
+ * atomics (a CPU's own; handlers of one kind do not nest on a CPU). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct irq_cpu);
+	__type(value, struct ks_irq_cpu);
 } irq_cpu SEC(".maps");
 
 /* Each CPU's ksoftirqd thread (indexed by the CPU: it is bound there and
@@ -63,10 +57,27 @@ static __always_inline struct ks_ksd *ksd_of(struct task_struct *p)
 	return k && k->pid == p->pid ? k : NULL;
 }
 
-static __always_inline struct irq_cpu *irq_state(void)
+static __always_inline struct ks_irq_cpu *irq_state(void)
 {
 	__u32 zero = 0;
 	return bpf_map_lookup_elem(&irq_cpu, &zero);
+}
+
+/* hist_add for a histogram of this CPU's own: no atomics. Named after
+ * the task it first interrupted, as the shared ones are. */
+static __always_inline void hist_add_cpu(struct ks_hist *h, __u64 dur, __u32 tid)
+{
+	if (!h->count)
+		bpf_get_current_comm(h->comm, sizeof(h->comm));
+	__u32 slot = log2_us(dur);
+	if (slot < KS_HIST_SLOTS)
+		h->slots[slot]++;
+	h->count++;
+	h->sum_ns += dur;
+	if (dur > h->max_ns) {
+		h->max_ns = dur;
+		h->max_tid = tid;
+	}
 }
 
 static __always_inline struct ks_hist *irq_hist(__u32 kind, __u64 detail)
@@ -89,7 +100,7 @@ static __always_inline void irq_outlier(__u32 kind, __u64 detail, __u64 dur)
 SEC("tp_btf/softirq_raise")
 int BPF_PROG(softirq_raise, unsigned int vec)
 {
-	struct irq_cpu *s = irq_state();
+	struct ks_irq_cpu *s = irq_state();
 	if (s && vec < KS_NR_SOFTIRQS && !s->raised[vec])
 		s->raised[vec] = bpf_ktime_get_ns();
 	return 0;
@@ -98,7 +109,7 @@ int BPF_PROG(softirq_raise, unsigned int vec)
 SEC("tp_btf/softirq_entry")
 int BPF_PROG(softirq_entry, unsigned int vec)
 {
-	struct irq_cpu *s = irq_state();
+	struct ks_irq_cpu *s = irq_state();
 	if (!s || vec >= KS_NR_SOFTIRQS)
 		return 0;
 	__u64 now = bpf_ktime_get_ns(), raised = s->raised[vec];
@@ -106,23 +117,19 @@ int BPF_PROG(softirq_entry, unsigned int vec)
 	s->raised[vec] = 0;
 	if (!raised)
 		return 0; /* raised before tracing started */
-	struct ks_hist *h = irq_hist(KS_SOFTIRQ_LAT, vec);
-	if (h)
-		hist_add(h, now - raised, 0, 0, 0);
+	hist_add_cpu(&s->lat[vec], now - raised, 0);
 	return 0;
 }
 
 SEC("tp_btf/softirq_exit")
 int BPF_PROG(softirq_exit, unsigned int vec)
 {
-	struct irq_cpu *s = irq_state();
+	struct ks_irq_cpu *s = irq_state();
 	if (!s || vec >= KS_NR_SOFTIRQS || !s->entered[vec])
 		return 0;
 	__u64 dur = bpf_ktime_get_ns() - s->entered[vec];
 	s->entered[vec] = 0;
-	struct ks_hist *h = irq_hist(KS_SOFTIRQ, vec);
-	if (h)
-		hist_add(h, dur, (__u32)bpf_get_current_pid_tgid(), 0, 0);
+	hist_add_cpu(&s->run[vec], dur, (__u32)bpf_get_current_pid_tgid());
 	irq_outlier(KS_SOFTIRQ, vec, dur);
 	return 0;
 }
@@ -130,7 +137,7 @@ int BPF_PROG(softirq_exit, unsigned int vec)
 SEC("tp_btf/irq_handler_entry")
 int BPF_PROG(hardirq_entry, int irq, struct irqaction *action)
 {
-	struct irq_cpu *s = irq_state();
+	struct ks_irq_cpu *s = irq_state();
 	if (s)
 		s->hard_entered = bpf_ktime_get_ns();
 	return 0;
@@ -139,7 +146,7 @@ int BPF_PROG(hardirq_entry, int irq, struct irqaction *action)
 SEC("tp_btf/irq_handler_exit")
 int BPF_PROG(hardirq_exit, int irq, struct irqaction *action, int ret)
 {
-	struct irq_cpu *s = irq_state();
+	struct ks_irq_cpu *s = irq_state();
 	if (!s || !s->hard_entered)
 		return 0;
 	__u64 dur = bpf_ktime_get_ns() - s->hard_entered;
@@ -169,9 +176,9 @@ int BPF_PROG(timer_expire, struct hrtimer *timer, ktime_t *now)
 	if (bpf_probe_read_kernel(&nowv, sizeof(nowv), now) < 0)
 		return 0;
 	__u64 late = nowv > exp ? (__u64)(nowv - exp) : 0;
-	struct ks_hist *h = irq_hist(KS_TIMER_LATE, 0);
-	if (h)
-		hist_add(h, late, (__u32)bpf_get_current_pid_tgid(), 0, 0);
+	struct ks_irq_cpu *s = irq_state();
+	if (s)
+		hist_add_cpu(&s->late, late, (__u32)bpf_get_current_pid_tgid());
 	irq_outlier(KS_TIMER_LATE, 0, late);
 	return 0;
 }
@@ -193,9 +200,9 @@ int BPF_PROG(ksoftirqd_switch, bool preempt, struct task_struct *prev, struct ta
 	__u32 pid = k->pid;
 	__u64 wait = bpf_ktime_get_ns() - k->woken_ns;
 	k->woken_ns = 0;
-	struct ks_hist *h = irq_hist(KS_KSOFTIRQD, 0);
-	if (h)
-		hist_add(h, wait, pid, 0, 0);
+	struct ks_irq_cpu *s = irq_state(); /* next runs here: its CPU is this one */
+	if (s)
+		hist_add_cpu(&s->ksd, wait, pid);
 	if (wait < threshold_ns)
 		return 0;
 	/* an outlier: name the thread it got the CPU from */

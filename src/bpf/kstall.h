@@ -76,6 +76,20 @@ struct ks_hist {
 	char comm[KS_COMM_LEN];
 };
 
+/* Per CPU (irq_cpu): when each softirq vector was raised (first raise
+ * since it last ran) and when it entered; when the running hardirq
+ * entered; the histograms of the CPU's softirq runs and raise-to-run
+ * waits by vector, its hard timers' lateness and its ksoftirqd's waits. */
+struct ks_irq_cpu {
+	__u64 raised[KS_NR_SOFTIRQS];
+	__u64 entered[KS_NR_SOFTIRQS];
+	__u64 hard_entered;
+	struct ks_hist run[KS_NR_SOFTIRQS];
+	struct ks_hist lat[KS_NR_SOFTIRQS];
+	struct ks_hist late;
+	struct ks_hist ksd;
+};
+
 /* The path syscalls of one process (map lookups, by tgid), or of the
  * exited processes of one parent and name, folded together as each exits
  * (lookup_groups, by struct ks_lookup_group): a shell loop's thousand

@@ -60,12 +60,12 @@ static unsigned add_ksoftirqd_pids(struct tracer *t)
 
 static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 {
-	/* Interrupt histograms are per CPU: 10 softirq vectors, their waits
-	 * and ksoftirqd on each, plus the IRQ lines (a few thousand at most
-	 * across all CPUs). 1,152 CPUs: about 28 k entries, 9 MB. */
+	/* The softirq, timer and ksoftirqd histograms are each CPU's own
+	 * (irq_cpu, 6.9 KB a CPU); irqh holds the hardirq lines by CPU (a
+	 * few thousand at most across all CPUs, most lines on a few). */
 	int ncpu = libbpf_num_possible_cpus();
 	if (ncpu > 0) {
-		bpf_map__set_max_entries(t->skel->maps.irqh, (__u32)ncpu * 21 + 4096);
+		bpf_map__set_max_entries(t->skel->maps.irqh, (__u32)ncpu * 4 + 4096);
 		bpf_map__set_max_entries(t->skel->maps.ksoftirqd, (__u32)ncpu);
 	}
 	/* on_wakeup (shared with writeback) starts ksoftirqd's waits */
@@ -84,9 +84,42 @@ static void seed(struct tracer *t)
 		tracer_drop(t, TG_KSOFTIRQD, "no ksoftirqd/N threads found in proc");
 }
 
+/* Each CPU's own histograms (irq_cpu), those that counted anything. */
+static void read_irq_cpu(struct tracer *t, struct traced *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 zero = 0;
+	if (ncpu <= 0)
+		return;
+	struct ks_irq_cpu *v = xcalloc((size_t)ncpu, sizeof(*v));
+	if (bpf_map__lookup_elem(t->skel->maps.irq_cpu, &zero, sizeof(zero), v, sizeof(*v) * (size_t)ncpu, 0) == 0)
+		for (int c = 0; c < ncpu; c++) {
+			const struct ks_irq_cpu *s = &v[c];
+			struct ks_hist_key k = {.tgid = (__u32)c};
+			for (unsigned vec = 0; vec < KS_NR_SOFTIRQS; vec++) {
+				k.detail = vec;
+				k.kind = KS_SOFTIRQ;
+				if (s->run[vec].count)
+					tracer_add_hist(t, &k, &s->run[vec], out);
+				k.kind = KS_SOFTIRQ_LAT;
+				if (s->lat[vec].count)
+					tracer_add_hist(t, &k, &s->lat[vec], out);
+			}
+			k.detail = 0;
+			k.kind = KS_TIMER_LATE;
+			if (s->late.count)
+				tracer_add_hist(t, &k, &s->late, out);
+			k.kind = KS_KSOFTIRQD;
+			if (s->ksd.count)
+				tracer_add_hist(t, &k, &s->ksd, out);
+		}
+	free(v);
+}
+
 static void read_irqh(struct tracer *t, struct traced *out)
 {
-	tracer_read_hists(t, t->skel->maps.irqh, out);
+	tracer_read_hists(t, t->skel->maps.irqh, out); /* hardirqs, by line */
+	read_irq_cpu(t, out);
 }
 
 const struct tr_mechanism tr_irq = {

@@ -137,6 +137,8 @@ void tracer_budget_end(struct tracer *t, double on_s);
 
 /* Shared by the readers: one histogram of a hists-shaped map. */
 void tracer_hist_from_map(struct tr_hist *x, const struct ks_hist_key *k, const struct ks_hist *h);
+/* One histogram into out, its detail named. */
+void tracer_add_hist(struct tracer *t, const struct ks_hist_key *k, const struct ks_hist *h, struct traced *out);
 /* Every histogram of a hists-shaped map (hists, vmops, irqh) into out;
  * returns how many. */
 size_t tracer_read_hists(struct tracer *t, const struct bpf_map *m, struct traced *out);

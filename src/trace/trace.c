@@ -462,6 +462,14 @@ void tracer_hist_from_map(struct tr_hist *x, const struct ks_hist_key *k, const 
 	snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, h->comm);
 }
 
+void tracer_add_hist(struct tracer *t, const struct ks_hist_key *k, const struct ks_hist *h, struct traced *out)
+{
+	ARRAY_GROW(out->hists, out->nhists, out->caphists);
+	struct tr_hist *x = &out->hists[out->nhists++];
+	tracer_hist_from_map(x, k, h);
+	detail_name(t, k->kind, k->detail, x->name, sizeof(x->name));
+}
+
 size_t tracer_read_hists(struct tracer *t, const struct bpf_map *m, struct traced *out)
 {
 	struct ks_hist_key k, next;
@@ -474,10 +482,7 @@ size_t tracer_read_hists(struct tracer *t, const struct bpf_map *m, struct trace
 		prev = &k;
 		if (bpf_map__lookup_elem(m, &k, sizeof(k), &h, sizeof(h), 0))
 			continue;
-		ARRAY_GROW(out->hists, out->nhists, out->caphists);
-		struct tr_hist *x = &out->hists[out->nhists++];
-		tracer_hist_from_map(x, &k, &h);
-		detail_name(t, k.kind, k.detail, x->name, sizeof(x->name));
+		tracer_add_hist(t, &k, &h, out);
 		n++;
 	}
 	return n;
