@@ -75,7 +75,7 @@ start_mode() {
 	libbpf)
 		/usr/sbin/runqlat > "$o.runqlat" 2>&1 & tool_pids=$!
 		/usr/sbin/softirqs > "$o.softirqs" 2>&1 & tool_pids="$tool_pids $!" ;;
-	kstall) ./kstall watch --interval 1 > "$o.out" 2>&1 & tool_pids=$! ;;
+	kstall) ./kstall watch --budget 0 --interval 1 > "$o.out" 2>&1 & tool_pids=$! ;;
 	esac
 	# shellcheck disable=SC2086
 	started $tool_pids
@@ -84,8 +84,23 @@ start_mode() {
 	sleep 0.5
 }
 
-# One round of one mode: attach, every workload (the programs' statistics
-# before and after each), record, detach.
+# Workload W again for about a second with the run-time statistics on:
+# each program's run_time_ns/run_cnt before and after, in S.W.{0,1}.json.
+stats_pass() {
+	local w=$1 s=$2 secs=$SECS n=${REDIS_N:-0}
+	SECS=1
+	[ "$n" = 0 ] || REDIS_N=$((n / secs > 2000 ? n / secs : 2000))
+	echo 1 > /proc/sys/kernel/bpf_stats_enabled
+	bpftool -j prog show > "$s.$w.0.json"
+	run_$w > /dev/null
+	bpftool -j prog show > "$s.$w.1.json"
+	echo 0 > /proc/sys/kernel/bpf_stats_enabled
+	SECS=$secs
+	[ "$n" = 0 ] || REDIS_N=$n
+}
+
+# One round of one mode: attach, every workload (its throughput, then its
+# programs' statistics), record, detach.
 run_cycle() {
 	local r=$1 mode=$2 w v s="$tmp/stats/$1.$2"
 	start_mode "$r" "$mode"
@@ -93,10 +108,9 @@ run_cycle() {
 	echo "$tool_pids" > "$s.pids"
 	for w in $WORKLOADS; do
 		[ "$mode" != libbpf ] || libbpf_applies "$w" || continue
-		[ -z "$tool_pids" ] || bpftool -j prog show > "$s.$w.0.json"
 		v=$(run_$w)
-		[ -z "$tool_pids" ] || bpftool -j prog show > "$s.$w.1.json"
 		[ -n "$v" ] || { echo "bench/run: $w gave no throughput under $mode" >&2; exit 1; }
+		[ -z "$tool_pids" ] || stats_pass "$w" "$s"
 		printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$mode" "$w" throughput "$v" >> "$tmp/raw.tsv"
 	done
 	if [ "$mode" = kstall ]; then
