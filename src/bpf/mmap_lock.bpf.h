@@ -6,9 +6,10 @@
  * 5.19+). Nearly every acquisition is uncontended and costs one compare:
  * a thread's wait for its own process's lock comes from contention_begin/
  * end, which the kernel fires only when the waiter is about to sleep. A
- * write hold is measured only where it can matter: a fork's (dup_mmap
- * write-locks the child's new mm right after the parent's: that is how a
- * fork is told), and one that a thread sleeps behind (its owner read
+ * write hold is measured only where it can matter: a fork's (a thread in
+ * clone/fork/vfork taking its own lock for writing is dup_mmap; other
+ * write acquisitions cost the syscall number), and one that a thread
+ * sleeps behind (its owner read
  * from the rwsem at contention_begin; the hold is then measured from the
  * first wait, a lower bound). While no hold is open, a release or a read
  * acquisition costs one more load (ml_nholds). A wait for another
@@ -123,7 +124,7 @@ static __always_inline __u64 current_syscall(void)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 #if defined(__TARGET_ARCH_x86)
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = regs->orig_ax; /* a BTF pointer: a load, not a probe read */
 #else
 	long nr = BPF_CORE_READ((struct user_pt_regs *)regs, regs[8]);
 #endif
@@ -252,24 +253,33 @@ static __always_inline void ml_wait_close(__u64 key, bool success)
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* Open a write hold of mm by (tid, tgid), counted if the map is full. */
+/* Open a write hold of mm by (tid, tgid), counted if the map is full.
+ * Only one thread holds the lock for writing: a record of mm that names
+ * another holder is stale (its end was missed, or its mm was freed and
+ * the address reused) and is replaced, or it would keep this hold, a
+ * fork's too, from ever closing. One of this holder's keeps its start (a
+ * thread began to wait between the parent's lock and the child's: the
+ * hold it opened is the fork's). */
 static __always_inline void ml_hold_open(__u64 key, __u32 tid, __u32 tgid, __u32 waiter, bool fork)
 {
 	struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .tid = tid, .tgid = tgid, .waiter = waiter,
 				.fork = fork};
-	/* NOEXIST: a fork's hold, or the first waiter's, keeps its start */
+	if (ml_cheap) {
+		struct ml_hold_rec *o = bpf_map_lookup_elem(&ml_holds, &key);
+		if (o && o->tid == tid) {
+			o->fork |= fork;
+			return;
+		}
+		if (o) {
+			*o = h;
+			return;
+		}
+	}
 	long err = bpf_map_update_elem(&ml_holds, &key, &h, ml_cheap ? BPF_NOEXIST : BPF_ANY);
 	if (!err && ml_cheap)
 		__sync_fetch_and_add(&ml_nholds, 1);
-	if (err == -ML_EEXIST && fork) {
-		/* a thread began to wait between the parent's lock and the
-		 * child's: the hold it opened is the fork's */
-		struct ml_hold_rec *o = bpf_map_lookup_elem(&ml_holds, &key);
-		if (o)
-			o->fork = 1;
-	} else if (err && err != -ML_EEXIST) {
+	else if (err && err != -ML_EEXIST)
 		stat_inc(KS_STAT_WAITS_FULL);
-	}
 }
 
 static __always_inline void ml_hold_drop(__u64 key)
@@ -349,16 +359,21 @@ int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
 	return 0;
 }
 
-/* Cheap way, another address space: a fork's dup_mmap write-locking its
- * child's new mm (the parent's own hold began just before), or a remote
- * wait ending. */
-static __always_inline void ml_acquired_remote(struct task_struct *task, __u64 key, bool write, bool success)
+/* Cheap way, another address space: a remote wait ending. */
+static __always_inline void ml_acquired_remote(__u64 key, bool success)
+{
+	ml_wait_close(key, success);
+	ml_hold_unwaited(key, (__u32)bpf_get_current_pid_tgid());
+}
+
+/* Cheap way, the thread's own lock taken for writing: in clone, fork or
+ * vfork that is dup_mmap, whose hold is timed from here. Any other write
+ * acquisition costs the syscall number. */
+static __always_inline void ml_acquired_write(__u64 key)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	if (write && success && task->mm && current_clone_flags(current_syscall()) && wanted(id >> 32))
-		ml_hold_open((__u64)task->mm, (__u32)id, id >> 32, 0, true);
-	ml_wait_close(key, success);
-	ml_hold_unwaited(key, (__u32)id);
+	if (current_clone_flags(current_syscall()) && wanted(id >> 32))
+		ml_hold_open(key, (__u32)id, id >> 32, 0, true);
 }
 
 SEC("tp_btf/mmap_lock_acquire_returned")
@@ -367,10 +382,15 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 key = (__u64)mm;
 	if (ml_cheap && mm != task->mm) {
-		ml_acquired_remote(task, key, write, success);
+		ml_acquired_remote(key, success);
 		return 0;
 	}
-	if (ml_cheap && (write || ml_nholds <= 0))
+	if (ml_cheap && write) {
+		if (success)
+			ml_acquired_write(key);
+		return 0;
+	}
+	if (ml_cheap && ml_nholds <= 0)
 		return 0;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
