@@ -9,9 +9,8 @@
  * write hold is measured only where it can matter: a fork's (a thread in
  * clone/fork/vfork taking its own lock for writing is dup_mmap; other
  * write acquisitions cost the syscall number), and one that a thread
- * sleeps behind (its owner read
- * from the rwsem at contention_begin; the hold is then measured from the
- * first wait, a lower bound). While no hold is open, a release or a read
+ * sleeps behind (its owner read from the rwsem at contention_begin; the
+ * hold is then measured from the first wait, a lower bound). While no hold is open, a release or a read
  * acquisition costs one more load (ml_nholds). A wait for another
  * process's lock (a /proc reader's) is timed from start_locking to
  * acquire_returned, as those are rare.
@@ -257,9 +256,8 @@ static __always_inline void ml_wait_close(__u64 key, bool success)
  * Only one thread holds the lock for writing: a record of mm that names
  * another holder is stale (its end was missed, or its mm was freed and
  * the address reused) and is replaced, or it would keep this hold, a
- * fork's too, from ever closing. One of this holder's keeps its start (a
- * thread began to wait between the parent's lock and the child's: the
- * hold it opened is the fork's). */
+ * fork's too, from ever closing. One naming this holder keeps its start
+ * (a later waiter finds the hold measured already). */
 static __always_inline void ml_hold_open(__u64 key, __u32 tid, __u32 tgid, __u32 waiter, bool fork)
 {
 	struct ml_hold_rec h = {.start_ns = bpf_ktime_get_ns(), .tid = tid, .tgid = tgid, .waiter = waiter,
@@ -289,9 +287,9 @@ static __always_inline void ml_hold_drop(__u64 key)
 }
 
 /* The current thread's write hold on mm ends (released, or downgraded to
- * a read hold): into the holder's histogram if it is a fork's, was waited
- * for, or (the full way) was long enough to be; the mm's last writer for waits that overlapped it, an outlier
- * to user space. */
+ * a read hold): into the holder's histogram if it is a fork's, was
+ * waited for, or (the full way) was long enough to be; the mm's last
+ * writer for waits that overlapped it; an outlier to user space. */
 static __always_inline void ml_hold_close(struct mm_struct *mm, __u64 key, struct ml_hold_rec *h)
 {
 	__u64 now = bpf_ktime_get_ns(), hold = now - h->start_ns, where = current_syscall();
@@ -346,6 +344,24 @@ static __always_inline void ml_hold_unwaited(__u64 key, __u32 waiter)
 		ml_hold_drop(key);
 }
 
+/* A wait for mm's lock begins (start_locking for another process's lock,
+ * contention_begin for one's own) and ends (acquire_returned,
+ * contention_end): the thread's record, and the cheap way's hold of the
+ * writer it waits behind. */
+static __always_inline void ml_wait_begin(struct mm_struct *mm, bool write, bool remote)
+{
+	ml_wait_open(write, remote);
+	if (ml_cheap)
+		ml_hold_waited(mm, (__u32)bpf_get_current_pid_tgid());
+}
+
+static __always_inline void ml_wait_end(__u64 key, bool success)
+{
+	ml_wait_close(key, success);
+	if (ml_cheap)
+		ml_hold_unwaited(key, (__u32)bpf_get_current_pid_tgid());
+}
+
 SEC("tp_btf/mmap_lock_start_locking")
 int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
 {
@@ -353,17 +369,8 @@ int BPF_PROG(ml_start, struct mm_struct *mm, bool write)
 	bool remote = mm != task->mm;
 	if (ml_cheap && !remote)
 		return 0; /* contention_begin says if it waits */
-	ml_wait_open(write, remote);
-	if (ml_cheap)
-		ml_hold_waited(mm, (__u32)bpf_get_current_pid_tgid());
+	ml_wait_begin(mm, write, remote);
 	return 0;
-}
-
-/* Cheap way, another address space: a remote wait ending. */
-static __always_inline void ml_acquired_remote(__u64 key, bool success)
-{
-	ml_wait_close(key, success);
-	ml_hold_unwaited(key, (__u32)bpf_get_current_pid_tgid());
 }
 
 /* Cheap way, the thread's own lock taken for writing: in clone, fork or
@@ -382,7 +389,7 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 key = (__u64)mm;
 	if (ml_cheap && mm != task->mm) {
-		ml_acquired_remote(key, success);
+		ml_wait_end(key, success); /* a remote wait */
 		return 0;
 	}
 	if (ml_cheap && write) {
@@ -426,31 +433,31 @@ int BPF_PROG(ml_acquired, struct mm_struct *mm, bool write, bool success)
 #define LCB_F_PERCPU (1U << 4)
 #define LCB_F_MUTEX (1U << 5)
 
+/* The current process's mm if lock is its mmap_lock, else NULL. */
+static __always_inline struct mm_struct *own_lock_mm(void *lock)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	return mm && lock == &mm->mmap_lock ? mm : NULL;
+}
+
 SEC("tp_btf/contention_begin")
 int BPF_PROG(ml_cbegin, void *lock, unsigned int flags)
 {
 	if (flags & (LCB_F_SPIN | LCB_F_RT | LCB_F_PERCPU | LCB_F_MUTEX))
 		return 0; /* not an rwsem */
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
-	if (!mm || lock != &mm->mmap_lock)
-		return 0;
-	ml_wait_open(flags & LCB_F_WRITE, false);
-	if (ml_cheap)
-		ml_hold_waited(mm, (__u32)bpf_get_current_pid_tgid());
+	struct mm_struct *mm = own_lock_mm(lock);
+	if (mm)
+		ml_wait_begin(mm, flags & LCB_F_WRITE, false);
 	return 0;
 }
 
 SEC("tp_btf/contention_end")
 int BPF_PROG(ml_cend, void *lock, int ret)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
-	if (!mm || lock != &mm->mmap_lock)
-		return 0;
-	ml_wait_close((__u64)mm, ret == 0);
-	if (ml_cheap)
-		ml_hold_unwaited((__u64)mm, (__u32)bpf_get_current_pid_tgid());
+	struct mm_struct *mm = own_lock_mm(lock);
+	if (mm)
+		ml_wait_end((__u64)mm, ret == 0);
 	return 0;
 }
 
