@@ -32,12 +32,17 @@ static bool lists(const char *const *names, const char *name)
 /* The first group in groups that serves program name, or NULL. */
 static const struct tr_group *group_of(unsigned groups, const char *name)
 {
-	for (size_t i = 0; i < ntr_mechanisms; i++)
-		for (const struct tr_group *g = tr_mechanisms[i]->groups; g->group; g++)
-			if ((groups & g->group) &&
-			    (lists(g->progs, name) || lists(g->syscall_progs, name) || lists(g->raw_progs, name)))
-				return g;
+	FOR_EACH_GROUP(i, g)
+		if ((groups & g->group) &&
+		    (lists(g->progs, name) || lists(g->syscall_progs, name) || lists(g->raw_progs, name)))
+			return g;
 	return NULL;
+}
+
+/* What program i ran over the last period, as a share of one CPU. */
+static double share_of(const struct tracer *t, size_t i, double on_s)
+{
+	return i < t->nbudget ? (double)t->budget_ns[i] / 1e9 / on_s : 0;
 }
 
 void tracer_budget_begin(struct tracer *t)
@@ -85,16 +90,15 @@ static double shed(struct tracer *t, const struct tr_group *g, double share, dou
 		    "shed after %.0f s by --budget %.2g%%: its programs ran %.2f%% of a CPU, kstall's in all %.2f%%; "
 		    "not measured from then",
 		    at, t->budget * 100, share * 100, total * 100);
-	t->shed |= g->group;
 	size_t i = 0;
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, t->skel->obj) {
 		const char *name = bpf_program__name(p);
 		if (group_of(TG_ALL, name) && !group_of(t->groups, name)) {
 			detach(t, p);
+			freed += share_of(t, i, on_s);
 			if (i < t->nbudget)
-				freed += (double)t->budget_ns[i] / 1e9 / on_s;
-			t->budget_ns[i] = 0;
+				t->budget_ns[i] = 0;
 		}
 		i++;
 	}
@@ -116,24 +120,22 @@ void tracer_budget_end(struct tracer *t, double on_s)
 			break;
 		uint64_t now = prog_run_ns(p);
 		t->budget_ns[i] = now > t->budget_ns[i] ? now - t->budget_ns[i] : 0;
-		total += (double)t->budget_ns[i++] / 1e9 / on_s;
+		total += share_of(t, i++, on_s);
 	}
-	t->budget_last = total;
 	for (double left = total; left > t->budget;) {
 		/* the most expensive running group, each program counted once */
 		double cost[32] = {0}, best = 0;
 		const struct tr_group *worst = NULL;
 		i = 0;
 		bpf_object__for_each_program(p, t->skel->obj) {
-			const struct tr_group *g = i < t->nbudget ? group_of(t->groups, bpf_program__name(p)) : NULL;
+			const struct tr_group *g = group_of(t->groups, bpf_program__name(p));
 			if (g)
-				cost[__builtin_ctz(g->group)] += (double)t->budget_ns[i] / 1e9 / on_s;
+				cost[__builtin_ctz(g->group)] += share_of(t, i, on_s);
 			i++;
 		}
-		for (size_t m = 0; m < ntr_mechanisms; m++)
-			for (const struct tr_group *g = tr_mechanisms[m]->groups; g->group; g++)
-				if ((t->groups & g->group) && cost[__builtin_ctz(g->group)] > best)
-					best = cost[__builtin_ctz(g->group)], worst = g;
+		FOR_EACH_GROUP(m, g)
+			if ((t->groups & g->group) && cost[__builtin_ctz(g->group)] > best)
+				best = cost[__builtin_ctz(g->group)], worst = g;
 		if (!worst)
 			break; /* what is left serves no group */
 		double freed = shed(t, worst, best, total, on_s);

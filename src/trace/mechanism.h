@@ -65,12 +65,10 @@ struct tracer {
 	size_t nlinks;
 	/* --budget (budget.c): a share of one CPU, 0 for none; each
 	 * program's run time (by its index in the object) at the last
-	 * statistics' start, then over their last period; the groups shed */
+	 * statistics' start, then over their last period */
 	double budget;
 	uint64_t *budget_ns;
 	size_t nbudget, capbudget;
-	double budget_last; /* kstall's share of a CPU in the last period */
-	unsigned shed;
 	bool per_syscall; /* lookups and mmap through per-syscall events, not raw */
 };
 
@@ -117,6 +115,11 @@ extern const struct tr_mechanism tr_reclaim, tr_dcache, tr_vma, tr_irq, tr_write
  * so of the skips) after the plan's. */
 extern const struct tr_mechanism *const tr_mechanisms[];
 extern const size_t ntr_mechanisms;
+
+/* Every group of every mechanism, in order. */
+#define FOR_EACH_GROUP(i, g)                     \
+	for (size_t i = 0; i < ntr_mechanisms; i++) \
+		for (const struct tr_group *g = tr_mechanisms[i]->groups; g->group; g++)
 
 /* The descriptor of a group bit, or NULL. */
 const struct tr_group *tr_group_of(unsigned group);

@@ -128,10 +128,6 @@ static int add_cgroup_pids(struct tracer *t, const char *dir, int depth)
 	return n;
 }
 
-#define FOR_EACH_GROUP(i, g)                     \
-	for (size_t i = 0; i < ntr_mechanisms; i++) \
-		for (const struct tr_group *g = tr_mechanisms[i]->groups; g->group; g++)
-
 /* The groups whose own tracepoints are all there; the first one missing
  * of each of the others, by bit. */
 static unsigned plan_available(bool (*has)(void *ctx, const char *tracepoint), void *ctx, const char *missing[32])
