@@ -25,6 +25,17 @@ const char *live_trace_unavailable(void)
 	return no;
 }
 
+/* The tracer's skips, from its notes: at the start, and again whenever
+ * --budget has shed a group since. */
+static void refresh_trace_skips(struct live *l)
+{
+	if (tracer_notes(l->t)->n == l->tnotes)
+		return;
+	skips_free(&l->tskips);
+	detect_trace_skips(tracer_groups(l->t), tracer_notes(l->t), &l->tskips);
+	l->tnotes = tracer_notes(l->t)->n;
+}
+
 /* The host, the tracer, and the first sample: 0, or -1 after saying why
  * (or, for a root that cannot be opened, not). */
 static int live_start(struct live *l, bool capture)
@@ -60,8 +71,8 @@ static int live_start(struct live *l, bool capture)
 		fprintf(stderr, "kstall: cannot trace: %s\n", why);
 		return -1;
 	}
-	detect_trace_skips(tracer_groups(l->t), tracer_notes(l->t), &l->tskips);
-	l->tnotes = tracer_notes(l->t)->n;
+	l->tnotes = SIZE_MAX; /* none made yet */
+	refresh_trace_skips(l);
 	const struct capture_entry *ce;
 	l->host_files = sysroot_captured(l->r, &ce);
 	l->in.prev = xcalloc(1, sizeof(*l->in.prev));
@@ -81,13 +92,7 @@ static void live_sample(struct live *l, bool maps)
 	traced_name_from_sample(&l->tr, &l->in.cur);
 	l->in.traced = &l->tr;
 	report_build(l->r, &l->in, &l->rep);
-	/* groups shed by --budget since the last sample are skipped now */
-	if (tracer_notes(l->t)->n != l->tnotes) {
-		skips_free(&l->tskips);
-		l->tskips = (struct skips){0};
-		detect_trace_skips(tracer_groups(l->t), tracer_notes(l->t), &l->tskips);
-		l->tnotes = tracer_notes(l->t)->n;
-	}
+	refresh_trace_skips(l);
 	for (size_t i = 0; i < l->tskips.n; i++)
 		skips_add(&l->rep.skips, l->tskips.v[i].detector, "%s", l->tskips.v[i].reason);
 }
