@@ -6,11 +6,14 @@
  * and the fault waits; with posix_spawn or the libc's system() (clone
  * with CLONE_VM|CLONE_VFORK) nothing is copied.
  *
- *   forkstall -m MB -s fork|spawn|system -i MS -t SECONDS [-r]
+ *   forkstall -m MB -s fork|spawn|system -i MS -t SECONDS [-r] [-g]
  *
  * A client process (forked before the memory is taken, so its own address
  * space is small) connects over loopback every 5 ms and times each request;
- * with -r, back to back (for throughput).
+ * with -r, back to back (for throughput). With -g it says "touched" once
+ * its memory is in and waits for SIGUSR1 before the client and the spawns
+ * start: touching 4 GB took 5 to 10 s on the CI VM, and a tracer started
+ * with a fixed lead missed the forks that came after it ended.
  * Output, one line each:
  *   ready pid P server_tid T plugin_tid T2
  *   client requests N median_ms M worst_ms W      (from the client)
@@ -20,6 +23,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +47,7 @@ static char *fresh;      /* pages never touched: one per accept */
 static size_t fresh_len, fresh_off;
 static long spawns;
 static pid_t server_tid, plugin_tid;
-static int back_to_back;
+static int back_to_back, wait_go;
 
 static double now(void)
 {
@@ -136,9 +140,11 @@ int main(int argc, char **argv)
 {
 	long mb = 4096;
 	int o;
-	while ((o = getopt(argc, argv, "m:s:i:t:r")) != -1) {
+	while ((o = getopt(argc, argv, "m:s:i:t:rg")) != -1) {
 		if (o == 'r')
 			back_to_back = 1;
+		else if (o == 'g')
+			wait_go = 1;
 		else if (o == 'm')
 			mb = atol(optarg);
 		else if (o == 's')
@@ -152,7 +158,7 @@ int main(int argc, char **argv)
 	}
 	if (mb < 1 || mb > 8192 || secs <= 0 || secs > 60 || interval_ms < 10 ||
 	    (strcmp(mode, "fork") && strcmp(mode, "spawn") && strcmp(mode, "system"))) {
-		fprintf(stderr, "usage: forkstall -m MB(1..8192) -s fork|spawn|system -i MS(>=10) -t SECONDS(<=60)\n");
+		fprintf(stderr, "usage: forkstall -m MB(1..8192) -s fork|spawn|system -i MS(>=10) -t SECONDS(<=60) [-r] [-g]\n");
 		return 2;
 	}
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -178,6 +184,19 @@ int main(int argc, char **argv)
 	madvise(fresh, fresh_len, MADV_NOHUGEPAGE);
 	for (size_t i = 0; i < len; i += 4096)
 		big[i] = 1;
+	if (wait_go) {
+		sigset_t go;
+		sigemptyset(&go);
+		sigaddset(&go, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &go, NULL);
+		printf("touched\n");
+		fflush(stdout);
+		struct timespec limit = {.tv_sec = 120};
+		if (sigtimedwait(&go, NULL, &limit) != SIGUSR1) {
+			fprintf(stderr, "forkstall: no SIGUSR1 within 120 s\n");
+			return 1;
+		}
+	}
 	double until = now() + secs;
 	pid_t cl = fork();
 	if (cl == 0) {

@@ -61,14 +61,20 @@ static void run_mode(const char *mode, const char *env, struct run *r)
 {
 	_cleanup_free_ char *out = xasprintf("%s/%s%s.out", tmpl, mode, *env ? "-env" : ""),
 			    *json = xasprintf("%s/%s%s.json", tmpl, mode, *env ? "-env" : "");
-	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/forkstall -m 4096 -s %s -i 300 -t 3 > '%s') & "
-					     "%s build/kstall-asan watch --budget 0 --duration 12 --interval 2 --format json > '%s'; wait",
-					     mode, out, env, json);
+	/* The 4 GB is touched first (5 to 10 s on the CI VM), then kstall
+	 * starts, and a second later the forks: all inside its 12 s. */
+	_cleanup_free_ char *cmd = xasprintf(
+		"build/tests/helpers/forkstall -m 4096 -s %s -i 300 -t 3 -g > '%s' & f=$!; n=0; "
+		"until grep -q '^touched' '%s'; do n=$((n+1)); if [ $n -gt 600 ]; then kill $f; exit 3; fi; sleep 0.1; done; "
+		"%s build/kstall-asan watch --budget 0 --duration 12 --interval 2 --format json > '%s' & k=$!; "
+		"sleep 1; kill -USR1 $f; wait $f; a=$?; wait $k; b=$?; wait; [ $a = 0 ] && [ $b = 0 ]",
+		mode, out, out, env, json);
 	assert_int_equal(system(cmd), 0);
 	_cleanup_free_ char *o = slurp(out, NULL), *text = slurp(json, NULL);
 	assert_non_null(o);
-	const char *c = strstr(o, "client "), *sp = strstr(o, "spawns ");
-	assert_int_equal(sscanf(o, "ready pid %d server_tid %d plugin_tid %d", &r->pid, &r->server_tid, &r->plugin_tid), 3);
+	const char *c = strstr(o, "client "), *sp = strstr(o, "spawns "), *rd = strstr(o, "ready pid ");
+	assert_non_null(rd);
+	assert_int_equal(sscanf(rd, "ready pid %d server_tid %d plugin_tid %d", &r->pid, &r->server_tid, &r->plugin_tid), 3);
 	assert_non_null(c);
 	assert_non_null(sp);
 	assert_int_equal(sscanf(c, "client requests %ld median_ms %lf worst_ms %lf", &r->requests, &r->median_ms,
