@@ -26,15 +26,16 @@ CFLAGS     += -std=gnu11 $(WARN) -D_GNU_SOURCE -DKSTALL_VERSION='"$(VERSION)"' -
 LDLIBS     := $(LIBS_PKG) -lelf -lz -lpthread -lm
 SANFLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# What only bench/ uses (bench/run and the peers it compares kstall with);
+# in DEB_DEPS too, for CI's smoke run of the suite (tests/unit/test_bench.c).
+BENCH_DEPS := bpftrace libbpf-tools sysstat time python3
+
 # Debian package names that `make deps` installs when missing.
 DEB_DEPS   := gcc make pkg-config clang llvm libclang-rt-dev bpftool libbpf-dev libelf-dev \
               zlib1g-dev libjson-c-dev libcmocka-dev tar gzip iproute2 coreutils \
               libfuse3-dev fuse3 linux-perf procps e2fsprogs \
               stress-ng xz-utils zstd fio redis-server redis-tools fuse-overlayfs \
               $(BENCH_DEPS)
-# What only bench/ uses (bench/run and the peers it compares kstall with);
-# in DEB_DEPS too, for CI's smoke run of the suite (tests/unit/test_bench.c).
-BENCH_DEPS := bpftrace libbpf-tools sysstat time python3
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c src/proc/*.c src/collect/*.c src/model/*.c \
                 src/detect/*.c src/render/*.c src/kb/*.c src/cmd/*.c src/trace/*.c src/record/*.c))
