@@ -35,7 +35,7 @@ int BPF_PROG(path_sys_enter, struct pt_regs *regs, long nr)
 	if (nr < 0 || nr >= 512)
 		return 0;
 	if (raw_vma && (nr == mmap_nr || nr == munmap_nr)) {
-		vma_enter(nr, (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs), (__u64)PT_REGS_PARM4_CORE_SYSCALL(regs));
+		vma_enter(vma_kind(nr), (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs), (__u64)PT_REGS_PARM4_CORE_SYSCALL(regs));
 		return 0;
 	}
 	if (raw_lookups)

@@ -14,17 +14,39 @@
 const volatile long mmap_nr = -1;
 const volatile long munmap_nr = -1;
 const volatile bool raw_vma = false;
+/* Task-local storage (5.11+; probed): the call in progress kept on the
+ * thread itself. */
+const volatile bool vma_ts = false;
 
-/* Per-thread records of mmap and munmap calls in progress: a plain hash,
- * cheaper per call than the LRU that waits uses (this runs on every mmap
- * and munmap). A call always returns through sys_exit, even when its
- * thread is being killed, so records do not leak in practice; if the map
- * ever filled, the calls that did not fit are counted in waits_full. */
+/* The mmap or munmap call in progress, per thread: in task-local storage
+ * where the kernel has it (a cached lookup on the task, no hashing, no
+ * lock, nothing to delete: the record is marked done and freed with the
+ * thread), else in a plain hash, cheaper per call than the LRU that waits
+ * uses. The hash's entry, when it is used, is made at entry and deleted
+ * at exit: a hash update and a lookup and delete per call cost 5 to 7
+ * times an empty program here. A call always returns through sys_exit,
+ * even when its thread is being killed, so hash records do not leak in
+ * practice; if the map ever filled, the calls that did not fit are
+ * counted in waits_full. */
+struct vma_call {
+	__u64 start_ns;
+	__u64 len;
+	__u32 kind; /* 0: no call in progress */
+	__u32 anon;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vma_call);
+} vma_task SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct wait_key);
-	__type(value, struct wait_rec);
+	__type(key, __u32); /* tid */
+	__type(value, struct vma_call);
 } vma_waits SEC(".maps");
 
 /* mmap, munmap and searches for room, per (process, kind, length):
@@ -40,33 +62,72 @@ struct {
 #define KS_MAP_ANONYMOUS 0x20 /* the same on every architecture kstall builds for */
 #define KS_PAGE_ROUND(x) (((x) + 4095) & ~4095ULL)
 
-static __always_inline void vma_enter(long nr, __u64 len, __u64 flags)
+static __always_inline __u32 vma_kind(long nr)
 {
-	if (nr == mmap_nr)
-		wait_open_in(&vma_waits, KS_MMAP, KS_PAGE_ROUND(len), (flags & KS_MAP_ANONYMOUS) ? 1 : 0);
-	else if (nr == munmap_nr)
-		wait_open_in(&vma_waits, KS_MUNMAP, KS_PAGE_ROUND(len), 0);
+	return nr == mmap_nr ? KS_MMAP : nr == munmap_nr ? KS_MUNMAP : 0;
+}
+
+static __always_inline void vma_enter(__u32 kind, __u64 len, __u64 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!kind || !wanted(id >> 32))
+		return;
+	struct vma_call c = {.len = KS_PAGE_ROUND(len), .kind = kind,
+			     .anon = kind == KS_MMAP && (flags & KS_MAP_ANONYMOUS) ? 1 : 0};
+	if (vma_ts) {
+		struct vma_call *r = bpf_task_storage_get(&vma_task, bpf_get_current_task_btf(), NULL,
+							  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!r) {
+			stat_inc(KS_STAT_WAITS_FULL);
+			return;
+		}
+		*r = c;
+		r->start_ns = bpf_ktime_get_ns();
+		return;
+	}
+	__u32 tid = (__u32)id;
+	c.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&vma_waits, &tid, &c, BPF_ANY))
+		stat_inc(KS_STAT_WAITS_FULL);
 }
 
 static __always_inline void vma_exit(long nr, long ret)
 {
-	__u64 failed = ret < 0 && ret > -4096 ? 1 : 0;
-	if (nr == mmap_nr)
-		wait_close_in(&vma_waits, &vmops, KS_STAT_VMOPS_FULL, KS_MMAP, failed, 0);
-	else if (nr == munmap_nr)
-		wait_close_in(&vma_waits, &vmops, KS_STAT_VMOPS_FULL, KS_MUNMAP, failed, 0);
+	__u32 kind = vma_kind(nr);
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct vma_call *r = vma_ts ? bpf_task_storage_get(&vma_task, bpf_get_current_task_btf(), NULL, 0)
+				    : bpf_map_lookup_elem(&vma_waits, &tid);
+	if (!r || !kind || r->kind != kind)
+		return;
+	__u64 dur = bpf_ktime_get_ns() - r->start_ns;
+	struct ks_hist_key hk = {.tgid = id >> 32, .kind = kind, .detail = r->len};
+	__u64 anon = r->anon;
+	if (vma_ts)
+		r->kind = 0;
+	else
+		bpf_map_delete_elem(&vma_waits, &tid);
+	struct ks_hist *h = hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL);
+	if (h)
+		hist_add(h, dur, tid, ret < 0 && ret > -4096 ? 1 : 0, anon);
+}
+
+/* The context is the event record: the length (args[1]) and mmap's flags
+ * (args[3]) are read directly, a program each: munmap's record has two
+ * arguments, and the kernel refuses to attach a program that reads past
+ * an event's record (EACCES). One program for both once read mmap's
+ * flags through a probe read, 50 ns a call here. */
+SEC("tracepoint")
+int vma_tp_enter_mmap(struct syscall_trace_enter *ctx)
+{
+	vma_enter(KS_MMAP, ctx->args[1], ctx->args[3]);
+	return TP_PASS;
 }
 
 SEC("tracepoint")
-int vma_tp_enter(struct syscall_trace_enter *ctx)
+int vma_tp_enter_munmap(struct syscall_trace_enter *ctx)
 {
-	/* The context is the event record: nr and the length (args[1]) are
-	 * read directly. Not args[3]: munmap's record has two arguments, and
-	 * the kernel refuses to attach a program that reads past an event's
-	 * record (EACCES); mmap's flags go through a probe read. */
-	long nr = ctx->nr;
-	__u64 len = ctx->args[1];
-	vma_enter(nr, len, nr == mmap_nr ? BPF_CORE_READ(ctx, args[3]) : 0);
+	vma_enter(KS_MUNMAP, ctx->args[1], 0);
 	return TP_PASS;
 }
 

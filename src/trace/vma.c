@@ -81,6 +81,18 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 {
 	t->skel->rodata->mmap_nr = SYS_MMAP_NR;
 	t->skel->rodata->munmap_nr = SYS_munmap;
+	/* Task-local storage where the kernel has it (5.11+); the hash then
+	 * is never used and keeps one entry, and without it the storage map
+	 * is not made at all (the kernel could not). */
+	bool ts = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) > 0 &&
+		  libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_storage_get, NULL) > 0 &&
+		  libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf, NULL) > 0 &&
+		  !getenv("KSTALL_VMA_HASH");
+	t->skel->rodata->vma_ts = ts;
+	if (ts)
+		bpf_map__set_max_entries(t->skel->maps.vma_waits, 1);
+	else
+		bpf_map__set_autocreate(t->skel->maps.vma_task, false);
 	if (t->per_syscall || !(t->groups & TG_VMA))
 		return;
 	if (RAW_EXIT_NR_KNOWN)
@@ -96,8 +108,10 @@ static void attach(struct tracer *t)
 					  "sys_exit_munmap"};
 	if (!t->per_syscall || !(t->groups & TG_VMA))
 		return;
+	struct bpf_program *const progs[] = {t->skel->progs.vma_tp_enter_mmap, t->skel->progs.vma_tp_exit,
+					     t->skel->progs.vma_tp_enter_munmap, t->skel->progs.vma_tp_exit};
 	for (size_t i = 0; i < ARRAY_SIZE(ev); i++) {
-		struct bpf_program *p = i % 2 ? t->skel->progs.vma_tp_exit : t->skel->progs.vma_tp_enter;
+		struct bpf_program *p = progs[i];
 		struct bpf_link *l = bpf_program__attach_tracepoint(p, "syscalls", ev[i]);
 		if (!l) {
 			tracer_drop(t, TG_VMA, "the syscalls:%s event could not be attached", ev[i]);
@@ -112,7 +126,7 @@ const struct tr_mechanism tr_vma = {
 	.groups = (const struct tr_group[]){
 		{.group = TG_VMA,
 		 .tracepoints = TR_LIST("sys_enter", "sys_exit"),
-		 .syscall_progs = TR_LIST("vma_tp_enter", "vma_tp_exit"),
+		 .syscall_progs = TR_LIST("vma_tp_enter_mmap", "vma_tp_enter_munmap", "vma_tp_exit"),
 		 .raw_progs = TR_LIST("path_sys_enter", "path_sys_exit")},
 		/* Counted for the mmap calls only; without it their finding says
 		 * searches were not traced. */

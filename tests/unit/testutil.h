@@ -58,6 +58,15 @@ static inline bool in_ci(void)
 	return ci && !strcmp(ci, "true");
 }
 
+/* KSTALL_TEST_FILTER=PATTERN (cmocka's, * and ? wildcards): run only the
+ * tests of a suite whose names match, to iterate on one live test. */
+static inline void test_filter_from_env(void)
+{
+	const char *f = getenv("KSTALL_TEST_FILTER");
+	if (f && *f)
+		cmocka_set_test_filter(f);
+}
+
 /* A test that needs something the machine lacks: under CI=true that is a
  * failure (CI has root, BPF and tracepoints); elsewhere a visible skip. */
 #define REQUIRE_OR_SKIP(cond, ...)                                             \
