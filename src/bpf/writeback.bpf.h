@@ -104,11 +104,18 @@ int bdp(struct trace_event_raw_balance_dirty_pages *ctx)
 	return TP_PASS;
 }
 
+#define KS_PF_KTHREAD 0x00200000
+
+/* A kernel thread's wait is not counted: a flusher or journal thread
+ * waiting for a page already under writeback is writeback doing its own
+ * work (the quiet suite's dd onto ext4 once showed a kworker "paused
+ * 1.24 s" on the root disk); the harm is in the tasks that wait on it,
+ * each measured in its own right. */
 SEC("tp_btf/folio_wait_writeback")
 int BPF_PROG(wb_wait, struct folio *folio, struct address_space *mapping)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	if (!mapping || !wanted(id >> 32))
+	if (!mapping || !wanted(id >> 32) || (bpf_get_current_task_btf()->flags & KS_PF_KTHREAD))
 		return 0;
 	__u32 dev = BPF_CORE_READ(mapping, host, i_sb, s_dev);
 	struct wbw_rec r = {.start_ns = bpf_ktime_get_ns(), .dev = dev, .kind = KS_WB_WAIT};
