@@ -24,6 +24,14 @@ const volatile bool raw_lookups = false;
  * (bpf_task_pt_regs, 5.15+): no entry program and no per-thread map,
  * the common path one array lookup. Otherwise the entry remembers it. */
 const volatile bool args_at_exit = false;
+/* /proc/slabinfo's inode number (user space stat()s it: no open, no
+ * read), for path_tp_exit_file; 0 there: path_tp_exit. */
+const volatile __u64 slabinfo_ino = 0;
+
+/* A kernel pointer as a typed, read-only BTF pointer: loads through it
+ * are checked loads, not helper calls (6.2+; only path_tp_exit_file,
+ * loaded where the kernel has it, calls it). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 /* Which syscalls take a path, and in which argument (1-based); 0: not. */
 struct {
@@ -141,6 +149,26 @@ static __always_inline bool is_slabinfo(__u64 path)
 	return w[0] == want0 && w[1] == want1;
 }
 
+#define KS_PROC_SUPER_MAGIC 0x9fa0
+
+/* The same by the file an open returned: its inode is /proc/slabinfo's
+ * number, on a procfs (every /proc mount shares the entries' numbers).
+ * One kernel read of the descriptor's slot and three loads, where reading
+ * the path from user memory took 220 ns a successful open here; and an
+ * open by any path (relative, another /proc mount) is seen. */
+static __always_inline bool fd_is_slabinfo(long fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
+	struct file *f = NULL;
+	if (fd < 0 || fd >= fdt->max_fds ||
+	    bpf_probe_read_kernel(&f, sizeof(f), (const void *)((__u64)fdt->fd + (__u64)fd * sizeof(f))) || !f)
+		return false;
+	struct file *file = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	struct inode *inode = file->f_inode;
+	return inode->i_ino == slabinfo_ino && inode->i_sb->s_magic == KS_PROC_SUPER_MAGIC;
+}
+
 static __always_inline void slabinfo_open(struct ks_lookup *l)
 {
 	__u64 now = bpf_ktime_get_ns(), last = l->slab_last_ns;
@@ -165,7 +193,7 @@ static __always_inline __u64 path_from_regs(__u32 argn)
 	return (argn & 0xff) == 1 ? (__u64)PT_REGS_PARM1_CORE_SYSCALL(regs) : (__u64)PT_REGS_PARM2_CORE_SYSCALL(regs);
 }
 
-static __always_inline void path_count(__u32 tgid, long ret, __u32 argn, __u64 path);
+static __always_inline void path_count(__u32 tgid, long ret, __u32 argn, __u64 path, bool by_file);
 
 /* ...and count the call at exit, sampling the path of a failed one. */
 static __always_inline void path_exit(long ret)
@@ -178,12 +206,12 @@ static __always_inline void path_exit(long ret)
 	__u64 path = r->path;
 	__u32 argn = r->argn;
 	bpf_map_delete_elem(&inflight, &tid);
-	path_count(tgid, ret, argn, path);
+	path_count(tgid, ret, argn, path, false);
 }
 
 /* The same at exit alone: the syscall's number says whether it takes a
  * path, the registers where. */
-static __always_inline void path_exit_args(long nr, long ret)
+static __always_inline void path_exit_args(long nr, long ret, bool by_file)
 {
 	__u32 argn = path_argn(nr);
 	if (!argn)
@@ -191,19 +219,20 @@ static __always_inline void path_exit_args(long nr, long ret)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!wanted(tgid))
 		return;
-	path_count(tgid, ret, argn, 0);
+	path_count(tgid, ret, argn, 0, by_file);
 }
 
 /* A path syscall's return counted in its process's entry. path: the
  * argument, or 0 to read it from the registers only when needed (an
  * open that succeeded, a failure sampled). */
-static __always_inline void path_count(__u32 tgid, long ret, __u32 argn, __u64 path)
+static __always_inline void path_count(__u32 tgid, long ret, __u32 argn, __u64 path, bool by_file)
 {
 	/* A call that succeeds (the common path) makes no entry: it is
 	 * counted only in a process that has failed one, or opened
 	 * /proc/slabinfo, already. */
 	if (ret != -ENOENT) {
-		bool slab = ret >= 0 && (argn & KS_PATH_OPENS) && is_slabinfo(path ? path : path_from_regs(argn));
+		bool slab = ret >= 0 && (argn & KS_PATH_OPENS) &&
+			    (by_file ? fd_is_slabinfo(ret) : is_slabinfo(path ? path : path_from_regs(argn)));
 		struct ks_lookup *l = slab ? lookup_get(tgid) : bpf_map_lookup_elem(&lookups, &tgid);
 		if (!l)
 			return;
@@ -254,9 +283,18 @@ SEC("tracepoint")
 int path_tp_exit(struct syscall_trace_exit *ctx)
 {
 	if (args_at_exit)
-		path_exit_args(ctx->nr, ctx->ret);
+		path_exit_args(ctx->nr, ctx->ret, false);
 	else
 		path_exit(ctx->ret);
+	return TP_PASS;
+}
+
+/* The same where the kernel lends both the registers and typed reads of
+ * its pointers: an open of /proc/slabinfo told by its file. */
+SEC("tracepoint")
+int path_tp_exit_file(struct syscall_trace_exit *ctx)
+{
+	path_exit_args(ctx->nr, ctx->ret, true);
 	return TP_PASS;
 }
 

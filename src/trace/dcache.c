@@ -7,6 +7,10 @@
  * processes, folded by parent and name, `lookup_groups`. */
 #include "mechanism.h"
 
+#include <bpf/btf.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 
 /* Path-taking syscalls of this architecture: the argument holding the
@@ -125,6 +129,32 @@ static void paths_retire(struct tracer *t, const uint32_t *live, size_t nlive)
 	}
 }
 
+/* /proc/slabinfo's inode number on the live host's procfs, where the
+ * kernel can tell an open of it by its file (bpf_rdonly_cast, 6.2+), and
+ * KSTALL_SLABINFO_BY_PATH is unset; else 0, and the path is compared.
+ * stat() and statfs() only: the file is never opened (tracing is of the
+ * live host only: no --root). */
+static __u64 slabinfo_ino(const struct tracer *t)
+{
+	struct stat st;
+	struct statfs sf;
+	if (getenv("KSTALL_SLABINFO_BY_PATH") || !t->vmlinux ||
+	    btf__find_by_name_kind(t->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) < 0 ||
+	    statfs("/proc", &sf) || sf.f_type != PROC_SUPER_MAGIC || stat("/proc/slabinfo", &st) ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (__u64)st.st_ino;
+}
+
+/* One exit program of the two: the path's or the file's. */
+static void autoload(struct tracer *t)
+{
+	if (!t->per_syscall || !(t->groups & TG_LOOKUPS))
+		return;
+	bool by_file = t->skel->rodata->slabinfo_ino != 0;
+	bpf_program__set_autoload(by_file ? t->skel->progs.path_tp_exit : t->skel->progs.path_tp_exit_file, false);
+}
+
 static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 {
 	if (!t->per_syscall)
@@ -134,6 +164,7 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 	else
 		t->skel->rodata->args_at_exit = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs,
 									NULL) > 0;
+	t->skel->rodata->slabinfo_ino = t->skel->rodata->args_at_exit ? slabinfo_ino(t) : 0;
 	/* on_exit (shared with the pid filter) folds exited processes */
 	t->skel->rodata->exit_lookups = (t->groups & TG_LOOKUPS) != 0;
 }
@@ -153,14 +184,16 @@ static void attach(struct tracer *t)
 	if (!t->per_syscall || !(t->groups & TG_LOOKUPS))
 		return;
 	bool enter = !t->skel->rodata->args_at_exit;
+	struct bpf_program *exit_prog =
+		t->skel->rodata->slabinfo_ino ? t->skel->progs.path_tp_exit_file : t->skel->progs.path_tp_exit;
 	for (size_t i = 0; i < ARRAY_SIZE(path_syscalls); i++) {
 		char name[64];
 		struct bpf_link *l;
 		snprintf(name, sizeof(name), "sys_exit_%s", path_syscalls[i].event);
-		l = bpf_program__attach_tracepoint(t->skel->progs.path_tp_exit, "syscalls", name);
+		l = bpf_program__attach_tracepoint(exit_prog, "syscalls", name);
 		if (!l)
 			continue; /* this kernel has no such syscall */
-		tracer_keep_link(t, t->skel->progs.path_tp_exit, l);
+		tracer_keep_link(t, exit_prog, l);
 		entered++;
 		if (!enter)
 			continue;
@@ -252,11 +285,12 @@ const struct tr_mechanism tr_dcache = {
 		{.group = TG_LOOKUPS,
 		 .tracepoints = TR_LIST("sys_enter", "sys_exit", "sched_process_exit"),
 		 .progs = TR_LIST("on_exit"),
-		 .syscall_progs = TR_LIST("path_tp_enter", "path_tp_exit"),
+		 .syscall_progs = TR_LIST("path_tp_enter", "path_tp_exit", "path_tp_exit_file"),
 		 .raw_progs = TR_LIST("path_sys_enter", "path_sys_exit")},
 		{0},
 	},
 	.configure = configure,
+	.autoload = autoload,
 	.seed = seed,
 	.attach = attach,
 	.ring = path_event,

@@ -70,6 +70,7 @@ struct tracer {
 	uint64_t *budget_ns;
 	size_t nbudget, capbudget;
 	bool per_syscall; /* lookups and mmap through per-syscall events, not raw */
+	const struct btf *vmlinux; /* the kernel's BTF, from configure to autoload */
 };
 
 /* A NULL-terminated list of names, for the tables below. */
@@ -93,6 +94,9 @@ struct tr_mechanism {
 	/* Before load: read-only data and map sizes; may drop groups
 	 * (tracer_drop) by the options. */
 	void (*configure)(struct tracer *t, const struct trace_opts *o);
+	/* After the groups' programs are chosen: a variant this kernel
+	 * cannot load, or that configure did not choose, off. */
+	void (*autoload)(struct tracer *t);
 	/* After load, before attach: seed its maps; may drop groups. */
 	void (*seed)(struct tracer *t);
 	/* After the skeleton's attach: per-syscall events; may drop groups. */

@@ -303,6 +303,9 @@ static int tracer_autoload(struct tracer *t, const struct btf *vmlinux, char *wh
 		bpf_program__set_autoload(t->skel->progs.follow_fork, false);
 	if (filter && has_tracepoint(vmlinux, "sched_process_exit"))
 		bpf_program__set_autoload(t->skel->progs.on_exit, true); /* shared with dcache */
+	for (size_t i = 0; !err && i < ntr_mechanisms; i++)
+		if (tr_mechanisms[i]->autoload)
+			tr_mechanisms[i]->autoload(t);
 	return err;
 }
 
@@ -382,8 +385,10 @@ int tracer_start(const struct trace_opts *o, struct tracer **ret, char *why, siz
 	if (!err) {
 		/* Switch off what this kernel lacks; a group runs only if all
 		 * its tracepoints are there. */
+		t->vmlinux = vmlinux;
 		tracer_configure(t, o, vmlinux);
 		err = tracer_autoload(t, vmlinux, why, whylen);
+		t->vmlinux = NULL;
 	}
 	if (!err)
 		err = tracer_load_attach(t, o, why, whylen);

@@ -3,22 +3,34 @@
  * kernel counts the slabs only on read, so this harms nothing). Prints
  * how many opens succeeded, for the test to compare with kstall's count.
  *
- *   slabopen N PERIOD_MS [CPU]
+ *   slabopen [-r] N PERIOD_MS [CPU]
  *
  * With CPU, it runs there: each sleep is then a hard timer on that CPU,
- * for the test to find in kstall's timer-lateness counts. */
+ * for the test to find in kstall's timer-lateness counts. With -r, it
+ * opens "slabinfo" from /proc, a relative path. */
 
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
 {
+	const char *path = "/proc/slabinfo";
+	if (argc > 1 && !strcmp(argv[1], "-r")) {
+		if (chdir("/proc") < 0) {
+			perror("slabopen: chdir /proc");
+			return 2;
+		}
+		path = "slabinfo";
+		argv++;
+		argc--;
+	}
 	if (argc != 3 && argc != 4) {
-		fprintf(stderr, "usage: slabopen N PERIOD_MS [CPU]\n");
+		fprintf(stderr, "usage: slabopen [-r] N PERIOD_MS [CPU]\n");
 		return 2;
 	}
 	if (argc == 4) {
@@ -36,7 +48,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (long i = 0; i < n; i++) {
-		int fd = open("/proc/slabinfo", O_RDONLY | O_CLOEXEC);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			ok++;
 			close(fd);
