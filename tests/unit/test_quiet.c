@@ -218,5 +218,6 @@ int main(void)
 		cmocka_unit_test(test_quiet_random_reads_tmpfs), cmocka_unit_test(test_quiet_redis_benchmark),
 		cmocka_unit_test(test_quiet_idle_fuse_mount),	cmocka_unit_test(test_quiet_sequential_writer),
 	};
+	test_filter_from_env();
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
