@@ -829,6 +829,26 @@ static void test_softirq_counts_agree(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+/* `slabopen ARGS` (it opens /proc/slabinfo n times) a second into a
+ * `watch` of secs with ENV set: the helper's count checked, the report. */
+static json_object *watch_slabopen(const char *env, const char *args, long n, int secs)
+{
+	_cleanup_free_ char *out = xasprintf("%s/slabopen.out", tmpl), *json = xasprintf("%s/slabopen.json", tmpl);
+	_cleanup_free_ char *cmd =
+		xasprintf("(sleep 1; exec build/tests/helpers/slabopen %s > '%s') & "
+			  "%s build/kstall-asan watch --budget 0 --duration %d --interval 1 --format json > '%s'; wait",
+			  args, out, env, secs, json);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(out, NULL), *text = slurp(json, NULL);
+	assert_non_null(pout);
+	assert_int_equal(atol(pout), n);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	return doc;
+}
+
 /* Seed 003's monitoring agent, without its cost: a program opens
  * /proc/slabinfo 40 times 25 ms apart (never reading it), pinned to the
  * last CPU. kstall names it with the exact count and period; and each of
@@ -838,21 +858,11 @@ static void test_slabinfo_reader_and_timers(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
 	long cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
-	_cleanup_free_ char *out = xasprintf("%s/slabopen.out", tmpl), *json = xasprintf("%s/slabopen.json", tmpl);
-	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/slabopen 40 25 %ld > '%s') & "
-					     "build/kstall-asan watch --budget 0 --duration 4 --interval 1 --format json > '%s'; wait",
-					     cpu, out, json);
-	int st;
-	free(sh(cmd, &st));
-	assert_int_equal(st, 0);
-	_cleanup_free_ char *pout = slurp(out, NULL), *text = slurp(json, NULL);
-	assert_non_null(pout);
-	assert_int_equal(atoi(pout), 40);
-	json_object *doc = json_tokener_parse(text);
-	assert_non_null(doc);
+	_cleanup_free_ char *args = xasprintf("40 25 %ld", cpu);
+	json_object *doc = watch_slabopen("", args, 40, 4);
 	json_object *f = find_finding(doc, "irq.slabinfo_reader");
 	if (!f)
-		fail_msg("no irq.slabinfo_reader:\n%s", text);
+		fail_msg("no irq.slabinfo_reader:\n%s", json_object_to_json_string(doc));
 	json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
 	assert_string_equal(json_object_get_string(field(subj, "comm")), "slabopen");
 	assert_true(evidence(f, "opens") == 40);
@@ -875,23 +885,13 @@ static void test_slabinfo_reader_and_timers(void **state UNUSED)
 
 /* The opens of /proc/slabinfo a run of kstall counted for the helper
  * (slabopen ARGS, 20 opens 25 ms apart), with ENV set. */
-static double slabinfo_opens(const char *env, const char *args)
+static double slabinfo_opens(const char *env, const char *flag)
 {
-	_cleanup_free_ char *out = xasprintf("%s/slabany.out", tmpl), *json = xasprintf("%s/slabany.json", tmpl);
-	_cleanup_free_ char *cmd = xasprintf("(sleep 1; exec build/tests/helpers/slabopen %s 20 25 > '%s') & "
-					     "%s build/kstall-asan watch --budget 0 --duration 3 --interval 1 --format json > '%s'; wait",
-					     args, out, env, json);
-	int st;
-	free(sh(cmd, &st));
-	assert_int_equal(st, 0);
-	_cleanup_free_ char *pout = slurp(out, NULL), *text = slurp(json, NULL);
-	assert_non_null(pout);
-	assert_int_equal(atoi(pout), 20);
-	json_object *doc = json_tokener_parse(text);
-	assert_non_null(doc);
+	_cleanup_free_ char *args = xasprintf("%s 20 25", flag);
+	json_object *doc = watch_slabopen(env, args, 20, 3);
 	json_object *f = find_finding(doc, "irq.slabinfo_reader");
 	double opens = f ? evidence(f, "opens") : 0;
-	print_message("%s slabopen %s: kstall counted %.0f of 20 opens\n", *env ? env : "(default)", args, opens);
+	print_message("%s slabopen %s: kstall counted %.0f of 20 opens\n", *env ? env : "(default)", flag, opens);
 	json_object_put(doc);
 	assert_int_equal(wait_unloaded(), 0);
 	return opens;
