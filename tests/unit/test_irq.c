@@ -413,7 +413,8 @@ static void add_irq_at(struct traced *t, unsigned kind, uint64_t count, unsigned
  * measurement (issue 16's false alarms): 2 hardirq runs of 1 ms, 3
  * ksoftirqd wakeups of up to 3 ms, 30 softirq runs of 2 ms, each with its
  * p99 at the maximum, raise nothing; 200 runs whose p99 bucket starts at
- * the threshold do. */
+ * the threshold do, as information: runs of 2 or 3 ms are not harm a user
+ * notices (a warning needs one of 10 ms). */
 static void test_live_irq_percentile_needs_samples(void **state UNUSED)
 {
 	static const struct {
@@ -423,9 +424,9 @@ static void test_live_irq_percentile_needs_samples(void **state UNUSED)
 		uint64_t max_ns;
 		enum severity sev; /* with no softirq late meanwhile */
 	} cases[] = {
-		{TR_HARDIRQ, "irq.hardirq_long", 10, 1000000, SEV_WARNING}, /* 1,024-2,048 us, 1 ms threshold */
+		{TR_HARDIRQ, "irq.hardirq_long", 10, 1000000, SEV_INFO}, /* 1,024-2,048 us, 1 ms threshold */
 		{TR_KSOFTIRQD, "irq.ksoftirqd_latency", 11, 3000000, SEV_INFO}, /* 2,048-4,096 us, 2 ms */
-		{TR_SOFTIRQ, "irq.softirq_long", 11, 2000000, SEV_WARNING},
+		{TR_SOFTIRQ, "irq.softirq_long", 11, 2000000, SEV_INFO},
 	};
 	static const uint64_t few[] = {2, 3, 30};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -443,6 +444,16 @@ static void test_live_irq_percentile_needs_samples(void **state UNUSED)
 		if (!x)
 			fail_msg("%s not raised from 200 samples with p99 at its threshold", cases[i].id);
 		assert_int_equal(x->severity, cases[i].sev);
+		findings_free(&f);
+		traced_free(&t);
+
+		/* the same with one run of 12 ms: a warning (ksoftirqd's level
+		 * is its deferred softirqs' wait, none here) */
+		t = (struct traced){0};
+		add_irq_at(&t, cases[i].kind, 200, cases[i].slot, 12000000);
+		x = live_irq(&t, cases[i].id, &f);
+		assert_non_null(x);
+		assert_int_equal(x->severity, cases[i].kind == TR_KSOFTIRQD ? SEV_INFO : SEV_WARNING);
 		findings_free(&f);
 		traced_free(&t);
 	}
@@ -606,6 +617,7 @@ static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
 {
 	struct traced t = {0};
 	struct findings f = {0};
+	const struct finding *x;
 
 	/* Timers 90 us late at worst (this VM, idle): nothing. One open of
 	 * slabinfo (a person running cat once): nothing. */
@@ -614,6 +626,20 @@ static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
 	t.hists[1].extra1 = 1;
 	assert_null(live_irq2(&t, "6.18.0", "irq.irqs_off", &f));
 	assert_null(live_irq2(&t, "6.18.0", "irq.slabinfo_reader", &f));
+	findings_free(&f);
+	traced_free(&t);
+
+	/* 200 timers with a p99 and a maximum of 2.67 ms (an idle FUSE
+	 * mount beside the quiet suite, on a busy day): a fact, not harm a
+	 * user notices: information. */
+	t = (struct traced){0};
+	add_irq(&t, TR_TIMER_LATE, 0, 0, 200, 2670000);
+	t.hists[0].slots[3] = 0;
+	t.hists[0].slots[11] = 200; /* 2,048-4,096 us */
+	add_event(&t, TR_TIMER_LATE, 4242, "agent", 2670000, 0);
+	x = live_irq2(&t, "6.18.0", "irq.irqs_off", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_INFO);
 	findings_free(&f);
 	traced_free(&t);
 
@@ -631,7 +657,7 @@ static void test_live_irqs_off_and_slabinfo(void **state UNUSED)
 	add_event(&t, TR_TIMER_LATE, 4242, "agent", 20000000, 1);
 	add_event(&t, TR_TIMER_LATE, 4242, "agent", 15000000, 1);
 	add_event(&t, TR_TIMER_LATE, 777, "other", 30000000, 0); /* another CPU */
-	const struct finding *x = live_irq2(&t, "5.10.0", "irq.irqs_off", &f);
+	x = live_irq2(&t, "5.10.0", "irq.irqs_off", &f);
 	assert_non_null(x);
 	assert_int_equal(x->severity, SEV_WARNING);
 	assert_string_equal(x->subj[0].name, "1");
