@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -675,6 +676,23 @@ bool sysroot_exists(struct sysroot *r, const char *rel)
 	}
 	close(fd);
 	return true;
+}
+
+int sysroot_stat(struct sysroot *r, const char *rel, struct stat *ret_st, struct statfs *ret_fs)
+{
+	if (!relpath_is_safe(rel))
+		return -EINVAL;
+	if (r->mem)
+		return -EOPNOTSUPP;
+	int fd;
+	int rc = resolve(r->dirfd, rel, &fd);
+	if (rc == 0 && (fstat(fd, ret_st) < 0 || fstatfs(fd, ret_fs) < 0))
+		rc = -errno;
+	if (rc < 0)
+		set_why_errno(r->why, sizeof(r->why), rc);
+	else
+		close(fd);
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)

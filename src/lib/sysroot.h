@@ -86,6 +86,12 @@ void sysroot_read_deadline_batch(struct sysroot *r, const struct sysroot_batch *
  * -errno; -EXDEV on any other root (a tree, a snapshot, a recording). */
 int sysroot_read_self(struct sysroot *r, const char *rel, struct buf *ret);
 bool sysroot_exists(struct sysroot *r, const char *rel);
+/* The inode of rel and its file system, without opening it for reading
+ * (an O_PATH descriptor: procfs runs none of the file's code). 0 or
+ * -errno; -EOPNOTSUPP on a root in memory (an archive: no inodes). */
+struct stat;
+struct statfs;
+int sysroot_stat(struct sysroot *r, const char *rel, struct stat *ret_st, struct statfs *ret_fs);
 /* Directory entries of rel (without . and ..), sorted; *ret_names is a
  * NULL-terminated array the caller frees with strv_free(). */
 int sysroot_list(struct sysroot *r, const char *rel, char ***ret_names);

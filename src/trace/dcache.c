@@ -129,18 +129,17 @@ static void paths_retire(struct tracer *t, const uint32_t *live, size_t nlive)
 	}
 }
 
-/* /proc/slabinfo's inode number on the live host's procfs, where the
- * kernel can tell an open of it by its file (bpf_rdonly_cast, 6.2+), and
+/* /proc/slabinfo's inode number on the root's procfs, where the kernel
+ * can tell an open of it by its file (bpf_rdonly_cast, 6.2+), and
  * KSTALL_SLABINFO_BY_PATH is unset; else 0, and the path is compared.
- * stat() and statfs() only: the file is never opened (tracing is of the
- * live host only: no --root). */
-static __u64 slabinfo_ino(const struct tracer *t)
+ * The file is only looked up (sysroot_stat), never opened to be read. */
+static __u64 slabinfo_ino(struct tracer *t)
 {
 	struct stat st;
 	struct statfs sf;
 	if (getenv("KSTALL_SLABINFO_BY_PATH") || !t->vmlinux ||
 	    btf__find_by_name_kind(t->vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) < 0 ||
-	    statfs("/proc", &sf) || sf.f_type != PROC_SUPER_MAGIC || stat("/proc/slabinfo", &st) ||
+	    sysroot_stat(t->root, "proc/slabinfo", &st, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC ||
 	    !S_ISREG(st.st_mode))
 		return 0;
 	return (__u64)st.st_ino;

@@ -2,6 +2,9 @@
  * FIFO, and deadline reads give up on time and stay bounded. */
 #include "testutil.h"
 #include "lib/memtree.h"
+
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include "lib/sysroot.h"
 
 #include <sched.h>
@@ -145,6 +148,17 @@ static void check_hostile_tree(bool walk)
 	strv_free(names);
 	assert_false(sysroot_exists(r, "proc/hostname_abs"));
 	assert_true(sysroot_exists(r, "proc/net/softnet_stat"));
+	/* sysroot_stat looks up as exists does: the file in the root, its
+	 * inode that of the tree's own copy, and never one outside. */
+	struct stat st, want;
+	struct statfs sf;
+	_cleanup_free_ char *host = xasprintf("%s/etc/hostname", tree);
+	assert_int_equal(stat(host, &want), 0);
+	assert_int_equal(sysroot_stat(r, "proc/hostname_in", &st, &sf), 0);
+	assert_int_equal(st.st_ino, want.st_ino);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(sysroot_stat(r, "proc/hostname_abs", &st, &sf), -ENOENT);
+	assert_int_equal(sysroot_stat(r, "../x", &st, &sf), -EINVAL);
 	/* Loops end. */
 	assert_int_equal(sysroot_read(r, "proc/loop", &b), -ELOOP);
 	/* A device link resolves inside the root (no dev/ there). */
@@ -300,6 +314,9 @@ static void test_memory_tree(void **state UNUSED)
 	assert_true(sysroot_exists(r, "proc/1"));
 	assert_true(sysroot_exists(r, "sys"));
 	assert_false(sysroot_exists(r, "pro"));
+	struct stat st;
+	struct statfs sf;
+	assert_int_equal(sysroot_stat(r, "proc/meminfo", &st, &sf), -EOPNOTSUPP); /* no inodes in memory */
 	assert_int_equal(sysroot_list(r, "proc", &names), 0);
 	assert_string_equal(names[0], "1");
 	assert_string_equal(names[1], "a.b");
