@@ -81,17 +81,18 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 {
 	t->skel->rodata->mmap_nr = SYS_MMAP_NR;
 	t->skel->rodata->munmap_nr = SYS_munmap;
-	/* Task-local storage where the kernel has it (5.11+); the hash then
-	 * is never used and keeps one entry, and without it the storage map
-	 * is not made at all (the kernel could not). */
-	bool ts = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) > 0 &&
+	/* Task-local storage where the kernel has it (5.11+; probed only when
+	 * mmap/munmap are traced); the hash then is never used and keeps one
+	 * entry, and without it the storage map is not made at all (the
+	 * kernel could not). Neither is needed when the group does not run. */
+	bool vma = t->groups & TG_VMA;
+	bool ts = vma && !getenv("KSTALL_VMA_HASH") && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) > 0 &&
 		  libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_storage_get, NULL) > 0 &&
-		  libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf, NULL) > 0 &&
-		  !getenv("KSTALL_VMA_HASH");
+		  libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf, NULL) > 0;
 	t->skel->rodata->vma_ts = ts;
-	if (ts)
+	if (ts || !vma)
 		bpf_map__set_max_entries(t->skel->maps.vma_waits, 1);
-	else
+	if (!ts)
 		bpf_map__set_autocreate(t->skel->maps.vma_task, false);
 	if (t->per_syscall || !(t->groups & TG_VMA))
 		return;
