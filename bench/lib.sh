@@ -52,5 +52,5 @@ on_exit() {
 # execs, so $! of `(tfs TOOL) &` is the tool itself.
 tfs() {
 	if [ -d /sys/kernel/tracing/events ]; then exec "$@"; fi
-	exec unshare -m --propagation private sh -c 'mount -t tracefs nodev /sys/kernel/tracing && exec "$@"' sh "$@"
+	exec unshare -m --propagation private sh -c '{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec "$@"' sh "$@"
 }

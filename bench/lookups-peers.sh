@@ -28,7 +28,7 @@ on_exit 'rm -rf "$tmp"'
 P=build/tests/helpers/nss_probe
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-tracefs() { unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec $*"; }
+tracefs() { unshare -m sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec $*"; }
 
 # run MODE SYSCALL: prints "rate tool_count" for one round (in this shell,
 # not a subshell, so that the exit trap knows the tool's PID)
@@ -40,11 +40,11 @@ run() {
 		taskset -c 0 ./kstall watch --duration $((SECS + 3)) --interval 1 --format json > "$tmp/k.json" &
 		pid=$!; sleep 1.5 ;;
 	bpftrace)
-		taskset -c 0 unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace -q -e \
+		taskset -c 0 unshare -m sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec bpftrace -q -e \
 			'tracepoint:syscalls:sys_exit_access /args->ret == -2/ { @[comm] = count(); }'" > "$tmp/b.out" &
 		pid=$!; sleep 3 ;;
 	statsnoop)
-		taskset -c 0 unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec /usr/sbin/statsnoop -x" \
+		taskset -c 0 unshare -m sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec /usr/sbin/statsnoop -x" \
 			> "$tmp/s.out" 2>/dev/null &
 		pid=$!; sleep 3 ;;
 	esac

@@ -28,7 +28,7 @@ command -v perf > /dev/null || ./tools/deps.sh linux-perf
 tmp=$(mktemp -d)
 on_exit '[ -n "${KEEP:-}" ] || rm -rf "$tmp"'
 F=build/tests/helpers/forkstall
-tfs() { unshare -m --propagation private sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec $*"; }
+tfs() { unshare -m --propagation private sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec $*"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 cat > "$tmp/ml.bt" <<'BT'

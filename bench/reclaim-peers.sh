@@ -33,7 +33,7 @@ cleanup() {
 on_exit cleanup
 mkdir "$cg"; echo $((64 << 20)) > "$cg/$lim"; mkdir "$tmp/nssdb"
 
-unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace -q -e '
+unshare -m sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec bpftrace -q -e '
 tracepoint:vmscan:mm_vmscan_memcg_reclaim_begin { @rs[tid] = nsecs; }
 tracepoint:vmscan:mm_vmscan_memcg_reclaim_end /@rs[tid]/ { \$d = nsecs - @rs[tid]; @reclaim_n = count(); @reclaim_total_ns = sum(\$d); @reclaim_max_ns = max(\$d); delete(@rs[tid]); }
 tracepoint:vmscan:mm_shrink_slab_start { @ss[tid] = nsecs; @scan0[tid] = args->total_scan; }

@@ -72,12 +72,12 @@ for mode in none kstall bpftrace perf; do
 			taskset -c 0 ./kstall watch --duration 999 --interval 1 --format json > "$tmp/k.json" &
 			pid=$!; sleep 1.5 ;;
 		bpftrace)
-			taskset -c 0 unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace -q -e \
+			taskset -c 0 unshare -m sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec bpftrace -q -e \
 				'tracepoint:syscalls:sys_enter_mmap { @m[comm, args->len] = count(); }
 				 tracepoint:syscalls:sys_enter_munmap { @u[comm, args->len] = count(); }'" > "$tmp/b.out" &
 			pid=$!; sleep 3 ;;
 		perf)
-			taskset -c 0 unshare -m sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec perf stat -a -x, \
+			taskset -c 0 unshare -m sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec perf stat -a -x, \
 				-e syscalls:sys_enter_mmap -e syscalls:sys_enter_munmap" 2> "$tmp/p.out" &
 			pid=$!; sleep 2 ;;
 		esac

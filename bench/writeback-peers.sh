@@ -10,7 +10,8 @@
 # 128 MB file on it and writes it 5 times. Per round:
 #   agreement  kstall watch and bpftrace both attached: pauses counted and
 #              planned pause time (the tracepoint's pause field), kstall's
-#              measured throttled time against the writer's off-CPU time
+#              measured throttled time against the writer's blocked time
+#              (off CPU less its run-queue wait, from its schedstat)
 #   overhead   the writer's wall time with nothing attached, with kstall
 #              watch, and with the bpftrace one-liner
 # Medians of ROUNDS.
@@ -41,7 +42,7 @@ tracepoint:writeback:balance_dirty_pages /comm == "mmapwriter" && args->pause > 
 BT
 # unshare and sh -c "... && exec" exec in turn: $! is bpftrace itself
 bt_start() {
-	unshare -m --propagation private sh -c "mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace $tmp/bdp.bt" \
+	unshare -m --propagation private sh -c "{ mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; } && exec bpftrace $tmp/bdp.bt" \
 		> "$tmp/bt.out" 2>&1 &
 	btpid=$!
 	started $btpid
@@ -63,16 +64,16 @@ for r in $(seq "$ROUNDS"); do
 	python3 - "$tmp/k.json" "$tmp/bt.out" "$tmp/w.out" >> "$tmp/agree" <<'P'
 import json, re, sys
 d = json.load(open(sys.argv[1])); bt = open(sys.argv[2]).read(); w = open(sys.argv[3]).read().split()
-pid, off = int(w[1]), float(w[7])
+pid, off, runq = int(w[1]), float(w[7]), float(w[9])
 f = [x for x in d["findings"] if x["id"] == "writeback.throttle" and any(s.get("pid") == pid for s in x["subjects"])][0]
 ev = {e["name"]: e["value"] for e in f["evidence"]}
 n = int(re.search(r"@n: (\d+)", bt).group(1)); ms = int(re.search(r"@ms: (\d+)", bt).group(1))
-print(ev["pauses"], n, ev["pause_planned_total"] * 1000, ms, ev["throttled_total"], off)
+print(ev["pauses"], n, ev["pause_planned_total"] * 1000, ms, ev["throttled_total"], off - runq if runq >= 0 else off)
 P
 done
 echo "writer wall time (s), median of $ROUNDS: none $(median < "$tmp/none"), kstall $(median < "$tmp/kstall"), bpftrace $(median < "$tmp/bpftrace")"
 awk -v n="$(median < "$tmp/none")" -v k="$(median < "$tmp/kstall")" -v b="$(median < "$tmp/bpftrace")" \
 	'BEGIN {printf "ratios to none: kstall %.3f, bpftrace %.3f\n", k / n, b / n}'
-echo "per round: kstall pauses, bpftrace pauses, kstall planned ms, bpftrace planned ms, kstall throttled s, writer off-CPU s"
+echo "per round: kstall pauses, bpftrace pauses, kstall planned ms, bpftrace planned ms, kstall throttled s, writer blocked s"
 cat "$tmp/agree"
-awk '{p += $1 / $2; m += $3 / $4; t += $5 / $6} END {printf "mean ratios kstall/bpftrace: pauses %.3f, planned %.3f; kstall throttled / writer off-CPU %.3f\n", p / NR, m / NR, t / NR}' "$tmp/agree"
+awk '{p += $1 / $2; m += $3 / $4; t += $5 / $6} END {printf "mean ratios kstall/bpftrace: pauses %.3f, planned %.3f; kstall throttled / writer blocked %.3f\n", p / NR, m / NR, t / NR}' "$tmp/agree"
