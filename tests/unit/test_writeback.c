@@ -2,7 +2,7 @@
  * (tests/helpers/slowfs, libfuse3) and a program that mmaps a file on it
  * and writes it pass after pass, timing itself (tests/helpers/mmapwriter).
  * kstall must name the writer, the bdi, the mount and strict_limit, with a
- * total pause within 20% of the writer's own off-CPU time; with the bdi's
+ * total pause within 15% of the writer's own blocked time; with the bdi's
  * max_ratio raised the stall and the finding must both drop.
  *
  * Bounded: the file system holds 600 MB at most, the file is 128 MB,
@@ -121,7 +121,7 @@ static json_object *evidence(json_object *f, const char *name)
 }
 
 /* kstall watch for 6 s; the writer starts 1 s in. */
-static json_object *run_writer(const char *tag, int *pid, double *offcpu)
+static json_object *run_writer(const char *tag, int *pid, double *offcpu, double *runq)
 {
 	_cleanup_free_ char *out = xasprintf("%s/%s.out", tmpl, tag), *json = xasprintf("%s/%s.json", tmpl, tag);
 	/* The writer starts once kstall's writeback programs are attached
@@ -141,7 +141,7 @@ static json_object *run_writer(const char *tag, int *pid, double *offcpu)
 	_cleanup_free_ char *o = slurp(out, NULL), *text = slurp(json, NULL);
 	double wall, cpu;
 	assert_non_null(o);
-	assert_int_equal(sscanf(o, "pid %d wall %lf cpu %lf offcpu %lf", pid, &wall, &cpu, offcpu), 4);
+	assert_int_equal(sscanf(o, "pid %d wall %lf cpu %lf offcpu %lf runq %lf", pid, &wall, &cpu, offcpu, runq), 5);
 	json_object *doc = json_tokener_parse(text);
 	assert_non_null(doc);
 	return doc;
@@ -173,21 +173,27 @@ static void test_seed004_fuse_throttle(void **state UNUSED)
 	/* Strict, 1%: the writer is paused, and kstall's total agrees with
 	 * its own off-CPU time. */
 	int pid;
-	double off1, off2;
-	doc = run_writer("strict", &pid, &off1);
+	double off1, off2, rq1, rq2;
+	doc = run_writer("strict", &pid, &off1, &rq1);
 	f = finding(doc, "writeback.throttle", pid);
 	if (!f)
 		fail_msg("no writeback.throttle for pid %d:\n%s", pid, json_object_to_json_string(doc));
 	double t1 = json_object_get_double(evidence(f, "throttled_total"));
-	print_message("strict_limit, max_ratio 1: writer off CPU %.3f s, kstall throttled %.3f s (%.1f%%)\n", off1, t1,
-		      100 * t1 / off1);
-	assert_true(off1 > 0.3); /* it was throttled at all */
-	/* Never more than the writer was off CPU; most of it, the rest being
-	 * FUSE requests (page reads, the flush at close) and run-queue waits,
-	 * which are not dirty throttling. Measured: 84-91% one day, 72-85%
-	 * the next on this VM, 006acd7's build alike (75-83%). */
-	if (t1 > 1.05 * off1 || t1 < 0.65 * off1)
-		fail_msg("kstall %.3f s against the writer's %.3f s", t1, off1);
+	/* The writer's blocked time: off CPU less its run-queue wait (its
+	 * schedstat). With the pages read in before the clock starts, what
+	 * blocks it is the pauses, the writeback waits and the flush at close.
+	 * Measured against off-CPU time alone this was 84-97% on a quiet VM
+	 * and 53-73% on a loaded one (the run queue grew to a third); of the
+	 * blocked time it was 99-100% either way. */
+	REQUIRE_OR_SKIP(rq1 >= 0, "no /proc/thread-self/schedstat (CONFIG_SCHED_INFO)");
+	double blocked1 = off1 - rq1;
+	print_message("strict_limit, max_ratio 1: writer off CPU %.3f s, %.3f s of it in the run queue; "
+		      "kstall throttled %.3f s (%.1f%% of the %.3f s blocked)\n",
+		      off1, rq1, t1, 100 * t1 / blocked1, blocked1);
+	assert_true(blocked1 > 0.3); /* it was throttled at all */
+	if (t1 > 1.05 * blocked1 || t1 < 0.85 * blocked1)
+		fail_msg("kstall %.3f s against the writer's %.3f s blocked:\n%s", t1, blocked1,
+			 json_object_to_json_string(f));
 	assert_string_equal(json_object_get_string(evidence(f, "bdi")), bdi);
 	assert_string_equal(json_object_get_string(evidence(f, "mount")), mnt);
 	assert_true(json_object_get_double(evidence(f, "strict_limit")) == 1);
@@ -212,11 +218,12 @@ static void test_seed004_fuse_throttle(void **state UNUSED)
 	assert_non_null(rf);
 	fputs("50\n", rf);
 	assert_int_equal(fclose(rf), 0);
-	doc = run_writer("raised", &pid, &off2);
+	doc = run_writer("raised", &pid, &off2, &rq2);
 	f = finding(doc, "writeback.throttle", pid);
 	double t2 = f ? json_object_get_double(evidence(f, "throttled_total")) : 0;
-	print_message("max_ratio 50: writer off CPU %.3f s, kstall throttled %.3f s\n", off2, t2);
-	assert_true(off2 < off1 / 3);
+	print_message("max_ratio 50: writer off CPU %.3f s, %.3f s blocked, kstall throttled %.3f s\n", off2,
+		      off2 - rq2, t2);
+	assert_true(off2 - rq2 < blocked1 / 3);
 	assert_true(t2 < t1 / 3);
 	if (f)
 		assert_string_equal(json_object_get_string(field(f, "severity")), "info");
