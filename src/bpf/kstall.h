@@ -8,6 +8,9 @@
 #define KS_PATH_LEN 256
 #define KS_HIST_SLOTS 32 /* log2 buckets of microseconds: [2^i, 2^(i+1)) us */
 #define KS_NR_SOFTIRQS 10 /* HI .. RCU */
+/* Interrupt-side times at least this long have the hypervisor's steal
+ * taken out (irq.bpf.h); shorter ones cannot make a finding. */
+#define KS_STEAL_FLOOR_NS 500000ull
 /* path_syscalls values: the path argument (1 or 2), or'ed with this for
  * the syscalls that open a file. */
 #define KS_PATH_OPENS 0x100
@@ -84,6 +87,15 @@ struct ks_irq_cpu {
 	__u64 raised[KS_NR_SOFTIRQS];
 	__u64 entered[KS_NR_SOFTIRQS];
 	__u64 hard_entered;
+	/* This CPU's steal clock (ns the hypervisor did not run it; KVM
+	 * guests, else 0) at the last hard timer, and that reading as it was
+	 * when the softirq and the hardirq running now began and when each
+	 * vector pending now was raised. A stretch at least KS_STEAL_FLOOR_NS
+	 * long reads the clock again: what was stolen since is not the
+	 * kernel's and is taken out (with the steal of up to a tick before
+	 * the stretch began). */
+	__u64 soft_steal, hard_steal, timer_steal;
+	__u64 raise_steal[KS_NR_SOFTIRQS];
 	struct ks_hist run[KS_NR_SOFTIRQS];
 	struct ks_hist lat[KS_NR_SOFTIRQS];
 	struct ks_hist late;

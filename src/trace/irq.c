@@ -5,6 +5,8 @@
 #include "mechanism.h"
 #include "../lib/tracefs.h"
 
+#include <bpf/btf.h>
+
 void tracer_irqsoff_note(const char *available, char *buf, size_t len)
 {
 	static const char *const want[] = {"irqsoff", "preemptirqsoff", "osnoise", "timerlat"};
@@ -58,6 +60,37 @@ static unsigned add_ksoftirqd_pids(struct tracer *t)
 	return n;
 }
 
+/* The distance in the per-CPU area from runqueues to steal_time.steal,
+ * KVM's steal clock (irq.bpf.h), from the kernel's BTF: 0 where it has
+ * none. KSTALL_NO_STEAL=1 forces 0. */
+static __s64 steal_from_rq(const struct btf *b)
+{
+	if (!b || getenv("KSTALL_NO_STEAL"))
+		return 0;
+	__s32 sec = btf__find_by_name_kind(b, ".data..percpu", BTF_KIND_DATASEC);
+	__s32 st = btf__find_by_name_kind(b, "kvm_steal_time", BTF_KIND_STRUCT);
+	if (sec < 0 || st < 0)
+		return 0;
+	__s64 off_steal = -1, off_rq = -1, member = -1;
+	const struct btf_type *ts = btf__type_by_id(b, (__u32)st);
+	const struct btf_member *m = btf_members(ts);
+	for (__u16 i = 0; i < btf_vlen(ts); i++)
+		if (!strcmp(btf__name_by_offset(b, m[i].name_off), "steal") && !btf_member_bitfield_size(ts, i))
+			member = btf_member_bit_offset(ts, i) / 8;
+	const struct btf_type *ds = btf__type_by_id(b, (__u32)sec);
+	const struct btf_var_secinfo *v = btf_var_secinfos(ds);
+	for (__u16 i = 0; i < btf_vlen(ds); i++) {
+		const char *name = btf__name_by_offset(b, btf__type_by_id(b, v[i].type)->name_off);
+		if (!strcmp(name, "steal_time") && v[i].size == ts->size)
+			off_steal = v[i].offset;
+		else if (!strcmp(name, "runqueues"))
+			off_rq = v[i].offset;
+	}
+	if (off_steal < 0 || off_rq < 0 || member < 0 || off_steal + member == off_rq)
+		return 0;
+	return off_steal + member - off_rq;
+}
+
 static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 {
 	/* The softirq, timer and ksoftirqd histograms are each CPU's own
@@ -70,6 +103,17 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 	}
 	/* on_wakeup (shared with writeback) starts ksoftirqd's waits */
 	t->skel->rodata->wake_ksoftirqd = (t->groups & TG_KSOFTIRQD) != 0;
+	if (t->groups & (TG_SOFTIRQ | TG_HARDIRQ | TG_TIMER_LATE)) {
+		t->skel->rodata->steal_from_rq = steal_from_rq(t->vmlinux);
+		if (!t->skel->rodata->steal_from_rq)
+			tg_notes_add(&t->notes, t->groups & (TG_SOFTIRQ | TG_HARDIRQ | TG_TIMER_LATE), true,
+				     "no KVM steal clock in this kernel's BTF (or KSTALL_NO_STEAL): on a VM, interrupt "
+				     "times include time the hypervisor did not run the vCPU");
+		else if (!(t->groups & TG_TIMER_LATE))
+			tg_notes_add(&t->notes, t->groups & (TG_SOFTIRQ | TG_HARDIRQ), true,
+				     "hard timers are not traced, so the steal clock is never read: on a VM, "
+				     "interrupt times include time the hypervisor did not run the vCPU");
+	}
 }
 
 static void seed(struct tracer *t)

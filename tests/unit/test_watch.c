@@ -831,6 +831,66 @@ static void test_softirq_counts_agree(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+/* Each CPU's steal clock as the interrupt programs read it (through the
+ * run queue, irq.bpf.h) is the steal /proc/stat shows for that CPU: the
+ * per-CPU irq state is dumped (bpftool) while a watch runs, between two
+ * reads of /proc/stat. Ticks are 1/USER_HZ s; a tick either side. */
+static void test_steal_clock_read(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	int st;
+	free(sh("bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q \"STRUCT 'kvm_steal_time'\"", &st));
+	if (st != 0) {
+		print_message("[  SKIP    ] no KVM steal clock in this kernel's BTF: nothing to read\n");
+		skip();
+	}
+	_cleanup_free_ char *out = xasprintf("%s/steal.out", tmpl);
+	_cleanup_free_ char *cmd = xasprintf(
+		"build/kstall-asan watch --budget 0 --duration 5 --interval 5 --format json > /dev/null & k=$!; "
+		"i=0; until bpftool map show name irq_cpu > /dev/null 2>&1; do "
+		"i=$((i+1)); [ $i -lt 300 ] || break; sleep 0.02; done; sleep 2; "
+		"{ grep '^cpu[0-9]' /proc/stat; echo dump; "
+		"bpftool map dump id $(bpftool map show name irq_cpu | sed -n 's/^\\([0-9]*\\):.*/\\1/p' | head -1) -j; "
+		"echo; echo after; grep '^cpu[0-9]' /proc/stat; } > '%s'; wait $k",
+		out);
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *text = slurp(out, NULL);
+	assert_non_null(text);
+	char *dump = strstr(text, "\ndump\n"), *after = strstr(text, "\nafter\n");
+	assert_non_null(dump);
+	assert_non_null(after);
+	*after = 0;
+	json_object *doc = json_tokener_parse(dump + 6);
+	if (!doc)
+		fail_msg("bpftool's dump of irq_cpu is not JSON:\n%s", text);
+	json_object *vals = field(field(json_object_array_get_idx(doc, 0), "formatted"), "values");
+	assert_non_null(vals);
+	double tick = 1e9 / (double)sysconf(_SC_CLK_TCK);
+	size_t n = json_object_array_length(vals);
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(vals, i);
+		int cpu = json_object_get_int(field(v, "cpu"));
+		double bpf = (double)json_object_get_uint64(field(field(v, "value"), "timer_steal"));
+		char key[24];
+		unsigned long long s0 = 0, s1 = 0;
+		snprintf(key, sizeof(key), "cpu%d ", cpu);
+		const char *l0 = strstr(text, key), *l1 = strstr(after + 1, key);
+		if (!l0 || !l1)
+			continue; /* possible, not online */
+		assert_int_equal(sscanf(l0, "%*s %*u %*u %*u %*u %*u %*u %*u %llu", &s0), 1);
+		assert_int_equal(sscanf(l1, "%*s %*u %*u %*u %*u %*u %*u %*u %llu", &s1), 1);
+		print_message("cpu %d: steal clock %.3f s in BPF, /proc/stat %.2f to %.2f s\n", cpu, bpf / 1e9,
+			      (double)s0 * tick / 1e9, (double)s1 * tick / 1e9);
+		if (bpf < ((double)s0 - 1) * tick || bpf > ((double)s1 + 1) * tick)
+			fail_msg("cpu %d: the programs read a steal clock of %.0f ns; /proc/stat says %llu to %llu ticks",
+				 cpu, bpf, s0, s1);
+	}
+	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 /* `slabopen ARGS` (it opens /proc/slabinfo n times) a second into a
  * `watch` of secs with ENV set: the helper's count checked, the report. */
 static json_object *watch_slabopen(const char *env, const char *args, long n, int secs)
@@ -1083,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_churn_other_paths),
 		cmocka_unit_test(test_churn_seen_after_many_processes),
 		cmocka_unit_test(test_softirq_counts_agree),
+		cmocka_unit_test(test_steal_clock_read),
 		cmocka_unit_test(test_slabinfo_reader_and_timers),
 		cmocka_unit_test(test_slabinfo_open_by_file),
 		cmocka_unit_test(test_short_lived_culprits_are_named),
