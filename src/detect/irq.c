@@ -1610,6 +1610,9 @@ const struct detector detector_irq_live = {
 		/* Not a finding: why the kernel's own irqsoff tracers are not used. */
 		{"irq.irqs_off_tracers", .note_of = TG_TIMER_LATE,
 		 .note_then = "irq.irqs_off measures interrupts-off stretches from hard-timer lateness instead"},
+		/* Not a finding either: steal left in the interrupt times. */
+		{"irq.interrupt_steal", .note_of = TG_SOFTIRQ | TG_HARDIRQ,
+		 .note_then = "irq.softirq_long and irq.hardirq_long may then name the hypervisor's delay"},
 		{0},
 	},
 };

@@ -103,10 +103,12 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 	}
 	/* on_wakeup (shared with writeback) starts ksoftirqd's waits */
 	t->skel->rodata->wake_ksoftirqd = (t->groups & TG_KSOFTIRQD) != 0;
+	/* Noted on the softirq and hardirq groups (irq.interrupt_steal): the
+	 * timer group's running note is irq.irqs_off_tracers'. */
 	if (t->groups & (TG_SOFTIRQ | TG_HARDIRQ | TG_TIMER_LATE)) {
 		t->skel->rodata->steal_from_rq = steal_from_rq(t->vmlinux);
 		if (!t->skel->rodata->steal_from_rq)
-			tg_notes_add(&t->notes, t->groups & (TG_SOFTIRQ | TG_HARDIRQ | TG_TIMER_LATE), true,
+			tg_notes_add(&t->notes, t->groups & (TG_SOFTIRQ | TG_HARDIRQ), true,
 				     "no KVM steal clock in this kernel's BTF (or KSTALL_NO_STEAL): on a VM, interrupt "
 				     "times include time the hypervisor did not run the vCPU");
 		else if (!(t->groups & TG_TIMER_LATE))

@@ -844,15 +844,15 @@ static void test_steal_clock_read(void **state UNUSED)
 		print_message("[  SKIP    ] no KVM steal clock in this kernel's BTF: nothing to read\n");
 		skip();
 	}
-	_cleanup_free_ char *out = xasprintf("%s/steal.out", tmpl);
+	_cleanup_free_ char *out = xasprintf("%s/steal.out", tmpl), *wj = xasprintf("%s/steal.json", tmpl);
 	_cleanup_free_ char *cmd = xasprintf(
-		"build/kstall-asan watch --budget 0 --duration 5 --interval 5 --format json > /dev/null & k=$!; "
+		"build/kstall-asan watch --budget 0 --duration 5 --interval 5 --format json > '%s' & k=$!; "
 		"i=0; until bpftool map show name irq_cpu > /dev/null 2>&1; do "
 		"i=$((i+1)); [ $i -lt 300 ] || break; sleep 0.02; done; sleep 2; "
 		"{ grep '^cpu[0-9]' /proc/stat; echo dump; "
 		"bpftool map dump id $(bpftool map show name irq_cpu | sed -n 's/^\\([0-9]*\\):.*/\\1/p' | head -1) -j; "
 		"echo; echo after; grep '^cpu[0-9]' /proc/stat; } > '%s'; wait $k",
-		out);
+		wj, out);
 	free(sh(cmd, &st));
 	assert_int_equal(st, 0);
 	_cleanup_free_ char *text = slurp(out, NULL);
@@ -888,6 +888,26 @@ static void test_steal_clock_read(void **state UNUSED)
 				 cpu, bpf, s0, s1);
 	}
 	json_object_put(doc);
+	/* Read, the clock is not a skip; forced off, it is, on its own line:
+	 * irq.irqs_off_tracers still says what it says. */
+	_cleanup_free_ char *with = slurp(wj, NULL);
+	assert_non_null(with);
+	assert_null(strstr(with, "irq.interrupt_steal"));
+	_cleanup_free_ char *off = sh("KSTALL_NO_STEAL=1 build/kstall-asan watch --budget 0 --duration 1 --format json", &st);
+	assert_int_equal(st, 0);
+	doc = json_tokener_parse(off);
+	assert_non_null(doc);
+	json_object *sk = field(doc, "skipped");
+	bool said = false, tracers = false;
+	for (size_t i = 0; i < json_object_array_length(sk); i++) {
+		json_object *x = json_object_array_get_idx(sk, i);
+		const char *id = json_object_get_string(field(x, "detector")), *why = json_object_get_string(field(x, "reason"));
+		said |= !strcmp(id, "irq.interrupt_steal") && strstr(why, "KSTALL_NO_STEAL");
+		tracers |= !strcmp(id, "irq.irqs_off_tracers") && strstr(why, "tracer") && !strstr(why, "steal");
+	}
+	json_object_put(doc);
+	assert_true(said);
+	assert_true(tracers);
 	assert_int_equal(wait_unloaded(), 0);
 }
 
