@@ -78,13 +78,15 @@ static __always_inline __u64 steal_now(void)
 	if (!steal_from_rq)
 		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct cfs_rq *c = t->se.cfs_rq;
-	__u64 rq, v = 0;
-	if (bpf_core_field_exists(((struct cfs_rq___grp *)c)->rq)) /* CONFIG_FAIR_GROUP_SCHED */
-		rq = (__u64)BPF_CORE_READ((struct cfs_rq___grp *)c, rq);
-	else /* the run queue's own cfs_rq */
-		rq = (__u64)c - bpf_core_field_offset(struct rq, cfs);
-	if (!c || !rq)
+	/* se.cfs_rq and cfs_rq->rq: CONFIG_FAIR_GROUP_SCHED (user space
+	 * gives no distance without them) */
+	if (!bpf_core_field_exists(t->se.cfs_rq))
+		return 0;
+	struct cfs_rq___grp *c = (struct cfs_rq___grp *)t->se.cfs_rq;
+	if (!c || !bpf_core_field_exists(c->rq))
+		return 0;
+	__u64 rq = (__u64)BPF_CORE_READ(c, rq), v = 0;
+	if (!rq)
 		return 0;
 	bpf_probe_read_kernel(&v, sizeof(v), (void *)(rq + steal_from_rq));
 	return v;
@@ -95,6 +97,15 @@ static __always_inline __u64 unstolen(__u64 dur, __u64 from, __u64 now)
 {
 	__u64 stolen = now > from ? now - from : 0;
 	return stolen < dur ? dur - stolen : 0;
+}
+
+/* The last hard timer's steal reading as a baseline for a stretch that
+ * begins at now, or 0 (nothing is taken out) when it is over 100 ms old:
+ * the timer group shed, or a CPU long idle. Steal then stays in; never is
+ * more taken out than the baseline allows. */
+static __always_inline __u64 steal_base(const struct ks_irq_cpu *s, __u64 now)
+{
+	return now - s->timer_read_ns < 100000000ull ? s->timer_steal : 0;
 }
 
 static __always_inline struct ks_irq_cpu *irq_state(void)
@@ -142,8 +153,9 @@ int BPF_PROG(softirq_raise, unsigned int vec)
 {
 	struct ks_irq_cpu *s = irq_state();
 	if (s && vec < KS_NR_SOFTIRQS && !s->raised[vec]) {
-		s->raised[vec] = bpf_ktime_get_ns();
-		s->raise_steal[vec] = s->timer_steal;
+		__u64 now = bpf_ktime_get_ns();
+		s->raised[vec] = now;
+		s->raise_steal[vec] = steal_base(s, now);
 	}
 	return 0;
 }
@@ -156,7 +168,7 @@ int BPF_PROG(softirq_entry, unsigned int vec)
 		return 0;
 	__u64 now = bpf_ktime_get_ns(), raised = s->raised[vec];
 	s->entered[vec] = now;
-	s->soft_steal = s->timer_steal; /* softirqs do not nest on a CPU */
+	s->soft_steal = steal_base(s, now); /* softirqs do not nest on a CPU */
 	s->raised[vec] = 0;
 	if (!raised)
 		return 0; /* raised before tracing started */
@@ -188,7 +200,7 @@ int BPF_PROG(hardirq_entry, int irq, struct irqaction *action)
 	struct ks_irq_cpu *s = irq_state();
 	if (s) {
 		s->hard_entered = bpf_ktime_get_ns();
-		s->hard_steal = s->timer_steal;
+		s->hard_steal = steal_base(s, s->hard_entered);
 	}
 	return 0;
 }
@@ -231,12 +243,17 @@ int BPF_PROG(timer_expire, struct hrtimer *timer, ktime_t *now)
 	struct ks_irq_cpu *s = irq_state();
 	if (!s)
 		return 0;
-	/* Stolen since the last hard timer here: at most a tick before this
-	 * one expired, so a little of it may be before the expiry. */
-	__u64 steal = steal_now();
-	if (late >= KS_STEAL_FLOOR_NS && s->timer_steal)
-		late = unstolen(late, s->timer_steal, steal);
+	/* Stolen since the timer interrupt before this one (a tick at most
+	 * before this timer expired, on a busy CPU): the timers one interrupt
+	 * runs together (within 100 us) share that baseline, so the second
+	 * and later are corrected too. */
+	__u64 steal = steal_now(), t = bpf_ktime_get_ns();
+	if (t - s->timer_read_ns > 100000)
+		s->timer_steal_prev = s->timer_steal;
 	s->timer_steal = steal;
+	s->timer_read_ns = t;
+	if (late >= KS_STEAL_FLOOR_NS && s->timer_steal_prev)
+		late = unstolen(late, s->timer_steal_prev, steal);
 	hist_add_cpu(&s->late, late, (__u32)bpf_get_current_pid_tgid());
 	irq_outlier(KS_TIMER_LATE, 0, late);
 	return 0;

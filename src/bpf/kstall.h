@@ -95,6 +95,7 @@ struct ks_irq_cpu {
 	 * kernel's and is taken out (with the steal of up to a tick before
 	 * the stretch began). */
 	__u64 soft_steal, hard_steal, timer_steal;
+	__u64 timer_steal_prev, timer_read_ns; /* the interrupt before's reading; when read */
 	__u64 raise_steal[KS_NR_SOFTIRQS];
 	struct ks_hist run[KS_NR_SOFTIRQS];
 	struct ks_hist lat[KS_NR_SOFTIRQS];

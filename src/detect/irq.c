@@ -888,18 +888,17 @@ const struct detector detector_irq = {
 static const char *const live_ids[] = {"irq.softirq_long", "irq.hardirq_long", "irq.ksoftirqd_latency",
 				       "irq.irqs_off", "irq.slabinfo_reader", NULL};
 
-/* Runs of softirq vec on cpu at least SOFT_WARN_MAX_S long, from the
- * outlier events; -1 when they cannot tell (the threshold above that,
+/* Runs of softirq vec at least SOFT_WARN_MAX_S long, on any CPU, from
+ * the outlier events; -1 when they cannot tell (the threshold above that,
  * events lost or not kept, or none where the histogram has one). */
-static int long_softirq_runs(const struct traced *t, uint64_t vec, uint32_t cpu)
+static int long_softirq_runs(const struct traced *t, uint64_t vec)
 {
 	if (t->threshold_ms > SOFT_WARN_MAX_S * 1e3 || t->ringbuf_lost || t->events_not_kept)
 		return -1;
 	int n = 0;
 	for (size_t k = 0; k < t->nevents; k++) {
 		const struct tr_event *e = &t->events[k];
-		n += e->kind == TR_SOFTIRQ && e->detail == vec && e->extra1 == cpu &&
-		     (double)e->dur_ns >= SOFT_WARN_MAX_S * 1e9;
+		n += e->kind == TR_SOFTIRQ && e->detail == vec && (double)e->dur_ns >= SOFT_WARN_MAX_S * 1e9;
 	}
 	return n ? n : -1;
 }
@@ -931,7 +930,7 @@ static void softirq_long(const struct traced *t, struct findings *out)
 		/* One run of 10 ms in the window, with none near it, is a blip
 		 * (as one late-timer stretch is for irq.irqs_off): beside fio on
 		 * this VM, one BLOCK run of 12.5 ms among runs of p99 32 us. */
-		int nlong = run && rmax >= SOFT_WARN_MAX_S ? long_softirq_runs(t, vec, run->tgid) : 0;
+		int nlong = run && rmax >= SOFT_WARN_MAX_S ? long_softirq_runs(t, vec) : 0;
 		bool runs_harm = rmax >= SOFT_WARN_MAX_S && nlong != 1;
 		enum severity sev = rmax >= SOFT_CRIT_MAX_S || lmax >= SOFT_LAT_CRIT_S ? SEV_CRITICAL
 				    : runs_harm || long_wait			       ? SEV_WARNING
@@ -962,7 +961,7 @@ static void softirq_long(const struct traced *t, struct findings *out)
 			finding_num(f, "run_time_share", (double)run->sum_ns / 1e9 / t->duration_s, U_RATIO,
 				    "time in this vector's handlers / window, worst CPU");
 			if (nlong > 0)
-				finding_num(f, "runs_over_10ms", nlong, U_COUNT, "outlier events, worst CPU");
+				finding_num(f, "runs_over_10ms", nlong, U_COUNT, "outlier events, every CPU");
 		}
 		if (lat) {
 			finding_num(f, "wait_max", lmax, U_SECONDS, "irq:softirq_raise to softirq_entry");

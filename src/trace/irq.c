@@ -60,6 +60,18 @@ static unsigned add_ksoftirqd_pids(struct tracer *t)
 	return n;
 }
 
+static bool has_member(const struct btf *b, __s32 id, const char *name)
+{
+	if (id < 0)
+		return false;
+	const struct btf_type *t = btf__type_by_id(b, (__u32)id);
+	const struct btf_member *m = btf_members(t);
+	for (__u16 i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(b, m[i].name_off), name))
+			return true;
+	return false;
+}
+
 /* The distance in the per-CPU area from runqueues to steal_time.steal,
  * KVM's steal clock (irq.bpf.h), from the kernel's BTF: 0 where it has
  * none. KSTALL_NO_STEAL=1 forces 0. */
@@ -69,8 +81,10 @@ static __s64 steal_from_rq(const struct btf *b)
 		return 0;
 	__s32 sec = btf__find_by_name_kind(b, ".data..percpu", BTF_KIND_DATASEC);
 	__s32 st = btf__find_by_name_kind(b, "kvm_steal_time", BTF_KIND_STRUCT);
-	if (sec < 0 || st < 0)
-		return 0;
+	__s32 se = btf__find_by_name_kind(b, "sched_entity", BTF_KIND_STRUCT);
+	__s32 cfs = btf__find_by_name_kind(b, "cfs_rq", BTF_KIND_STRUCT);
+	if (sec < 0 || st < 0 || !has_member(b, se, "cfs_rq") || !has_member(b, cfs, "rq"))
+		return 0; /* the run queue is reached through them (CONFIG_FAIR_GROUP_SCHED) */
 	__s64 off_steal = -1, off_rq = -1, member = -1;
 	const struct btf_type *ts = btf__type_by_id(b, (__u32)st);
 	const struct btf_member *m = btf_members(ts);

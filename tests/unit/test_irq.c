@@ -402,8 +402,8 @@ static void test_live_irq_thresholds(void **state UNUSED)
 
 /* One softirq run of 12 ms among short ones, told by its outlier event,
  * is a blip (beside fio on this VM: one BLOCK run of 12.5 ms, p99 32
- * us): information. Two such runs are a warning; so is one the events
- * cannot confirm alone (lost events). */
+ * us): information. Two such runs are a warning, on one CPU or on two;
+ * so is one the events cannot confirm alone (lost events). */
 static void test_live_one_long_softirq_is_a_blip(void **state UNUSED)
 {
 	for (int runs = 1; runs <= 3; runs++) {
@@ -415,9 +415,11 @@ static void test_live_one_long_softirq_is_a_blip(void **state UNUSED)
 			t.events[t.nevents++] = (struct tr_event){.kind = TR_SOFTIRQ, .dur_ns = 12500000 - k,
 								  .detail = 4, .extra1 = 1, .t_s = k};
 		}
-		/* an event on another CPU or of another vector counts for nothing */
+		/* an event of another vector, or a shorter one, counts for nothing */
 		ARRAY_GROW(t.events, t.nevents, t.capevents);
-		t.events[t.nevents++] = (struct tr_event){.kind = TR_SOFTIRQ, .dur_ns = 20000000, .detail = 4, .extra1 = 0};
+		t.events[t.nevents++] = (struct tr_event){.kind = TR_SOFTIRQ, .dur_ns = 20000000, .detail = 3, .extra1 = 1};
+		ARRAY_GROW(t.events, t.nevents, t.capevents);
+		t.events[t.nevents++] = (struct tr_event){.kind = TR_SOFTIRQ, .dur_ns = 9000000, .detail = 4, .extra1 = 1};
 		if (runs == 3)
 			t.ringbuf_lost = 1;
 		const struct finding *x = live_irq(&t, "irq.softirq_long", &f);
@@ -428,6 +430,20 @@ static void test_live_one_long_softirq_is_a_blip(void **state UNUSED)
 		findings_free(&f);
 		traced_free(&t);
 	}
+	/* One such run on each of two CPUs: two, a warning. */
+	struct traced t = {.threshold_ms = 10, .duration_s = 8};
+	struct findings f = {0};
+	add_irq(&t, TR_SOFTIRQ, 0, 4, 5000, 40000000);
+	add_irq(&t, TR_SOFTIRQ, 1, 4, 5000, 40000000);
+	for (uint64_t cpu = 0; cpu < 2; cpu++) {
+		ARRAY_GROW(t.events, t.nevents, t.capevents);
+		t.events[t.nevents++] = (struct tr_event){.kind = TR_SOFTIRQ, .dur_ns = 40000000, .detail = 4, .extra1 = cpu};
+	}
+	const struct finding *x = live_irq(&t, "irq.softirq_long", &f);
+	assert_non_null(x);
+	assert_int_equal(x->severity, SEV_WARNING);
+	findings_free(&f);
+	traced_free(&t);
 }
 
 /* A histogram of count runs all in the log2 bucket of us microseconds. */

