@@ -243,4 +243,21 @@ static __always_inline void wait_close(__u32 kind, __u64 extra1, __u64 extra2_en
 	wait_close_in(&waits, &hists, KS_STAT_HIST_FULL, kind, extra1, extra2_end);
 }
 
+/* The syscall the current thread is in, or KS_ML_NOSYS. */
+static __always_inline __u64 current_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86) || defined(__TARGET_ARCH_arm64)
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+#if defined(__TARGET_ARCH_x86)
+	long nr = regs->orig_ax; /* a BTF pointer: a load, not a probe read */
+#else
+	long nr = BPF_CORE_READ((struct user_pt_regs *)regs, regs[8]);
+#endif
+	return nr >= 0 && nr < 4096 ? (__u64)nr : KS_ML_NOSYS;
+#else
+	return KS_ML_NOSYS;
+#endif
+}
+
 #endif

@@ -118,23 +118,6 @@ struct {
 	__type(value, struct fault_rec);
 } fault_cpu SEC(".maps");
 
-/* The syscall the current thread is in, or KS_ML_NOSYS. */
-static __always_inline __u64 current_syscall(void)
-{
-#if defined(__TARGET_ARCH_x86) || defined(__TARGET_ARCH_arm64)
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-#if defined(__TARGET_ARCH_x86)
-	long nr = regs->orig_ax; /* a BTF pointer: a load, not a probe read */
-#else
-	long nr = BPF_CORE_READ((struct user_pt_regs *)regs, regs[8]);
-#endif
-	return nr >= 0 && nr < 4096 ? (__u64)nr : KS_ML_NOSYS;
-#else
-	return KS_ML_NOSYS;
-#endif
-}
-
 /* The clone flags of a thread in clone/clone3/fork/vfork; 0 otherwise. */
 static __always_inline __u64 current_clone_flags(__u64 nr)
 {

@@ -111,11 +111,28 @@ int bdp(struct trace_event_raw_balance_dirty_pages *ctx)
  * work (the quiet suite's dd onto ext4 once showed a kworker "paused
  * 1.24 s" on the root disk); the harm is in the tasks that wait on it,
  * each measured in its own right. */
+/* The sync family (sync, syncfs, fsync, fdatasync, sync_file_range,
+ * msync), by number, set by user space (-1: none on this arch). Their
+ * callers wait for writeback because they asked to: the data is being
+ * made safe, no writer is held back (the quiet suite's dd then sync
+ * waited 421 ms once, as a "paused writer"). */
+const volatile long sync_nrs[6] = {-1, -1, -1, -1, -1, -1};
+
+static __always_inline bool in_sync_syscall(void)
+{
+	long nr = (long)current_syscall();
+	for (int i = 0; i < 6; i++)
+		if (nr == sync_nrs[i])
+			return true;
+	return false;
+}
+
 SEC("tp_btf/folio_wait_writeback")
 int BPF_PROG(wb_wait, struct folio *folio, struct address_space *mapping)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	if (!mapping || !wanted(id >> 32) || (bpf_get_current_task_btf()->flags & KS_PF_KTHREAD))
+	if (!mapping || !wanted(id >> 32) || (bpf_get_current_task_btf()->flags & KS_PF_KTHREAD) ||
+	    in_sync_syscall())
 		return 0;
 	__u32 dev = BPF_CORE_READ(mapping, host, i_sb, s_dev);
 	struct wbw_rec r = {.start_ns = bpf_ktime_get_ns(), .dev = dev, .kind = KS_WB_WAIT};

@@ -3,6 +3,8 @@
  * shared wait mechanism (histograms in `hists`). */
 #include "mechanism.h"
 
+#include <sys/syscall.h>
+
 static void configure(struct tracer *t, const struct trace_opts *o)
 {
 	/* writeback:balance_dirty_pages is a classic tracepoint (its fields
@@ -13,6 +15,30 @@ static void configure(struct tracer *t, const struct trace_opts *o)
 			    "writeback:balance_dirty_pages is attached through it");
 	/* on_wakeup (shared with irq) closes the pauses */
 	t->skel->rodata->wake_writeback = (t->groups & TG_WRITEBACK) != 0;
+	/* a sync's wait for writeback is not a paused writer */
+	long nrs[] = {
+#ifdef SYS_sync
+		SYS_sync,
+#endif
+#ifdef SYS_syncfs
+		SYS_syncfs,
+#endif
+#ifdef SYS_fsync
+		SYS_fsync,
+#endif
+#ifdef SYS_fdatasync
+		SYS_fdatasync,
+#endif
+#ifdef SYS_sync_file_range
+		SYS_sync_file_range,
+#endif
+#ifdef SYS_msync
+		SYS_msync,
+#endif
+	};
+	_Static_assert(ARRAY_SIZE(nrs) <= ARRAY_SIZE(t->skel->rodata->sync_nrs), "sync_nrs too small");
+	for (size_t i = 0; i < ARRAY_SIZE(nrs); i++)
+		t->skel->rodata->sync_nrs[i] = nrs[i];
 }
 
 const struct tr_mechanism tr_writeback = {
