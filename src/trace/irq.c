@@ -60,16 +60,18 @@ static unsigned add_ksoftirqd_pids(struct tracer *t)
 	return n;
 }
 
-static bool has_member(const struct btf *b, __s32 id, const char *name)
+/* The byte offset of member name in struct id, or -1 (no such struct or
+ * member, or a bitfield). */
+static __s64 member_offset(const struct btf *b, __s32 id, const char *name)
 {
 	if (id < 0)
-		return false;
+		return -1;
 	const struct btf_type *t = btf__type_by_id(b, (__u32)id);
 	const struct btf_member *m = btf_members(t);
 	for (__u16 i = 0; i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(b, m[i].name_off), name))
-			return true;
-	return false;
+			return btf_member_bitfield_size(t, i) ? -1 : (__s64)(btf_member_bit_offset(t, i) / 8);
+	return -1;
 }
 
 /* The distance in the per-CPU area from runqueues to steal_time.steal,
@@ -83,14 +85,10 @@ static __s64 steal_from_rq(const struct btf *b)
 	__s32 st = btf__find_by_name_kind(b, "kvm_steal_time", BTF_KIND_STRUCT);
 	__s32 se = btf__find_by_name_kind(b, "sched_entity", BTF_KIND_STRUCT);
 	__s32 cfs = btf__find_by_name_kind(b, "cfs_rq", BTF_KIND_STRUCT);
-	if (sec < 0 || st < 0 || !has_member(b, se, "cfs_rq") || !has_member(b, cfs, "rq"))
+	if (sec < 0 || st < 0 || member_offset(b, se, "cfs_rq") < 0 || member_offset(b, cfs, "rq") < 0)
 		return 0; /* the run queue is reached through them (CONFIG_FAIR_GROUP_SCHED) */
-	__s64 off_steal = -1, off_rq = -1, member = -1;
+	__s64 off_steal = -1, off_rq = -1, member = member_offset(b, st, "steal");
 	const struct btf_type *ts = btf__type_by_id(b, (__u32)st);
-	const struct btf_member *m = btf_members(ts);
-	for (__u16 i = 0; i < btf_vlen(ts); i++)
-		if (!strcmp(btf__name_by_offset(b, m[i].name_off), "steal") && !btf_member_bitfield_size(ts, i))
-			member = btf_member_bit_offset(ts, i) / 8;
 	const struct btf_type *ds = btf__type_by_id(b, (__u32)sec);
 	const struct btf_var_secinfo *v = btf_var_secinfos(ds);
 	for (__u16 i = 0; i < btf_vlen(ds); i++) {
