@@ -106,11 +106,6 @@ int bdp(struct trace_event_raw_balance_dirty_pages *ctx)
 
 #define KS_PF_KTHREAD 0x00200000
 
-/* A kernel thread's wait is not counted: a flusher or journal thread
- * waiting for a page already under writeback is writeback doing its own
- * work (the quiet suite's dd onto ext4 once showed a kworker "paused
- * 1.24 s" on the root disk); the harm is in the tasks that wait on it,
- * each measured in its own right. */
 /* The sync family (sync, syncfs, fsync, fdatasync, sync_file_range,
  * msync), by number, set by user space (-1: none on this arch). Their
  * callers wait for writeback because they asked to: the data is being
@@ -121,12 +116,17 @@ const volatile long sync_nrs[6] = {-1, -1, -1, -1, -1, -1};
 static __always_inline bool in_sync_syscall(void)
 {
 	long nr = (long)current_syscall();
-	for (int i = 0; i < 6; i++)
+	for (unsigned i = 0; i < sizeof(sync_nrs) / sizeof(sync_nrs[0]); i++)
 		if (nr == sync_nrs[i])
 			return true;
 	return false;
 }
 
+/* A kernel thread's wait is not counted: a flusher or journal thread
+ * waiting for a page already under writeback is writeback doing its own
+ * work (the quiet suite's dd onto ext4 once showed a kworker "paused
+ * 1.24 s" on the root disk); the harm is in the tasks that wait on it,
+ * each measured in its own right. */
 SEC("tp_btf/folio_wait_writeback")
 int BPF_PROG(wb_wait, struct folio *folio, struct address_space *mapping)
 {
