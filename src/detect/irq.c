@@ -36,9 +36,17 @@
 #define HOT_CRIT_SHARE 0.50
 #define HOT_CONCENTRATION 0.50  /* of all softirq time, on that one CPU */
 #define HOT_IMBALANCE 2.0       /* x the mean softirq share of the other CPUs */
-/* irq.ipi_storm */
-#define IPI_WARN_PER_S 20000.0  /* function-call + TLB IPIs on one CPU */
+/* irq.ipi_storm: function-call + TLB IPIs on one CPU. Each takes at least
+ * about a microsecond (entry, handler, exit; more in a guest, where it
+ * may exit to the host), so 20,000/s is at least 2% of the CPU: taken
+ * from work only where the CPU has no idle time to give. A block device
+ * completing 20 k reads/s on the submitting CPU sends as many, and costs
+ * nothing a user notices on a CPU with headroom. */
+#define IPI_INFO_PER_S 20000.0
+#define IPI_WARN_PER_S 50000.0  /* at least 5% of the CPU, idle time or not */
+#define IPI_BUSY_IDLE 0.10      /* 20,000/s on a CPU under 10% idle is a warning */
 #define IPI_CRIT_PER_S 100000.0
+#define IPI_COST_S 1e-6         /* a lower bound of one IPI's cost, for the share shown */
 /* irq.softnet_drops */
 #define DROPS_CRIT_PER_S 100.0
 #define DROPS_WARN_PER_S 1.0 /* a drop now and then is retransmitted unnoticed */
@@ -667,11 +675,17 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 		return;
 	double top_ipis = (counted(top, F_CAL) + counted(top, F_TLB)) / w->secs;
 	cal /= w->secs, tlb /= w->secs, res /= w->secs;
-	if (top_ipis < IPI_WARN_PER_S)
+	if (top_ipis < IPI_INFO_PER_S)
 		return;
 	const char *recv_why = NULL;
 	bool has_recv = received_rate(w, &received, &recv_why);
-	struct finding *f = findings_add(out, "irq.ipi_storm", top_ipis >= IPI_CRIT_PER_S ? SEV_CRITICAL : SEV_WARNING);
+	bool busy = top->has_time && top->idle < IPI_BUSY_IDLE;
+	char idle_why[WHY];
+	snprintf(idle_why, WHY, "%s", w->time_why[0] ? w->time_why : "it has no ticks in both samples of proc/stat");
+	enum severity sev = top_ipis >= IPI_CRIT_PER_S ? SEV_CRITICAL
+			    : top_ipis >= IPI_WARN_PER_S || busy ? SEV_WARNING
+								 : SEV_INFO;
+	struct finding *f = findings_add(out, "irq.ipi_storm", sev);
 	finding_title(f, "CPU %d takes %s function-call and TLB-shootdown IPIs/s", top->cpu, fmt_rate(top_ipis, a, sizeof(a)));
 	const char *source;
 	if (has_recv && received > 0 && received >= 0.3 * cal && cal >= tlb)
@@ -681,10 +695,12 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 			 "(munmap, mprotect, madvise); live, vma.mmap_churn names processes that unmap over and over";
 	else if (!has_recv)
 		source = "function calls between CPUs (smp_call_function), RPS's among them or not: its own IPI "
-			 "count (softnet_stat received_rps) is unknown";
+			 "count (softnet_stat received_rps) is unknown. Block I/O completed on the CPU that "
+			 "submitted it sends one per request";
 	else
-		source = "function calls between CPUs (smp_call_function): live tracing of csd:csd_queue_cpu names "
-			 "the function (a later kstall)";
+		source = "function calls between CPUs (smp_call_function), such as block I/O completed on the CPU "
+			 "that submitted it (one per request); live tracing of csd:csd_queue_cpu names the "
+			 "function (a later kstall)";
 	struct buf s = {0};
 	buf_printf(&s, "Across the CPUs, ");
 	if (has_cal)
@@ -693,8 +709,19 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 		buf_printf(&s, "%s TLB-shootdown IPIs/s (TLB), ", fmt_rate(tlb, b, sizeof(b)));
 	if (has_res)
 		buf_printf(&s, "%s rescheduling IPIs/s (RES) ", fmt_rate(res, c, sizeof(c)));
-	buf_printf(&s, "%s; CPU %d takes the most. Each interrupts whatever runs there. Likely source: %s.",
-		   window_words(w), top->cpu, source);
+	buf_printf(&s, "%s; CPU %d takes the most. Each interrupts whatever runs there", window_words(w), top->cpu);
+	buf_printf(&s, ": at a microsecond or more each (more in a guest), at least %s of CPU %d",
+		   fmt_pct(top_ipis * IPI_COST_S, a, sizeof(a)), top->cpu);
+	if (top->has_time)
+		buf_printf(&s, ", which was %s idle", fmt_pct(top->idle, b, sizeof(b)));
+	else
+		buf_printf(&s, ", whose idle time is unknown (%s)", idle_why);
+	if (sev == SEV_INFO)
+		buf_printf(&s, ". %s: a warning needs %s/s, or %s/s on a CPU under %s idle",
+			   top->has_time ? "Taken from idle time, not from work" : "Not shown to take from work",
+			   fmt_rate(IPI_WARN_PER_S, b, sizeof(b)), fmt_rate(IPI_INFO_PER_S, c, sizeof(c)),
+			   fmt_pct(IPI_BUSY_IDLE, a, sizeof(a)));
+	buf_printf(&s, ". Likely source: %s.", source);
 	for (int k = F_CAL; k <= F_RES; k++)
 		if (w->why[k][0])
 			buf_printf(&s, " %s IPIs are not counted: %s.", fields[k].label, w->why[k]);
@@ -705,6 +732,9 @@ static void ipi_storm(const struct inputs *in UNUSED, struct cpus *w, struct fin
 	num_or_unknown(f, "res_ipis", has_res, res, U_PER_S, "proc/interrupts RES, all CPUs", w->why[F_RES]);
 	finding_num(f, "top_cpu", top->cpu, U_ID, "proc/interrupts");
 	finding_num(f, "top_cpu_ipis", top_ipis, U_PER_S, "proc/interrupts CAL + TLB");
+	num_or_unknown(f, "top_cpu_idle_share", top->has_time, top->idle, U_RATIO, "proc/stat", idle_why);
+	finding_num(f, "top_cpu_ipi_share_min", top_ipis * IPI_COST_S, U_RATIO,
+		    "top_cpu_ipis at 1 us each (a lower bound)");
 	num_or_unknown(f, "rps_received", has_recv, received, U_PER_S, "proc/net/softnet_stat column 10", recv_why);
 	char cpu[16];
 	snprintf(cpu, sizeof(cpu), "%d", top->cpu);

@@ -57,13 +57,14 @@ static const struct kb_entry entries[] = {
 	.id = "irq.ipi_storm",
 	.title = "Inter-processor interrupts at a rate that costs real CPU",
 	.mechanism =
-	"CPUs interrupt each other to run a function (CAL: smp_call_function, used by RPS, by some "
-	"drivers and by memory-ordering work), to flush TLBs after a multi-threaded process unmaps or "
+	"CPUs interrupt each other to run a function (CAL: smp_call_function, used by RPS, by block "
+	"I/O completed on the CPU that submitted it, by some drivers and by memory-ordering work), to flush TLBs after a multi-threaded process unmaps or "
 	"changes the protection of memory (TLB), and to reschedule (RES). Each costs the receiver an "
 	"interrupt entry and exit and whatever the function does.",
 	.harm =
 	"Tens of thousands per second per CPU take percent of CPU from whatever runs there and add "
-	"latency jitter; TLB shootdowns also stall the sender until every target has answered.",
+	"latency jitter; TLB shootdowns also stall the sender until every target has answered. On a "
+	"CPU with idle time they take idle time: 20,000/s there is a fact, not harm.",
 	.confirm =
 	"Sample the CAL, TLB and RES rows of /proc/interrupts twice. Tracepoints ipi:ipi_send_cpu and "
 	"csd:csd_queue_cpu (its func field: rps_trigger_softirq for RPS) name the source; "
