@@ -118,6 +118,7 @@ struct ks_lookup {
 	__u64 slab_first_ns;
 	__u64 slab_last_ns;
 	__u64 slab_gap_max_ns; /* the longest time between two of them */
+	__u64 last_jiffies;    /* the tick last_ns was read in */
 	__u32 tgid;            /* a group's: the last process folded in */
 	__u32 ppid;            /* the parent's tgid at the first path syscall */
 	__u32 procs;           /* processes: 1, or a group's */
@@ -152,7 +153,7 @@ struct ks_event {
  * alike, field for field, whatever their alignment rules. */
 _Static_assert(sizeof(struct ks_hist_key) == 16, "struct ks_hist_key has padding");
 _Static_assert(sizeof(struct ks_hist) == (KS_HIST_SLOTS + 5) * 8 + 8 + KS_COMM_LEN, "struct ks_hist has padding");
-_Static_assert(sizeof(struct ks_lookup) == 8 * 8 + 4 * 4 + 2 * KS_COMM_LEN, "struct ks_lookup has padding");
+_Static_assert(sizeof(struct ks_lookup) == 9 * 8 + 4 * 4 + 2 * KS_COMM_LEN, "struct ks_lookup has padding");
 _Static_assert(sizeof(struct ks_lookup_group) == 8 + KS_COMM_LEN, "struct ks_lookup_group has padding");
 _Static_assert(sizeof(struct ks_ml_info) == 8 + 5 * 8 + KS_COMM_LEN, "struct ks_ml_info has padding");
 _Static_assert(sizeof(struct ks_event) == 16 + 5 * 8 + KS_COMM_LEN + KS_PATH_LEN, "struct ks_event has padding");

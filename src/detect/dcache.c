@@ -353,6 +353,10 @@ const struct detector detector_dcache = {
 #define PRODUCER_CRIT_PER_S 10000.0
 #define CACHE_GROWING_PER_S 5000.0
 #define BURST_SHARE 0.5               /* failing for under half the window: a burst */
+/* The latest failure's time is kept to a tick (the tracer reads the clock
+ * once a tick a process fails in): early by up to 10 ms at HZ 100, so a
+ * span is a measurement from 0.25 s, within 4%. */
+#define BURST_MIN_S 0.25
 #define MAX_PRODUCERS 5
 #define MAX_PATTERNS 3
 
@@ -409,7 +413,7 @@ static const char *burst_words(const struct producer *p, double dur, char *out, 
 	char a[32], b[32], c[32];
 	double span = p->last_s - p->first_s;
 	out[0] = 0;
-	if (p->has_span && p->failed >= 2 && span > 0 && span < BURST_SHARE * dur)
+	if (p->has_span && p->failed >= 2 && span >= BURST_MIN_S && span < BURST_SHARE * dur)
 		snprintf(out, n, "at %s/s for %s (%s/s over the whole window)",
 			 fmt_rate((double)p->failed / span, a, sizeof(a)), fmt_duration(span, b, sizeof(b)),
 			 fmt_rate((double)p->failed / dur, c, sizeof(c)));
@@ -484,10 +488,13 @@ static void producer_evidence(const struct inputs *in, const struct producer *p,
 	const char *bpf = "syscalls returning ENOENT (BPF)";
 	finding_num(f, "failed_lookups", (double)p->failed, U_COUNT, bpf);
 	finding_num(f, "failed_lookups_rate", (double)p->failed / dur, U_PER_S, bpf);
-	if (p->has_span && p->last_s > p->first_s) {
+	if (p->has_span && p->last_s - p->first_s >= BURST_MIN_S) {
 		finding_num(f, "burst_duration", p->last_s - p->first_s, U_SECONDS, "first to last failed lookup (BPF)");
 		finding_num(f, "burst_rate", (double)p->failed / (p->last_s - p->first_s), U_PER_S,
 			    "failed_lookups / burst_duration");
+	} else if (p->has_span && p->failed >= 2) {
+		finding_unknown(f, "burst_duration", U_SECONDS, "first to last failed lookup (BPF)",
+				"its failures came within %.2f s, and their times are kept to a tick", BURST_MIN_S);
 	} else if (!p->l->known) {
 		finding_unknown(f, "burst_duration", U_SECONDS, "first to last failed lookup (BPF)",
 				"this recording holds no times of failed lookups (format 2 or older)");

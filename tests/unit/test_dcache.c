@@ -533,6 +533,18 @@ static void test_producer_burst(void **state UNUSED)
 	findings_free(&f);
 	skips_free(&s);
 
+	/* 300 k failures within 0.1 s: their times are kept to a tick, so
+	 * no burst rate (it would be off by up to 10%), and it says why. */
+	t.lookups[0].first_s = 2.0, t.lookups[0].last_s = 2.1;
+	detect_inputs(&in, &f, &s);
+	x = producer_for(&f, 4242);
+	assert_non_null(x);
+	assert_null(strstr(x->summary, "whole window"));
+	assert_unknown(x, "burst_duration", "kept to a tick");
+	assert_null(finding_evidence(x, "burst_rate"));
+	findings_free(&f);
+	skips_free(&s);
+
 	/* From a recording of format 2: when they failed is unknown. */
 	t.lookups[0].known = false;
 	detect_inputs(&in, &f, &s);

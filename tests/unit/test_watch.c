@@ -117,8 +117,9 @@ static void test_nss_producer_is_named(void **state UNUSED)
 	_cleanup_free_ char *pout = slurp(probe_out, NULL);
 	int pid = 0;
 	unsigned long calls = 0, enoent = 0;
-	assert_int_equal(sscanf(pout, "ready %d calls %lu enoent %lu", &pid, &calls, &enoent), 3);
-	assert_true(enoent > 100000);
+	double rate = 0;
+	assert_int_equal(sscanf(pout, "ready %d calls %lu enoent %lu rate %lf", &pid, &calls, &enoent, &rate), 4);
+	assert_true(enoent > 100000 && rate > 0);
 
 	_cleanup_free_ char *text = slurp(json, NULL);
 	json_object *doc = json_tokener_parse(text);
@@ -134,6 +135,11 @@ static void test_nss_producer_is_named(void **state UNUSED)
 	assert_true(failed >= (double)enoent && failed <= (double)enoent * 1.01 + 100);
 	assert_true(evidence(f, "failed_lookups_rate") > 10000);
 	assert_true(evidence(f, "nr_dentry_growth") > 10000);
+	/* First to last failure, against the producer's own clock: the
+	 * tracer keeps the latest time to a tick (4 ms at HZ 250). */
+	double span = (double)calls / rate, burst = evidence(f, "burst_duration");
+	if (burst < span - 0.03 || burst > span + 0.01)
+		fail_msg("burst_duration %.4f s, the producer ran %.4f s", burst, span);
 	json_object *ev = field(f, "evidence");
 	bool pattern = false;
 	for (size_t i = 0; i < json_object_array_length(ev); i++) {
