@@ -74,6 +74,9 @@ struct ks_hist {
 	__u64 extra1; /* reclaim: pages reclaimed; shrinker: objects freed;
 		       * mmap/munmap/search: calls that failed */
 	__u64 extra2; /* shrinker: objects scanned; mmap: anonymous mappings */
+	__u64 untimed; /* of count, calls counted but not timed (mmap/munmap
+			* calls not sampled): slots, sum_ns and max_ns are
+			* the others' */
 	__u32 max_tid;
 	__u32 pad;
 	char comm[KS_COMM_LEN];
@@ -152,7 +155,7 @@ struct ks_event {
 /* No implicit padding: the BPF target and user space must lay these out
  * alike, field for field, whatever their alignment rules. */
 _Static_assert(sizeof(struct ks_hist_key) == 16, "struct ks_hist_key has padding");
-_Static_assert(sizeof(struct ks_hist) == (KS_HIST_SLOTS + 5) * 8 + 8 + KS_COMM_LEN, "struct ks_hist has padding");
+_Static_assert(sizeof(struct ks_hist) == (KS_HIST_SLOTS + 6) * 8 + 8 + KS_COMM_LEN, "struct ks_hist has padding");
 _Static_assert(sizeof(struct ks_lookup) == 9 * 8 + 4 * 4 + 2 * KS_COMM_LEN, "struct ks_lookup has padding");
 _Static_assert(sizeof(struct ks_lookup_group) == 8 + KS_COMM_LEN, "struct ks_lookup_group has padding");
 _Static_assert(sizeof(struct ks_ml_info) == 8 + 5 * 8 + KS_COMM_LEN, "struct ks_ml_info has padding");

@@ -17,6 +17,12 @@ const volatile bool raw_vma = false;
 /* Task-local storage (5.11+; probed): the call in progress kept on the
  * thread itself. */
 const volatile bool vma_ts = false;
+/* One call in vma_time_mask + 1 on each CPU is timed; the others are
+ * counted at their exit alone, their length and flags read from the
+ * task's saved registers (bpf_task_pt_regs, 5.15+): two clock reads
+ * cost more than the rest of the pair here (110 ns each). 0: every call
+ * is timed (where the registers cannot be read, or KSTALL_VMA_TIME_ALL). */
+const volatile __u32 vma_time_mask = 0;
 
 /* The mmap or munmap call in progress, per thread: in task-local storage
  * where the kernel has it (a cached lookup on the task, no hashing, no
@@ -49,6 +55,14 @@ struct {
 	__type(value, struct vma_call);
 } vma_waits SEC(".maps");
 
+/* Per CPU: calls seen, for the 1-in-N choice of the timed ones. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} vma_tick SEC(".maps");
+
 /* mmap, munmap and searches for room, per (process, kind, length):
  * apart from hists, so a process mapping many sizes cannot crowd out
  * the reclaim histograms. */
@@ -72,6 +86,11 @@ static __always_inline void vma_enter(__u32 kind, __u64 len, __u64 flags)
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!kind || !wanted(id >> 32))
 		return;
+	if (vma_time_mask) {
+		__u32 zero = 0, *n = bpf_map_lookup_elem(&vma_tick, &zero);
+		if (n && (*n)++ & vma_time_mask)
+			return; /* counted at its exit */
+	}
 	struct vma_call c = {.len = KS_PAGE_ROUND(len), .kind = kind,
 			     .anon = kind == KS_MMAP && (flags & KS_MAP_ANONYMOUS) ? 1 : 0};
 	if (vma_ts) {
@@ -91,6 +110,28 @@ static __always_inline void vma_enter(__u32 kind, __u64 len, __u64 flags)
 		stat_inc(KS_STAT_WAITS_FULL);
 }
 
+/* A call not timed: its length (the second argument of both) and, for
+ * mmap, its flags (the fourth) from the registers the task entered the
+ * kernel with, which the kernel leaves as user space set them. Also a
+ * call already in progress when tracing began. */
+static __always_inline void vma_count_untimed(__u32 kind, __u64 id, long ret)
+{
+	if (!wanted(id >> 32))
+		return;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct ks_hist_key hk = {.tgid = id >> 32, .kind = kind, .detail = KS_PAGE_ROUND(PT_REGS_PARM2_SYSCALL(regs))};
+	__u64 anon = kind == KS_MMAP && (PT_REGS_PARM4_SYSCALL(regs) & KS_MAP_ANONYMOUS) ? 1 : 0;
+	struct ks_hist *h = hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL);
+	if (!h)
+		return;
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->untimed, 1);
+	if (ret < 0 && ret > -4096)
+		__sync_fetch_and_add(&h->extra1, 1);
+	if (anon)
+		__sync_fetch_and_add(&h->extra2, 1);
+}
+
 static __always_inline void vma_exit(long nr, long ret)
 {
 	__u32 kind = vma_kind(nr);
@@ -98,8 +139,13 @@ static __always_inline void vma_exit(long nr, long ret)
 	__u32 tid = (__u32)id;
 	struct vma_call *r = vma_ts ? bpf_task_storage_get(&vma_task, bpf_get_current_task_btf(), NULL, 0)
 				    : bpf_map_lookup_elem(&vma_waits, &tid);
-	if (!r || !kind || r->kind != kind)
+	if (!kind)
 		return;
+	if (!r || r->kind != kind) {
+		if (vma_time_mask)
+			vma_count_untimed(kind, id, ret);
+		return;
+	}
 	__u64 dur = bpf_ktime_get_ns() - r->start_ns;
 	struct ks_hist_key hk = {.tgid = id >> 32, .kind = kind, .detail = r->len};
 	__u64 anon = r->anon;

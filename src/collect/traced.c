@@ -206,6 +206,7 @@ static const struct tr_key *key_find(const struct tr_key *k, size_t n, uint32_t 
 static bool hist_diff(struct tr_hist *x, const struct tr_hist *p, const struct tr_key *ev, size_t nev)
 {
 	x->count = sub(x->count, p->count);
+	x->untimed = sub(x->untimed, p->untimed);
 	x->sum_ns = sub(x->sum_ns, p->sum_ns);
 	x->extra1 = sub(x->extra1, p->extra1);
 	x->extra2 = sub(x->extra2, p->extra2);

@@ -63,8 +63,22 @@ struct tr_hist {
 	char comm[16];
 	uint64_t slots[TR_HIST_SLOTS];
 	uint64_t count, sum_ns, max_ns, extra1, extra2;
+	/* Of count, the calls not timed: none but for mmap and munmap, of
+	 * which the tracer times one in 8 and counts the rest. slots, sum_ns
+	 * and max_ns are the timed calls'. */
+	uint64_t untimed;
 	uint32_t max_tid;
 };
+
+/* The time in all count calls, estimated from the timed ones where not
+ * all were (0 when none was). */
+static inline double tr_hist_total_s(const struct tr_hist *h)
+{
+	if (!h->untimed)
+		return (double)h->sum_ns / 1e9;
+	uint64_t timed = h->untimed < h->count ? h->count - h->untimed : 0;
+	return timed ? (double)h->sum_ns / 1e9 * (double)h->count / (double)timed : 0;
+}
 
 /* The path syscalls of one process, or of the exited processes of one
  * parent and name (group: folded as each exited, so that a shell loop's

@@ -359,7 +359,9 @@ struct churn {
 	unsigned ngone;       /* of them, not in the later sample */
 	int ppid;             /* the parent of those in the sample: 0 none there, -1 not one */
 	uint64_t mmaps, munmaps, failed, searches, search_failed, anon;
-	uint64_t time_ns, mmap_ns, munmap_ns, max_ns;
+	uint64_t time_ns, mmap_ns, munmap_ns, max_ns; /* estimated from the timed calls (churn_total) */
+	uint64_t mmap_timed_ns, munmap_timed_ns;      /* the timed calls' time */
+	uint64_t mmap_untimed, munmap_untimed;        /* calls counted, not timed */
 	uint64_t comm_count; /* calls of the histogram comm was taken from */
 	uint64_t pairs;      /* mapped and unmapped again at one length, all lengths */
 	bool done;           /* reported, or counted in a group */
@@ -410,23 +412,35 @@ static void churn_add(struct churn *c, const struct tr_hist *h)
 	if (h->kind == TR_MMAP) {
 		c->mmaps += h->count;
 		c->anon += h->extra2;
-		c->mmap_ns += h->sum_ns;
+		c->mmap_timed_ns += h->sum_ns;
+		c->mmap_untimed += h->untimed;
 		z->mmaps += h->count;
 		z->anon += h->extra2;
 	} else {
 		c->munmaps += h->count;
-		c->munmap_ns += h->sum_ns;
+		c->munmap_timed_ns += h->sum_ns;
+		c->munmap_untimed += h->untimed;
 		z->munmaps += h->count;
 	}
 	c->failed += h->extra1;
-	c->time_ns += h->sum_ns;
 	if (h->max_ns > c->max_ns)
 		c->max_ns = h->max_ns;
 }
 
 /* Its sizes most paired first, and its pairs over all of them. */
+/* The time in n calls, untimed of them not timed, from the others' total. */
+static uint64_t calls_time(uint64_t timed_ns, uint64_t n, uint64_t untimed)
+{
+	if (!untimed)
+		return timed_ns;
+	return untimed < n ? (uint64_t)((double)timed_ns * (double)n / (double)(n - untimed)) : 0;
+}
+
 static void churn_total(struct churn *c)
 {
+	c->mmap_ns = calls_time(c->mmap_timed_ns, c->mmaps, c->mmap_untimed);
+	c->munmap_ns = calls_time(c->munmap_timed_ns, c->munmaps, c->munmap_untimed);
+	c->time_ns = c->mmap_ns + c->munmap_ns;
 	if (c->nsizes > 1)
 		qsort(c->sizes, c->nsizes, sizeof(*c->sizes), cmp_pairs_desc);
 	c->pairs = 0;
@@ -604,13 +618,19 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 	finding_num(f, "pattern_rate", k->top_rate, U_PER_S, "mmap/munmap (BPF), that length");
 	if (c->nprocs > 1)
 		finding_num(f, "processes", c->nprocs, U_COUNT, "processes of this command, rated together");
-	finding_num(f, "syscall_time", (double)c->time_ns / 1e9, U_SECONDS, "time inside mmap and munmap (BPF)");
+	bool sampled = c->mmap_untimed || c->munmap_untimed;
+	uint64_t ncalls = c->mmaps + c->munmaps, untimed = c->mmap_untimed + c->munmap_untimed;
+	finding_num(f, "syscall_time", (double)c->time_ns / 1e9, U_SECONDS,
+		    sampled ? "time inside mmap and munmap (BPF), from the timed calls" : "time inside mmap and munmap (BPF)");
+	if (sampled)
+		finding_num(f, "calls_timed", (double)(ncalls - untimed), U_COUNT,
+			    "mmap and munmap calls timed (one in 8 per CPU; the rest counted)");
 	finding_num(f, "syscall_cpu_share", k->share, U_RATIO, "time inside mmap and munmap / window");
 	if (c->mmaps)
 		finding_num(f, "mmap_mean", (double)c->mmap_ns / 1e9 / (double)c->mmaps, U_SECONDS, "BPF");
 	if (c->munmaps)
 		finding_num(f, "munmap_mean", (double)c->munmap_ns / 1e9 / (double)c->munmaps, U_SECONDS, "BPF");
-	finding_num(f, "slowest_call", (double)c->max_ns / 1e9, U_SECONDS, "BPF");
+	finding_num(f, "slowest_call", (double)c->max_ns / 1e9, U_SECONDS, sampled ? "the timed calls (BPF)" : "BPF");
 	finding_num(f, "anonymous_share", c->mmaps ? (double)c->anon / (double)c->mmaps : 0, U_RATIO,
 		    "mmap flags & MAP_ANONYMOUS (BPF)");
 	if (c->failed)
@@ -729,7 +749,8 @@ static void churn_merge(const struct inputs *in, struct churn *g, const struct c
 	g->nprocs++;
 	g->mmaps += m->mmaps, g->munmaps += m->munmaps, g->failed += m->failed, g->anon += m->anon;
 	g->searches += m->searches, g->search_failed += m->search_failed;
-	g->time_ns += m->time_ns, g->mmap_ns += m->mmap_ns, g->munmap_ns += m->munmap_ns;
+	g->mmap_timed_ns += m->mmap_timed_ns, g->munmap_timed_ns += m->munmap_timed_ns;
+	g->mmap_untimed += m->mmap_untimed, g->munmap_untimed += m->munmap_untimed;
 	if (m->max_ns > g->max_ns)
 		g->max_ns = m->max_ns;
 	for (size_t i = 0; i < m->nsizes; i++) {

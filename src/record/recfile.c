@@ -669,6 +669,9 @@ static int jarr(struct jerr *e, json_object *v, const char *what, size_t lo, siz
 #define HIST_FIELDS(X) \
 	X(tgid, U32) X(kind, KIND) X(detail, HEX) X(name, STR) X(comm, STR) X(count, U64) X(sum_ns, U64) \
 	X(max_ns, U64) X(extra1, U64) X(extra2, U64) X(max_tid, U32) X(slots, SLOTS)
+/* and from format 4: how many of count were not timed (older formats:
+ * none) */
+#define HIST_FIELDS4(X) X(untimed, U64)
 #define LOOKUP_FIELDS(X) X(tgid, U32) X(comm, STR) X(failed, U64) X(calls, U64) X(patterns, PATTERNS)
 /* and from format 3: the parent, the group of exited processes, when
  * lookups failed and /proc/slabinfo was opened (older formats: unknown) */
@@ -737,6 +740,7 @@ static json_object *hist_json(const struct tr_hist *x)
 {
 	json_object *o = json_object_new_object();
 	HIST_FIELDS(PUT)
+	HIST_FIELDS4(PUT)
 	return o;
 }
 
@@ -941,6 +945,12 @@ static int hist_from(struct jerr *e, json_object *v, unsigned format, size_t i, 
 	if (rc < 0)
 		return rc;
 	HIST_FIELDS(GET)
+	/* Before format 4 every call counted was timed. */
+	if (format < 4)
+		return 0;
+	HIST_FIELDS4(GET)
+	if (x->untimed > x->count)
+		return jbad(e, "%s.untimed is %" PRIu64 ", more than its count (%" PRIu64 ")", p, x->untimed, x->count);
 	return 0;
 }
 

@@ -15,7 +15,7 @@
 /* The header's "format": what record writes (2: the tracer's state by
  * name; 3: lookups with their parent, groups of exited processes, the
  * times of failed lookups and slabinfo opens). report reads 1 and 2 too. */
-#define REC_FORMAT 3
+#define REC_FORMAT 4
 
 /* Limits, written and read alike (docs/record-format.md says why). */
 #define REC_MAX_FRAME (64u << 20)          /* a frame's uncompressed payload */

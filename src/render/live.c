@@ -5,7 +5,8 @@
 static int cmp_hist_sum(const void *a, const void *b)
 {
 	const struct tr_hist *x = *(const struct tr_hist *const *)a, *y = *(const struct tr_hist *const *)b;
-	return (x->sum_ns < y->sum_ns) - (x->sum_ns > y->sum_ns);
+	double sx = tr_hist_total_s(x), sy = tr_hist_total_s(y);
+	return (sx < sy) - (sx > sy);
 }
 
 /* The 15 heaviest waits per (process, kind, detail). */
@@ -30,7 +31,7 @@ static void top_waits(FILE *out, const struct traced *t)
 		char *detail = sanitize_tty_max(tr_kind_is_vmop(v[i]->kind) ? len : v[i]->name, 24);
 		fprintf(out, "%-16s %8u %-16s %-24s %8s %10s %10s\n", tr_kind_name(v[i]->kind), v[i]->tgid, comm,
 			detail, fmt_count((double)v[i]->count, a, sizeof(a)),
-			fmt_duration((double)v[i]->sum_ns / 1e9, b, sizeof(b)),
+			fmt_duration(tr_hist_total_s(v[i]), b, sizeof(b)),
 			fmt_duration((double)v[i]->max_ns / 1e9, c, sizeof(c)));
 		free(detail);
 		free(comm);

@@ -458,7 +458,7 @@ void tracer_hist_from_map(struct tr_hist *x, const struct ks_hist_key *k, const 
 {
 	*x = (struct tr_hist){.tgid = k->tgid, .kind = k->kind, .detail = k->detail, .count = h->count,
 			      .sum_ns = h->sum_ns, .max_ns = h->max_ns, .extra1 = h->extra1, .extra2 = h->extra2,
-			      .max_tid = h->max_tid};
+			      .max_tid = h->max_tid, .untimed = h->untimed};
 	memcpy(x->slots, h->slots, sizeof(x->slots));
 	snprintf(x->comm, sizeof(x->comm), "%.*s", KS_COMM_LEN, h->comm);
 }

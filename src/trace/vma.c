@@ -29,6 +29,7 @@
  * would go unseen. Once a read finds it a quarter full, entries of processes
  * that have exited leave the map: those with at least VMOPS_KEEP_CALLS calls are kept here
  * (up to VMOPS_RETIRED_MAX), the rest are counted in vmops_pruned. */
+#define VMA_TIME_EVERY 8 /* a power of two: one mmap or munmap call in 8 per CPU is timed */
 #define VMOPS_PRUNE_AT 2048 /* a quarter of vmops: bursts of short-lived processes fill it fast */
 #define VMOPS_KEEP_CALLS 64
 #define VMOPS_RETIRED_MAX 8192
@@ -90,6 +91,13 @@ static void configure(struct tracer *t, const struct trace_opts *o UNUSED)
 		  libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_storage_get, NULL) > 0 &&
 		  libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_current_task_btf, NULL) > 0;
 	t->skel->rodata->vma_ts = ts;
+	/* One call in 8 per CPU timed, the rest counted at their exit with
+	 * their length from the saved registers (5.15+): a clock read costs
+	 * more here than the rest of the pair. The call in progress must be
+	 * on the task for the exit to tell a timed call from another. */
+	if (ts && t->per_syscall && !getenv("KSTALL_VMA_TIME_ALL") &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) > 0)
+		t->skel->rodata->vma_time_mask = VMA_TIME_EVERY - 1;
 	if (ts || !vma)
 		bpf_map__set_max_entries(t->skel->maps.vma_waits, 1);
 	if (!ts)

@@ -224,6 +224,9 @@ static void test_traced_is_read_by_name(void **state UNUSED)
 		{"hists.0.kind", "99", "traced.hists[0].kind is 99, not a kind"},
 		{"hists.0", "[]", "traced.hists[0] is an array, not an object"},
 		{"hists.0.slots.31", "true", "traced.hists[0].slots[31] is a boolean"},
+		/* format 4's: how many were not timed, at most all */
+		{"hists.0.untimed", NULL, "traced.hists[0].untimed is missing"},
+		{"hists.0.untimed", "8", "traced.hists[0].untimed is 8, more than its count (7)"},
 		{"lookups.0.calls", NULL, "traced.lookups[0].calls is missing"},
 		{"lookups.0.patterns.0.example", NULL, "traced.lookups[0].patterns[0].example is missing"},
 		{"lookups.0.patterns.0", "[\"/x\",1]", "traced.lookups[0].patterns[0] is an array, not an object"},
@@ -305,6 +308,32 @@ static void test_format2_lookups_are_unknown(void **state UNUSED)
 	assert_int_equal(traced_from_json(valid, REC_FORMAT, why, sizeof(why), &back), 0);
 	assert_true(back.lookups[0].known && back.lookups[0].procs == 3 && back.lookups[0].ppid == 7);
 	traced_free(&back);
+}
+
+/* Before format 4 every call a histogram counted was timed: read, none
+ * is untimed, and its total is its sum. In format 4 a histogram of
+ * sampled calls gives its total from the timed ones. */
+static void test_format3_hists_are_all_timed(void **state UNUSED)
+{
+	struct traced t, back;
+	char why[200];
+	fill_events(&t);
+	t.hists[0].untimed = 3; /* of 7 */
+	_cleanup_free_ char *valid = traced_to_json(&t);
+	traced_free(&t);
+	assert_int_equal(traced_from_json(valid, REC_FORMAT, why, sizeof(why), &back), 0);
+	assert_int_equal(back.hists[0].untimed, 3);
+	/* 7 ms in the 4 timed calls: 12.25 ms in all 7 */
+	assert_true(fabs(tr_hist_total_s(&back.hists[0]) - 0.007 * 7 / 4) < 1e-12);
+	traced_free(&back);
+	json_object *o = json_tokener_parse(valid), *h = json_object_array_get_idx(json_object_object_get(o, "hists"), 0);
+	json_object_object_del(h, "untimed");
+	const char *v3 = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	assert_int_equal(traced_from_json(v3, 3, why, sizeof(why), &back), 0);
+	assert_int_equal(back.hists[0].untimed, 0);
+	assert_true(fabs(tr_hist_total_s(&back.hists[0]) - 0.007) < 1e-12);
+	traced_free(&back);
+	json_object_put(o);
 }
 
 /* Each counter under its own name, none taken for another: distinct
@@ -742,7 +771,7 @@ static void test_frames_are_validated(void **state UNUSED)
 		{"{\"format\":1,\"interval_s\":\"2\",\"user_hz\":100}", "header.interval_s is a string"},
 		{"{\"format\":1,\"interval_s\":2}", "header.user_hz is missing"},
 		{"{\"format\":1,\"interval_s\":2,\"user_hz\":0}", "header.user_hz is 0"},
-		{"{\"format\":4,\"interval_s\":2,\"user_hz\":100}", "this kstall reads format 1"},
+		{"{\"format\":5,\"interval_s\":2,\"user_hz\":100}", "this kstall reads format 1 to 4"},
 		{"[1]", "not one JSON object"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(hdrs); i++) {
@@ -871,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_diff_of_two_states),
 		cmocka_unit_test(test_diff_of_groups),
 		cmocka_unit_test(test_format2_lookups_are_unknown),
+		cmocka_unit_test(test_format3_hists_are_all_timed),
 		cmocka_unit_test(test_diff_is_as_before_on_a_real_window),
 		cmocka_unit_test(test_reader_stops_at_damage),
 		cmocka_unit_test(test_reader_limits),

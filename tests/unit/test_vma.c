@@ -292,6 +292,42 @@ static void test_mmap_churn_thresholds(void **state UNUSED)
 	traced_free(&t);
 }
 
+/* The tracer times one call in 8 and counts the rest: the time in all of
+ * them is estimated from the timed ones, and said to be. */
+static void test_mmap_churn_from_timed_calls(void **state UNUSED)
+{
+	struct traced t = {.duration_s = 1};
+	struct findings f = {0};
+	add_vmop(&t, TR_MMAP, 78, 1 << 20, 30000, 5000);
+	add_vmop(&t, TR_MUNMAP, 78, 1 << 20, 30000, 5000);
+	for (size_t i = 0; i < t.nhists; i++) { /* 3,750 of each timed, at 5 us */
+		t.hists[i].untimed = 26250;
+		t.hists[i].sum_ns = 3750 * 5000;
+		t.hists[i].slots[2] = 3750;
+	}
+	const struct finding *c = churn_of(&t, &f);
+	assert_non_null(c);
+	assert_int_equal(c->severity, SEV_CRITICAL); /* 0.3 s of the 1 s window, as if all were timed */
+	assert_true(fabs(ev(c, "syscall_cpu_share") - 0.3) < 1e-9);
+	assert_true(fabs(ev(c, "syscall_time") - 0.3) < 1e-9);
+	assert_true(fabs(ev(c, "mmap_mean") - 5e-6) < 1e-15);
+	assert_true(ev(c, "calls_timed") == 7500);
+	assert_true(ev(c, "mmap_rate") == 30000); /* counts are every call */
+	findings_free(&f);
+	traced_free(&t);
+
+	/* All timed: no calls_timed, the plain sum. */
+	t = (struct traced){.duration_s = 1};
+	add_vmop(&t, TR_MMAP, 78, 1 << 20, 30000, 5000);
+	add_vmop(&t, TR_MUNMAP, 78, 1 << 20, 30000, 5000);
+	c = churn_of(&t, &f);
+	assert_non_null(c);
+	assert_null(finding_evidence(c, "calls_timed"));
+	assert_true(fabs(ev(c, "syscall_time") - 0.3) < 1e-9);
+	findings_free(&f);
+	traced_free(&t);
+}
+
 /* Churn spread over many sizes is rated as a whole (issue 16): stress-ng
  * --malloc makes about 1,000 mmap/munmap pairs/s of random sizes, 5/s of
  * each of 200, which its one largest size rated as nothing. */
@@ -494,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_fragmentation),
 		cmocka_unit_test(test_map_count_limit),
 		cmocka_unit_test(test_mmap_churn_thresholds),
+		cmocka_unit_test(test_mmap_churn_from_timed_calls),
 		cmocka_unit_test(test_mmap_churn_spread_sizes),
 		cmocka_unit_test(test_mmap_churn_short_lived),
 		cmocka_unit_test(test_mmap_churn_sizes_whole),

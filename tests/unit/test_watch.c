@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 static char tmpl[] = "/tmp/kstall-test-watch-XXXXXX";
@@ -70,6 +71,23 @@ static double evidence(json_object *f, const char *name)
 	}
 	fail_msg("no evidence %s", name);
 	return 0;
+}
+
+static bool has_evidence(json_object *f, const char *name)
+{
+	json_object *ev = field(f, "evidence");
+	for (size_t i = 0; i < json_object_array_length(ev); i++)
+		if (!strcmp(json_object_get_string(field(json_object_array_get_idx(ev, i), "name")), name))
+			return true;
+	return false;
+}
+
+/* The running kernel is major.minor or later. */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+	return uname(&u) == 0 && sscanf(u.release, "%d.%d", &a, &b) == 2 && (a > major || (a == major && b >= minor));
 }
 
 /* Remove a directory the producer filled with negative dentries: rmdir
@@ -749,6 +767,15 @@ static void test_seed001_churn_is_named(void **state UNUSED)
 	assert_true(evidence(f, "unmapped_area_searches") > 1000);
 	assert_true(evidence(f, "vmas") >= 9000);
 	assert_true(evidence(f, "anonymous_share") > 0.99);
+	/* One call in 8 per CPU timed (where the kernel lends the saved
+	 * registers, 5.15+); the counts above are every call's. */
+	if (kernel_at_least(5, 15) && !has_evidence(f, "calls_timed"))
+		fail_msg("5.15 or later, and every mmap and munmap call was timed");
+	if (has_evidence(f, "calls_timed")) {
+		double timed = evidence(f, "calls_timed"), calls = 2 * pairs;
+		if (timed < calls / 8 * 0.75 || timed > calls / 8 * 1.25)
+			fail_msg("%.0f of %.0f calls timed, not about one in 8", timed, calls);
+	}
 	assert_non_null(strstr(json_object_get_string(field(f, "title")), "516 KiB"));
 	/* Its layout, from its maps at the end of the window. */
 	json_object *frag = finding_for_pid(doc, "vma.fragmentation", pid);
@@ -763,6 +790,47 @@ static void test_seed001_churn_is_named(void **state UNUSED)
 	assert_null(finding_for_pid(doc, "vma.mmap_churn", pid));
 	assert_non_null(finding_for_pid(doc, "vma.fragmentation", pid)); /* still 9,000 regions */
 	json_object_put(doc);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
+/* The time in mmap and munmap estimated from one call in 8 agrees with
+ * the time of every call: two watches at once on one churner, one
+ * timing them all (KSTALL_VMA_TIME_ALL). */
+static void test_churn_time_from_sampled_calls(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	REQUIRE_OR_SKIP(kernel_at_least(5, 15), "mmap calls are sampled where the kernel lends saved registers (5.15+)");
+	_cleanup_free_ char *out = xasprintf("%s/vmachurn-two.out", tmpl);
+	_cleanup_free_ char *js = xasprintf("%s/vmachurn-sampled.json", tmpl);
+	_cleanup_free_ char *ja = xasprintf("%s/vmachurn-all.json", tmpl);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1.5; exec build/tests/helpers/vmachurn -f 100 -t 2.5 -l 2 > '%s') & "
+		"KSTALL_VMA_TIME_ALL=1 build/kstall-asan watch --budget 0 --duration 6 --interval 1 --format json > '%s' & "
+		"build/kstall-asan watch --budget 0 --duration 6 --interval 1 --format json > '%s'; wait",
+		out, ja, js);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(out, NULL);
+	int pid = 0;
+	assert_non_null(pout);
+	assert_int_equal(sscanf(pout, "ready %d", &pid), 1);
+	_cleanup_free_ char *ts = slurp(js, NULL), *ta = slurp(ja, NULL);
+	json_object *ds = json_tokener_parse(ts), *da = json_tokener_parse(ta);
+	assert_non_null(ds);
+	assert_non_null(da);
+	json_object *fs = finding_for_pid(ds, "vma.mmap_churn", pid), *fa = finding_for_pid(da, "vma.mmap_churn", pid);
+	if (!fs || !fa)
+		fail_msg("vma.mmap_churn for pid %d: sampled %s, all timed %s", pid, fs ? "found" : "missing",
+			 fa ? "found" : "missing");
+	assert_true(has_evidence(fs, "calls_timed"));
+	assert_false(has_evidence(fa, "calls_timed"));
+	assert_true(evidence(fs, "pairs") == evidence(fa, "pairs"));
+	double s = evidence(fs, "syscall_time"), a = evidence(fa, "syscall_time");
+	if (s < a * 0.85 || s > a * 1.15)
+		fail_msg("time in mmap and munmap: %.4f s from one call in 8, %.4f s from all", s, a);
+	json_object_put(ds);
+	json_object_put(da);
 	assert_int_equal(wait_unloaded(), 0);
 }
 
@@ -1172,6 +1240,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_churn_is_named),
 		cmocka_unit_test(test_seed001_churn_other_paths),
 		cmocka_unit_test(test_churn_seen_after_many_processes),
+		cmocka_unit_test(test_churn_time_from_sampled_calls),
 		cmocka_unit_test(test_softirq_counts_agree),
 		cmocka_unit_test(test_steal_clock_read),
 		cmocka_unit_test(test_slabinfo_reader_and_timers),
