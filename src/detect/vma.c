@@ -28,6 +28,10 @@
 #define CHURN_WARN_PER_S 1000.0
 #define CHURN_WARN_SHARE 0.05   /* of one CPU, in mmap and munmap alone */
 #define CHURN_CRIT_SHARE 0.25
+/* Timed calls for the share estimated from them to decide a level: with
+ * fewer (the tracer times one in 8), one slow call would count 8 times;
+ * the level then follows what the timed calls took alone. */
+#define CHURN_TIMED_MIN 100
 #define CHURN_SIZES 5
 /* A group's pairs per member: starting a program maps and unmaps a region
  * or two (ld.so's cache), which is not churn (a compile here: cc1, 2 per
@@ -707,6 +711,10 @@ static void churn_measure(const struct inputs *in, const struct churn *c, struct
 	}
 	k->rate = (double)c->pairs / k->dur, k->top_rate = (double)k->np / k->dur;
 	k->share = (double)c->time_ns / 1e9 / k->dur;
+	uint64_t untimed = c->mmap_untimed + c->munmap_untimed, ncalls = c->mmaps + c->munmaps;
+	double level_share = untimed && ncalls - untimed < CHURN_TIMED_MIN
+				     ? (double)(c->mmap_timed_ns + c->munmap_timed_ns) / 1e9 / k->dur
+				     : k->share;
 	/* one process's layout; a group's members each have their own */
 	k->pe = c->nprocs == 1 ? sample_proc(&in->cur, (int)c->tgid) : NULL;
 	k->comm = k->pe ? k->pe->stat.comm : c->comm;
@@ -716,9 +724,9 @@ static void churn_measure(const struct inputs *in, const struct churn *c, struct
 		    (c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
 	k->pair_s /= 1e9;
 	k->sev = SEV_INFO;
-	if (k->rate >= CHURN_WARN_PER_S || k->share >= CHURN_WARN_SHARE)
+	if (k->rate >= CHURN_WARN_PER_S || level_share >= CHURN_WARN_SHARE)
 		k->sev = SEV_WARNING;
-	if (k->share >= CHURN_CRIT_SHARE || (k->linear && k->w && k->w->linear_steps >= LINEAR_CRIT_STEPS))
+	if (level_share >= CHURN_CRIT_SHARE || (k->linear && k->w && k->w->linear_steps >= LINEAR_CRIT_STEPS))
 		k->sev = SEV_CRITICAL;
 	if (k->pe && !k->pe->vma)
 		maps_why(in, (int)c->tgid, k->mwhy, sizeof(k->mwhy));
