@@ -174,6 +174,48 @@ static void test_nss_producer_is_named(void **state UNUSED)
 	assert_int_equal(wait_unloaded(), 0);
 }
 
+static json_object *finding_for_pid(json_object *doc, const char *id, int pid);
+
+/* A process that has failed a lookup has its later successful ones
+ * counted too (path_lookups): the kernel's test of whether a process has
+ * an entry must not lose them. */
+static void test_successful_lookups_after_a_failure(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	_cleanup_free_ char *dir = xasprintf("%s/mixed", tmpl);
+	_cleanup_free_ char *probe_out = xasprintf("%s/mixed.out", tmpl);
+	_cleanup_free_ char *json = xasprintf("%s/mixed.json", tmpl);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	_cleanup_free_ char *cmd = xasprintf(
+		"(sleep 1; exec build/tests/helpers/nss_probe '%s' 2 mixed > '%s') & "
+		"build/kstall-asan watch --budget 0 --duration 4 --interval 1 --format json > '%s'; wait",
+		dir, probe_out, json);
+	int st;
+	free(sh(cmd, &st));
+	assert_int_equal(st, 0);
+	_cleanup_free_ char *pout = slurp(probe_out, NULL);
+	int pid = 0;
+	unsigned long calls = 0, enoent = 0;
+	assert_int_equal(sscanf(pout, "ready %d calls %lu enoent %lu", &pid, &calls, &enoent), 3);
+	assert_true(enoent > 10000 && calls >= 2 * enoent - 1);
+	_cleanup_free_ char *text = slurp(json, NULL);
+	json_object *doc = json_tokener_parse(text);
+	assert_non_null(doc);
+	json_object *f = finding_for_pid(doc, "dcache.negative_dentry_producers", pid);
+	if (!f)
+		fail_msg("no producer finding for pid %d", pid);
+	double failed = evidence(f, "failed_lookups"), lookups = evidence(f, "path_lookups");
+	/* from its first failure on; exit_group and its last write are not
+	 * path syscalls */
+	if (failed < (double)enoent || failed > (double)enoent + 100 || lookups < (double)calls ||
+	    lookups > (double)calls + 100)
+		fail_msg("kstall: %.0f failed of %.0f path lookups; the probe: %lu of %lu", failed, lookups, enoent,
+			 calls);
+	json_object_put(doc);
+	prune_dir(dir);
+	assert_int_equal(wait_unloaded(), 0);
+}
+
 static char *finding_list(json_object *doc)
 {
 	struct buf b = {0};
@@ -1241,6 +1283,7 @@ int main(void)
 		cmocka_unit_test(test_seed001_churn_other_paths),
 		cmocka_unit_test(test_churn_seen_after_many_processes),
 		cmocka_unit_test(test_churn_time_from_sampled_calls),
+		cmocka_unit_test(test_successful_lookups_after_a_failure),
 		cmocka_unit_test(test_softirq_counts_agree),
 		cmocka_unit_test(test_steal_clock_read),
 		cmocka_unit_test(test_slabinfo_reader_and_timers),
