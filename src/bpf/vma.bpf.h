@@ -110,6 +110,12 @@ static __always_inline void vma_enter(__u32 kind, __u64 len, __u64 flags)
 		stat_inc(KS_STAT_WAITS_FULL);
 }
 
+/* A return value that is an error (-4095 to -1). */
+static __always_inline bool vma_failed(long ret)
+{
+	return ret < 0 && ret > -4096;
+}
+
 /* A call not timed: its length (the second argument of both) and, for
  * mmap, its flags (the fourth) from the registers the task entered the
  * kernel with, which the kernel leaves as user space set them. Also a
@@ -126,7 +132,7 @@ static __always_inline void vma_count_untimed(__u32 kind, __u64 id, long ret)
 		return;
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->untimed, 1);
-	if (ret < 0 && ret > -4096)
+	if (vma_failed(ret))
 		__sync_fetch_and_add(&h->extra1, 1);
 	if (anon)
 		__sync_fetch_and_add(&h->extra2, 1);
@@ -135,12 +141,12 @@ static __always_inline void vma_count_untimed(__u32 kind, __u64 id, long ret)
 static __always_inline void vma_exit(long nr, long ret)
 {
 	__u32 kind = vma_kind(nr);
+	if (!kind)
+		return;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 	struct vma_call *r = vma_ts ? bpf_task_storage_get(&vma_task, bpf_get_current_task_btf(), NULL, 0)
 				    : bpf_map_lookup_elem(&vma_waits, &tid);
-	if (!kind)
-		return;
 	if (!r || r->kind != kind) {
 		if (vma_time_mask)
 			vma_count_untimed(kind, id, ret);
@@ -155,7 +161,7 @@ static __always_inline void vma_exit(long nr, long ret)
 		bpf_map_delete_elem(&vma_waits, &tid);
 	struct ks_hist *h = hist_get_in(&vmops, &hk, KS_STAT_VMOPS_FULL);
 	if (h)
-		hist_add(h, dur, tid, ret < 0 && ret > -4096 ? 1 : 0, anon);
+		hist_add(h, dur, tid, vma_failed(ret) ? 1 : 0, anon);
 }
 
 /* The context is the event record: the length (args[1]) and mmap's flags

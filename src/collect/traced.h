@@ -70,14 +70,25 @@ struct tr_hist {
 	uint32_t max_tid;
 };
 
-/* The time in all count calls, estimated from the timed ones where not
+/* Of count calls, untimed of them not timed: how many were. */
+static inline uint64_t tr_timed(uint64_t count, uint64_t untimed)
+{
+	return untimed < count ? count - untimed : 0;
+}
+
+/* The time in all count calls, from timed_ns in the timed ones where not
  * all were (0 when none was). */
+static inline double tr_scaled_ns(uint64_t timed_ns, uint64_t count, uint64_t untimed)
+{
+	if (!untimed)
+		return (double)timed_ns;
+	uint64_t timed = tr_timed(count, untimed);
+	return timed ? (double)timed_ns * (double)count / (double)timed : 0;
+}
+
 static inline double tr_hist_total_s(const struct tr_hist *h)
 {
-	if (!h->untimed)
-		return (double)h->sum_ns / 1e9;
-	uint64_t timed = h->untimed < h->count ? h->count - h->untimed : 0;
-	return timed ? (double)h->sum_ns / 1e9 * (double)h->count / (double)timed : 0;
+	return tr_scaled_ns(h->sum_ns, h->count, h->untimed) / 1e9;
 }
 
 /* The path syscalls of one process, or of the exited processes of one

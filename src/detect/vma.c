@@ -431,19 +431,12 @@ static void churn_add(struct churn *c, const struct tr_hist *h)
 		c->max_ns = h->max_ns;
 }
 
-/* Its sizes most paired first, and its pairs over all of them. */
-/* The time in n calls, untimed of them not timed, from the others' total. */
-static uint64_t calls_time(uint64_t timed_ns, uint64_t n, uint64_t untimed)
-{
-	if (!untimed)
-		return timed_ns;
-	return untimed < n ? (uint64_t)((double)timed_ns * (double)n / (double)(n - untimed)) : 0;
-}
-
+/* Its time in the two calls, estimated from the timed ones; its sizes most
+ * paired first, and its pairs over all of them. */
 static void churn_total(struct churn *c)
 {
-	c->mmap_ns = calls_time(c->mmap_timed_ns, c->mmaps, c->mmap_untimed);
-	c->munmap_ns = calls_time(c->munmap_timed_ns, c->munmaps, c->munmap_untimed);
+	c->mmap_ns = (uint64_t)tr_scaled_ns(c->mmap_timed_ns, c->mmaps, c->mmap_untimed);
+	c->munmap_ns = (uint64_t)tr_scaled_ns(c->munmap_timed_ns, c->munmaps, c->munmap_untimed);
 	c->time_ns = c->mmap_ns + c->munmap_ns;
 	if (c->nsizes > 1)
 		qsort(c->sizes, c->nsizes, sizeof(*c->sizes), cmp_pairs_desc);
@@ -485,6 +478,9 @@ struct churned {
 	uint64_t maxlen;       /* the largest length mapped and unmapped again */
 	size_t npaired;        /* lengths mapped and unmapped again */
 	double dur, rate, share, pair_s;
+	double level_share;    /* the share the level follows: share, or with few timed calls theirs alone */
+	bool sampled;          /* not every call was timed */
+	uint64_t timed;        /* the calls timed */
 	double top_rate;       /* pairs/s of the top size */
 	const struct proc_entry *pe; /* one process, in the later sample; NULL if gone or a group */
 	const char *comm;
@@ -622,19 +618,17 @@ static void churn_evidence(const struct traced *t, struct finding *f, const stru
 	finding_num(f, "pattern_rate", k->top_rate, U_PER_S, "mmap/munmap (BPF), that length");
 	if (c->nprocs > 1)
 		finding_num(f, "processes", c->nprocs, U_COUNT, "processes of this command, rated together");
-	bool sampled = c->mmap_untimed || c->munmap_untimed;
-	uint64_t ncalls = c->mmaps + c->munmaps, untimed = c->mmap_untimed + c->munmap_untimed;
 	finding_num(f, "syscall_time", (double)c->time_ns / 1e9, U_SECONDS,
-		    sampled ? "time inside mmap and munmap (BPF), from the timed calls" : "time inside mmap and munmap (BPF)");
-	if (sampled)
-		finding_num(f, "calls_timed", (double)(ncalls - untimed), U_COUNT,
+		    k->sampled ? "time inside mmap and munmap (BPF), from the timed calls" : "time inside mmap and munmap (BPF)");
+	if (k->sampled)
+		finding_num(f, "calls_timed", (double)k->timed, U_COUNT,
 			    "mmap and munmap calls timed (one in 8 per CPU; the rest counted)");
 	finding_num(f, "syscall_cpu_share", k->share, U_RATIO, "time inside mmap and munmap / window");
 	if (c->mmaps)
 		finding_num(f, "mmap_mean", (double)c->mmap_ns / 1e9 / (double)c->mmaps, U_SECONDS, "BPF");
 	if (c->munmaps)
 		finding_num(f, "munmap_mean", (double)c->munmap_ns / 1e9 / (double)c->munmaps, U_SECONDS, "BPF");
-	finding_num(f, "slowest_call", (double)c->max_ns / 1e9, U_SECONDS, sampled ? "the timed calls (BPF)" : "BPF");
+	finding_num(f, "slowest_call", (double)c->max_ns / 1e9, U_SECONDS, k->sampled ? "the timed calls (BPF)" : "BPF");
 	finding_num(f, "anonymous_share", c->mmaps ? (double)c->anon / (double)c->mmaps : 0, U_RATIO,
 		    "mmap flags & MAP_ANONYMOUS (BPF)");
 	if (c->failed)
@@ -711,10 +705,12 @@ static void churn_measure(const struct inputs *in, const struct churn *c, struct
 	}
 	k->rate = (double)c->pairs / k->dur, k->top_rate = (double)k->np / k->dur;
 	k->share = (double)c->time_ns / 1e9 / k->dur;
-	uint64_t untimed = c->mmap_untimed + c->munmap_untimed, ncalls = c->mmaps + c->munmaps;
-	double level_share = untimed && ncalls - untimed < CHURN_TIMED_MIN
-				     ? (double)(c->mmap_timed_ns + c->munmap_timed_ns) / 1e9 / k->dur
-				     : k->share;
+	uint64_t untimed = c->mmap_untimed + c->munmap_untimed;
+	k->sampled = untimed > 0;
+	k->timed = tr_timed(c->mmaps + c->munmaps, untimed);
+	k->level_share = k->sampled && k->timed < CHURN_TIMED_MIN
+				 ? (double)(c->mmap_timed_ns + c->munmap_timed_ns) / 1e9 / k->dur
+				 : k->share;
 	/* one process's layout; a group's members each have their own */
 	k->pe = c->nprocs == 1 ? sample_proc(&in->cur, (int)c->tgid) : NULL;
 	k->comm = k->pe ? k->pe->stat.comm : c->comm;
@@ -724,9 +720,9 @@ static void churn_measure(const struct inputs *in, const struct churn *c, struct
 		    (c->munmaps ? (double)c->munmap_ns / (double)c->munmaps : 0);
 	k->pair_s /= 1e9;
 	k->sev = SEV_INFO;
-	if (k->rate >= CHURN_WARN_PER_S || level_share >= CHURN_WARN_SHARE)
+	if (k->rate >= CHURN_WARN_PER_S || k->level_share >= CHURN_WARN_SHARE)
 		k->sev = SEV_WARNING;
-	if (level_share >= CHURN_CRIT_SHARE || (k->linear && k->w && k->w->linear_steps >= LINEAR_CRIT_STEPS))
+	if (k->level_share >= CHURN_CRIT_SHARE || (k->linear && k->w && k->w->linear_steps >= LINEAR_CRIT_STEPS))
 		k->sev = SEV_CRITICAL;
 	if (k->pe && !k->pe->vma)
 		maps_why(in, (int)c->tgid, k->mwhy, sizeof(k->mwhy));

@@ -356,7 +356,7 @@ static json_object *hist_json(const struct tr_hist *h)
 	json_object_object_add(x, "count", jnum((double)h->count));
 	json_object_object_add(x, "total_s", jnum(tr_hist_total_s(h)));
 	if (h->untimed) /* total_s estimated from the timed calls; max_s theirs */
-		json_object_object_add(x, "timed", jnum((double)(h->count - (h->untimed < h->count ? h->untimed : h->count))));
+		json_object_object_add(x, "timed", jnum((double)tr_timed(h->count, h->untimed)));
 	json_object_object_add(x, "max_s", jnum((double)h->max_ns / 1e9));
 	json_object_object_add(x, "max_tid", json_object_new_int64(h->max_tid));
 	if (h->kind == TR_SHRINKER) {
