@@ -117,31 +117,51 @@ static int wait_unloaded(void)
 	return kstall_progs_loaded();
 }
 
-static void test_nss_producer_is_named(void **state UNUSED)
+/* nss_probe in a directory of its own, what it counted, and the watch
+ * around it. */
+struct probe_run {
+	char *dir; /* pruned by the caller (prune_dir) */
+	int pid;
+	unsigned long calls, enoent;
+	double rate;
+	json_object *doc;
+};
+
+/* nss_probe DIR SECS MODE, started 1 s into a watch of SECS + 2 s: the
+ * producer starts after tracing does and stops before it ends. */
+static void watch_nss_probe(const char *name, int secs, const char *mode, struct probe_run *r)
 {
-	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
-	_cleanup_free_ char *dir = xasprintf("%s/nssdb", tmpl);
-	_cleanup_free_ char *probe_out = xasprintf("%s/probe.out", tmpl);
-	_cleanup_free_ char *json = xasprintf("%s/watch.json", tmpl);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	/* The producer starts after tracing does and stops before it ends. */
+	*r = (struct probe_run){.dir = xasprintf("%s/%s", tmpl, name)};
+	_cleanup_free_ char *probe_out = xasprintf("%s.out", r->dir);
+	_cleanup_free_ char *json = xasprintf("%s.json", r->dir);
+	assert_int_equal(mkdir(r->dir, 0755), 0);
 	_cleanup_free_ char *cmd = xasprintf(
-		"(sleep 1; exec build/tests/helpers/nss_probe '%s' 3 > '%s') & "
-		"build/kstall-asan watch --budget 0 --duration 5 --interval 1 --format json > '%s'; wait",
-		dir, probe_out, json);
+		"(sleep 1; exec build/tests/helpers/nss_probe '%s' %d %s > '%s') & "
+		"build/kstall-asan watch --budget 0 --duration %d --interval 1 --format json > '%s'; wait",
+		r->dir, secs, mode, probe_out, secs + 2, json);
 	int st;
 	free(sh(cmd, &st));
 	assert_int_equal(st, 0);
 	_cleanup_free_ char *pout = slurp(probe_out, NULL);
-	int pid = 0;
-	unsigned long calls = 0, enoent = 0;
-	double rate = 0;
-	assert_int_equal(sscanf(pout, "ready %d calls %lu enoent %lu rate %lf", &pid, &calls, &enoent, &rate), 4);
-	assert_true(enoent > 100000 && rate > 0);
-
+	assert_non_null(pout);
+	assert_int_equal(sscanf(pout, "ready %d calls %lu enoent %lu rate %lf", &r->pid, &r->calls, &r->enoent, &r->rate),
+			 4);
 	_cleanup_free_ char *text = slurp(json, NULL);
-	json_object *doc = json_tokener_parse(text);
-	assert_non_null(doc);
+	r->doc = json_tokener_parse(text);
+	assert_non_null(r->doc);
+}
+
+static void test_nss_producer_is_named(void **state UNUSED)
+{
+	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
+	struct probe_run run;
+	watch_nss_probe("nssdb", 3, "access", &run);
+	_cleanup_free_ char *dir = run.dir;
+	json_object *doc = run.doc;
+	int pid = run.pid;
+	unsigned long calls = run.calls, enoent = run.enoent;
+	double rate = run.rate;
+	assert_true(enoent > 100000 && rate > 0);
 	json_object *f = find_finding(doc, "dcache.negative_dentry_producers");
 	assert_non_null(f);
 	json_object *subj = json_object_array_get_idx(field(f, "subjects"), 0);
@@ -182,28 +202,15 @@ static json_object *finding_for_pid(json_object *doc, const char *id, int pid);
 static void test_successful_lookups_after_a_failure(void **state UNUSED)
 {
 	REQUIRE_OR_SKIP(can_trace(), "live tracing needs root and kernel BTF");
-	_cleanup_free_ char *dir = xasprintf("%s/mixed", tmpl);
-	_cleanup_free_ char *probe_out = xasprintf("%s/mixed.out", tmpl);
-	_cleanup_free_ char *json = xasprintf("%s/mixed.json", tmpl);
-	assert_int_equal(mkdir(dir, 0755), 0);
-	_cleanup_free_ char *cmd = xasprintf(
-		"(sleep 1; exec build/tests/helpers/nss_probe '%s' 2 mixed > '%s') & "
-		"build/kstall-asan watch --budget 0 --duration 4 --interval 1 --format json > '%s'; wait",
-		dir, probe_out, json);
-	int st;
-	free(sh(cmd, &st));
-	assert_int_equal(st, 0);
-	_cleanup_free_ char *pout = slurp(probe_out, NULL);
-	int pid = 0;
-	unsigned long calls = 0, enoent = 0;
-	assert_int_equal(sscanf(pout, "ready %d calls %lu enoent %lu", &pid, &calls, &enoent), 3);
+	struct probe_run run;
+	watch_nss_probe("mixed", 2, "mixed", &run);
+	_cleanup_free_ char *dir = run.dir;
+	json_object *doc = run.doc;
+	unsigned long calls = run.calls, enoent = run.enoent;
 	assert_true(enoent > 10000 && calls >= 2 * enoent - 1);
-	_cleanup_free_ char *text = slurp(json, NULL);
-	json_object *doc = json_tokener_parse(text);
-	assert_non_null(doc);
-	json_object *f = finding_for_pid(doc, "dcache.negative_dentry_producers", pid);
+	json_object *f = finding_for_pid(doc, "dcache.negative_dentry_producers", run.pid);
 	if (!f)
-		fail_msg("no producer finding for pid %d", pid);
+		fail_msg("no producer finding for pid %d", run.pid);
 	double failed = evidence(f, "failed_lookups"), lookups = evidence(f, "path_lookups");
 	/* from its first failure on; exit_group and its last write are not
 	 * path syscalls */
